@@ -1,0 +1,181 @@
+"""Command line: ``neurosim run | chips | datasets | config``.
+
+Thin by design: it parses arguments, calls library functions and prints. A
+:class:`~neurosim.errors.NeurosimError` becomes one line on stderr and exit
+code 1 (argument errors exit 2), never a traceback; ``--debug`` shows one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from neurosim import __version__
+from neurosim.errors import NeurosimError
+
+DEFAULT_CHIP = "rram-40nm-256kb"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from neurosim.engines import CHOICES
+    from neurosim.tasks import TASKS
+
+    parser = argparse.ArgumentParser(
+        prog="neurosim", description="Neuromorphic hardware co-design simulator: spiking networks "
+        "on modelled RRAM chips, accuracy and energy side by side.")
+    parser.add_argument("--version", action="version", version=f"neurosim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="simulate a network on a chip over event data and report "
+                         "accuracy and energy", description="Run a task end to end and write "
+                         "OUT/report.json and OUT/report.html.")
+    run.add_argument("--task", choices=TASKS, default="classify", help="what to run (default: classify)")
+    _add_config_args(run)
+    run.add_argument("--dataset", help="dataset name (default: run.dataset, i.e. dvs-digits)")
+    run.add_argument("--data-dir", type=Path, help="folder holding the dataset's files "
+                     "(default: $NEUROSIM_DATA or ./datasets)")
+    run.add_argument("--engine", choices=CHOICES, default="auto", help="simulation engine (default: auto)")
+    run.add_argument("--samples", type=int, help="samples used in all, train + test "
+                     "(default: run.samples = 1000; 0 = whole dataset)")
+    run.add_argument("--seed", type=int, help="seed of every random stream (default: run.seed = 0)")
+    run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>)")
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    chips = sub.add_parser("chips", help="list chip presets, or show one as TOML")
+    chips_sub = chips.add_subparsers(dest="chips_command", metavar="show")
+    show = chips_sub.add_parser("show", help="print a chip (preset name or .toml path) fully resolved")
+    show.add_argument("chip", help="preset name or path to a chip .toml file")
+
+    sub.add_parser("datasets", help="list datasets, where neurosim looks for them and how to get them")
+
+    config = sub.add_parser("config", help="print the fully resolved run config as TOML")
+    _add_config_args(config)
+    return parser
+
+
+def _add_config_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chip", default=DEFAULT_CHIP,
+                        help=f"chip preset name or path to a chip .toml (default: {DEFAULT_CHIP})")
+    parser.add_argument("--config", type=Path, help="experiment .toml with [network], [input], "
+                        "[readout], [run] sections (any section allowed)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one config value, e.g. --set network.neurons=500 (repeatable)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``neurosim`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except NeurosimError as exc:
+        if args.debug:
+            raise
+        print(f"neurosim: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("neurosim: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line unless debugging
+        if args.debug or os.environ.get("NEUROSIM_DEBUG"):
+            raise
+        print(f"neurosim: internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
+              "traceback and please report it", file=sys.stderr)
+        return 1
+
+
+def _load_config(args: argparse.Namespace):
+    from neurosim.config import load_config
+
+    overrides = list(args.overrides)
+    for key, value in (("dataset", getattr(args, "dataset", None)),
+                       ("samples", getattr(args, "samples", None)),
+                       ("seed", getattr(args, "seed", None))):
+        if value is not None:
+            overrides.append(f"run.{key}={value!r}" if isinstance(value, str) else f"run.{key}={value}")
+    return load_config(args.chip, args.config, overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from neurosim.config import config_hash
+    from neurosim.progress import Progress
+    from neurosim.report import make_run_id
+    from neurosim.report.write import write_reports
+    from neurosim.tasks import classify_figures, classify_report, run_classify
+
+    config = _load_config(args)
+    run_id = make_run_id(config_hash(config), config.run.seed)
+    out = args.out or Path("neurosim-out") / f"{args.task}-{config.chip.name}-{run_id}"
+    progress = Progress(enabled=not args.quiet)
+    progress.note(f"neurosim {args.task}: chip {config.chip.name}, dataset {config.run.dataset}, "
+                  f"engine {args.engine}, seed {config.run.seed}")
+    result = run_classify(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
+    report = classify_report(result)
+    json_path, html_path = write_reports(report, classify_figures(result), out, run_id)
+    print(summary_table(report, json_path, html_path))
+    return 0
+
+
+def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
+    """The few lines printed after a run."""
+    from neurosim.report import format_quantity
+
+    e = report["energy"]
+    d = report["dataset"]
+    rows = [
+        ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test)"),
+        ("chip", f"{report['chip']['name']} (config {report['chip']['config_hash']})"),
+        ("engine, seed", f"{report['engine']}, {report['seed']}"),
+        ("accuracy (test)", f"{100 * report['accuracy']['test']:.1f} %"),
+        ("energy / inference", format_quantity(e["per_inference_J"], "J")),
+        ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} "
+                     f"({e['baseline']['name']})"),
+        ("improvement", f"{e['improvement_vs_baseline']:.1f}× less energy than the baseline"),
+        ("latency / inference", format_quantity(report["latency"]["per_inference_s"], "s")),
+        ("report", f"{json_path}\n{'':22}{html_path}"),
+    ]
+    return "\n".join(f"  {name:<20}{value}" for name, value in rows)
+
+
+def cmd_chips(args: argparse.Namespace) -> int:
+    from neurosim.config import CHIP_SECTIONS, list_chips, load_config, to_toml
+
+    if args.chips_command == "show":
+        print(to_toml(load_config(args.chip), CHIP_SECTIONS), end="")
+        return 0
+    for name in list_chips():
+        chip = load_config(name).chip
+        print(f"{name:<20} {chip.description}")
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from neurosim.data import dataset_status, list_datasets
+
+    for info in list_datasets():
+        where, present = dataset_status(info, None)
+        state = "present" if present else "missing"
+        print(f"{info.name:<12} {info.modality:<7} {state:<8} {where}")
+        print(f"{'':12} {info.description}")
+        if not present:
+            print(f"{'':12} get it: {info.how_to_get}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from neurosim.config import to_toml
+
+    print(to_toml(_load_config(args)), end="")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "chips": cmd_chips, "datasets": cmd_datasets, "config": cmd_config}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""Configuration: a tree of frozen dataclasses loaded from TOML.
+
+A run is described by one :class:`Config` with one section per concern. A chip
+preset (``hardware_models/*.toml``) fills the chip sections (``chip``, ``device``,
+``crossbar``, ``energy``, ``baseline``); an optional experiment file and
+``--set section.key=value`` overrides fill the rest. Units are SI throughout
+(S, V, s, J, W); every field documents its unit and its allowed range in its
+metadata, which :func:`validate` enforces and the README's config reference lists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from neurosim.errors import ConfigError
+
+CHIP_SECTIONS = ("chip", "device", "crossbar", "energy", "baseline")
+
+
+def param(default: Any, doc: str, unit: str = "", lo: float | None = None,
+          hi: float | None = None, choices: tuple | None = None) -> Any:
+    """A config field with its documentation, unit and allowed range (inclusive)."""
+    return field(default=default,
+                 metadata={"doc": doc, "unit": unit, "lo": lo, "hi": hi, "choices": choices})
+
+
+@dataclass(frozen=True)
+class ChipInfo:
+    """[chip]: what the chip is, for reports and for people."""
+
+    name: str = param("custom", "Short name used in reports")
+    description: str = param("", "One line describing the chip")
+    technology_nm: int = param(40, "CMOS technology node", "nm", 1, 1000)
+    cell: str = param("1T1R", "Memory cell type", choices=("1T1R", "ideal", "SRAM"))
+    source: str = param("", "Where the chip's numbers come from (paper, datasheet)")
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """[device]: the memory device that stores one weight polarity.
+
+    ``kind = "rram"``: conductances come from stochastic electroforming, i.e.
+    Normal(forming_mean, forming_std) clipped to [g_min, g_max] (the LSM-on-RRAM
+    idea: device randomness *is* the random reservoir weight).
+    ``kind = "ideal"``: weights are exact float Gaussians, no device at all.
+    """
+
+    kind: str = param("rram", "Device model", choices=("rram", "ideal"))
+    g_min: float = param(1e-6, "Lowest conductance the device can hold", "S", 0.0, 1e-2)
+    g_max: float = param(100e-6, "Highest conductance the device can hold", "S", 0.0, 1e-2)
+    forming_mean: float = param(40e-6, "Mean conductance after electroforming", "S", 0.0, 1e-2)
+    forming_std: float = param(15e-6, "Device-to-device spread after electroforming", "S", 0.0, 1e-2)
+    source: str = param("", "Where these numbers come from")
+
+
+@dataclass(frozen=True)
+class CrossbarConfig:
+    """[crossbar]: one in-memory-computing macro (array plus periphery)."""
+
+    rows: int = param(512, "Word lines per array (inputs)", "", 1, 65536)
+    cols: int = param(512, "Bit lines per array (outputs; a differential weight uses two)", "", 2, 65536)
+    mapping: str = param("differential", "Weight mapping: w ∝ G+ − G− on a column pair",
+                         choices=("differential",))
+    read_voltage: float = param(0.2, "Read pulse amplitude on an active word line", "V", 0.0, 5.0)
+    read_pulse: float = param(10e-9, "Read pulse width", "s", 0.0, 1e-3)
+    adc_bits: int = param(8, "Column ADC resolution", "bit", 1, 16)
+    columns_per_adc: int = param(8, "Bit lines multiplexed onto one ADC", "", 1, 65536)
+    source: str = param("", "Where these numbers come from")
+
+
+@dataclass(frozen=True)
+class EnergyConfig:
+    """[energy]: per-operation energies and times of the chip's periphery."""
+
+    row_driver: float = param(50e-15, "Word-line driver energy per row activation", "J", 0.0, 1e-6)
+    adc_conversion: float = param(1e-12, "Energy per ADC conversion", "J", 0.0, 1e-6)
+    adc_time: float = param(10e-9, "Time per ADC conversion", "s", 0.0, 1e-3)
+    synapse_op: float = param(0.0, "One digital synaptic operation (weight fetch + add); used when "
+                              "device.kind = 'ideal', where no conductance is read", "J", 0.0, 1e-6)
+    partial_sum_add: float = param(30e-15, "Digital add merging one column's partial sums across arrays",
+                                   "J", 0.0, 1e-6)
+    neuron_update: float = param(1.5e-12, "Digital LIF update of one neuron for one time step", "J",
+                                 0.0, 1e-6)
+    readout_mac: float = param(1.5e-12, "One multiply-accumulate of the digital readout", "J", 0.0, 1e-6)
+    clock_hz: float = param(100e6, "Digital clock (neuron updates, one cycle each per step)", "Hz",
+                            1.0, 1e11)
+    static_power: float = param(0.0, "Leakage and bias power while running", "W", 0.0, 100.0)
+    source: str = param("", "Where these numbers come from")
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """[baseline]: the digital processor the chip is compared with.
+
+    The baseline runs the same network densely: every weight is fetched from
+    memory and multiplied on every time step.
+    """
+
+    name: str = param("digital fp32 (45 nm)", "Name shown in reports")
+    mac: float = param(4.6e-12, "One multiply-accumulate", "J", 0.0, 1e-6)
+    weight_fetch: float = param(10e-12, "Fetching one weight from on-chip memory", "J", 0.0, 1e-6)
+    neuron_update: float = param(4.6e-12, "Updating one neuron for one time step", "J", 0.0, 1e-6)
+    source: str = param("", "Where these numbers come from")
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """[network]: the liquid state machine (discrete-time LIF reservoir of Lin et al.).
+
+    Per time step ``mem = decay*mem*(1-s) + W_in x + W_rec s`` and ``s = mem > threshold``;
+    W_in and W_rec are the chip's programmed random weights times the scales below.
+    """
+
+    neurons: int = param(200, "Reservoir neurons", "", 1, 100000)
+    decay: float = param(0.9, "Membrane decay per time step", "", 0.0, 1.0)
+    threshold: float = param(5.0, "Firing threshold (membrane units)", "", 1e-9, 1e9)
+    input_scale: float = param(1.0, "Std of the input weights (membrane units)", "", 0.0, 1e6)
+    recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units)", "", 0.0, 1e6)
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    """[input]: how events become the reservoir's input spikes."""
+
+    polarity: int = param(0, "Polarity kept (0 or 1); -1 keeps both as separate channels", "", -1, 1)
+    crop: int = param(16, "Centre crop size in pixels; 0 keeps the whole sensor", "px", 0, 4096)
+    n_bins: int = param(50, "Time steps per sample (each sample's span is split evenly)", "", 1, 100000)
+
+
+@dataclass(frozen=True)
+class ReadoutConfig:
+    """[readout]: the trained linear readout on spike-count features."""
+
+    C: float = param(1.0, "Inverse L2 regularisation of the logistic regression", "", 1e-9, 1e9)
+    max_iter: int = param(2000, "Solver iterations at most", "", 1, 1000000)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """[run]: the experiment itself."""
+
+    dataset: str = param("dvs-digits", "Dataset name (see `neurosim datasets`)")
+    samples: int = param(1000, "Samples used in all (train + test); 0 = the whole dataset", "", 0, 10**8)
+    test_fraction: float = param(0.2, "Held-out fraction when the dataset has no official split",
+                                 "", 0.01, 0.99)
+    seed: int = param(0, "Seed of every random stream (chip, data, readout)", "", 0, 2**63 - 1)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole run: chip sections plus experiment sections."""
+
+    chip: ChipInfo = field(default_factory=ChipInfo)
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    crossbar: CrossbarConfig = field(default_factory=CrossbarConfig)
+    energy: EnergyConfig = field(default_factory=EnergyConfig)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    input: InputConfig = field(default_factory=InputConfig)
+    readout: ReadoutConfig = field(default_factory=ReadoutConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+
+SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(Config))
+
+
+# --------------------------------------------------------------------------- loading
+
+def _coerce(section: str, key: str, value: Any, ftype: str, where: str) -> Any:
+    """Check one TOML value against a field's type; ints are accepted for floats."""
+    name = f"{section}.{key}"
+    if ftype == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: {name} must be a number, got {value!r}")
+        return float(value)
+    if ftype == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise ConfigError(f"{where}: {name} must be a whole number, got {value!r}")
+        return value
+    if ftype == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {name} must be a string, got {value!r}")
+        return value
+    raise AssertionError(f"unsupported field type {ftype}")  # a bug in this module, not user input
+
+
+def apply_mapping(config: Config, data: dict[str, Any], where: str) -> Config:
+    """Return ``config`` with the values of a nested ``{section: {key: value}}`` mapping.
+
+    ``where`` names the origin (a file path, ``--set``) for error messages.
+    Unknown sections and keys are errors that list what is allowed.
+    """
+    updates = {}
+    for section, values in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{where}: unknown section [{section}]; allowed: {', '.join(SECTIONS)}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: [{section}] must be a table of key = value pairs")
+        current = getattr(config, section)
+        known = {f.name: f for f in fields(current)}
+        changes = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(f"{where}: unknown key {section}.{key}; allowed: {', '.join(known)}")
+            changes[key] = _coerce(section, key, value, known[key].type, where)
+        updates[section] = replace(current, **changes)
+    return replace(config, **updates)
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file into a dict, with errors that name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """Turn ``section.key=value`` into ``{section: {key: value}}``.
+
+    The value is read as a TOML value (``1e-6``, ``true``, ``"x"``); anything that
+    is not valid TOML is taken as a plain string, so ``chip.name=my-chip`` works.
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or "." not in key or not raw.strip():
+        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. network.neurons=1000")
+    section, _, name = key.partition(".")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return {section: {name: value}}
+
+
+def validate(config: Config) -> Config:
+    """Check every value against its allowed range and the cross-field rules.
+
+    Returns the config unchanged, or raises :class:`ConfigError` naming the key,
+    the value and what is allowed.
+    """
+    for section in fields(config):
+        values = getattr(config, section.name)
+        for f in fields(values):
+            value = getattr(values, f.name)
+            meta = f.metadata
+            name = f"{section.name}.{f.name}"
+            unit = f" {meta['unit']}" if meta.get("unit") else ""
+            if meta.get("choices") and value not in meta["choices"]:
+                raise ConfigError(f"{name} = {value!r} is not allowed; choose one of "
+                                  f"{', '.join(map(repr, meta['choices']))}")
+            lo, hi = meta.get("lo"), meta.get("hi")
+            if lo is not None and not (lo <= value <= hi):
+                raise ConfigError(f"{name} = {value!r}{unit} is out of range: "
+                                  f"expected {lo:g} ≤ {f.name} ≤ {hi:g}{unit}")
+    d = config.device
+    if d.kind == "rram":
+        if not d.g_min < d.g_max:
+            raise ConfigError(f"device.g_min ({d.g_min:g} S) must be below device.g_max ({d.g_max:g} S)")
+        if d.forming_std <= 0:
+            raise ConfigError(f"device.forming_std = {d.forming_std:g} S must be above 0 for an RRAM device")
+        if not d.g_min <= d.forming_mean <= d.g_max:
+            raise ConfigError(f"device.forming_mean = {d.forming_mean:g} S must lie in "
+                              f"[device.g_min, device.g_max] = [{d.g_min:g}, {d.g_max:g}] S")
+    return config
+
+
+# --------------------------------------------------------------------------- presets
+
+def presets_dir() -> Path:
+    """Folder of the chip presets shipped with the package (``hardware_models/``).
+
+    An installed package carries them as ``neurosim/hardware_models``; a source
+    checkout has them at the top level, beside ``neurosim/``.
+    """
+    installed = Path(__file__).resolve().parent / "hardware_models"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "hardware_models"
+
+
+def list_chips() -> list[str]:
+    """Names of the shipped chip presets, sorted."""
+    return sorted(p.stem for p in presets_dir().glob("*.toml"))
+
+
+def resolve_chip(name_or_path: str) -> Path:
+    """A preset name (``rram-40nm-256kb``) or a path to a chip TOML file → its path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.parent != Path("."):
+        if not candidate.is_file():
+            raise ConfigError(f"--chip {name_or_path}: no such file")
+        return candidate
+    preset = presets_dir() / f"{name_or_path}.toml"
+    if not preset.is_file():
+        raise ConfigError(f"--chip {name_or_path}: unknown chip; presets are "
+                          f"{', '.join(list_chips())}, or give a path to a .toml file")
+    return preset
+
+
+def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
+                overrides: list[str] = ()) -> Config:
+    """Build and validate the run's config.
+
+    Order: defaults ← chip file (chip sections only) ← experiment file ← ``--set``.
+    """
+    chip_path = resolve_chip(chip)
+    chip_data = load_toml(chip_path)
+    stray = set(chip_data) - set(CHIP_SECTIONS)
+    if stray:
+        raise ConfigError(f"{chip_path}: a chip file holds only {', '.join(CHIP_SECTIONS)}; "
+                          f"found [{', '.join(sorted(stray))}]")
+    config = apply_mapping(Config(), chip_data, str(chip_path))
+    if config_file is not None:
+        config = apply_mapping(config, load_toml(config_file), str(config_file))
+    for text in overrides:
+        config = apply_mapping(config, parse_override(text), f"--set {text}")
+    return validate(config)
+
+
+# --------------------------------------------------------------------------- hashing, export
+
+def to_dict(config: Config, sections: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """Nested plain dict of the config (all sections, or the ones named)."""
+    full = dataclasses.asdict(config)
+    return {k: v for k, v in full.items() if sections is None or k in sections}
+
+
+def config_hash(config: Config, sections: tuple[str, ...] | None = None) -> str:
+    """Stable 16-hex-digit hash of the config (or of some sections of it).
+
+    Computed from canonical JSON (sorted keys, repr-exact floats), so it changes
+    exactly when a value changes, whatever the order of keys in the TOML file.
+    """
+    text = json.dumps(to_dict(config, sections), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def chip_hash(config: Config) -> str:
+    """Hash of the chip sections only: equal for the same chip whatever the experiment."""
+    return config_hash(config, CHIP_SECTIONS)
+
+
+def to_toml(config: Config, sections: tuple[str, ...] | None = None) -> str:
+    """The config (or some sections) as TOML text that :func:`apply_mapping` loads back unchanged."""
+    lines = []
+    for section, values in to_dict(config, sections).items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def reference_rows() -> list[tuple[str, str, str, str, str]]:
+    """(key, default, unit, allowed, doc) for every config key: the README's reference table."""
+    rows = []
+    default = Config()
+    for section in fields(default):
+        values = getattr(default, section.name)
+        for f in fields(values):
+            meta = f.metadata
+            if meta.get("choices"):
+                allowed = " | ".join(map(str, meta["choices"]))
+            elif meta.get("lo") is not None:
+                allowed = f"{meta['lo']:g} … {meta['hi']:g}"
+            else:
+                allowed = "text"
+            rows.append((f"{section.name}.{f.name}", repr(getattr(values, f.name)),
+                         meta.get("unit", ""), allowed, meta["doc"]))
+    return rows

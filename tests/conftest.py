@@ -1,0 +1,42 @@
+"""Shared test fixtures: where the real data lives, and Brian2 hygiene."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def require_data(path: Path) -> Path:
+    """The real-data folder ``path``; missing data fails under CI and skips elsewhere."""
+    if path.exists():
+        return path
+    message = f"real data not found at {path} (expected ../shared/data beside the repository)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def nmnist_dir() -> Path:
+    """The 1,100 real N-MNIST samples in ../shared/data/nmnist."""
+    return require_data(SHARED_DATA / "nmnist")
+
+
+@pytest.fixture(autouse=True)
+def brian2_state_restored():
+    """Brian2's global preferences must be the same after a test as before it."""
+    if "brian2" not in sys.modules:
+        yield
+        return
+    from brian2 import prefs
+    keys = ["codegen.target", "codegen.runtime.cython.cache_dir"]
+    before = {k: prefs[k] for k in keys}
+    yield
+    after = {k: prefs[k] for k in keys}
+    assert after == before, "a test leaked Brian2 preferences"

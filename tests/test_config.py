@@ -1,0 +1,127 @@
+"""Config: loading, overrides, validation, hashing, presets, docs."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from neurosim.config import (CHIP_SECTIONS, Config, apply_mapping, chip_hash, config_hash,
+                             list_chips, load_config, parse_override, reference_rows, to_toml,
+                             validate)
+from neurosim.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_presets_ship_and_load():
+    assert {"rram-40nm-256kb", "ideal"} <= set(list_chips())
+    for name in list_chips():
+        config = load_config(name)
+        assert config.chip.name == name
+        assert config.chip.source
+
+
+def test_rram_preset_is_the_papers_macro():
+    config = load_config("rram-40nm-256kb")
+    assert config.chip.technology_nm == 40
+    assert config.chip.cell == "1T1R"
+    assert config.crossbar.rows * config.crossbar.cols == 256 * 1024
+    assert config.device.kind == "rram"
+
+
+def test_every_preset_number_has_a_source_comment():
+    for path in (REPO / "hardware_models").glob("*.toml"):
+        for line in path.read_text().splitlines():
+            if re.match(r"^\w+ = [-0-9.e]+\s*(#.*)?$", line):
+                assert "#" in line, f"{path.name}: number without a source: {line}"
+
+
+def test_set_overrides_with_dotted_keys():
+    config = load_config("ideal", overrides=["network.neurons=64", "run.dataset=nmnist",
+                                             "chip.name=my-chip", "device.g_max=2e-4"])
+    assert config.network.neurons == 64
+    assert config.run.dataset == "nmnist"
+    assert config.chip.name == "my-chip"
+    assert config.device.g_max == 2e-4
+
+
+def test_int_accepted_for_float_but_not_the_reverse():
+    config = load_config(overrides=["network.threshold=5"])
+    assert config.network.threshold == 5.0 and isinstance(config.network.threshold, float)
+    with pytest.raises(ConfigError, match="network.neurons must be a whole number"):
+        load_config(overrides=["network.neurons=1.5"])
+
+
+@pytest.mark.parametrize("override, message", [
+    ("network.nerons=5", r"unknown key network.nerons; allowed: neurons"),
+    ("netwrk.neurons=5", r"unknown section \[netwrk\]"),
+    ("device.g_min=-1e-6", r"device.g_min = -1e-06 S is out of range: expected 0 ≤ g_min ≤ 0.01 S"),
+    ("network.decay=1.5", r"network.decay = 1.5 is out of range"),
+    ("device.kind=pcm", r"device.kind = 'pcm' is not allowed; choose one of 'rram', 'ideal'"),
+    ("network.neurons", r"expected section.key=value"),
+    ("device.g_min=2e-4", r"device.g_min .* must be below device.g_max"),
+])
+def test_bad_values_name_the_key(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(overrides=[override])
+
+
+def test_chip_file_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[device\nkind = 'rram'\n")
+    with pytest.raises(ConfigError, match=r"bad.toml: malformed TOML"):
+        load_config(str(bad))
+    stray = tmp_path / "stray.toml"
+    stray.write_text("[network]\nneurons = 5\n")
+    with pytest.raises(ConfigError, match=r"stray.toml: a chip file holds only"):
+        load_config(str(stray))
+    with pytest.raises(ConfigError, match=r"no such file"):
+        load_config(str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match=r"unknown chip; presets are"):
+        load_config("no-such-chip")
+
+
+def test_experiment_file_applies_after_chip(tmp_path):
+    exp = tmp_path / "exp.toml"
+    exp.write_text("[network]\nneurons = 300\n[run]\nseed = 7\n")
+    config = load_config("ideal", exp, ["run.seed=9"])
+    assert config.network.neurons == 300 and config.run.seed == 9
+
+
+def test_hash_is_stable_and_sensitive():
+    a, b = load_config(), load_config()
+    assert config_hash(a) == config_hash(b)
+    assert len(config_hash(a)) == 16
+    c = load_config(overrides=["device.forming_std=1.6e-5"])
+    assert config_hash(c) != config_hash(a) and chip_hash(c) != chip_hash(a)
+    d = load_config(overrides=["run.seed=3"])
+    assert chip_hash(d) == chip_hash(a) and config_hash(d) != config_hash(a)
+
+
+def test_toml_export_loads_back_unchanged():
+    config = load_config("rram-40nm-256kb", overrides=["chip.description=quote \" and ü"])
+    import tomllib
+    again = validate(apply_mapping(Config(), tomllib.loads(to_toml(config)), "export"))
+    assert again == config
+    chip_only = tomllib.loads(to_toml(config, CHIP_SECTIONS))
+    assert set(chip_only) == set(CHIP_SECTIONS)
+
+
+def test_config_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Config().network.neurons = 3
+
+
+def test_parse_override_reads_toml_values():
+    assert parse_override("a.b=1e-6") == {"a": {"b": 1e-6}}
+    assert parse_override("a.b=word") == {"a": {"b": "word"}}
+    assert parse_override("a.b=\"x y\"") == {"a": {"b": "x y"}}
+
+
+def test_readme_documents_every_config_key():
+    readme = (REPO / "README.md").read_text()
+    missing = [row[0] for row in reference_rows() if f"`{row[0]}`" not in readme]
+    assert not missing, f"README lacks config keys: {missing}"
