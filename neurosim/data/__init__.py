@@ -1,0 +1,149 @@
+"""Dataset registry: what datasets exist, where their data is, and loading them as EventBatch.
+
+Each dataset is a module (``dvs_digits``, ``nmnist``) that declares its contract as
+module constants (``NAME``, ``MODALITY``, ``SENSOR_SIZE``, ``N_CLASSES``, ``DESCRIPTION``,
+``BUILTIN``, ``HOW_TO_GET``) and provides ``labels(data_dir)`` (cheap, no decoding) and
+``load(data_dir, *, indices, seed, progress) -> EventBatch``.
+
+**Default data root.** Datasets that need files are looked up under the data root: the
+``data_dir`` argument if given, else the environment variable ``$NEUROSIM_DATA``, else
+``./datasets`` relative to the current working directory. N-MNIST lives in
+``<data root>/nmnist``. Built-in datasets ignore the data root.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+import numpy as np
+
+from neurosim.data import dvs_digits, nmnist
+from neurosim.errors import DataError
+from neurosim.events.batch import EventBatch
+
+__all__ = ["DatasetInfo", "list_datasets", "dataset_status", "load_dataset", "data_root", "stratified_indices"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset is.
+
+    Attributes:
+        name: registry name, e.g. ``"nmnist"``.
+        modality: ``"vision"`` (events x, y, t, p) or ``"audio"`` (t, x, p).
+        sensor_size: ``(W, H, P)`` like tonic's ``(34, 34, 2)``.
+        n_classes: number of classes.
+        description: one line.
+        builtin: True if it needs no files (generated or shipped with a dependency).
+        how_to_get: where the data comes from / how to download it.
+    """
+
+    name: str
+    modality: str
+    sensor_size: tuple[int, int, int]
+    n_classes: int
+    description: str
+    builtin: bool
+    how_to_get: str
+
+
+_MODULES: dict[str, ModuleType] = {m.NAME: m for m in (dvs_digits, nmnist)}
+
+
+def _info(module: ModuleType) -> DatasetInfo:
+    return DatasetInfo(
+        module.NAME, module.MODALITY, tuple(module.SENSOR_SIZE), module.N_CLASSES,
+        module.DESCRIPTION, module.BUILTIN, module.HOW_TO_GET,
+    )
+
+
+def _module(name: str) -> ModuleType:
+    if name not in _MODULES:
+        raise DataError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(_MODULES))}")
+    return _MODULES[name]
+
+
+def data_root(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data root: ``data_dir`` if given, else ``$NEUROSIM_DATA``, else ``./datasets``."""
+    if data_dir is not None:
+        return Path(data_dir)
+    return Path(os.environ.get("NEUROSIM_DATA") or "datasets")
+
+
+def list_datasets() -> list[DatasetInfo]:
+    """All registered datasets, sorted by name."""
+    return [_info(_MODULES[name]) for name in sorted(_MODULES)]
+
+
+def dataset_status(info: DatasetInfo, data_dir: str | os.PathLike | None = None) -> tuple[str, bool]:
+    """Where the dataset's data is and whether it is present: ``(where, present)``.
+
+    Built-in datasets are always present. For the others ``where`` is the folder that
+    is (or would be) read under the data root; ``present`` is True if it holds samples.
+    """
+    module = _module(info.name)
+    if info.builtin:
+        return "built-in", True
+    root = data_root(data_dir)
+    return str(module.folder(root).absolute()), bool(module.present(root))
+
+
+def stratified_indices(labels: np.ndarray, n_samples: int, seed: int = 0) -> np.ndarray:
+    """Pick ``n_samples`` positions of ``labels``, as equal per class as possible.
+
+    Deterministic from ``seed`` (``numpy.random.default_rng(seed)``): each class's
+    members are shuffled, then taken round-robin over the classes (in a shuffled class
+    order) until ``n_samples`` are chosen; a class that runs out simply stops
+    contributing. Returns the chosen positions sorted ascending (int64).
+    """
+    labels = np.asarray(labels)
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise DataError(f"n_samples must be a positive integer or None, got {n_samples!r}")
+    if n_samples > len(labels):
+        raise DataError(f"n_samples={n_samples} but the dataset has only {len(labels)} samples")
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels)
+    class_priority = dict(zip(classes.tolist(), rng.permutation(len(classes)).tolist()))
+    shuffled = rng.permutation(len(labels))
+    lab = labels[shuffled]
+    # rank of each (shuffled) sample inside its class: 0, 1, 2, ...
+    order = np.argsort(lab, kind="stable")
+    starts = np.searchsorted(lab[order], lab[order], side="left")
+    rank = np.empty(len(lab), dtype=np.int64)
+    rank[order] = np.arange(len(lab)) - starts
+    priority = np.array([class_priority[c] for c in lab.tolist()], dtype=np.int64)
+    chosen = shuffled[np.lexsort((priority, rank))[:n_samples]]
+    return np.sort(chosen).astype(np.int64)
+
+
+def load_dataset(
+    name: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    n_samples: int | None = None,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> EventBatch:
+    """Load dataset ``name`` as an EventBatch.
+
+    Args:
+        name: a registered name (see :func:`list_datasets`).
+        data_dir: data root (default ``$NEUROSIM_DATA`` or ``./datasets``).
+        n_samples: number of samples, picked stratified by class from ``seed`` (see
+            :func:`stratified_indices`); ``None`` loads all, in the dataset's order.
+        seed: seeds the subset choice and, for generated datasets, the generation.
+        progress: optional ``callable(done, total)`` for long loads.
+
+    Raises:
+        DataError: unknown name, missing or malformed data, bad ``n_samples``.
+    """
+    module = _module(name)
+    root = data_root(data_dir)
+    indices = None
+    if n_samples is not None:
+        indices = stratified_indices(module.labels(root), n_samples, seed)
+    return module.load(root, indices=indices, seed=seed, progress=progress)

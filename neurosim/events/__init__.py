@@ -1,0 +1,22 @@
+"""Event data: :class:`EventBatch` (flat events + per-sample offsets), transforms, binning.
+
+Events are tonic structured arrays with fields x, y, t, p (t in µs).
+"""
+
+from neurosim.events.batch import VISION_DTYPE, EventBatch, as_vision_events
+from neurosim.events.binning import bin_events, channel_index, channels, time_bin_index
+from neurosim.events.transforms import CenterCrop, SelectPolarity, center_crop, select_polarity
+
+__all__ = [
+    "VISION_DTYPE",
+    "EventBatch",
+    "as_vision_events",
+    "bin_events",
+    "channel_index",
+    "channels",
+    "time_bin_index",
+    "CenterCrop",
+    "SelectPolarity",
+    "center_crop",
+    "select_polarity",
+]
