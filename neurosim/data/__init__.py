@@ -25,7 +25,14 @@ from neurosim.data import dvs_digits, nmnist
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
-__all__ = ["DatasetInfo", "list_datasets", "dataset_status", "load_dataset", "data_root", "stratified_indices"]
+__all__ = [
+    "DatasetInfo",
+    "data_root",
+    "dataset_status",
+    "list_datasets",
+    "load_dataset",
+    "stratified_indices",
+]
 
 
 @dataclass(frozen=True)
