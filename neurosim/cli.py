@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = chips_sub.add_parser("show", help="print a chip (preset name or .toml path) fully resolved")
     show.add_argument("chip", help="preset name or path to a chip .toml file")
 
-    sub.add_parser("datasets", help="list datasets, where neurosim looks for them and how to get them")
+    datasets = sub.add_parser("datasets", help="list datasets, where neurosim looks for them and how to get them")
+    datasets.add_argument("--data-dir", type=Path, help="data root to look in "
+                          "(default: $NEUROSIM_DATA or ./datasets)")
 
     config = sub.add_parser("config", help="print the fully resolved run config as TOML")
     _add_config_args(config)
@@ -130,7 +132,7 @@ def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
     d = report["dataset"]
     rows = [
         ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test)"),
-        ("chip", f"{report['chip']['name']} (config {report['chip']['config_hash']})"),
+        ("chip", f"{report['chip']['name']} (chip hash {report['chip']['config_hash']})"),
         ("engine, seed", f"{report['engine']}, {report['seed']}"),
         ("accuracy (test)", f"{100 * report['accuracy']['test']:.1f} %"),
         ("energy / inference", format_quantity(e["per_inference_J"], "J")),
@@ -159,7 +161,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     from neurosim.data import dataset_status, list_datasets
 
     for info in list_datasets():
-        where, present = dataset_status(info, None)
+        where, present = dataset_status(info, args.data_dir)
         state = "present" if present else "missing"
         print(f"{info.name:<12} {info.modality:<7} {state:<8} {where}")
         print(f"{'':12} {info.description}")

@@ -1,0 +1,115 @@
+"""The command line end to end: errors are one line, runs write reports, seeds reproduce."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from neurosim.cli import main
+from neurosim.config import Config, apply_mapping, load_config, validate
+
+TINY = ["--samples", "40", "--set", "network.neurons=30", "--set", "input.n_bins=20", "--quiet"]
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--chip", "/no/such/chip.toml"], "--chip /no/such/chip.toml: no such file"),
+    (["run", "--set", "network.nerons=5"], "unknown key network.nerons"),
+    (["run", "--set", "device.g_min=-1e-6"], "device.g_min = -1e-06 S is out of range"),
+    (["run", "--engine", "cpu"] + TINY, "engine 'cpu' is not available"),
+    (["run", "--dataset", "nmnist", "--data-dir", "/no/such/root"], "/no/such/root"),
+    (["chips", "show", "nope"], "unknown chip"),
+])
+def test_errors_are_one_clear_line(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 1
+    errors = [line for line in err.splitlines() if line.startswith("neurosim: error: ")]
+    assert len(errors) == 1 and message in errors[0]
+    assert err.strip().splitlines()[-1] == errors[0] and "Traceback" not in err
+
+
+def test_malformed_chip_toml_is_one_line(capsys, tmp_path):
+    bad = tmp_path / "chip.toml"
+    bad.write_text("[device]\ng_min = = 1\n")
+    code, _, err = run_cli(capsys, "run", "--chip", str(bad))
+    assert code == 1 and f"{bad}: malformed TOML" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_real_process_prints_no_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "neurosim", "run", "--set", "device.g_min=-1"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "neurosim: error: device.g_min = -1.0 S is out of range: expected 0 ≤ g_min ≤ 0.01 S"]
+
+
+def test_chips_list_and_show_round_trip(capsys):
+    code, out, _ = run_cli(capsys, "chips")
+    assert code == 0 and "rram-40nm-256kb" in out and "ideal" in out
+    code, out, _ = run_cli(capsys, "chips", "show", "rram-40nm-256kb")
+    assert code == 0
+    shown = validate(apply_mapping(Config(), tomllib.loads(out), "shown"))
+    assert shown == load_config("rram-40nm-256kb")
+
+
+def test_datasets_lists_where_and_how(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "datasets", "--data-dir", str(tmp_path))
+    assert code == 0
+    assert "dvs-digits" in out and "built-in" in out
+    assert "nmnist" in out and "missing" in out and "get it:" in out
+
+
+def test_config_prints_resolved_toml(capsys):
+    code, out, _ = run_cli(capsys, "config", "--chip", "ideal", "--set", "network.neurons=7")
+    assert code == 0 and tomllib.loads(out)["network"]["neurons"] == 7
+
+
+def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
+    out_dir = tmp_path / "r"
+    code, out, err = run_cli(capsys, "run", *TINY, "--out", str(out_dir))
+    assert code == 0, err
+    assert "accuracy (test)" in out and str(out_dir / "report.json") in out
+    report = json.loads((out_dir / "report.json").read_text())
+    assert report["schema"] == "neurosim.report/1"
+    assert report["task"] == "classify" and report["engine"] == "brian2" and report["seed"] == 0
+    assert report["dataset"] == {"name": "dvs-digits", "n_train": 32, "n_test": 8}
+    assert report["chip"]["name"] == "rram-40nm-256kb" and len(report["chip"]["config_hash"]) == 16
+    assert 0.0 <= report["accuracy"]["test"] <= 1.0
+    energy = report["energy"]
+    assert sum(energy["breakdown_J"].values()) == pytest.approx(energy["per_inference_J"])
+    assert energy["improvement_vs_baseline"] == pytest.approx(
+        energy["baseline"]["per_inference_J"] / energy["per_inference_J"])
+    assert report["latency"]["per_inference_s"] > 0
+    assert report["provenance"]["versions"]["brian2"]
+    html = (out_dir / "report.html").read_text()
+    assert "data:image/png;base64," in html and "rram-40nm-256kb" in html
+
+    # The same seed again (into a fresh folder, and over its own report) gives the same numbers.
+    again_dir = tmp_path / "again"
+    assert main(["run", *TINY, "--out", str(again_dir)]) == 0
+    assert main(["run", *TINY, "--out", str(again_dir)]) == 0
+    again = json.loads((again_dir / "report.json").read_text())
+    assert again["accuracy"] == report["accuracy"] and again["energy"] == report["energy"]
+
+    # Another run never silently replaces this one's report.
+    before = (out_dir / "report.json").read_bytes()
+    code, _, err = run_cli(capsys, "run", *TINY, "--seed", "1", "--out", str(out_dir))
+    assert code == 1 and "different run" in err
+    assert (out_dir / "report.json").read_bytes() == before
+
+
+def test_ideal_chip_runs_and_costs_no_analog_energy(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", *TINY, "--chip", "ideal", "--out", str(tmp_path / "i"))
+    assert code == 0, err
+    report = json.loads((tmp_path / "i" / "report.json").read_text())
+    assert report["energy"]["breakdown_J"]["adc"] == 0.0
+    assert report["energy"]["breakdown_J"]["synapse_reads"] > 0

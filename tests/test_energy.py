@@ -1,0 +1,72 @@
+"""Operation counters and the energy model on hand-built examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurosim.config import load_config
+from neurosim.crossbar import program_random_matrix, tiling_for
+from neurosim.energy import count_operations, estimate_energy
+
+
+def test_counts_match_hand_counting_across_two_row_tiles():
+    # 3 inputs + 2 neurons = 5 logical rows on arrays of 4 rows: tile 0 = rows 0-3, tile 1 = row 4.
+    config = load_config("rram-40nm-256kb", overrides=["crossbar.rows=4", "crossbar.cols=4"])
+    tiling = tiling_for((5, 2), config.crossbar, ideal=False)
+    assert (tiling.row_tiles, tiling.col_tiles) == (2, 1)
+    inputs = np.zeros((1, 3, 3), dtype=bool)
+    spikes = np.zeros((1, 3, 2), dtype=bool)
+    inputs[0, 0, [0, 2]] = True        # step 0: two input rows, tile 0 only
+    spikes[0, 1, 1] = True             # step 1: neuron 1 = row 4, tile 1 only
+    inputs[0, 2, 1] = True             # step 2: row 1 (tile 0) and row 3 (neuron 0, tile 0)
+    spikes[0, 2, [0, 1]] = True        #         and row 4 (tile 1): both tiles
+    c = count_operations(inputs, spikes, tiling, n_classes=3)
+    assert c.row_activations == 6
+    assert c.row_activations_per_row.tolist() == [1, 1, 1, 1, 2]
+    assert c.array_reads == 4                    # (1 + 1 + 2) row-tile reads x 1 column tile
+    assert c.adc_conversions == 4 * 2            # each read converts the 2 outputs
+    assert c.partial_sum_adds == 1 * 2           # step 2 merges 2 tiles: 2 outputs added once
+    assert c.neuron_updates == 3 * 2
+    assert c.readout_macs == 2 * 3
+    assert c.synapse_ops == 6 * 2
+
+
+def test_rram_read_energy_is_v2_g_t_of_the_driven_rows():
+    config = load_config("rram-40nm-256kb")
+    programmed = program_random_matrix(config, (3, 2), np.random.default_rng(0))
+    inputs = np.zeros((1, 1, 1), dtype=bool)
+    spikes = np.zeros((1, 1, 2), dtype=bool)
+    inputs[0, 0, 0] = True
+    counts = count_operations(inputs, spikes, programmed.tiling, n_classes=2)
+    energy = estimate_energy(config, counts, programmed, n_inputs=1, n_classes=2, steps=1)
+    v, t = config.crossbar.read_voltage, config.crossbar.read_pulse
+    g_row0 = programmed.g_pos[0].sum() + programmed.g_neg[0].sum()
+    assert energy.breakdown_J["synapse_reads"] == pytest.approx(v * v * t * g_row0)
+    assert energy.breakdown_J["adc"] == pytest.approx(2 * config.energy.adc_conversion)
+
+
+@pytest.mark.parametrize("chip", ["rram-40nm-256kb", "ideal"])
+def test_breakdown_sums_to_total_and_silence_costs_no_dynamic_energy(chip):
+    config = load_config(chip)
+    programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    active = np.random.default_rng(1).random((5, 7, 6)) < 0.3
+    spikes = np.random.default_rng(2).random((5, 7, 4)) < 0.2
+    for inputs, out in ((active, spikes), (np.zeros_like(active), np.zeros_like(spikes))):
+        counts = count_operations(inputs, out, programmed.tiling, n_classes=3)
+        e = estimate_energy(config, counts, programmed, n_inputs=6, n_classes=3, steps=7)
+        assert sum(e.breakdown_J.values()) == pytest.approx(e.per_inference_J)
+        assert e.baseline_per_inference_J > 0
+    for key in ("synapse_reads", "row_drivers", "adc", "partial_sums"):
+        assert e.breakdown_J[key] == 0.0
+
+
+def test_baseline_counts_every_weight_every_step():
+    config = load_config("ideal")
+    programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    counts = count_operations(np.zeros((1, 7, 6), bool), np.zeros((1, 7, 4), bool),
+                              programmed.tiling, n_classes=3)
+    e = estimate_energy(config, counts, programmed, n_inputs=6, n_classes=3, steps=7)
+    b = config.baseline
+    expected = (7 * 10 * 4 + 4 * 3) * (b.mac + b.weight_fetch) + 7 * 4 * b.neuron_update
+    assert e.baseline_per_inference_J == pytest.approx(expected)
