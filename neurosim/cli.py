@@ -126,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
     """The few lines printed after a run."""
-    from neurosim.report import format_quantity
+    from neurosim.report import format_percent, format_quantity, format_ratio
 
     e = report["energy"]
     d = report["dataset"]
@@ -134,11 +134,11 @@ def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
         ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test)"),
         ("chip", f"{report['chip']['name']} (chip hash {report['chip']['config_hash']})"),
         ("engine, seed", f"{report['engine']}, {report['seed']}"),
-        ("accuracy (test)", f"{100 * report['accuracy']['test']:.1f} %"),
+        ("accuracy (test)", format_percent(report["accuracy"]["test"], 1)),
         ("energy / inference", format_quantity(e["per_inference_J"], "J")),
         ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} "
                      f"({e['baseline']['name']})"),
-        ("improvement", f"{e['improvement_vs_baseline']:.1f}× less energy than the baseline"),
+        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than the baseline"),
         ("latency / inference", format_quantity(report["latency"]["per_inference_s"], "s")),
         ("report", f"{json_path}\n{'':22}{html_path}"),
     ]
