@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -13,19 +12,17 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def require_data(path: Path) -> Path:
-    """The real-data folder ``path``; missing data fails under CI and skips elsewhere."""
-    if path.exists():
-        return path
-    message = f"real data not found at {path} (expected ../shared/data beside the repository)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    """The real-data file or folder ``path``; a test that needs it fails (never skips) without it."""
+    if not path.exists():
+        pytest.fail(f"real data not found at {path} (expected ../shared/data beside the repository)")
+    return path
 
 
 @pytest.fixture
 def nmnist_dir() -> Path:
-    """The 1,100 real N-MNIST samples in ../shared/data/nmnist."""
-    return require_data(SHARED_DATA / "nmnist")
+    """The 1,100 real N-MNIST samples in ../shared/data/nmnist (with its MANIFEST.csv)."""
+    require_data(SHARED_DATA / "nmnist" / "MANIFEST.csv")
+    return SHARED_DATA / "nmnist"
 
 
 @pytest.fixture(autouse=True)

@@ -113,3 +113,14 @@ def test_ideal_chip_runs_and_costs_no_analog_energy(capsys, tmp_path):
     report = json.loads((tmp_path / "i" / "report.json").read_text())
     assert report["energy"]["breakdown_J"]["adc"] == 0.0
     assert report["energy"]["breakdown_J"]["synapse_reads"] > 0
+
+
+def test_run_on_real_nmnist(capsys, tmp_path, nmnist_dir):
+    out_dir = tmp_path / "nm"
+    code, out, err = run_cli(capsys, "run", "--dataset", "nmnist", "--data-dir", str(nmnist_dir),
+                             *TINY, "--samples", "60", "--out", str(out_dir))
+    assert code == 0, err
+    report = json.loads((out_dir / "report.json").read_text())
+    assert report["dataset"]["name"] == "nmnist"
+    assert report["dataset"]["n_train"] + report["dataset"]["n_test"] == 60
+    assert report["activity"]["input_spikes_per_sample"] > 100

@@ -1,7 +1,6 @@
 """Dataset registry, the built-in dvs-digits generator and the N-MNIST folder reader."""
 
 import csv
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from neurosim.data import dvs_digits, nmnist
 from neurosim.errors import DataError
 
 # <repo>/../shared/data/nmnist: /work/shared beside /work/main here, and beside the CI clone.
-NMNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "nmnist"
 
 
 # --- helpers: tiny N-MNIST files with the real 40-bit layout -------------------------
@@ -183,18 +181,8 @@ def test_nmnist_missing_or_empty_folder(tmp_path):
 # --- N-MNIST: the real subset in ../shared/data/nmnist --------------------------------
 
 
-def real_nmnist_dir() -> Path:
-    """The shared real-data folder; missing data fails under CI and skips elsewhere."""
-    if not (NMNIST_DIR / "MANIFEST.csv").is_file():
-        message = f"real N-MNIST subset not found at {NMNIST_DIR}"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI is set: the shared data must be present)")
-        pytest.skip(message)
-    return NMNIST_DIR
-
-
-def test_real_nmnist_matches_manifest():
-    real_dir = real_nmnist_dir()
+def test_real_nmnist_matches_manifest(nmnist_dir):
+    real_dir = nmnist_dir
     with open(real_dir / "MANIFEST.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1_100
@@ -211,6 +199,6 @@ def test_real_nmnist_matches_manifest():
     assert 0.45 < b.events["p"].mean() < 0.55 and t.min() >= 0
 
 
-def test_real_nmnist_stratified_subset():
-    b = load_dataset("nmnist", data_dir=real_nmnist_dir().parent, n_samples=50, seed=0)
+def test_real_nmnist_stratified_subset(nmnist_dir):
+    b = load_dataset("nmnist", data_dir=nmnist_dir.parent, n_samples=50, seed=0)
     assert np.bincount(b.labels, minlength=10).tolist() == [5] * 10
