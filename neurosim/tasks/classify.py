@@ -56,6 +56,19 @@ def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
     return bin_events(batch, config.input.n_bins) > 0
 
 
+def sample_durations(batch: EventBatch) -> np.ndarray:
+    """Span of each sample's events, last minus first timestamp (s, ``(samples,)``; 0 if empty)."""
+    t = batch.events["t"]
+    starts = batch.offsets[:-1]
+    filled = batch.offsets[1:] > starts
+    out = np.zeros(len(batch))
+    if filled.any():
+        first = np.minimum.reduceat(t, starts[filled])
+        last = np.maximum.reduceat(t, starts[filled])
+        out[filled] = (last - first) * 1e-6
+    return out
+
+
 def split_indices(batch: EventBatch, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Train and test sample indices: the dataset's official split if it has one
     with both parts present, else a stratified random split (``run.test_fraction``)."""
@@ -93,15 +106,13 @@ def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = N
     counts = count_operations(raster, activity.spike_raster, lsm.programmed.tiling, len(classes))
     energy = estimate_energy(config, counts, lsm.programmed, n_inputs=raster.shape[2],
                              n_classes=len(classes), steps=raster.shape[1])
-    durations = np.array([np.ptp(batch.sample(i)["t"]) if batch.counts()[i] else 0
-                          for i in range(len(batch))]) * 1e-6
     return ClassifyResult(
         config=config, engine=sim.name, dataset=batch.name, n_train=len(train), n_test=len(test),
         accuracy_train=float(readout.score(features[train], batch.labels[train])),
         accuracy_test=float(np.mean(predicted == batch.labels[test])),
         energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
         confusion=confusion_matrix(batch.labels[test], predicted, labels=classes),
-        mean_duration_s=float(durations.mean()))
+        mean_duration_s=float(sample_durations(batch).mean()))
 
 
 def classify_report(result: ClassifyResult) -> dict:
