@@ -273,3 +273,21 @@ def test_bin_counts_do_not_wrap():
 def test_bad_n_bins(batch, n_bins):
     with pytest.raises(DataError, match="n_bins"):
         bin_events(batch, n_bins)
+
+
+def test_audio_events_share_the_batch_layout():
+    from neurosim.events import AUDIO_DTYPE, CenterCrop, bin_events
+
+    sample = np.zeros(3, dtype=AUDIO_DTYPE)
+    sample["t"] = [0, 50, 100]
+    sample["x"] = [3, 63, 3]
+    sample["p"] = [0, 0, 0]
+    batch = EventBatch.from_samples([sample], [4], (64, 1, 1), "audio-test", modality="audio")
+    assert batch.events["y"].tolist() == [0, 0, 0]
+    assert batch.sample(0).dtype == AUDIO_DTYPE
+    np.testing.assert_array_equal(batch.sample(0), sample)
+    assert CenterCrop(16)(batch) is batch
+    raster = bin_events(batch, 2)
+    assert raster.shape == (1, 2, 64) and raster[0, 0, 3] == 1 and raster[0, 1, 63] == 1
+    with pytest.raises(DataError, match="audio events need sensor_size"):
+        EventBatch.from_samples([sample], [4], (64, 2, 1), "bad", modality="audio")

@@ -3,12 +3,14 @@
 Events are tonic structured arrays with fields x, y, t, p (t in µs).
 """
 
-from neurosim.events.batch import VISION_DTYPE, EventBatch, as_vision_events
+from neurosim.events.batch import AUDIO_DTYPE, VISION_DTYPE, EventBatch, as_audio_events, as_vision_events
 from neurosim.events.binning import bin_events, channel_index, channels, time_bin_index
 from neurosim.events.transforms import CenterCrop, SelectPolarity, center_crop, select_polarity
 
 __all__ = [
+    "AUDIO_DTYPE",
     "VISION_DTYPE",
+    "as_audio_events",
     "EventBatch",
     "as_vision_events",
     "bin_events",

@@ -5,6 +5,10 @@ tonic uses for N-MNIST, every field ``int64``): ``x`` and ``y`` are pixel column
 rows, ``t`` is the timestamp in microseconds (µs), ``p`` is the polarity (0 = OFF,
 1 = ON). Sample ``i`` owns ``events[offsets[i]:offsets[i + 1]]``.
 
+Audio events (tonic's ``t, x, p``: ``x`` is the frequency channel) are stored in the
+same layout with ``y = 0`` on a sensor of size ``(channels, 1, P)``, so every transform
+and binning serves both modalities; ``sample()`` returns each in its tonic dtype.
+
 Keeping all samples in one flat array lets transforms and binning work on every
 event of a batch with a few vectorised numpy calls instead of a Python loop.
 """
@@ -22,6 +26,12 @@ from neurosim.errors import DataError
 VISION_DTYPE = np.dtype([("x", int), ("y", int), ("t", int), ("p", int)])
 
 
+#: Structured dtype of audio events (tonic's N-TIDIGITS/SHD dtype): t in µs, x = channel, p.
+AUDIO_DTYPE = np.dtype([("t", int), ("x", int), ("p", int)])
+
+MODALITIES = ("vision", "audio")
+
+
 def _readonly(array: np.ndarray) -> np.ndarray:
     """A read-only view of ``array`` (the caller's array keeps its own flags)."""
     view = array.view()
@@ -32,11 +42,12 @@ def _readonly(array: np.ndarray) -> np.ndarray:
 def as_vision_events(events: np.ndarray, what: str = "events") -> np.ndarray:
     """Return ``events`` with :data:`VISION_DTYPE` (copying only if the dtype differs).
 
-    Raises :class:`DataError` if ``events`` is not a 1-D structured array with fields x, y, t, p.
+    Audio events (fields t, x, p, no y) get ``y = 0``. Raises :class:`DataError` if
+    ``events`` is not a 1-D structured array with fields x, y, t, p or t, x, p.
     """
     events = np.asarray(events)
     names = events.dtype.names or ()
-    missing = [f for f in VISION_DTYPE.names if f not in names]
+    missing = [f for f in VISION_DTYPE.names if f not in names and f != "y"]
     if missing or events.ndim != 1:
         raise DataError(
             f"{what}: expected a 1-D structured array with fields x, y, t, p "
@@ -44,8 +55,17 @@ def as_vision_events(events: np.ndarray, what: str = "events") -> np.ndarray:
         )
     if events.dtype == VISION_DTYPE:
         return events
-    out = np.empty(len(events), dtype=VISION_DTYPE)
-    for name in VISION_DTYPE.names:
+    out = np.zeros(len(events), dtype=VISION_DTYPE)
+    for name in names:
+        if name in VISION_DTYPE.names:
+            out[name] = events[name]
+    return out
+
+
+def as_audio_events(events: np.ndarray) -> np.ndarray:
+    """Events in the batch layout (:data:`VISION_DTYPE`, y = 0) as tonic audio events (:data:`AUDIO_DTYPE`)."""
+    out = np.empty(len(events), dtype=AUDIO_DTYPE)
+    for name in AUDIO_DTYPE.names:
         out[name] = events[name]
     return out
 
@@ -67,6 +87,7 @@ class EventBatch:
         is_test: bool, shape ``(n,)``, True for samples of the official test split, or
             ``None`` when the dataset has no official split.
         name: dataset name, e.g. ``"nmnist"``.
+        modality: ``"vision"`` or ``"audio"`` (then ``H == 1`` and every ``y`` is 0).
 
     The arrays are stored as read-only views; transforms return new batches.
     """
@@ -77,6 +98,7 @@ class EventBatch:
     sensor_size: tuple[int, int, int]
     is_test: np.ndarray | None = None
     name: str = ""
+    modality: str = "vision"
 
     def __post_init__(self) -> None:
         where = f"EventBatch {self.name!r}"
@@ -86,6 +108,10 @@ class EventBatch:
         size = tuple(int(s) for s in self.sensor_size)
         _check_structure(where, len(events), offsets, labels, is_test, size)
         _check_coordinates(events, size, where)
+        if self.modality not in MODALITIES:
+            raise DataError(f"{where}: modality must be one of {MODALITIES}, got {self.modality!r}")
+        if self.modality == "audio" and size[1] != 1:
+            raise DataError(f"{where}: audio events need sensor_size (channels, 1, P), got {size}")
         # frozen dataclass: store normalised, read-only arrays once, here
         object.__setattr__(self, "events", _readonly(events))
         object.__setattr__(self, "offsets", _readonly(offsets.astype(np.int64, copy=False)))
@@ -103,15 +129,17 @@ class EventBatch:
         sensor_size: tuple[int, int, int],
         name: str,
         is_test: Sequence[bool] | np.ndarray | None = None,
+        modality: str = "vision",
     ) -> "EventBatch":
-        """Pack a list of per-sample structured arrays (fields x, y, t, p) into one batch."""
+        """Pack a list of per-sample structured arrays (fields x, y, t, p, or t, x, p for
+        audio) into one batch."""
         arrays = [as_vision_events(s, f"{name!r} sample {i}") for i, s in enumerate(samples)]
         counts = np.array([len(a) for a in arrays], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         events = np.concatenate(arrays) if arrays else np.empty(0, dtype=VISION_DTYPE)
         labels = np.asarray(labels, dtype=np.int64)
         is_test = None if is_test is None else np.asarray(is_test, dtype=bool)
-        return cls(events, offsets, labels, tuple(sensor_size), is_test, name)
+        return cls(events, offsets, labels, tuple(sensor_size), is_test, name, modality)
 
     # -- access -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -125,12 +153,14 @@ class EventBatch:
         )
 
     def sample(self, i: int) -> np.ndarray:
-        """Events of sample ``i`` (a read-only view, shape ``(counts()[i],)``)."""
+        """Events of sample ``i``, shape ``(counts()[i],)``: a read-only view with
+        :data:`VISION_DTYPE`, or a copy with :data:`AUDIO_DTYPE` for audio."""
         n = len(self)
         if not -n <= i < n:
             raise IndexError(f"sample index {i} out of range for a batch of {n}")
         i = i % n
-        return self.events[self.offsets[i] : self.offsets[i + 1]]
+        events = self.events[self.offsets[i] : self.offsets[i + 1]]
+        return as_audio_events(events) if self.modality == "audio" else events
 
     def counts(self) -> np.ndarray:
         """Number of events per sample, int64, shape ``(n,)``."""
@@ -163,7 +193,8 @@ class EventBatch:
         gather = np.repeat(self.offsets[idx] - offsets[:-1], counts) + np.arange(offsets[-1])
         is_test = None if self.is_test is None else self.is_test[idx]
         events = self.events[gather]
-        return EventBatch(events, offsets, self.labels[idx], self.sensor_size, is_test, self.name)
+        return EventBatch(events, offsets, self.labels[idx], self.sensor_size, is_test, self.name,
+                          self.modality)
 
     def keep_events(
         self, mask: np.ndarray, sensor_size: tuple[int, int, int] | None = None
@@ -176,7 +207,8 @@ class EventBatch:
         mask = np.asarray(mask, dtype=bool)
         offsets = masked_offsets(self.offsets, mask)
         return EventBatch(
-            self.events[mask], offsets, self.labels, sensor_size or self.sensor_size, self.is_test, self.name
+            self.events[mask], offsets, self.labels, sensor_size or self.sensor_size, self.is_test,
+            self.name, self.modality,
         )
 
 

@@ -36,10 +36,12 @@ def center_crop(batch: EventBatch, size: int) -> EventBatch:
     coordinates shifted so the window's corner is (0, 0), and the result's
     ``sensor_size`` is ``(size, size, P)``. ``size == 0`` or ``size`` at least the
     sensor's width and height returns the batch unchanged; a dimension smaller than
-    ``size`` is left uncropped.
+    ``size`` is left uncropped. Audio batches (channels, not pixels) pass unchanged.
     """
     if size < 0:
         raise DataError(f"CenterCrop: size must be >= 0 pixels, got {size}")
+    if batch.modality == "audio":
+        return batch
     w, h, p = batch.sensor_size
     new_w, new_h = min(size, w), min(size, h)
     if size == 0 or (new_w, new_h) == (w, h):
@@ -51,7 +53,8 @@ def center_crop(batch: EventBatch, size: int) -> EventBatch:
     events["x"] -= x0
     events["y"] -= y0
     offsets = masked_offsets(batch.offsets, keep)
-    return EventBatch(events, offsets, batch.labels, (new_w, new_h, p), batch.is_test, batch.name)
+    return EventBatch(events, offsets, batch.labels, (new_w, new_h, p), batch.is_test, batch.name,
+                      batch.modality)
 
 
 @dataclass(frozen=True)
