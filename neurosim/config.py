@@ -374,6 +374,14 @@ def _toml_value(value: Any) -> str:
     return str(value)
 
 
+def reference_markdown() -> str:
+    """The README's config reference table (Markdown), generated from the field metadata."""
+    lines = ["| key | default | unit | allowed | meaning |", "|---|---|---|---|---|"]
+    for key, default, unit, allowed, doc in reference_rows():
+        lines.append(f"| `{key}` | `{default}` | {unit} | {allowed} | {doc} |")
+    return "\n".join(lines)
+
+
 def reference_rows() -> list[tuple[str, str, str, str, str]]:
     """(key, default, unit, allowed, doc) for every config key: the README's reference table."""
     rows = []

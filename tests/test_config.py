@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from neurosim.config import (CHIP_SECTIONS, Config, apply_mapping, chip_hash, config_hash,
-                             list_chips, load_config, parse_override, reference_rows, to_toml,
+                             list_chips, load_config, parse_override, reference_markdown, reference_rows,
+                             to_toml,
                              validate)
 from neurosim.errors import ConfigError
 
@@ -125,3 +126,4 @@ def test_readme_documents_every_config_key():
     readme = (REPO / "README.md").read_text()
     missing = [row[0] for row in reference_rows() if f"`{row[0]}`" not in readme]
     assert not missing, f"README lacks config keys: {missing}"
+    assert reference_markdown() in readme, "README's config reference is stale: regenerate it"
