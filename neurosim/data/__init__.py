@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from neurosim.data import dvs_digits, nmnist
+from neurosim.data import dvs_digits, nmnist, ntidigits
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -58,7 +58,7 @@ class DatasetInfo:
     how_to_get: str
 
 
-_MODULES: dict[str, ModuleType] = {m.NAME: m for m in (dvs_digits, nmnist)}
+_MODULES: dict[str, ModuleType] = {m.NAME: m for m in (dvs_digits, nmnist, ntidigits)}
 
 
 def _info(module: ModuleType) -> DatasetInfo:
@@ -134,6 +134,7 @@ def load_dataset(
     n_samples: int | None = None,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    skip_corrupt: bool = False,
 ) -> EventBatch:
     """Load dataset ``name`` as an EventBatch.
 
@@ -144,6 +145,8 @@ def load_dataset(
             :func:`stratified_indices`); ``None`` loads all, in the dataset's order.
         seed: seeds the subset choice and, for generated datasets, the generation.
         progress: optional ``callable(done, total)`` for long loads.
+        skip_corrupt: leave out corrupt samples (truncated, outside the sensor, decreasing
+            timestamps, empty) instead of raising; they are listed in ``batch.skipped``.
 
     Raises:
         DataError: unknown name, missing or malformed data, bad ``n_samples``.
@@ -153,4 +156,4 @@ def load_dataset(
     indices = None
     if n_samples is not None:
         indices = stratified_indices(module.labels(root), n_samples, seed)
-    return module.load(root, indices=indices, seed=seed, progress=progress)
+    return module.load(root, indices=indices, seed=seed, progress=progress, skip_corrupt=skip_corrupt)

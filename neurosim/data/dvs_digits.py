@@ -175,11 +175,14 @@ def load(
     indices: np.ndarray | None = None,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    skip_corrupt: bool = False,
 ) -> EventBatch:
     """Generate the events of the samples ``indices`` (default: all 1,797), in that order.
 
     Args:
         data_dir: unused (built-in dataset).
+        skip_corrupt: unused (generated samples are never corrupt); accepted so every
+            dataset module has the same ``load`` signature.
         indices: int array of sample indices into scikit-learn's digits.
         seed: master seed; sample ``i`` uses :func:`sample_rng` ``(seed, i)``.
         progress: optional ``callable(done, total)`` called after each chunk of samples.

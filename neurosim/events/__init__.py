@@ -5,7 +5,16 @@ Events are tonic structured arrays with fields x, y, t, p (t in µs).
 
 from neurosim.events.batch import AUDIO_DTYPE, VISION_DTYPE, EventBatch, as_audio_events, as_vision_events
 from neurosim.events.binning import bin_events, channel_index, channels, time_bin_index
-from neurosim.events.transforms import CenterCrop, SelectPolarity, center_crop, select_polarity
+from neurosim.events.transforms import (
+    CenterCrop,
+    FirstSaccade,
+    SelectPolarity,
+    TimeWindow,
+    center_crop,
+    first_saccade,
+    select_polarity,
+    time_window,
+)
 
 __all__ = [
     "AUDIO_DTYPE",
@@ -18,6 +27,10 @@ __all__ = [
     "channels",
     "time_bin_index",
     "CenterCrop",
+    "FirstSaccade",
+    "TimeWindow",
+    "first_saccade",
+    "time_window",
     "SelectPolarity",
     "center_crop",
     "select_polarity",

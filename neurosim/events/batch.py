@@ -88,6 +88,9 @@ class EventBatch:
             ``None`` when the dataset has no official split.
         name: dataset name, e.g. ``"nmnist"``.
         modality: ``"vision"`` or ``"audio"`` (then ``H == 1`` and every ``y`` is 0).
+        skipped: corrupt samples a loader left out (``load(..., skip_corrupt=True)``),
+            one ``"path: reason"`` string each; ``()`` when none were skipped. Carried
+            unchanged by :meth:`subset`, :meth:`keep_events` and the transforms.
 
     The arrays are stored as read-only views; transforms return new batches.
     """
@@ -99,6 +102,7 @@ class EventBatch:
     is_test: np.ndarray | None = None
     name: str = ""
     modality: str = "vision"
+    skipped: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         where = f"EventBatch {self.name!r}"
@@ -112,6 +116,8 @@ class EventBatch:
             raise DataError(f"{where}: modality must be one of {MODALITIES}, got {self.modality!r}")
         if self.modality == "audio" and size[1] != 1:
             raise DataError(f"{where}: audio events need sensor_size (channels, 1, P), got {size}")
+        if not isinstance(self.skipped, (tuple, list)) or not all(isinstance(s, str) for s in self.skipped):
+            raise DataError(f"{where}: skipped must be a sequence of 'path: reason' strings")
         # frozen dataclass: store normalised, read-only arrays once, here
         object.__setattr__(self, "events", _readonly(events))
         object.__setattr__(self, "offsets", _readonly(offsets.astype(np.int64, copy=False)))
@@ -119,6 +125,7 @@ class EventBatch:
         object.__setattr__(self, "sensor_size", size)
         object.__setattr__(self, "is_test", None if is_test is None else _readonly(is_test))
         object.__setattr__(self, "name", str(self.name))
+        object.__setattr__(self, "skipped", tuple(self.skipped))
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -130,16 +137,17 @@ class EventBatch:
         name: str,
         is_test: Sequence[bool] | np.ndarray | None = None,
         modality: str = "vision",
+        skipped: Sequence[str] = (),
     ) -> "EventBatch":
         """Pack a list of per-sample structured arrays (fields x, y, t, p, or t, x, p for
-        audio) into one batch."""
+        audio) into one batch; ``skipped`` lists samples a loader left out ("path: reason")."""
         arrays = [as_vision_events(s, f"{name!r} sample {i}") for i, s in enumerate(samples)]
         counts = np.array([len(a) for a in arrays], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         events = np.concatenate(arrays) if arrays else np.empty(0, dtype=VISION_DTYPE)
         labels = np.asarray(labels, dtype=np.int64)
         is_test = None if is_test is None else np.asarray(is_test, dtype=bool)
-        return cls(events, offsets, labels, tuple(sensor_size), is_test, name, modality)
+        return cls(events, offsets, labels, tuple(sensor_size), is_test, name, modality, tuple(skipped))
 
     # -- access -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -147,9 +155,10 @@ class EventBatch:
 
     def __repr__(self) -> str:
         split = "no split" if self.is_test is None else f"{int(self.is_test.sum())} test"
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return (
             f"EventBatch(name={self.name!r}, n={len(self)}, events={len(self.events)}, "
-            f"sensor_size={self.sensor_size}, {split})"
+            f"sensor_size={self.sensor_size}, {split}{skipped})"
         )
 
     def sample(self, i: int) -> np.ndarray:
@@ -194,7 +203,7 @@ class EventBatch:
         is_test = None if self.is_test is None else self.is_test[idx]
         events = self.events[gather]
         return EventBatch(events, offsets, self.labels[idx], self.sensor_size, is_test, self.name,
-                          self.modality)
+                          self.modality, self.skipped)
 
     def keep_events(
         self, mask: np.ndarray, sensor_size: tuple[int, int, int] | None = None
@@ -208,7 +217,7 @@ class EventBatch:
         offsets = masked_offsets(self.offsets, mask)
         return EventBatch(
             self.events[mask], offsets, self.labels, sensor_size or self.sensor_size, self.is_test,
-            self.name, self.modality,
+            self.name, self.modality, self.skipped,
         )
 
 

@@ -54,7 +54,83 @@ def center_crop(batch: EventBatch, size: int) -> EventBatch:
     events["y"] -= y0
     offsets = masked_offsets(batch.offsets, keep)
     return EventBatch(events, offsets, batch.labels, (new_w, new_h, p), batch.is_test, batch.name,
-                      batch.modality)
+                      batch.modality, batch.skipped)
+
+
+#: Length of N-MNIST's first saccade in µs. The ATIS moved in three saccades of about
+#: 100 ms each (Orchard et al., Front. Neurosci. 9:437, 2015); the stabilisation
+#: code of the dataset's authors, ported in tonic (``tonic.datasets.nmnist.stabilize``),
+#: switches saccade at 105 ms and 210 ms.
+NMNIST_SACCADE_US = 105_000
+
+ORIGINS = ("first_event", "zero")
+
+
+def _check_time(name: str, value, what: str) -> None:
+    """Raise DataError unless ``value`` is a finite real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise DataError(f"{name}: {what} must be a finite number of µs, got {value!r}")
+
+
+def _check_window(name: str, start_us, stop_us, origin: str) -> None:
+    _check_time(name, start_us, "start_us")
+    _check_time(name, stop_us, "stop_us")
+    if start_us < 0 or stop_us <= start_us:
+        raise DataError(
+            f"{name}: need 0 <= start_us < stop_us (µs after the sample's origin), "
+            f"got start_us={start_us!r}, stop_us={stop_us!r}"
+        )
+    if origin not in ORIGINS:
+        raise DataError(f"{name}: origin must be one of {ORIGINS}, got {origin!r}")
+
+
+def _check_saccade(duration_us, origin: str) -> None:
+    _check_time("FirstSaccade", duration_us, "duration_us")
+    if duration_us <= 0:
+        raise DataError(f"FirstSaccade: duration_us must be > 0 µs, got {duration_us!r}")
+    if origin not in ORIGINS:
+        raise DataError(f"FirstSaccade: origin must be one of {ORIGINS}, got {origin!r}")
+
+
+def sample_start_times(batch: EventBatch) -> np.ndarray:
+    """Earliest timestamp of each sample in µs, int64, shape ``(n,)``; 0 for empty samples."""
+    t = batch.events["t"]
+    counts = batch.counts()
+    starts = np.zeros(len(batch), dtype=np.int64)
+    nonempty = np.flatnonzero(counts > 0)
+    if nonempty.size:
+        # segments between consecutive non-empty starts are exactly those samples' events
+        starts[nonempty] = np.minimum.reduceat(t, batch.offsets[nonempty])
+    return starts
+
+
+def time_window(
+    batch: EventBatch, start_us: float, stop_us: float, origin: str = "first_event"
+) -> EventBatch:
+    """Keep the events of each sample with ``start_us <= t - t0 < stop_us``.
+
+    ``t0`` is the sample's earliest timestamp (``origin="first_event"``, see
+    :func:`sample_start_times`) or 0 (``origin="zero"``: times as recorded, tonic's
+    convention, e.g. ``tonic.datasets.NMNIST(first_saccade_only=True)`` keeps ``t < 1e5``).
+    Timestamps are not shifted. Samples left without events stay in the batch (empty).
+    """
+    _check_window("TimeWindow", start_us, stop_us, origin)
+    rel = batch.events["t"]
+    if origin == "first_event":
+        rel = rel - np.repeat(sample_start_times(batch), batch.counts())
+    return batch.keep_events((rel >= start_us) & (rel < stop_us))
+
+
+def first_saccade(
+    batch: EventBatch, duration_us: float = NMNIST_SACCADE_US, origin: str = "first_event"
+) -> EventBatch:
+    """Keep the events of each sample's first ``duration_us`` µs (N-MNIST's first saccade).
+
+    The same as ``time_window(batch, 0, duration_us, origin)``.
+    """
+    _check_saccade(duration_us, origin)
+    return time_window(batch, 0, duration_us, origin)
 
 
 @dataclass(frozen=True)
@@ -75,3 +151,38 @@ class CenterCrop:
 
     def __call__(self, batch: EventBatch) -> EventBatch:
         return center_crop(batch, self.size)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Keep events with ``start_us <= t - t0 < stop_us`` in each sample. See :func:`time_window`.
+
+    Attributes:
+        start_us, stop_us: window in µs after the sample's origin, ``0 <= start_us < stop_us``.
+        origin: ``"first_event"`` (t0 = the sample's earliest event) or ``"zero"`` (t0 = 0).
+    """
+
+    start_us: float
+    stop_us: float
+    origin: str = "first_event"
+
+    def __post_init__(self) -> None:
+        _check_window("TimeWindow", self.start_us, self.stop_us, self.origin)
+
+    def __call__(self, batch: EventBatch) -> EventBatch:
+        return time_window(batch, self.start_us, self.stop_us, self.origin)
+
+
+@dataclass(frozen=True)
+class FirstSaccade:
+    """Keep each sample's first ``duration_us`` µs, N-MNIST's first saccade (default 105 ms,
+    :data:`NMNIST_SACCADE_US`). See :func:`first_saccade`."""
+
+    duration_us: float = NMNIST_SACCADE_US
+    origin: str = "first_event"
+
+    def __post_init__(self) -> None:
+        _check_saccade(self.duration_us, self.origin)
+
+    def __call__(self, batch: EventBatch) -> EventBatch:
+        return first_saccade(batch, self.duration_us, self.origin)
