@@ -31,6 +31,7 @@ __all__ = [
     "dataset_status",
     "list_datasets",
     "load_dataset",
+    "sample_indices",
     "stratified_indices",
 ]
 
@@ -135,6 +136,7 @@ def load_dataset(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     skip_corrupt: bool = False,
+    indices: np.ndarray | None = None,
 ) -> EventBatch:
     """Load dataset ``name`` as an EventBatch.
 
@@ -145,15 +147,29 @@ def load_dataset(
             :func:`stratified_indices`); ``None`` loads all, in the dataset's order.
         seed: seeds the subset choice and, for generated datasets, the generation.
         progress: optional ``callable(done, total)`` for long loads.
+        indices: explicit sample positions to load, in that order (instead of ``n_samples``).
         skip_corrupt: leave out corrupt samples (truncated, outside the sensor, decreasing
             timestamps, empty) instead of raising; they are listed in ``batch.skipped``.
 
     Raises:
         DataError: unknown name, missing or malformed data, bad ``n_samples``.
     """
-    module = _module(name)
-    root = data_root(data_dir)
-    indices = None
-    if n_samples is not None:
-        indices = stratified_indices(module.labels(root), n_samples, seed)
-    return module.load(root, indices=indices, seed=seed, progress=progress, skip_corrupt=skip_corrupt)
+    if indices is not None and n_samples is not None:
+        raise DataError("load_dataset: give n_samples or indices, not both")
+    if indices is None and n_samples is not None:
+        indices = sample_indices(name, data_dir=data_dir, n_samples=n_samples, seed=seed)
+    return _module(name).load(data_root(data_dir), indices=indices, seed=seed, progress=progress,
+                              skip_corrupt=skip_corrupt)
+
+
+def sample_indices(name: str, *, data_dir: str | os.PathLike | None = None,
+                   n_samples: int | None = None, seed: int = 0) -> np.ndarray:
+    """Positions (int64, ascending) of the samples :func:`load_dataset` picks.
+
+    Every sample when ``n_samples`` is None, else the stratified choice of
+    :func:`stratified_indices` from ``seed``. Reads only the labels, never the events.
+    """
+    labels = _module(name).labels(data_root(data_dir))
+    if n_samples is None:
+        return np.arange(len(labels), dtype=np.int64)
+    return stratified_indices(labels, n_samples, seed)

@@ -4,7 +4,16 @@ Events are tonic structured arrays with fields x, y, t, p (t in µs).
 """
 
 from neurosim.events.batch import AUDIO_DTYPE, VISION_DTYPE, EventBatch, as_audio_events, as_vision_events
-from neurosim.events.binning import bin_events, channel_index, channels, time_bin_index
+from neurosim.events.binning import (
+    SparseRaster,
+    bin_events,
+    bin_packed,
+    bin_sparse,
+    channel_index,
+    channels,
+    time_bin_index,
+)
+from neurosim.events.packed import PackedEvents, pack
 from neurosim.events.transforms import (
     CenterCrop,
     FirstSaccade,
@@ -23,6 +32,11 @@ __all__ = [
     "EventBatch",
     "as_vision_events",
     "bin_events",
+    "bin_packed",
+    "bin_sparse",
+    "SparseRaster",
+    "PackedEvents",
+    "pack",
     "channel_index",
     "channels",
     "time_bin_index",
