@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from neurosim.data import dvs_digits, nmnist, ntidigits
+from neurosim.data import dvs_digits, nmnist, ntidigits, spoken_digits
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -59,7 +59,7 @@ class DatasetInfo:
     how_to_get: str
 
 
-_MODULES: dict[str, ModuleType] = {m.NAME: m for m in (dvs_digits, nmnist, ntidigits)}
+_MODULES: dict[str, ModuleType] = {m.NAME: m for m in (dvs_digits, nmnist, ntidigits, spoken_digits)}
 
 
 def _info(module: ModuleType) -> DatasetInfo:
