@@ -223,7 +223,9 @@ def test_labels_and_sample_layout(few):
 
 def test_batch_is_audio_on_64_channels(few):
     assert len(few) == len(FEW) and few.name == "spoken-digits" and few.modality == "audio"
-    assert few.sensor_size == (64, 1, 1) and few.is_test is None
+    assert few.sensor_size == (64, 1, 1)
+    speakers = [spoken_digits.sample_info(int(i))[0].name for i in FEW]
+    assert few.is_test.tolist() == [name in spoken_digits.TEST_SPEAKERS for name in speakers]
     ev = few.events
     assert ev["x"].min() >= 0 and ev["x"].max() <= 63 and (ev["y"] == 0).all() and (ev["p"] == 0).all()
     for k in range(len(few)):

@@ -23,8 +23,9 @@ drawing from the sample's own random stream ``SeedSequence(seed, spawn_key=(SEED
 The sensor's channel-to-channel threshold mismatch is one property of the simulated
 chip per seed (``SeedSequence(seed, spawn_key=(SEED_KEY,))``), shared by all samples.
 A sample therefore does not depend on which or how many other samples are generated,
-and the same seed gives identical events. There is no official train/test split
-(``is_test`` is None).
+and the same seed gives identical events. The split is speaker-independent, as in
+TIDIGITS: the speakers in ``TEST_SPEAKERS`` (one man, one woman, one child: 300 samples)
+are the test set, the other nine speakers the training set.
 
 Class ``k`` of ``spoken-digits`` pairs with class ``k`` of ``dvs-digits`` (the same digit
 spoken and seen), giving two modalities for zero-shot learning offline. Note that
@@ -98,6 +99,8 @@ SPEAKERS: tuple[Speaker, ...] = (
     Speaker("child-gb", "en+f4", 130, 90, 75),
 )
 N_SPEAKERS = len(SPEAKERS)
+#: Speakers held out for testing (speaker-independent split, as in TIDIGITS).
+TEST_SPEAKERS = ("man-nyc", "woman-scotland", "child-gb")
 N_REPETITIONS = 10
 N_SAMPLES = N_SPEAKERS * len(WORDS) * N_REPETITIONS
 
@@ -206,7 +209,7 @@ def load(
 
     Returns:
         EventBatch named ``"spoken-digits"``, modality ``"audio"``, sensor (64, 1, 1), t in
-        µs, one polarity (p = 0), ``is_test=None``.
+        µs, one polarity (p = 0), ``is_test`` True for the ``TEST_SPEAKERS``.
 
     Raises:
         DataError: an index out of range, or eSpeak NG missing (``pip install espeakng-loader``).
@@ -229,5 +232,6 @@ def load(
             done += 1
         if progress is not None:
             progress(done, len(idx))
-    return EventBatch.from_samples(samples, labels()[idx], SENSOR_SIZE, NAME, is_test=None,
+    is_test = np.array([sample_info(int(i))[0].name in TEST_SPEAKERS for i in idx], dtype=bool)
+    return EventBatch.from_samples(samples, labels()[idx], SENSOR_SIZE, NAME, is_test=is_test,
                                    modality=MODALITY)
