@@ -37,40 +37,113 @@ class ChipInfo:
     name: str = param("custom", "Short name used in reports")
     description: str = param("", "One line describing the chip")
     technology_nm: int = param(40, "CMOS technology node", "nm", 1, 1000)
-    cell: str = param("1T1R", "Memory cell type", choices=("1T1R", "ideal", "SRAM"))
+    cell: str = param("1T1R", "Memory cell type", choices=("1T1R", "2T2R", "8T4R", "ideal", "SRAM"))
     source: str = param("", "Where the chip's numbers come from (paper, datasheet)")
+
+
+RESISTIVE_KINDS = ("rram", "pcm")
 
 
 @dataclass(frozen=True)
 class DeviceConfig:
     """[device]: the memory device that stores one weight polarity.
 
-    ``kind = "rram"``: conductances come from stochastic electroforming, i.e.
-    Normal(forming_mean, forming_std) clipped to [g_min, g_max] (the LSM-on-RRAM
-    idea: device randomness *is* the random reservoir weight).
+    ``kind = "rram"`` or ``"pcm"``: a resistive device built from named components
+    (``neurosim.devices``), each off unless its keys say otherwise: forming
+    (Normal(forming_mean, forming_std) clipped to [g_min, g_max], or a measured
+    distribution from ``conductance_file``), write-verify programming onto
+    ``levels``, read noise, power-law drift, stuck-at faults and temperature.
+    Variability follows aihwkit's naming: ``x`` a mean, ``x_dtod`` its
+    device-to-device spread, ``x_std`` its cycle-to-cycle (per read) spread.
     ``kind = "ideal"``: weights are exact float Gaussians, no device at all.
     """
 
-    kind: str = param("rram", "Device model", choices=("rram", "ideal"))
+    kind: str = param("rram", "Device model", choices=("rram", "pcm", "ideal"))
     g_min: float = param(1e-6, "Lowest conductance the device can hold", "S", 0.0, 1e-2)
     g_max: float = param(100e-6, "Highest conductance the device can hold", "S", 0.0, 1e-2)
+    weight_source: str = param("forming", "Where the random reservoir weights come from: 'forming' = the "
+                               "formed conductances themselves (Lin et al. 2025); 'program' = Gaussian "
+                               "target weights written by write-verify", choices=("forming", "program"))
     forming_mean: float = param(40e-6, "Mean conductance after electroforming", "S", 0.0, 1e-2)
     forming_std: float = param(15e-6, "Device-to-device spread after electroforming", "S", 0.0, 1e-2)
+    conductance_file: str = param("", "Measured formed conductances (S) as .csv (one column, or the "
+                                  "first column) or .npy; replaces Normal(forming_mean, forming_std). "
+                                  "A relative path is read from the current folder")
+    conductance_sampling: str = param("inverse_cdf", "How conductance_file is sampled: 'inverse_cdf' "
+                                      "(interpolated empirical quantiles) or 'bootstrap' (resampling)",
+                                      choices=("inverse_cdf", "bootstrap"))
+    levels: int = param(0, "Programmable conductance levels in [g_min, g_max]; 0 = continuous (analog)",
+                        "", 0, 65536)
+    program_std: float = param(0.0, "Conductance error of one programming pulse around its target",
+                               "S", 0.0, 1e-2)
+    verify_tolerance: float = param(0.0, "Write-verify accepts |G - target| <= this; 0 = one pulse, "
+                                    "no verify", "S", 0.0, 1e-2)
+    max_program_pulses: int = param(20, "Write-verify gives up after this many pulses", "", 1, 10000)
+    read_noise_std: float = param(0.0, "Relative conductance noise drawn on every read (cycle-to-cycle)",
+                                  "", 0.0, 1.0)
+    drift_nu: float = param(0.0, "Mean drift exponent: G(t) = G0 (t/t0)^-nu", "", 0.0, 1.0)
+    drift_nu_dtod: float = param(0.0, "Device-to-device spread of the drift exponent", "", 0.0, 1.0)
+    drift_t0: float = param(1.0, "Drift reference time t0 (first read after programming)", "s",
+                            1e-9, 1e9)
+    drift_time: float = param(0.0, "Time since programming at which the chip is read; 0 = at drift_t0 "
+                              "(no drift yet)", "s", 0.0, 1e10)
+    drift_t_max: float = param(1e9, "Longest time the drift law was fitted on; later reads are refused",
+                               "s", 1e-9, 1e10)
+    stuck_at_gmin: float = param(0.0, "Fraction of devices stuck at g_min", "", 0.0, 1.0)
+    stuck_at_gmax: float = param(0.0, "Fraction of devices stuck at g_max", "", 0.0, 1.0)
+    temperature: float = param(300.0, "Operating temperature", "K", 1.0, 1000.0)
+    temperature_ref: float = param(300.0, "Temperature at which the conductances above were measured",
+                                   "K", 1.0, 1000.0)
+    temperature_min: float = param(273.0, "Lowest temperature the temperature model was fitted on",
+                                   "K", 1.0, 1000.0)
+    temperature_max: float = param(358.0, "Highest temperature the temperature model was fitted on",
+                                   "K", 1.0, 1000.0)
+    temp_coeff_g: float = param(0.0, "Relative conductance change per kelvin: "
+                                "G(T) = G (1 + temp_coeff_g (T - temperature_ref))", "1/K", -0.1, 0.1)
+    temp_coeff_read_noise: float = param(0.0, "Relative read-noise change per kelvin: "
+                                         "std(T) = read_noise_std (1 + c (T - temperature_ref))",
+                                         "1/K", -0.1, 0.1)
     source: str = param("", "Where these numbers come from")
 
 
 @dataclass(frozen=True)
 class CrossbarConfig:
-    """[crossbar]: one in-memory-computing macro (array plus periphery)."""
+    """[crossbar]: one in-memory-computing macro (array plus periphery) and its layout.
+
+    A weight matrix larger than one array is tiled over several arrays whose
+    column partial sums are added digitally. ``differential`` stores
+    ``w ∝ G+ − G−`` on a column pair; ``offset`` stores ``w ∝ G − g_ref`` on one
+    column, the periphery subtracting ``g_ref · Σx`` digitally.
+    """
 
     rows: int = param(512, "Word lines per array (inputs)", "", 1, 65536)
     cols: int = param(512, "Bit lines per array (outputs; a differential weight uses two)", "", 2, 65536)
-    mapping: str = param("differential", "Weight mapping: w ∝ G+ − G− on a column pair",
-                         choices=("differential",))
+    mapping: str = param("differential", "Weight mapping: 'differential' (w ∝ G+ − G− on a column pair) "
+                         "or 'offset' (w ∝ G − g_ref on one column)", choices=("differential", "offset"))
+    weight_clip: float = param(3.0, "weight_source = 'program': random weights are clipped to ± this many "
+                               "standard deviations; the largest |w| maps onto the conductance window",
+                               "", 0.1, 100.0)
     read_voltage: float = param(0.2, "Read pulse amplitude on an active word line", "V", 0.0, 5.0)
     read_pulse: float = param(10e-9, "Read pulse width", "s", 0.0, 1e-3)
-    adc_bits: int = param(8, "Column ADC resolution", "bit", 1, 16)
+    input_bits: int = param(1, "Input code width: 1 = binary spikes (one pulse per active row); n > 1 = "
+                            "unsigned n-bit inputs applied bit-serially (one read per bit plane); 0 = ideal "
+                            "analog driver (exact values, pulse width ∝ |x|)", "bit", 0, 16)
+    adc_bits: int = param(8, "Column ADC resolution (1 bit = a sense amplifier)", "bit", 1, 16)
+    adc_mode: str = param("quantize", "'quantize' rounds each column output to adc_bits over its range; "
+                          "'ideal' passes the analog value (conversions are still counted)",
+                          choices=("quantize", "ideal"))
+    adc_range: float = param(1.0, "ADC full scale as a fraction of the largest possible column output "
+                             "of one array (all rows on at g_max − g_min)", "", 1e-6, 1.0)
     columns_per_adc: int = param(8, "Bit lines multiplexed onto one ADC", "", 1, 65536)
+    wire_resistance: float = param(0.0, "Word/bit-line resistance per cell segment for the first-order "
+                                   "IR-drop model; 0 = no IR drop", "Ω", 0.0, 1e4)
+    cell_area: float = param(0.0, "Area of one memory cell", "m²", 0.0, 1e-8)
+    adc_area: float = param(0.0, "Area of one ADC (or sense amplifier)", "m²", 0.0, 1e-6)
+    row_driver_area: float = param(0.0, "Area of one word-line driver", "m²", 0.0, 1e-6)
+    array_periphery_area: float = param(0.0, "Fixed area per array (control, bias, timing)", "m²",
+                                        0.0, 1e-3)
+    neuron_area: float = param(0.0, "Area of one digital output neuron (LIF update + accumulator)", "m²",
+                               0.0, 1e-6)
     source: str = param("", "Where these numbers come from")
 
 
@@ -79,18 +152,26 @@ class EnergyConfig:
     """[energy]: per-operation energies and times of the chip's periphery."""
 
     row_driver: float = param(50e-15, "Word-line driver energy per row activation", "J", 0.0, 1e-6)
+    dac_pulse: float = param(0.0, "Input driver energy per input pulse (one active input, one bit plane)",
+                             "J", 0.0, 1e-6)
     adc_conversion: float = param(1e-12, "Energy per ADC conversion", "J", 0.0, 1e-6)
     adc_time: float = param(10e-9, "Time per ADC conversion", "s", 0.0, 1e-3)
     synapse_op: float = param(0.0, "One digital synaptic operation (weight fetch + add); used when "
                               "device.kind = 'ideal', where no conductance is read", "J", 0.0, 1e-6)
-    partial_sum_add: float = param(30e-15, "Digital add merging one column's partial sums across arrays",
-                                   "J", 0.0, 1e-6)
+    partial_sum_add: float = param(30e-15, "Digital add merging partial sums (across arrays, bit planes, "
+                                   "offset correction)", "J", 0.0, 1e-6)
+    buffer_access: float = param(0.0, "One event-buffer (SRAM) access; every spike event is written and "
+                                 "read once", "J", 0.0, 1e-6)
     neuron_update: float = param(1.5e-12, "Digital LIF update of one neuron for one time step", "J",
                                  0.0, 1e-6)
     readout_mac: float = param(1.5e-12, "One multiply-accumulate of the digital readout", "J", 0.0, 1e-6)
     clock_hz: float = param(100e6, "Digital clock (neuron updates, one cycle each per step)", "Hz",
                             1.0, 1e11)
     static_power: float = param(0.0, "Leakage and bias power while running", "W", 0.0, 100.0)
+    forming_pulse: float = param(0.0, "Electroforming energy per device (once, when the chip is "
+                                 "programmed)", "J", 0.0, 1e-3)
+    program_pulse: float = param(0.0, "Energy of one write-verify pulse including its verify read", "J",
+                                 0.0, 1e-3)
     source: str = param("", "Where these numbers come from")
 
 
@@ -268,15 +349,46 @@ def validate(config: Config) -> Config:
                 raise ConfigError(f"{name} = {value!r}{unit} is out of range: "
                                   f"expected {lo:g} ≤ {f.name} ≤ {hi:g}{unit}")
     d = config.device
-    if d.kind == "rram":
-        if not d.g_min < d.g_max:
-            raise ConfigError(f"device.g_min ({d.g_min:g} S) must be below device.g_max ({d.g_max:g} S)")
+    if d.kind in RESISTIVE_KINDS:
+        _validate_resistive_device(d)
+    return config
+
+
+def _validate_resistive_device(d: DeviceConfig) -> None:
+    """Cross-key rules of a resistive device (and its fitted ranges)."""
+    if not d.g_min < d.g_max:
+        raise ConfigError(f"device.g_min ({d.g_min:g} S) must be below device.g_max ({d.g_max:g} S)")
+    if d.weight_source == "forming" and not d.conductance_file:
         if d.forming_std <= 0:
-            raise ConfigError(f"device.forming_std = {d.forming_std:g} S must be above 0 for an RRAM device")
+            raise ConfigError(f"device.forming_std = {d.forming_std:g} S must be above 0 when the "
+                              "weights come from forming")
         if not d.g_min <= d.forming_mean <= d.g_max:
             raise ConfigError(f"device.forming_mean = {d.forming_mean:g} S must lie in "
                               f"[device.g_min, device.g_max] = [{d.g_min:g}, {d.g_max:g}] S")
-    return config
+    if d.levels == 1:
+        raise ConfigError("device.levels = 1 cannot store a weight; use 0 (continuous) or at least 2")
+    if d.stuck_at_gmin + d.stuck_at_gmax > 1.0:
+        raise ConfigError(f"device.stuck_at_gmin + device.stuck_at_gmax = "
+                          f"{d.stuck_at_gmin + d.stuck_at_gmax:g} exceeds 1 (all devices)")
+    if not d.temperature_min <= d.temperature_ref <= d.temperature_max:
+        raise ConfigError(f"device.temperature_ref = {d.temperature_ref:g} K must lie in the fitted range "
+                          f"[device.temperature_min, device.temperature_max] = "
+                          f"[{d.temperature_min:g}, {d.temperature_max:g}] K")
+    if not d.temperature_min <= d.temperature <= d.temperature_max:
+        raise ConfigError(f"device.temperature = {d.temperature:g} K is outside the range the temperature "
+                          f"model was fitted on: [{d.temperature_min:g}, {d.temperature_max:g}] K "
+                          "(device.temperature_min, device.temperature_max)")
+    if not d.drift_t0 <= d.drift_t_max:
+        raise ConfigError(f"device.drift_t0 = {d.drift_t0:g} s must not exceed device.drift_t_max = "
+                          f"{d.drift_t_max:g} s")
+    if d.drift_time and not d.drift_t0 <= d.drift_time <= d.drift_t_max:
+        raise ConfigError(f"device.drift_time = {d.drift_time:g} s is outside the range the drift law was "
+                          f"fitted on: [{d.drift_t0:g}, {d.drift_t_max:g}] s "
+                          "(device.drift_t0, device.drift_t_max)")
+    factor = 1.0 + d.temp_coeff_g * (d.temperature - d.temperature_ref)
+    if factor <= 0:
+        raise ConfigError(f"device.temp_coeff_g = {d.temp_coeff_g:g} /K gives a non-positive conductance at "
+                          f"device.temperature = {d.temperature:g} K")
 
 
 # --------------------------------------------------------------------------- presets

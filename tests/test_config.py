@@ -61,7 +61,7 @@ def test_int_accepted_for_float_but_not_the_reverse():
     ("netwrk.neurons=5", r"unknown section \[netwrk\]"),
     ("device.g_min=-1e-6", r"device.g_min = -1e-06 S is out of range: expected 0 ≤ g_min ≤ 0.01 S"),
     ("network.decay=1.5", r"network.decay = 1.5 is out of range"),
-    ("device.kind=pcm", r"device.kind = 'pcm' is not allowed; choose one of 'rram', 'ideal'"),
+    ("device.kind=flash", r"device.kind = 'flash' is not allowed; choose one of 'rram', 'pcm', 'ideal'"),
     ("network.neurons", r"expected section.key=value"),
     ("device.g_min=2e-4", r"device.g_min .* must be below device.g_max"),
 ])
@@ -127,3 +127,39 @@ def test_readme_documents_every_config_key():
     missing = [row[0] for row in reference_rows() if f"`{row[0]}`" not in readme]
     assert not missing, f"README lacks config keys: {missing}"
     assert reference_markdown() in readme, "README's config reference is stale: regenerate it"
+
+
+@pytest.mark.parametrize("section, line, message", [
+    ("device", "g_min = 2e-4", r"device.g_min \(0.0002 S\) must be below device.g_max"),
+    ("device", "g_max = 1e-6", r"device.g_min \(1e-06 S\) must be below device.g_max \(1e-06 S\)"),
+    ("energy", "adc_conversion = -1e-12", r"energy.adc_conversion = -1e-12 J is out of range"),
+    ("energy", "row_driver = -5e-14", r"energy.row_driver = -5e-14 J is out of range"),
+    ("crossbar", "adc_bits = 0", r"crossbar.adc_bits = 0 bit is out of range: expected 1 ≤ adc_bits ≤ 16"),
+    ("crossbar", "adc_bitz = 8", r"unknown key crossbar.adc_bitz; allowed: .*adc_bits"),
+    ("device", "stuck_at_gmin = 0.7\nstuck_at_gmax = 0.5",
+     r"device.stuck_at_gmin \+ device.stuck_at_gmax"),
+    ("device", "temperature = 400", r"device.temperature = 400 K is outside the range"),
+    ("device", "drift_nu = 0.1\ndrift_time = 1e9\ndrift_t_max = 1e6",
+     r"device.drift_time = 1e\+09 s is outside"),
+    ("device", "levels = 1", r"device.levels = 1 cannot store a weight"),
+    ("crossbar", "mapping = 'diagonal'", r"crossbar.mapping = 'diagonal' is not allowed"),
+])
+def test_malformed_or_impossible_chip_file_is_rejected_naming_the_key(tmp_path, section, line, message):
+    preset = (REPO / "hardware_models" / "rram-40nm-256kb.toml").read_text()
+    lines = preset.splitlines()
+    start = lines.index(f"[{section}]")
+    keys = {entry.split("=")[0].strip() for entry in line.splitlines()}
+    body = [entry for entry in lines[start + 1:] if entry.split("=")[0].strip() not in keys]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("\n".join(lines[:start + 1] + line.splitlines() + body) + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config(str(bad))
+
+
+def test_every_preset_survives_show_and_load():
+    import tomllib
+
+    for name in list_chips():
+        config = load_config(name)
+        again = validate(apply_mapping(Config(), tomllib.loads(to_toml(config, CHIP_SECTIONS)), "shown"))
+        assert chip_hash(again) == chip_hash(config), name

@@ -70,3 +70,77 @@ def test_baseline_counts_every_weight_every_step():
     b = config.baseline
     expected = (7 * 10 * 4 + 4 * 3) * (b.mac + b.weight_fetch) + 7 * 4 * b.neuron_update
     assert e.baseline_per_inference_J == pytest.approx(expected)
+
+
+def test_neurons_and_readout_are_event_driven():
+    # 2 inputs + 2 neurons, 4 steps: step 1 silent; neuron 1 never spikes.
+    config = load_config("rram-40nm-256kb")
+    tiling = tiling_for((4, 2), config.crossbar, ideal=False)
+    inputs = np.zeros((1, 4, 2), dtype=bool)
+    spikes = np.zeros((1, 4, 2), dtype=bool)
+    inputs[0, 0, 0] = True
+    spikes[0, 2, 0] = True
+    inputs[0, 3, 1] = True
+    c = count_operations(inputs, spikes, tiling, n_classes=5)
+    assert c.active_steps == 3 and c.neuron_updates == 3 * 2
+    assert c.readout_macs == 1 * 5  # only neuron 0 has a nonzero feature
+    assert c.input_pulses == 3 and c.buffer_accesses == 2 * 3
+
+
+@pytest.mark.parametrize("chip", ["rram-40nm-256kb", "ideal", "pcm-14nm-hermes"])
+def test_no_spikes_no_dynamic_energy(chip):
+    config = load_config(chip)
+    programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    counts = count_operations(np.zeros((3, 7, 6), bool), np.zeros((3, 7, 4), bool), programmed.tiling, 3)
+    e = estimate_energy(config, counts, programmed, n_inputs=6, n_classes=3, steps=7)
+    dynamic = {k: v for k, v in e.breakdown_J.items() if k != "static"}
+    assert all(v == 0.0 for v in dynamic.values()), dynamic
+    assert e.breakdown_J["static"] == config.energy.static_power * e.latency_s
+
+
+def test_breakdown_prices_every_counter():
+    config = load_config("rram-40nm-256kb", overrides=["energy.dac_pulse=1e-13", "energy.static_power=1e-3"])
+    programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    inputs = np.random.default_rng(1).random((2, 5, 6)) < 0.4
+    spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
+    c = count_operations(inputs, spikes, programmed.tiling, n_classes=3)
+    e = estimate_energy(config, c, programmed, n_inputs=6, n_classes=3, steps=5)
+    en = config.energy
+    expected = {
+        "row_drivers": c.row_drives * en.row_driver, "dac": c.input_pulses * en.dac_pulse,
+        "adc": c.adc_conversions * en.adc_conversion, "partial_sums": c.partial_sum_adds * en.partial_sum_add,
+        "buffer": c.buffer_accesses * en.buffer_access, "neuron_updates": c.neuron_updates * en.neuron_update,
+        "readout": c.readout_macs * en.readout_mac,
+    }
+    for key, total in expected.items():
+        assert e.breakdown_J[key] == pytest.approx(total / 2), key
+    assert e.breakdown_J["static"] == pytest.approx(1e-3 * e.latency_s)
+    assert sum(e.breakdown_J.values()) == pytest.approx(e.per_inference_J)
+
+
+def test_programming_energy_counts_forming_and_write_verify_pulses():
+    config = load_config("rram-40nm-256kb")
+    formed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    assert formed.forming_pulses == 2 * 10 * 4 and formed.program_pulses == 0
+    config = load_config("pcm-14nm-hermes", overrides=["device.verify_tolerance=1e-6"])
+    written = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    assert written.forming_pulses == 0 and written.program_pulses > 2 * 10 * 4
+    counts = count_operations(np.zeros((1, 1, 6), bool), np.zeros((1, 1, 4), bool), written.tiling, 2)
+    e = estimate_energy(config, counts, written, n_inputs=6, n_classes=2, steps=1)
+    assert e.programming_J == pytest.approx(written.program_pulses * config.energy.program_pulse)
+    assert "programming" not in e.breakdown_J  # a one-time cost, not per inference
+
+
+def test_area_from_cell_and_periphery_sizes():
+    from neurosim.energy import estimate_area
+
+    config = load_config("rram-40nm-256kb", overrides=["crossbar.rows=64", "crossbar.cols=32"])
+    tiling = tiling_for((100, 20), config.crossbar, ideal=False)  # 2 row tiles x 2 column tiles
+    area = estimate_area(config, tiling)
+    x = config.crossbar
+    assert tiling.arrays == 4
+    assert area.breakdown_m2["cells"] == pytest.approx(4 * 64 * 32 * x.cell_area)
+    assert area.breakdown_m2["adcs"] == pytest.approx(4 * (32 // x.columns_per_adc) * x.adc_area)
+    assert area.breakdown_m2["row_drivers"] == pytest.approx(4 * 64 * x.row_driver_area)
+    assert area.breakdown_m2["neurons"] == pytest.approx(20 * x.neuron_area)
+    assert sum(area.breakdown_m2.values()) == pytest.approx(area.total_m2)

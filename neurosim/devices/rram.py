@@ -1,10 +1,10 @@
-"""RRAM device model: conductances produced by stochastic electroforming.
+"""RRAM conductances produced by stochastic electroforming (the LSM's random weights).
 
 Lin et al. (Nat. Comput. Sci. 2025) use the randomness of electroforming as the
 random weights of a reservoir: after forming, each 1T1R cell holds a random
-conductance. Here that conductance is Normal(forming_mean, forming_std), clipped
-to the device's window [g_min, g_max]. A later issue adds write-verify levels,
-read noise, drift, faults and temperature as further named components.
+conductance, Normal(forming_mean, forming_std) clipped to [g_min, g_max], or
+drawn from a measured distribution (``device.conductance_file``). The other
+device effects are components of :class:`neurosim.devices.DeviceModel`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurosim.config import DeviceConfig
+from neurosim.devices.model import build_device
 
 
 def form_conductances(device: DeviceConfig, shape: tuple[int, ...],
@@ -20,5 +21,4 @@ def form_conductances(device: DeviceConfig, shape: tuple[int, ...],
 
     Values outside [g_min, g_max] are clipped, as a device cannot hold them.
     """
-    g = rng.normal(device.forming_mean, device.forming_std, size=shape)
-    return np.clip(g, device.g_min, device.g_max)
+    return build_device(device).form(shape, rng)[0]

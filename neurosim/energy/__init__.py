@@ -1,7 +1,10 @@
-"""Operation counting and the per-operation energy/latency model."""
+"""Operation counting and the per-operation energy, latency and area model."""
 
+from neurosim.energy.area import AreaEstimate, estimate_area
 from neurosim.energy.counters import OperationCounts, count_operations
-from neurosim.energy.model import EnergyEstimate, estimate_energy, latency_per_inference
+from neurosim.energy.model import (ArrayOps, EnergyEstimate, estimate_energy, latency_per_inference,
+                                   price_array_ops, programming_energy)
 
-__all__ = ["EnergyEstimate", "OperationCounts", "count_operations", "estimate_energy",
-           "latency_per_inference"]
+__all__ = ["AreaEstimate", "ArrayOps", "EnergyEstimate", "OperationCounts", "count_operations",
+           "estimate_area", "estimate_energy", "latency_per_inference", "price_array_ops",
+           "programming_energy"]

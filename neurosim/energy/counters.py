@@ -2,7 +2,11 @@
 
 The chip computes event-driven: a word line is driven only when its input
 (an event or a reservoir spike) is active in that time step, so silent rows and
-silent arrays cost nothing.
+silent arrays cost nothing. Neurons are updated only in steps in which the
+array was read (the decay over silent steps, ``decay^Δt``, is applied in the
+next update; a neuron cannot start to fire while it only decays), and the
+readout accumulates only the neurons that spiked. Hence no spikes, no dynamic
+energy.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from neurosim.crossbar import Tiling
+from neurosim.crossbar.mapping import Tiling
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class OperationCounts:
     neuron_updates: int
     readout_macs: int
     row_activations_per_row: np.ndarray
+    input_pulses: int = 0
+    buffer_accesses: int = 0
+    active_steps: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The scalar counters (not the per-row array), for reports."""
@@ -48,6 +55,13 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     ``input_raster`` (bool, ``[samples, steps, inputs]``) and ``spike_raster``
     (bool, ``[samples, steps, neurons]``) are the rows driven in each step: the
     logical weight matrix has the inputs first, then the neurons (recurrent rows).
+
+    Per active row and step: one driver pulse, one word-line drive per column
+    tile, and one event-buffer write and read (2 accesses). Per step and row
+    tile with any active row: one read of each of its column-tile arrays and
+    one conversion per output. Partial sums of several row tiles are added
+    digitally. Neurons are updated in steps with any activity; the readout
+    does ``n_classes`` MACs per neuron that spiked at least once.
     """
     samples, steps, n_in = input_raster.shape
     n_neurons = spike_raster.shape[2]
@@ -67,6 +81,8 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
             active |= spike_raster[:, :, max(lo - n_in, 0):hi - n_in].any(axis=2)
         active_tiles += active
     row_tile_reads = int(active_tiles.sum())
+    active_steps = int(np.count_nonzero(active_tiles))
+    spiking = int(np.count_nonzero(spike_raster.any(axis=1)))
     return OperationCounts(
         samples=samples,
         time_steps=samples * steps,
@@ -76,7 +92,10 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
         adc_conversions=row_tile_reads * n_neurons,
         partial_sum_adds=int(np.maximum(active_tiles - 1, 0).sum()) * n_neurons,
         synapse_ops=activations * n_neurons,
-        neuron_updates=samples * steps * n_neurons,
-        readout_macs=samples * n_neurons * n_classes,
+        neuron_updates=active_steps * n_neurons,
+        readout_macs=spiking * n_classes,
         row_activations_per_row=per_row,
+        input_pulses=activations,
+        buffer_accesses=2 * activations,
+        active_steps=active_steps,
     )

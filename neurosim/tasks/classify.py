@@ -16,7 +16,8 @@ from sklearn.model_selection import train_test_split
 from neurosim import seeds
 from neurosim.config import Config, chip_hash, config_hash, to_dict
 from neurosim.data import load_dataset
-from neurosim.energy import EnergyEstimate, OperationCounts, count_operations, estimate_energy
+from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, count_operations,
+                             estimate_area, estimate_energy)
 from neurosim.engines import get_engine
 from neurosim.errors import DataError
 from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
@@ -43,6 +44,7 @@ class ClassifyResult:
     mean_spike_counts: np.ndarray   # (neurons,) spikes per sample, averaged over samples
     confusion: np.ndarray           # (classes, classes) on the test split, rows = true class
     mean_duration_s: float          # mean span of a sample's events (s)
+    area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
 
 
 def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
@@ -112,7 +114,8 @@ def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = N
         accuracy_test=float(np.mean(predicted == batch.labels[test])),
         energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
         confusion=confusion_matrix(batch.labels[test], predicted, labels=classes),
-        mean_duration_s=float(sample_durations(batch).mean()))
+        mean_duration_s=float(sample_durations(batch).mean()),
+        area=estimate_area(config, lsm.programmed.tiling))
 
 
 def classify_report(result: ClassifyResult) -> dict:
@@ -133,7 +136,8 @@ def classify_report(result: ClassifyResult) -> dict:
         "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train},
         "energy": {"per_inference_J": e.per_inference_J, "breakdown_J": e.breakdown_J,
                    "baseline": {"name": e.baseline_name, "per_inference_J": e.baseline_per_inference_J},
-                   "improvement_vs_baseline": e.improvement_vs_baseline},
+                   "improvement_vs_baseline": e.improvement_vs_baseline,
+                   "programming_J": e.programming_J},
         "latency": {"per_inference_s": e.latency_s},
         "activity": {
             "spikes_per_sample": float(spikes.sum()),
@@ -143,6 +147,8 @@ def classify_report(result: ClassifyResult) -> dict:
         },
         "operations_per_inference": {k: v / n.samples for k, v in n.as_dict().items()
                                      if k != "samples"},
+        **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
+           if result.area is not None else {}),
         "config": to_dict(config),
         "provenance": provenance(chash),
     }

@@ -1,0 +1,272 @@
+"""A crossbar macro that computes like a matrix: ``y = macro @ x``.
+
+Orientation: a macro holding the logical weight matrix ``W`` of shape
+``(inputs, outputs)`` *is* the linear map ``x ↦ Wᵀ x``; its ``shape`` is
+``(outputs, inputs)``, as for a matrix ``A`` in ``y = A x``. ``macro @ x``
+takes a batch of input vectors with the vector axis last, ``x[..., inputs]``
+(the layout of spike rasters ``[samples, steps, inputs]``), and returns
+``y[..., outputs]``; a 1-D ``x`` gives a 1-D ``y``. ``macro.T`` reads the same
+arrays the other way round (inputs on the bit lines, outputs on the word lines,
+differential pairs driven with opposite polarity), i.e. ``x ↦ W x``.
+
+Inside, each bit plane of the inputs (see
+:func:`~neurosim.crossbar.periphery.input_planes`) is applied to every array
+tile it touches; each tile's column sums pass through read noise, the
+first-order IR-drop model and the ADC, and the partial sums of row tiles, bit
+planes and signs are added digitally. With every non-ideality off
+(``input_bits = 0`` or binary inputs, ``adc_mode = 'ideal'``, no read noise, no
+wire resistance) ``macro @ x`` equals ``x @ W`` to float precision.
+
+Every call adds the operations it performed to ``macro.tally`` (event-driven:
+a tile with no active input row is not read and costs nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from neurosim.config import Config
+from neurosim.crossbar.mapping import ProgrammedMatrix, at_read_time
+from neurosim.crossbar.periphery import Adc, input_planes, ir_drop
+from neurosim.devices import DeviceModel, build_device
+
+
+@dataclass
+class MacroTally:
+    """Operations performed by a macro so far (cumulative, plain numbers).
+
+    ``vectors``: input vectors processed; ``macs``: logical multiply-accumulates
+    (``vectors × inputs × outputs``); ``plane_reads``: (vector, bit plane)
+    pairs that drove the array; ``array_reads``: array tiles read;
+    ``line_drives``: word (or bit) lines driven; ``input_pulses``: driver pulses
+    (one per active input per bit plane); ``adc_conversions``;
+    ``digital_adds``: partial-sum, shift-and-add and offset-correction adds;
+    ``buffer_accesses``: input pulses read plus outputs written (for vectors with
+    any nonzero input; an all-zero vector costs nothing);
+    ``synapse_ops``: digital weight reads of an ideal chip;
+    ``cell_read_J``: exact read energy dissipated in the cells, Σ V² G t.
+    """
+
+    vectors: int = 0
+    macs: int = 0
+    plane_reads: int = 0
+    array_reads: int = 0
+    line_drives: int = 0
+    input_pulses: int = 0
+    adc_conversions: int = 0
+    digital_adds: int = 0
+    buffer_accesses: int = 0
+    synapse_ops: int = 0
+    cell_read_J: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class CrossbarMacro:
+    """A programmed matrix on crossbar arrays, used like a matrix (see the module docstring).
+
+    Build one with :meth:`from_weights` (write-verify a given matrix) or from a
+    :class:`ProgrammedMatrix` (e.g. the LSM's formed random weights). ``rng``
+    draws the read noise (one stream per macro); it is required only when the
+    device has read noise.
+    """
+
+    def __init__(self, config: Config, programmed: ProgrammedMatrix,
+                 rng: np.random.Generator | None = None, transposed: bool = False,
+                 tally: MacroTally | None = None, temperature: float | None = None,
+                 device: DeviceModel | None = None, xp=np):
+        self.config = config
+        self.programmed = programmed
+        self.rng = rng
+        self.transposed = transposed
+        self.tally = tally if tally is not None else MacroTally()
+        self.temperature = temperature
+        self.xp = xp
+        if device is None and programmed.g_pos is not None:
+            device = build_device(config.device, with_forming=False)
+        self.device = device
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_weights(cls, config: Config, weights: np.ndarray, rng: np.random.Generator,
+                     **kwargs) -> "CrossbarMacro":
+        """Program ``weights`` (``(inputs, outputs)``) by write-verify; ``rng`` also draws read noise."""
+        from neurosim.crossbar.mapping import program_matrix
+
+        return cls(config, program_matrix(config, weights, rng), rng=rng, **kwargs)
+
+    def at(self, time: float | None = None, temperature: float | None = None) -> "CrossbarMacro":
+        """The same programmed chip read ``time`` s after programming, at ``temperature`` K.
+
+        Outside the device model's fitted ranges this raises an error.
+        """
+        p = self.programmed
+        if self.device is None or p.state_pos is None:
+            return self
+        again = at_read_time(self.device, p.tiling, p.gain, p.g_ref, p.state_pos, p.state_neg,
+                             time, temperature, p.forming_pulses, p.program_pulses)
+        return CrossbarMacro(self.config, again, self.rng, self.transposed, self.tally, temperature,
+                             self.device, self.xp)
+
+    # ------------------------------------------------------------------ the matrix interface
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(outputs, inputs)`` of the map ``macro @ x``."""
+        n_in, n_out = self.programmed.weights.shape
+        return (n_in, n_out) if self.transposed else (n_out, n_in)
+
+    @property
+    def T(self) -> "CrossbarMacro":
+        """The transposed read of the same arrays (shares the tally and the noise stream)."""
+        return CrossbarMacro(self.config, self.programmed, self.rng, not self.transposed, self.tally,
+                             self.temperature, self.device, self.xp)
+
+    def matrix(self) -> np.ndarray:
+        """The matrix ``A`` (``shape``) this macro applies without noise or quantization."""
+        w = self.programmed.weights
+        return w if self.transposed else w.T
+
+    def __matmul__(self, x):
+        xp = self.xp
+        x = xp.asarray(x, dtype=xp.float64)
+        n_out, n_in = self.shape
+        if x.ndim == 0 or x.shape[-1] != n_in:
+            raise ValueError(f"macro @ x: the macro maps {n_in} inputs to {n_out} outputs; x has shape "
+                             f"{tuple(x.shape)} (the vector axis must be last)")
+        batch = x.reshape(-1, n_in)
+        y = self._apply(batch)
+        return y.reshape(x.shape[:-1] + (n_out,))
+
+    # ------------------------------------------------------------------ internals
+
+    def _oriented(self):
+        """Weights and conductances laid out as (inputs, outputs) of this read direction."""
+        p = self.programmed
+        if not self.transposed:
+            return p.weights, p.g_pos, p.g_neg
+        t = (lambda a: None if a is None else a.T)
+        return p.weights.T, t(p.g_pos), t(p.g_neg)
+
+    def _tile_sizes(self) -> tuple[int, int]:
+        """(inputs, outputs) one array holds in this read direction."""
+        tiling = self.programmed.tiling
+        if self.transposed:
+            return tiling.outputs_per_array, tiling.rows_per_array
+        return tiling.rows_per_array, tiling.outputs_per_array
+
+    def _apply(self, x):
+        xp, cfg, tally = self.xp, self.config.crossbar, self.tally
+        weights, g_pos, g_neg = self._oriented()
+        n_in, n_out = weights.shape
+        in_tile, out_tile = self._tile_sizes()
+        row_tiles = range(0, n_in, in_tile)
+        col_tiles = range(0, n_out, out_tile)
+        ideal = g_pos is None
+        y = xp.zeros((x.shape[0], n_out))
+        results = xp.zeros((x.shape[0], len(col_tiles)), dtype=xp.int64)
+        tally.vectors += x.shape[0]
+        tally.macs += x.shape[0] * n_in * n_out
+        tally.buffer_accesses += int(xp.count_nonzero(xp.any(x != 0, axis=1))) * n_out
+        planes = input_planes(x, cfg.input_bits, xp)
+        lines_per_input = (self.programmed.tiling.cells_per_weight if self.transposed else 1)
+        if not ideal:
+            v2t = cfg.read_voltage ** 2 * cfg.read_pulse
+            line_g = g_pos.sum(axis=1) + (0.0 if g_neg is None else g_neg.sum(axis=1))
+            std = self.device.read_noise_std(self.temperature)
+            if std > 0 and self.rng is None:
+                raise ValueError("this device has read noise: give the macro an rng "
+                                 "(numpy.random.Generator) to draw it")
+            span = self.device.g_max - self.device.g_min
+            r_line = cfg.wire_resistance * in_tile / 2.0
+        for scale, plane in planes:
+            tally.plane_reads += int(xp.count_nonzero(xp.any(plane > 0, axis=1)))
+            full = float(plane.max())
+            for r0 in row_tiles:
+                rs = slice(r0, r0 + in_tile)
+                part = plane[:, rs]
+                active = part > 0
+                vec_active = xp.any(active, axis=1)
+                n_vec = int(xp.count_nonzero(vec_active))
+                if n_vec == 0:
+                    continue
+                n_pulses = int(xp.count_nonzero(active))
+                tally.input_pulses += n_pulses
+                tally.buffer_accesses += n_pulses
+                tally.line_drives += n_pulses * len(col_tiles) * lines_per_input
+                tally.array_reads += n_vec * len(col_tiles)
+                if ideal:
+                    tally.synapse_ops += n_pulses * n_out
+                    y += scale * (part @ weights[rs])
+                    continue
+                tally.cell_read_J += v2t * float(part.sum(axis=0) @ line_g[rs])
+                for c, c0 in enumerate(col_tiles):
+                    cs = slice(c0, c0 + out_tile)
+                    value = self._tile_sum(part, g_pos[rs, cs], None if g_neg is None else g_neg[rs, cs],
+                                           std, r_line)
+                    lo = -1.0 if g_neg is not None else 0.0
+                    fs = cfg.adc_range * in_tile * span * full
+                    adc = Adc(cfg.adc_bits, lo * fs, fs, cfg.adc_mode == "quantize")
+                    # vectors that did not drive this tile were not read: they add nothing
+                    value = xp.where(vec_active[:, None], adc.convert(value, xp), 0.0)
+                    if g_neg is None:
+                        value = value - self.programmed.g_ref * part.sum(axis=1, keepdims=True)
+                        tally.digital_adds += n_vec * value.shape[1]
+                    y[:, cs] += scale * self.programmed.gain * value
+                    tally.adc_conversions += n_vec * value.shape[1]
+                    results[:, c] += vec_active
+        per_tile = xp.asarray([min(out_tile, n_out - c0) for c0 in col_tiles])
+        tally.digital_adds += int((xp.maximum(results - 1, 0) * per_tile).sum())
+        return y
+
+    def _tile_sum(self, part, gp, gn, std: float, r_line: float):
+        """Column sums of one tile in conductance units (S × input), with read noise and IR drop."""
+        xp = self.xp
+        pos = part @ gp
+        if r_line:
+            pos = ir_drop(pos, pos, r_line)
+        if gn is None:
+            total, squares = pos, (part * part) @ (gp * gp) if std > 0 else None
+        else:
+            neg = part @ gn
+            if r_line:
+                neg = ir_drop(neg, neg, r_line)
+            total = pos - neg
+            squares = (part * part) @ (gp * gp + gn * gn) if std > 0 else None
+        if std > 0:
+            noise = self.rng.standard_normal(total.shape)
+            total = total + std * xp.sqrt(squares) * noise
+        return total
+
+    # ------------------------------------------------------------------ energy and latency
+
+    def energy_breakdown(self) -> dict[str, float]:
+        """Energy (J) of everything this macro computed so far, by component."""
+        from neurosim.energy.model import ArrayOps, price_array_ops
+
+        t = self.tally
+        ops = ArrayOps(line_drives=t.line_drives, input_pulses=t.input_pulses,
+                       adc_conversions=t.adc_conversions, digital_adds=t.digital_adds,
+                       buffer_accesses=t.buffer_accesses, synapse_ops=t.synapse_ops,
+                       cell_read_J=t.cell_read_J)
+        return price_array_ops(self.config, ops, ideal=self.programmed.g_pos is None)
+
+    def energy_J(self) -> float:
+        """Total energy (J) of everything this macro computed so far."""
+        return float(sum(self.energy_breakdown().values()))
+
+    def latency_s(self) -> float:
+        """Time (s) the vectors so far took, one after another: every bit plane that drove
+        the array costs one read pulse plus ``columns_per_adc`` conversions (all arrays
+        work in parallel), plus one digital clock cycle per vector for the shift-and-add."""
+        x, e = self.config.crossbar, self.config.energy
+        read = x.read_pulse + x.columns_per_adc * e.adc_time
+        return self.tally.plane_reads * read + self.tally.vectors / e.clock_hz
+
+    def tops_per_watt(self) -> float:
+        """Energy efficiency so far: 2 operations per MAC over the energy (ops/J, i.e. OPS/W), in tera."""
+        return 2.0 * self.tally.macs / self.energy_J() / 1e12

@@ -1,0 +1,71 @@
+"""Chip presets: every preset is usable, and the energy model reproduces published silicon."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurosim.config import RESISTIVE_KINDS, list_chips, load_config
+from neurosim.energy.validation import FIGURES, figure, simulate_tops_per_watt, validation_table
+from neurosim.networks import build_lsm
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_required_presets_ship():
+    chips = set(list_chips())
+    assert {"rram-40nm-256kb", "ideal"} <= chips
+    kinds = {load_config(name).device.kind for name in chips}
+    assert "pcm" in kinds  # a contrasting technology
+
+
+@pytest.mark.parametrize("name", list_chips())
+def test_every_preset_programs_an_lsm(name):
+    config = load_config(name, overrides=["network.neurons=50"])
+    lsm = build_lsm(config, 20, np.random.default_rng(0))
+    w = lsm.programmed.weights
+    assert w.shape == (70, 50) and np.all(np.isfinite(w))
+    assert 0.6 < w.std() < 1.1  # unit-variance random weights, shrunk a little by clipping and levels
+
+
+def test_published_figures_are_cited_and_use_shipped_presets():
+    for item in FIGURES:
+        assert item.chip in list_chips()
+        assert item.role in ("calibration", "prediction")
+        assert item.citation and item.published_tops_per_w > 0
+
+
+@pytest.mark.parametrize("item", FIGURES, ids=lambda f: f.key)
+def test_neurosim_matches_published_silicon_within_tolerance(item):
+    ours = simulate_tops_per_watt(item)
+    error = ours / item.published_tops_per_w - 1.0
+    assert abs(error) <= item.tolerance, (
+        f"{item.key}: neurosim {ours:.2f} TOPS/W vs published {item.published_tops_per_w} "
+        f"({error:+.1%}, tolerance ±{item.tolerance:.0%})")
+
+
+def test_at_least_two_rram_macros_and_one_true_prediction():
+    rram = {f.chip for f in FIGURES if load_config(f.chip).device.kind == "rram"}
+    assert len(rram) >= 2
+    predictions = [f for f in FIGURES if f.role == "prediction"]
+    assert predictions and all(load_config(f.chip).device.kind in RESISTIVE_KINDS for f in predictions)
+    # A prediction changes only what the paper changed: here, the input precision.
+    multibit, binary = figure("xue2019-multibit"), figure("xue2019-binary")
+    assert (multibit.chip, multibit.rows, multibit.outputs) == (binary.chip, binary.rows, binary.outputs)
+    assert multibit.input_bits == 2 and binary.input_bits == 1
+
+
+def test_validation_table_and_bench_script_agree():
+    table = validation_table()
+    assert all(row["within_tolerance"] for row in table)
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "energy_validation.py")],
+                          capture_output=True, text=True, check=True)
+    printed = json.loads(done.stdout)
+    assert [r["key"] for r in printed["rows"]] == [r["key"] for r in table]
+    assert [r["neurosim_TOPS_per_W"] for r in printed["rows"]] == pytest.approx(
+        [r["neurosim_TOPS_per_W"] for r in table])
