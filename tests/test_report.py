@@ -372,3 +372,13 @@ def test_format_quantity_round_trips_to_three_significant_figures(value):
     assert 1.0 <= float(number) < 1000.0
     assert len(number.replace(".", "").lstrip("0")) == 3
     assert float(number) * _SCALE[prefix] == pytest.approx(value, rel=5e-3)
+
+
+def test_html_shows_programming_energy_and_area_when_present(report):
+    from neurosim.report.html_report import render_html
+
+    report["energy"]["programming_J"] = 5.47e-5
+    report["area"] = {"total_m2": 2.2e-7, "breakdown_m2": {"cells": 2e-7}}
+    html = render_html(report, None)
+    assert "Programming the chip (once)" in html and "54.7 µJ" in html
+    assert "0.22 mm²" in html

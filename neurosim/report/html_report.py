@@ -368,6 +368,10 @@ def render_html(report: dict, figures: dict | None = None) -> str:
         _row("Improvement vs baseline", _e(format_ratio(energy["improvement_vs_baseline"]))),
         _row("Latency per inference", _e(format_quantity(report["latency"]["per_inference_s"], "s"))),
     ]
+    if _is_number(energy.get("programming_J")):
+        rows.append(_row("Programming the chip (once)", _e(format_quantity(energy["programming_J"], "J"))))
+    if _is_number(report.get("area", {}).get("total_m2")):
+        rows.append(_row("Area", _e(f"{report['area']['total_m2'] * 1e6:.3g} mm²")))
     parts += ["<section><h2>Summary</h2><table>", *rows, "</table></section>"]
 
     # Energy breakdown
