@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--samples", type=int, help="samples used in all, train + test "
                      "(default: run.samples = 1000; 0 = whole dataset)")
     run.add_argument("--seed", type=int, help="seed of every random stream (default: run.seed = 0)")
+    run.add_argument("--skip-corrupt", action="store_true", help="leave out corrupt samples and count "
+                     "them in the report instead of stopping (run.skip_corrupt)")
     run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -98,8 +100,11 @@ def _load_config(args: argparse.Namespace):
     overrides = list(args.overrides)
     for key, value in (("dataset", getattr(args, "dataset", None)),
                        ("samples", getattr(args, "samples", None)),
-                       ("seed", getattr(args, "seed", None))):
-        if value is not None:
+                       ("seed", getattr(args, "seed", None)),
+                       ("skip_corrupt", getattr(args, "skip_corrupt", None) or None)):
+        if value is True:
+            overrides.append(f"run.{key}=true")
+        elif value is not None:
             overrides.append(f"run.{key}={value!r}" if isinstance(value, str) else f"run.{key}={value}")
     return load_config(args.chip, args.config, overrides)
 
@@ -130,8 +135,9 @@ def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
 
     e = report["energy"]
     d = report["dataset"]
+    skipped = f", {d['skipped_corrupt']} corrupt skipped" if d.get("skipped_corrupt") else ""
     rows = [
-        ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test)"),
+        ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test{skipped})"),
         ("chip", f"{report['chip']['name']} (chip hash {report['chip']['config_hash']})"),
         ("engine, seed", f"{report['engine']}, {report['seed']}"),
         ("accuracy (test)", format_percent(report["accuracy"]["test"], 1)),

@@ -231,6 +231,9 @@ class RunConfig:
     test_fraction: float = param(0.2, "Held-out fraction when the dataset has no official split",
                                  "", 0.01, 0.99)
     seed: int = param(0, "Seed of every random stream (chip, data, readout)", "", 0, 2**63 - 1)
+    skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
+                               "decreasing timestamps, empty) and count them in the report, "
+                               "instead of stopping at the first", choices=(False, True))
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,10 @@ def _coerce(section: str, key: str, value: Any, ftype: str, where: str) -> Any:
             if isinstance(value, float) and value.is_integer():
                 return int(value)
             raise ConfigError(f"{where}: {name} must be a whole number, got {value!r}")
+        return value
+    if ftype == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {name} must be true or false, got {value!r}")
         return value
     if ftype == "str":
         if not isinstance(value, str):
@@ -479,6 +486,8 @@ def to_toml(config: Config, sections: tuple[str, ...] | None = None) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):
@@ -503,7 +512,8 @@ def reference_rows() -> list[tuple[str, str, str, str, str]]:
         for f in fields(values):
             meta = f.metadata
             if meta.get("choices"):
-                allowed = " | ".join(map(str, meta["choices"]))
+                allowed = " | ".join(_toml_value(c) if isinstance(c, bool) else str(c)
+                                     for c in meta["choices"])
             elif meta.get("lo") is not None:
                 allowed = f"{meta['lo']:g} … {meta['hi']:g}"
             else:

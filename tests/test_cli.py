@@ -81,7 +81,8 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     report = json.loads((out_dir / "report.json").read_text())
     assert report["schema"] == "neurosim.report/1"
     assert report["task"] == "classify" and report["engine"] == "brian2" and report["seed"] == 0
-    assert report["dataset"] == {"name": "dvs-digits", "n_train": 32, "n_test": 8}
+    assert report["dataset"] == {"name": "dvs-digits", "n_train": 32, "n_test": 8,
+                                 "skipped_corrupt": 0, "skipped": []}
     assert report["chip"]["name"] == "rram-40nm-256kb" and len(report["chip"]["config_hash"]) == 16
     assert 0.0 <= report["accuracy"]["test"] <= 1.0
     energy = report["energy"]
@@ -124,3 +125,27 @@ def test_run_on_real_nmnist(capsys, tmp_path, nmnist_dir):
     assert report["dataset"]["name"] == "nmnist"
     assert report["dataset"]["n_train"] + report["dataset"]["n_test"] == 60
     assert report["activity"]["input_spikes_per_sample"] > 100
+
+
+def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmnist_dir):
+    # A partial N-MNIST copy with one truncated file.
+    import shutil
+
+    root = tmp_path / "data" / "nmnist"
+    for split, digits in (("Train", range(10)), ("Test", range(10))):
+        for d in digits:
+            files = sorted((nmnist_dir / split / str(d)).glob("*.bin"))[:3]
+            (root / split / str(d)).mkdir(parents=True, exist_ok=True)
+            for f in files:
+                shutil.copy(f, root / split / str(d) / f.name)
+    bad = sorted((root / "Train" / "3").glob("*.bin"))[0]
+    bad.write_bytes(bad.read_bytes()[:-3])
+    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *TINY, "--samples", "0"]
+    code, _, err = run_cli(capsys, *argv, "--out", str(tmp_path / "a"))
+    assert code == 1 and bad.name in err and "truncated" in err
+    code, out, err = run_cli(capsys, *argv, "--skip-corrupt", "--out", str(tmp_path / "b"))
+    assert code == 0, err
+    report = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert report["dataset"]["skipped_corrupt"] == 1 and bad.name in report["dataset"]["skipped"][0]
+    assert report["config"]["run"]["skip_corrupt"] is True
+    assert "1 corrupt skipped" in out

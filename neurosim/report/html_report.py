@@ -350,6 +350,8 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     ds_text = _e(dataset["name"])
     counts = [f"{format_number(dataset[k])} {k[2:]}" for k in ("n_train", "n_test")
               if _is_number(dataset.get(k))]
+    if _is_number(dataset.get("skipped_corrupt")) and dataset["skipped_corrupt"] > 0:
+        counts.append(f"{format_number(dataset['skipped_corrupt'])} corrupt skipped")
     if counts:
         ds_text += _e(f" ({' / '.join(counts)} samples)")
     rows = [

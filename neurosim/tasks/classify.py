@@ -44,6 +44,7 @@ class ClassifyResult:
     mean_spike_counts: np.ndarray   # (neurons,) spikes per sample, averaged over samples
     confusion: np.ndarray           # (classes, classes) on the test split, rows = true class
     mean_duration_s: float          # mean span of a sample's events (s)
+    skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
 
 
@@ -94,7 +95,8 @@ def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = N
     seed = config.run.seed
     batch = load_dataset(config.run.dataset, data_dir=data_dir,
                          n_samples=config.run.samples or None, seed=seed,
-                         progress=progress.stage(f"loading {config.run.dataset}"))
+                         progress=progress.stage(f"loading {config.run.dataset}"),
+                         skip_corrupt=config.run.skip_corrupt)
     raster = input_raster(config, batch)
     lsm = build_lsm(config, raster.shape[2], seeds.rng(seed, "chip"))
     sim = get_engine(engine)
@@ -114,7 +116,7 @@ def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = N
         accuracy_test=float(np.mean(predicted == batch.labels[test])),
         energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
         confusion=confusion_matrix(batch.labels[test], predicted, labels=classes),
-        mean_duration_s=float(sample_durations(batch).mean()),
+        mean_duration_s=float(sample_durations(batch).mean()), skipped=batch.skipped,
         area=estimate_area(config, lsm.programmed.tiling))
 
 
@@ -129,7 +131,8 @@ def classify_report(result: ClassifyResult) -> dict:
         "schema": SCHEMA,
         "run": {"id": make_run_id(chash, config.run.seed)},
         "task": "classify",
-        "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test},
+        "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test,
+                    "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
         "chip": {"name": config.chip.name, "config_hash": chip_hash(config)},
         "engine": result.engine,
         "seed": config.run.seed,
