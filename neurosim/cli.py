@@ -114,7 +114,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from neurosim.progress import Progress
     from neurosim.report import make_run_id
     from neurosim.report.write import write_reports
-    from neurosim.tasks import classify_figures, classify_report, run_classify
+    from neurosim.tasks import (classify_figures, classify_report, reservoir_figures,
+                                reservoir_report, run_classify, run_reservoir)
 
     config = _load_config(args)
     run_id = make_run_id(config_hash(config), config.run.seed)
@@ -122,9 +123,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
     progress.note(f"neurosim {args.task}: chip {config.chip.name}, dataset {config.run.dataset}, "
                   f"engine {args.engine}, seed {config.run.seed}")
-    result = run_classify(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
-    report = classify_report(result)
-    json_path, html_path = write_reports(report, classify_figures(result), out, run_id)
+    if args.task == "reservoir":
+        result = run_reservoir(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
+        report, figures = reservoir_report(result), reservoir_figures(result)
+    else:
+        result = run_classify(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
+        report, figures = classify_report(result), classify_figures(result)
+    json_path, html_path = write_reports(report, figures, out, run_id)
     print(summary_table(report, json_path, html_path))
     return 0
 
@@ -133,6 +138,10 @@ def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
     """The few lines printed after a run."""
     from neurosim.report import format_percent, format_quantity, format_ratio
 
+    paths = ("report", f"{json_path}\n{'':22}{html_path}")
+    if report["task"] == "reservoir":
+        from neurosim.tasks.reservoir import reservoir_summary
+        return "\n".join(f"  {name:<20}{value}" for name, value in [*reservoir_summary(report), paths])
     e = report["energy"]
     d = report["dataset"]
     skipped = f", {d['skipped_corrupt']} corrupt skipped" if d.get("skipped_corrupt") else ""
@@ -146,7 +155,7 @@ def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
                      f"({e['baseline']['name']})"),
         ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than the baseline"),
         ("latency / inference", format_quantity(report["latency"]["per_inference_s"], "s")),
-        ("report", f"{json_path}\n{'':22}{html_path}"),
+        paths,
     ]
     return "\n".join(f"  {name:<20}{value}" for name, value in rows)
 

@@ -149,3 +149,16 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
     assert report["dataset"]["skipped_corrupt"] == 1 and bad.name in report["dataset"]["skipped"][0]
     assert report["config"]["run"]["skip_corrupt"] is True
     assert "1 corrupt skipped" in out
+
+
+def test_reservoir_task_reports_quality_metrics(capsys, tmp_path):
+    out_dir = tmp_path / "res"
+    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *TINY, "--samples", "24",
+                             "--out", str(out_dir))
+    assert code == 0, err
+    report = json.loads((out_dir / "report.json").read_text())
+    assert report["task"] == "reservoir" and "accuracy" not in report
+    assert report["reservoir"]["kernel_rank"]["m"] == 24
+    assert 0 <= report["activity"]["silent_fraction"] <= 1
+    html = (out_dir / "report.html").read_text()
+    assert "Reservoir quality" in html and "kernel rank" in html

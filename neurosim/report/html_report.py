@@ -329,7 +329,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     validate_report(report)
     figures = figures or {}
     dataset, chip, energy = report["dataset"], report["chip"], report["energy"]
-    baseline, accuracy = energy["baseline"], report["accuracy"]
+    baseline, accuracy = energy["baseline"], report.get("accuracy", {})
     prov = report["provenance"]
     chip_j = float(energy["per_inference_J"])
     base_j = float(baseline["per_inference_J"])
@@ -348,7 +348,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
 
     # Summary
     ds_text = _e(dataset["name"])
-    counts = [f"{format_number(dataset[k])} {k[2:]}" for k in ("n_train", "n_test")
+    counts = [f"{format_number(dataset[k])} {k[2:]}" for k in ("n_train", "n_test", "n_samples")
               if _is_number(dataset.get(k))]
     if _is_number(dataset.get("skipped_corrupt")) and dataset["skipped_corrupt"] > 0:
         counts.append(f"{format_number(dataset['skipped_corrupt'])} corrupt skipped")
@@ -359,8 +359,9 @@ def render_html(report: dict, figures: dict | None = None) -> str:
         _row("Dataset", ds_text, num=False),
         _row("Chip", _e(chip["name"]), num=False),
         _row("Engine", _e(report["engine"]), num=False),
-        _row("Test accuracy", _e(format_percent(accuracy["test"]))),
     ]
+    if "test" in accuracy:
+        rows.append(_row("Test accuracy", _e(format_percent(accuracy["test"]))))
     if "train" in accuracy:
         rows.append(_row("Train accuracy", _e(format_percent(accuracy["train"]))))
     rows += [
@@ -431,6 +432,19 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                     f"{format_number(float(arr.mean()))} spikes per neuron per sample, "
                     f"{format_percent(silent, 1)} silent."))
         parts.append("</section>")
+
+    # Reservoir quality metrics (optional: task "reservoir")
+    metrics = report.get("reservoir")
+    if isinstance(metrics, dict) and metrics:
+        parts.append("<section><h2>Reservoir quality</h2><table>")
+        for name, value in metrics.items():
+            if isinstance(value, dict):
+                shown = {k: v for k, v in value.items() if not isinstance(v, (list, dict))}
+                text = ", ".join(f"{_e(k)} {_display(v)}" for k, v in shown.items())
+            else:
+                text = _display(value)
+            parts.append(_row(str(name).replace("_", " "), text, num=False))
+        parts.append("</table></section>")
 
     # Confusion matrix (optional)
     if figures.get("confusion") is not None:

@@ -20,7 +20,9 @@ A report is a plain ``dict``; its required layout (all quantities SI)::
                     "config_hash": "...", "python": "3.11.7"}}
 
 ``accuracy.train``, ``activity``, ``config`` and the other keys not listed in
-:data:`REQUIRED_KEYS` are optional. Numpy scalars and arrays are accepted and
+:data:`REQUIRED_KEYS` are optional; :data:`TASK_REQUIRED_KEYS` adds keys per task
+(``accuracy.test`` for ``classify``; a ``reservoir`` report has no accuracy and
+holds its metrics under ``"reservoir"``). Numpy scalars and arrays are accepted and
 written as Python numbers and lists. NaN and infinity are refused (strict JSON).
 """
 
@@ -60,7 +62,6 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "chip.name",
     "engine",
     "seed",
-    "accuracy.test",
     "energy.per_inference_J",
     "energy.breakdown_J",
     "energy.baseline.name",
@@ -71,6 +72,9 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "provenance.created",
     "provenance.versions",
 )
+
+#: Keys required only of some tasks (``reservoir`` trains nothing, so it has no accuracy).
+TASK_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {"classify": ("accuracy.test",)}
 
 _NONNEGATIVE_NUMBERS = (
     "energy.per_inference_J",
@@ -113,7 +117,8 @@ def validate_report(report: dict) -> None:
     """
     if not isinstance(report, dict):
         raise NeurosimError(f"a report must be a dict, got {type(report).__name__}")
-    for key in REQUIRED_KEYS:
+    task = report.get("task")
+    for key in REQUIRED_KEYS + TASK_REQUIRED_KEYS.get(task if isinstance(task, str) else "", ()):
         try:
             _get(report, key)
         except KeyError:
@@ -133,9 +138,10 @@ def validate_report(report: dict) -> None:
             expected = "a fraction in [0, 1]" if upper == 1.0 else "a finite number >= 0"
             raise NeurosimError(f"report key '{key}' must be {expected}, got {value!r}")
 
-    check_number("accuracy.test", report["accuracy"]["test"], 1.0)
-    if "train" in report["accuracy"]:
-        check_number("accuracy.train", report["accuracy"]["train"], 1.0)
+    accuracy = report.get("accuracy", {})
+    for part in ("test", "train"):
+        if isinstance(accuracy, dict) and part in accuracy:
+            check_number(f"accuracy.{part}", accuracy[part], 1.0)
     for key in _NONNEGATIVE_NUMBERS:
         check_number(key, _get(report, key))
     breakdown = report["energy"]["breakdown_J"]
