@@ -190,19 +190,88 @@ class BaselineConfig:
     source: str = param("", "Where these numbers come from")
 
 
+NETWORK_MODELS = ("discrete-lif", "lif", "izhikevich")
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
-    """[network]: the liquid state machine (discrete-time LIF reservoir of Lin et al.).
+    """[network]: the reservoir (liquid state machine or Izhikevich network) on the chip.
 
-    Per time step ``mem = decay*mem*(1-s) + W_in x + W_rec s`` and ``s = mem > threshold``;
-    W_in and W_rec are the chip's programmed random weights times the scales below.
+    ``model`` picks the neuron flavour; one input bin is one time step.
+
+    - ``discrete-lif`` (default; Lin et al. 2025): per step ``mem = decay*mem*(1-s) + W_in x
+      + W_rec s`` and ``s = mem > threshold`` (dimensionless membrane units; ``dt`` unused).
+    - ``lif``: continuous leaky integrate-and-fire in dimensionless membrane units,
+      ``tau_m dv/dt = v_rest - v + bias + I_syn`` (Brian2 ``exact`` integration, step ``dt``),
+      spike when ``v > threshold``, then ``v = v_reset`` held for ``refractory``. A ``delta``
+      synapse adds its weight to ``v``; an ``exponential`` one adds it to ``I_syn``, which decays
+      with ``tau_syn``.
+    - ``izhikevich`` (Izhikevich 2003): ``dv/dt = (0.04 v² + 5 v + 140 − u + bias + I_syn)/ms``,
+      ``du/dt = a (b v − u)/ms`` with v, u in mV (plain numbers), spike at ``v ≥ 30`` then
+      ``v = c, u += d``; excitatory neurons regular-spiking (a = 0.02, b = 0.2, c = −65 + 15 r²,
+      d = 8 − 6 r²), inhibitory fast-spiking (a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65, d = 2),
+      r ~ U(0, 1) per neuron from the chip's random stream; Brian2 forward Euler with step ``dt``
+      (not the paper's two 0.5 ms half-steps of v); Dale's law always applies. Weights in mV.
+
+    W_in and W_rec are the chip's programmed random weights (unit variance) times the scales.
+    With Dale's law a neuron's outgoing weights are ``|w|`` with the sign of its type
+    (inhibitory ones times ``inhibitory_gain``); input weights keep their chip sign.
+    Connectivity ``random``: each synapse exists with probability ``input_p`` / ``recurrent_p``
+    (1 = all-to-all, the default); ``distance`` (Maass et al. 2002): neurons sit on a 3-D grid
+    ``grid_x × grid_y × ⌈neurons/(grid_x·grid_y)⌉`` of unit spacing, and a recurrent synapse
+    i → j (i ≠ j) exists with probability ``C·exp(−(D(i, j)/distance_lambda)²)``, C by the types
+    of i and j (``c_ee`` … ``c_ii``, Maass' 0.3, 0.2, 0.4, 0.1); inputs stay random (``input_p``).
     """
 
     neurons: int = param(200, "Reservoir neurons", "", 1, 100000)
-    decay: float = param(0.9, "Membrane decay per time step", "", 0.0, 1.0)
-    threshold: float = param(5.0, "Firing threshold (membrane units)", "", 1e-9, 1e9)
-    input_scale: float = param(1.0, "Std of the input weights (membrane units)", "", 0.0, 1e6)
-    recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units)", "", 0.0, 1e6)
+    model: str = param("discrete-lif", "Neuron flavour: 'discrete-lif' (Lin et al. 2025, per bin), 'lif' "
+                       "(continuous, Brian2 exact integration), 'izhikevich' (Izhikevich 2003, Euler)",
+                       choices=NETWORK_MODELS)
+    decay: float = param(0.9, "discrete-lif: membrane decay per time step", "", 0.0, 1.0)
+    threshold: float = param(5.0, "discrete-lif and lif: firing threshold (membrane units)", "", -1e9, 1e9)
+    input_scale: float = param(1.0, "Std of the input weights (membrane units; mV for izhikevich)",
+                               "", 0.0, 1e6)
+    recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units; mV for izhikevich)",
+                                   "", 0.0, 1e6)
+    excitatory_fraction: float = param(0.8, "Fraction of excitatory neurons (the first ones); the rest "
+                                       "are inhibitory", "", 0.0, 1.0)
+    dale: bool = param(False, "Dale's law: a neuron's outgoing weights are |w| signed by its type "
+                       "(always on for izhikevich)", choices=(False, True))
+    inhibitory_gain: float = param(1.0, "With Dale's law: factor on the |w| of inhibitory neurons' "
+                                   "outgoing weights", "", 0.0, 1e6)
+    connectivity: str = param("random", "Recurrent connectivity: 'random' (probability recurrent_p) or "
+                              "'distance' (3-D grid, Maass et al. 2002)", choices=("random", "distance"))
+    input_p: float = param(1.0, "Probability that an input–neuron synapse exists (1 = all-to-all)",
+                           "", 0.0, 1.0)
+    recurrent_p: float = param(1.0, "connectivity = 'random': probability that a neuron–neuron synapse "
+                               "exists (1 = all-to-all, self-connections included)", "", 0.0, 1.0)
+    grid_x: int = param(3, "connectivity = 'distance': grid width (neurons per row)", "", 1, 100000)
+    grid_y: int = param(3, "connectivity = 'distance': grid depth; layers are added until all neurons "
+                        "fit", "", 1, 100000)
+    distance_lambda: float = param(2.0, "connectivity = 'distance': length constant λ of "
+                                   "p = C·exp(−(D/λ)²)", "grid units", 1e-9, 1e6)
+    c_ee: float = param(0.3, "connectivity = 'distance': C for excitatory → excitatory", "", 0.0, 1.0)
+    c_ei: float = param(0.2, "connectivity = 'distance': C for excitatory → inhibitory", "", 0.0, 1.0)
+    c_ie: float = param(0.4, "connectivity = 'distance': C for inhibitory → excitatory", "", 0.0, 1.0)
+    c_ii: float = param(0.1, "connectivity = 'distance': C for inhibitory → inhibitory", "", 0.0, 1.0)
+    dt: float = param(1e-3, "lif and izhikevich: time step, one input bin (discrete-lif: one step per "
+                      "bin)", "s", 1e-6, 1.0)
+    tau_m: float = param(20e-3, "lif: membrane time constant", "s", 1e-6, 10.0)
+    v_rest: float = param(0.0, "lif: resting potential (membrane units)", "", -1e9, 1e9)
+    v_reset: float = param(0.0, "lif: potential after a spike (membrane units)", "", -1e9, 1e9)
+    refractory: float = param(0.0, "lif: refractory period after a spike (v held at v_reset)", "s",
+                              0.0, 1.0)
+    bias: float = param(0.0, "lif: constant drive R·I (membrane units); izhikevich: constant current "
+                        "I (mV/ms)", "", -1e6, 1e6)
+    synapse: str = param("delta", "lif and izhikevich: 'delta' (v += w) or 'exponential' (I_syn += w, "
+                         "decaying with tau_syn)", choices=("delta", "exponential"))
+    tau_syn: float = param(5e-3, "synapse = 'exponential': synaptic current time constant", "s",
+                           1e-6, 10.0)
+    delay: float = param(0.0, "lif and izhikevich: synaptic delay (rounded to whole steps of dt)", "s",
+                         0.0, 1.0)
+    read_noise_per_step: bool = param(False, "Multiply every synaptic transmission by 1 + "
+                                      "device.read_noise_std·N(0, 1) (a fresh conductance read per "
+                                      "spike and step)", choices=(False, True))
 
 
 @dataclass(frozen=True)
@@ -358,7 +427,28 @@ def validate(config: Config) -> Config:
     d = config.device
     if d.kind in RESISTIVE_KINDS:
         _validate_resistive_device(d)
+    _validate_network(config.network)
     return config
+
+
+def _validate_network(n: NetworkConfig) -> None:
+    """Cross-key rules of the ``[network]`` section."""
+    if n.model == "discrete-lif":
+        if n.threshold <= 0:
+            raise ConfigError(f"network.threshold = {n.threshold:g} must be above 0 for the discrete LIF "
+                              "(its membrane starts at 0)")
+        if n.synapse != "delta":
+            raise ConfigError(f"network.synapse = {n.synapse!r} needs network.model = 'lif' or "
+                              "'izhikevich'; the discrete LIF adds its weights to the membrane (delta)")
+        if n.delay != 0:
+            raise ConfigError(f"network.delay = {n.delay:g} s needs network.model = 'lif' or "
+                              "'izhikevich'; the discrete LIF has no delays")
+    if n.model == "lif" and not n.v_reset < n.threshold:
+        raise ConfigError(f"network.v_reset = {n.v_reset:g} must be below network.threshold = "
+                          f"{n.threshold:g} for model 'lif'")
+    if n.connectivity == "distance" and n.recurrent_p != 1.0:
+        raise ConfigError("network.recurrent_p applies to connectivity = 'random'; with 'distance' the "
+                          "probabilities are network.c_ee … c_ii and network.distance_lambda")
 
 
 def _validate_resistive_device(d: DeviceConfig) -> None:

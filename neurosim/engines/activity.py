@@ -1,4 +1,4 @@
-"""What an engine returns: the reservoir's spikes for a batch."""
+"""What an engine returns: the reservoir's spikes (and optional membrane traces) for a batch."""
 
 from __future__ import annotations
 
@@ -9,11 +9,31 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Activity:
-    """Spikes of a batch: ``spike_raster`` is bool ``[samples, bins, neurons]``."""
+    """Spikes of a batch: ``spike_raster`` is bool ``[samples, bins, neurons]`` (one step per bin).
+
+    ``traces``: float64 ``[samples, bins, recorded neurons]`` membrane potential of
+    the first recorded neurons at the end of each bin's step (membrane units, mV
+    for Izhikevich), or ``None`` when traces were not asked for.
+    """
 
     spike_raster: np.ndarray
+    traces: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
         """Spikes per neuron per sample (int64, ``[samples, neurons]``): the LSM feature."""
         return self.spike_raster.sum(axis=1, dtype=np.int64)
+
+    def window_counts(self, n_windows: int) -> np.ndarray:
+        """Spikes per neuron in ``n_windows`` consecutive time windows (int64, ``[samples, n_windows, neurons]``).
+
+        The bins are split as evenly as possible (``numpy.array_split``: the first
+        ``bins % n_windows`` windows get one bin more); the windows sum to :attr:`counts`.
+        """
+        bins = self.spike_raster.shape[1]
+        if not 1 <= n_windows <= bins:
+            raise ValueError(f"n_windows must lie in 1 … {bins} (the number of bins), got {n_windows}")
+        sizes = np.full(n_windows, bins // n_windows)
+        sizes[:bins % n_windows] += 1
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        return np.add.reduceat(self.spike_raster, starts, axis=1, dtype=np.int64)

@@ -1,22 +1,40 @@
-"""The reference engine: the LSM as an explicit ``brian2.Network``.
+"""The reference engine: the reservoir as an explicit ``brian2.Network``.
 
 One network is built per chip instance and runs a whole batch as one long
 simulation: sample ``j`` occupies time steps ``[j*P, (j+1)*P)`` with
-``P = n_bins + 1``. Brian2's schedule is set to
-``groups → resets → synapses → thresholds`` so that, in step ``k``, the membrane
-decays, neurons that spiked in step ``k-1`` are reset, the input spikes of bin
-``k-1`` and the reservoir spikes of step ``k-1`` arrive, and the threshold is
-tested: exactly ``mem_b = decay*mem_{b-1}*(1-s_{b-1}) + W_in x_b + W_rec s_{b-1}``
-for bin ``b = (k mod P) - 1``. The first step of every slot is a separator: its
-threshold is disabled and the next step starts from ``mem = 0``, so no state or
-spike crosses from one sample to the next and results do not depend on how the
-batch is chunked.
+``P = n_sep + n_bins`` (``n_sep`` separator steps, see
+:mod:`neurosim.engines.brian2_models`). For the discrete LIF (``n_sep = 1``)
+Brian2's schedule is set to ``groups → resets → synapses → thresholds`` so
+that, in step ``k``, the membrane decays, neurons that spiked in step ``k-1``
+are reset, the input spikes of bin ``k-1`` and the reservoir spikes of step
+``k-1`` arrive, and the threshold is tested: exactly
+``mem_b = decay*mem_{b-1}*(1-s_{b-1}) + W_in x_b + W_rec s_{b-1}`` for bin
+``b = (k mod P) - 1``. The first step of every slot is a separator: its
+threshold is disabled and the next step starts from ``mem = 0``. The
+continuous models clamp their state to rest in the separator steps instead.
+Either way no state or spike crosses from one sample to the next, and results
+do not depend on how the batch is chunked.
+
+Devices: ``runtime`` (Cython, or numpy without a compiler; chunks of
+``chunk_samples`` samples per ``net.run``) or ``cpp_standalone`` (the whole
+batch in one run, compiled into a fresh folder under the cache directory;
+``brian2.device.reinit()`` and ``set_device('runtime')`` restore the global
+device afterwards).
+
+Read noise per step (``network.read_noise_per_step``): Brian2 draws it from its
+own generator, which on the runtime device is numpy's global one; the engine
+seeds it with ``lsm.noise_seed`` for the run and restores the previous state
+afterwards. Such a run is reproducible for the same seed and chunking-invariant,
+but not identical to the noiseless run (and a sample run alone draws other
+noise than the same sample inside a batch).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -24,24 +42,26 @@ from typing import Callable, Iterator
 import numpy as np
 
 from neurosim.engines.activity import Activity
+from neurosim.engines.brian2_models import DISCRETE_SCHEDULE as SCHEDULE  # noqa: F401 (public name)
+from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.errors import EngineError
 from neurosim.networks import LSM
 
 log = logging.getLogger(__name__)
 
-SCHEDULE = ["start", "groups", "resets", "synapses", "thresholds", "end"]
-NEURON_MODEL = """
-v : 1
-decay : 1 (shared, constant)
-vth : 1 (shared, constant)
-period : integer (shared, constant)
-"""
+DEVICES = ("runtime", "cpp_standalone")
 
 
 def cache_dir() -> Path:
     """Where compiled Brian2 code is kept between runs (``$NEUROSIM_CACHE_DIR``)."""
     root = os.environ.get("NEUROSIM_CACHE_DIR") or Path.home() / ".cache" / "neurosim"
     return Path(root) / "brian2-cython"
+
+
+def standalone_root() -> Path:
+    """Parent folder of ``cpp_standalone`` builds (``$NEUROSIM_CACHE_DIR/brian2-standalone``)."""
+    root = os.environ.get("NEUROSIM_CACHE_DIR") or Path.home() / ".cache" / "neurosim"
+    return Path(root) / "brian2-standalone"
 
 
 _target_choice: str | None = None
@@ -51,14 +71,12 @@ def choose_target() -> str:
     """'cython' when Cython and a C compiler work, else 'numpy' (logged once)."""
     global _target_choice
     if _target_choice is None:
-        import brian2
         with brian2_prefs("cython"):
             from brian2.codegen.runtime.cython_rt import CythonCodeObject
             ok = CythonCodeObject.is_available()
         _target_choice = "cython" if ok else "numpy"
         if not ok:
             log.warning("brian2: Cython target unavailable (no compiler?); using the slower numpy target")
-        del brian2
     return _target_choice
 
 
@@ -77,70 +95,163 @@ def brian2_prefs(target: str) -> Iterator[None]:
             prefs[k] = v
 
 
-def _dense_synapses(brian2, source, target, weights: np.ndarray, name: str, dt):
-    """All-to-all synapses ``v_post += w`` with ``w[i, j] = weights[i, j]``."""
-    n_pre, n_post = weights.shape
-    syn = brian2.Synapses(source, target, "w : 1", on_pre="v_post += w", dt=dt, name=name)
-    pre = np.repeat(np.arange(n_pre), n_post)
-    post = np.tile(np.arange(n_post), n_pre)
-    syn.connect(i=pre, j=post)
-    syn.w[:] = weights[pre, post]
-    return syn
+@contextmanager
+def brian2_seed(seed: int | None) -> Iterator[None]:
+    """Seed Brian2's random generator for one run (if ``seed`` is not None); restore numpy's after.
+
+    On the runtime device Brian2 draws ``rand``/``randn`` in blocks from numpy's
+    global generator: ``brian2.seed`` seeds it and empties Brian2's buffers. After
+    the run the global generator's state is put back and the buffers are emptied
+    again (so no number drawn under our seed leaks into a later run).
+    """
+    if seed is None:
+        yield
+        return
+    import brian2
+    state = np.random.get_state()
+    brian2.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+        device = brian2.get_device()
+        for name in ("rand_buffer_index", "randn_buffer_index"):
+            index = getattr(device, name, None)
+            if index is not None:
+                index[:] = 0
+
+
+@contextmanager
+def standalone_device(directory: Path) -> Iterator[None]:
+    """Switch Brian2 to ``cpp_standalone`` building into ``directory``; always back to runtime after."""
+    import brian2
+    brian2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
+    try:
+        yield
+    finally:
+        brian2.device.reinit()
+        brian2.device.activate = False
+        brian2.set_device("runtime")
 
 
 class Brian2Engine:
-    """Runs an :class:`LSM` on Brian2 (runtime mode, Cython or numpy target)."""
+    """Runs an :class:`LSM` on Brian2.
+
+    ``target``: ``auto`` | ``cython`` | ``numpy`` (runtime device);
+    ``device``: ``runtime`` | ``cpp_standalone``; ``chunk_samples``: samples per
+    ``net.run`` on the runtime device; ``trace_neurons``: record ``v`` of the
+    first that many neurons at the end of every bin (0 = off), refused above
+    ``max_trace_values`` recorded numbers.
+    """
 
     name = "brian2"
 
-    def __init__(self, target: str = "auto", chunk_samples: int = 200):
+    def __init__(self, target: str = "auto", chunk_samples: int = 200, device: str = "runtime",
+                 trace_neurons: int = 0, max_trace_values: int = 50_000_000):
         if target not in ("auto", "cython", "numpy"):
             raise EngineError(f"brian2 target {target!r}: choose auto, cython or numpy")
+        if device not in DEVICES:
+            raise EngineError(f"brian2 device {device!r}: choose {' or '.join(DEVICES)}")
+        if chunk_samples < 1 or trace_neurons < 0:
+            raise EngineError("brian2 engine: chunk_samples must be ≥ 1 and trace_neurons ≥ 0")
         self.target = target
         self.chunk_samples = chunk_samples
+        self.device = device
+        self.trace_neurons = trace_neurons
+        self.max_trace_values = max_trace_values
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None) -> Activity:
         """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``)."""
         try:
-            import brian2
+            import brian2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
             raise EngineError(f"the brian2 engine needs brian2: {exc}") from None
         samples, bins, inputs = raster.shape
         if inputs != lsm.inputs:
             raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
+        n_trace = min(self.trace_neurons, lsm.neurons)
+        if n_trace and samples * (bins + separator_steps(lsm)) * n_trace > self.max_trace_values:
+            raise EngineError(f"membrane traces of {n_trace} neurons over {samples} samples × {bins} bins "
+                              f"exceed max_trace_values = {self.max_trace_values}; record fewer neurons "
+                              "or run smaller batches")
+        if self.device == "cpp_standalone":
+            return self._run_standalone(lsm, raster, n_trace, progress)
         target = choose_target() if self.target == "auto" else self.target
-        period = bins + 1
-        with brian2_prefs(target):
-            dt = 1 * brian2.ms
-            neurons = brian2.NeuronGroup(
-                lsm.neurons, NEURON_MODEL, dt=dt, name="lsm_neurons",
-                threshold="v > vth and timestep(t, dt) % period != 0", reset="v = 0")
-            neurons.decay = lsm.decay
-            neurons.vth = lsm.threshold
-            neurons.period = period
-            neurons.run_regularly("v = decay * v * int(timestep(t, dt) % period != 1)",
-                                  when="groups", name="lsm_decay")
-            source = brian2.SpikeGeneratorGroup(inputs, [], [] * brian2.second, dt=dt,
-                                                name="lsm_input")
-            s_in = _dense_synapses(brian2, source, neurons, lsm.w_in, "lsm_w_in", dt)
-            s_rec = _dense_synapses(brian2, neurons, neurons, lsm.w_rec, "lsm_w_rec", dt)
-            monitor = brian2.SpikeMonitor(neurons, name="lsm_spikes")
-            net = brian2.Network(neurons, source, s_in, s_rec, monitor)
-            net.schedule = SCHEDULE
-            spike_raster = np.zeros((samples, bins, lsm.neurons), dtype=bool)
-            seen = 0
-            for start in range(0, samples, self.chunk_samples):
-                chunk = raster[start:start + self.chunk_samples]
-                base = int(round(float(net.t / dt)))
-                sample, b, channel = np.nonzero(chunk)
-                steps = base + sample * period + b
-                source.set_spikes(channel, steps * dt)
-                net.run(len(chunk) * period * dt, namespace={})
-                idx = np.asarray(monitor.i[seen:])
-                step = np.rint(np.asarray(monitor.t[seen:] / dt)).astype(np.int64) - base
-                seen = monitor.num_spikes
-                spike_raster[start + step // period, step % period - 1, idx] = True
-                if progress is not None:
-                    progress(min(start + len(chunk), samples), samples)
-        return Activity(spike_raster=spike_raster)
+        with brian2_prefs(target), brian2_seed(lsm.noise_seed):
+            return self._run_runtime(lsm, raster, n_trace, progress)
+
+    def _run_runtime(self, lsm, raster, n_trace, progress) -> Activity:
+        import brian2
+        samples, bins, _ = raster.shape
+        built = build_network(brian2, lsm, bins, n_trace)
+        dt = built.source.clock.dt
+        out = _Collector(samples, bins, lsm.neurons, n_trace)
+        seen = 0
+        for start in range(0, samples, self.chunk_samples):
+            chunk = raster[start:start + self.chunk_samples]
+            base = int(round(float(built.net.t / dt)))
+            _set_input(built, chunk, base, dt)
+            built.net.run(len(chunk) * built.period * dt, namespace={})
+            seen = out.add_spikes(built, start, base, dt, seen)
+            if n_trace:
+                out.add_trace(built, start, len(chunk))
+            if progress is not None:
+                progress(min(start + len(chunk), samples), samples)
+        return out.activity()
+
+    def _run_standalone(self, lsm, raster, n_trace, progress) -> Activity:
+        import brian2
+        samples, bins, _ = raster.shape
+        root = standalone_root()
+        root.mkdir(parents=True, exist_ok=True)
+        directory = Path(tempfile.mkdtemp(prefix="build-", dir=root))
+        try:
+            with standalone_device(directory):
+                built = build_network(brian2, lsm, bins, n_trace)
+                dt = built.source.clock.dt
+                _set_input(built, raster, 0, dt)
+                if lsm.noise_seed is not None:
+                    brian2.seed(lsm.noise_seed)
+                built.net.run(samples * built.period * dt, namespace={})
+                brian2.device.build(directory=str(directory), compile=True, run=True, clean=False)
+                out = _Collector(samples, bins, lsm.neurons, n_trace)
+                out.add_spikes(built, 0, 0, dt, 0)
+                if n_trace:
+                    out.add_trace(built, 0, samples)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        if progress is not None:
+            progress(samples, samples)
+        return out.activity()
+
+
+def _set_input(built: Built, chunk: np.ndarray, base: int, dt) -> None:
+    """Input spikes of ``chunk`` (bool ``[samples, bins, inputs]``) from absolute step ``base``."""
+    sample, b, channel = np.nonzero(chunk)
+    steps = base + sample * built.period + built.n_sep - built.input_lead + b
+    built.source.set_spikes(channel, steps * dt)
+
+
+class _Collector:
+    """Gathers spikes (and traces) of successive chunks into batch arrays."""
+
+    def __init__(self, samples: int, bins: int, neurons: int, n_trace: int):
+        self.spike_raster = np.zeros((samples, bins, neurons), dtype=bool)
+        self.traces = np.zeros((samples, bins, n_trace)) if n_trace else None
+        self.bins = bins
+
+    def add_spikes(self, built: Built, start: int, base: int, dt, seen: int) -> int:
+        monitor = built.monitor
+        idx = np.asarray(monitor.i[seen:])
+        step = np.rint(np.asarray(monitor.t[seen:] / dt)).astype(np.int64) - base
+        self.spike_raster[start + step // built.period, step % built.period - built.n_sep, idx] = True
+        return monitor.num_spikes
+
+    def add_trace(self, built: Built, start: int, n_samples: int) -> None:
+        v = np.asarray(built.trace.v)[:, -n_samples * built.period:]      # (neurons, steps)
+        v = v.reshape(v.shape[0], n_samples, built.period)[:, :, built.n_sep:]
+        self.traces[start:start + n_samples] = v.transpose(1, 2, 0)
+
+    def activity(self) -> Activity:
+        return Activity(spike_raster=self.spike_raster, traces=self.traces)

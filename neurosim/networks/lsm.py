@@ -1,8 +1,15 @@
-"""Liquid state machine: a discrete-time LIF reservoir whose weights live on the chip.
+"""Reservoir specs (liquid state machine, Izhikevich network) whose weights live on the chip.
 
-The model of Lin et al. (Nat. Comput. Sci. 2025), per time step t:
+Default model (Lin et al., Nat. Comput. Sci. 2025), per time step t:
 ``mem_t = decay * mem_{t-1} * (1 - s_{t-1}) + W_in x_t + W_rec s_{t-1}`` and
 ``s_t = mem_t > threshold``; the feature of a sample is each neuron's spike count.
+``network.model`` also offers a continuous LIF and the Izhikevich (2003)
+network; see :class:`neurosim.config.NetworkConfig` for the equations.
+
+Random draws, all from the chip stream passed to :func:`build_lsm`, in a fixed
+order: the programmed chip first (so the default network is exactly the
+chip's matrix), then only what the config asks for: input mask, recurrent mask
+(or grid positions + distance mask), Izhikevich ``r``, the read-noise seed.
 """
 
 from __future__ import annotations
@@ -13,6 +20,35 @@ import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar import ProgrammedMatrix, program_random_matrix
+from neurosim.devices import build_device
+from neurosim.networks.connectivity import (apply_dale, distance_mask, grid_positions, neuron_types,
+                                            random_mask)
+from neurosim.networks.izhikevich import IzhikevichParams, izhikevich_params
+
+
+@dataclass(frozen=True)
+class LIFParams:
+    """Continuous LIF (dimensionless membrane units): ``tau_m dv/dt = v_rest − v + bias + I_syn``.
+
+    ``tau_m``, ``refractory`` in s; ``v_rest``, ``v_reset``, ``bias`` in membrane units
+    (the threshold is :attr:`LSM.threshold`).
+    """
+
+    tau_m: float = 20e-3
+    v_rest: float = 0.0
+    v_reset: float = 0.0
+    refractory: float = 0.0
+    bias: float = 0.0
+
+
+@dataclass(frozen=True)
+class SynapseParams:
+    """``kind`` 'delta' (target ``v += w``) or 'exponential' (``I_syn += w``, decay ``tau_syn`` s);
+    ``delay`` in s (rounded to whole steps)."""
+
+    kind: str = "delta"
+    tau_syn: float = 5e-3
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -20,8 +56,16 @@ class LSM:
     """A reservoir ready to simulate.
 
     ``w_in`` (float64, ``(inputs, neurons)``) and ``w_rec`` (``(neurons, neurons)``,
-    row = presynaptic neuron) are in membrane units; ``programmed`` is the chip
-    matrix they were read from (inputs stacked above the recurrent rows).
+    row = presynaptic neuron) are in membrane units (mV for Izhikevich), zero
+    where no synapse exists; ``programmed`` is the chip matrix they were read
+    from (inputs stacked above the recurrent rows).
+
+    ``in_mask``/``rec_mask``: bool, same shapes, which synapses exist (``None`` =
+    all-to-all). ``excitatory``: bool ``(neurons,)`` neuron types (``None`` when
+    no type is used). ``w_in_std``/``w_rec_std``: per-synapse std of the read
+    noise drawn on every transmission (same units as the weights; ``None`` =
+    noiseless), with ``noise_seed`` seeding Brian2's generator for it.
+    ``dt`` (s) is the step of the continuous models, one input bin.
     """
 
     w_in: np.ndarray
@@ -29,6 +73,17 @@ class LSM:
     decay: float
     threshold: float
     programmed: ProgrammedMatrix
+    model: str = "discrete-lif"
+    in_mask: np.ndarray | None = None
+    rec_mask: np.ndarray | None = None
+    excitatory: np.ndarray | None = None
+    lif: LIFParams = LIFParams()
+    izhikevich: IzhikevichParams | None = None
+    synapse: SynapseParams = SynapseParams()
+    dt: float = 1e-3
+    w_in_std: np.ndarray | None = None
+    w_rec_std: np.ndarray | None = None
+    noise_seed: int | None = None
 
     @property
     def inputs(self) -> int:
@@ -40,9 +95,61 @@ class LSM:
 
 
 def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
-    """Program the reservoir's input and recurrent weights into the configured chip."""
+    """Program the reservoir's input and recurrent weights into the configured chip and build its spec."""
     net = config.network
-    programmed = program_random_matrix(config, (n_inputs + net.neurons, net.neurons), rng)
+    n = net.neurons
+    programmed = program_random_matrix(config, (n_inputs + n, n), rng)
     unit = programmed.weights
-    return LSM(w_in=net.input_scale * unit[:n_inputs], w_rec=net.recurrent_scale * unit[n_inputs:],
-               decay=net.decay, threshold=net.threshold, programmed=programmed)
+    w_in = net.input_scale * unit[:n_inputs]
+    w_rec = net.recurrent_scale * unit[n_inputs:]
+    in_scale = np.full((n_inputs, 1), net.input_scale)
+    rec_scale = np.full((n, 1), net.recurrent_scale)
+    dale = net.dale or net.model == "izhikevich"
+    uses_types = dale or net.connectivity == "distance"
+    excitatory = neuron_types(n, net.excitatory_fraction) if uses_types else None
+    if dale:
+        w_rec = apply_dale(w_rec, excitatory, net.inhibitory_gain)
+        rec_scale = rec_scale * np.where(excitatory, 1.0, net.inhibitory_gain)[:, None]
+    in_mask = random_mask((n_inputs, n), net.input_p, rng)
+    if net.connectivity == "random":
+        rec_mask = random_mask((n, n), net.recurrent_p, rng)
+    else:
+        positions = grid_positions(n, net.grid_x, net.grid_y, rng)
+        rec_mask = distance_mask(positions, excitatory, net.distance_lambda,
+                                 {"ee": net.c_ee, "ei": net.c_ei, "ie": net.c_ie, "ii": net.c_ii}, rng)
+    if in_mask is not None:
+        w_in = np.where(in_mask, w_in, 0.0)
+    if rec_mask is not None:
+        w_rec = np.where(rec_mask, w_rec, 0.0)
+    izh = izhikevich_params(excitatory, rng.random(n)) if net.model == "izhikevich" else None
+    w_in_std = w_rec_std = None
+    noise_seed = None
+    if net.read_noise_per_step:
+        std = _read_noise_std(config, programmed)
+        w_in_std = in_scale * std[:n_inputs]
+        w_rec_std = rec_scale * std[n_inputs:]
+        if in_mask is not None:
+            w_in_std = np.where(in_mask, w_in_std, 0.0)
+        if rec_mask is not None:
+            w_rec_std = np.where(rec_mask, w_rec_std, 0.0)
+        noise_seed = int(rng.integers(2**32 - 1))
+    return LSM(w_in=w_in, w_rec=w_rec, decay=net.decay, threshold=net.threshold, programmed=programmed,
+               model=net.model, in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
+               lif=LIFParams(net.tau_m, net.v_rest, net.v_reset, net.refractory, net.bias),
+               izhikevich=izh, synapse=SynapseParams(net.synapse, net.tau_syn, net.delay), dt=net.dt,
+               w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed)
+
+
+def _read_noise_std(config: Config, programmed: ProgrammedMatrix) -> np.ndarray:
+    """Std of one read of each unit weight (``(rows, cols)``), from the device's relative read noise.
+
+    Every conductance read is ``G (1 + σ N(0, 1))``, so a differential weight
+    ``gain (G+ − G−)`` reads with std ``σ gain √(G+² + G−²)`` and an offset one
+    ``gain (G − g_ref)`` with ``σ gain G``. An ideal chip has no conductances:
+    its weights read as ``w (1 + σ N(0, 1))`` with ``σ = device.read_noise_std``.
+    """
+    if programmed.g_pos is None:
+        return config.device.read_noise_std * np.abs(programmed.weights)
+    sigma = build_device(config.device, with_forming=False).read_noise_std()
+    g2 = programmed.g_pos ** 2 if programmed.g_neg is None else programmed.g_pos ** 2 + programmed.g_neg ** 2
+    return sigma * programmed.gain * np.sqrt(g2)
