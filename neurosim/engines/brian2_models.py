@@ -1,0 +1,205 @@
+"""Brian2 objects for each neuron flavour, laid out for one long run with separators.
+
+Every sample occupies a slot of ``period = n_sep + bins`` time steps: ``n_sep``
+separator steps, then one step per input bin. :func:`build_network` returns the
+explicit ``brian2.Network`` and where things sit in a slot.
+
+- ``discrete-lif`` (``n_sep = 1``): schedule ``groups → resets → synapses →
+  thresholds``; see :mod:`neurosim.engines.brian2_engine` for why this is exactly
+  the paper's update. Input bin ``b`` is emitted at slot step ``b`` and arrives
+  (with the reservoir spikes of the previous step) at step ``b + 1``, where the
+  neuron's spikes of bin ``b`` are detected.
+- ``lif`` and ``izhikevich``: Brian2's default schedule ``groups → thresholds →
+  synapses → resets``. Input bin ``b`` is emitted at slot step ``n_sep + b`` and is
+  added after that step's integration, so it is seen from the next step on; spikes
+  detected at step ``n_sep + b`` belong to bin ``b``. In separator steps the
+  threshold is off and, at the end of each such step, ``v`` is clamped to rest
+  (Izhikevich: ``v = −65, u = b·v``) and ``I_syn`` to 0, so nothing crosses
+  samples. ``n_sep = max(1, delay steps, refractory steps)``: a spike emitted in
+  the last bin lands inside the separator, and refractoriness ends before bin 0.
+
+Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
+(Brian2's generator, seeded by the engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.errors import EngineError
+from neurosim.networks import LSM
+from neurosim.networks.izhikevich import V_INIT, V_PEAK
+
+DISCRETE_SCHEDULE = ["start", "groups", "resets", "synapses", "thresholds", "end"]
+CONTINUOUS_SCHEDULE = ["start", "groups", "thresholds", "synapses", "resets", "end"]
+
+DISCRETE_MODEL = """
+v : 1
+decay : 1 (shared, constant)
+vth : 1 (shared, constant)
+period : integer (shared, constant)
+"""
+
+SLOT = "timestep(t, dt) % period"
+
+
+@dataclass
+class Built:
+    """A built network: ``source`` feeds input spikes, ``monitor`` records reservoir spikes.
+
+    ``n_sep``: separator steps per slot; ``input_lead``: input bin ``b`` is
+    emitted at slot step ``n_sep + b − input_lead``; a spike at slot step ``s``
+    belongs to bin ``s − n_sep``.
+    """
+
+    net: object
+    source: object
+    neurons: object
+    monitor: object
+    period: int
+    n_sep: int
+    input_lead: int
+    trace: object | None = None
+
+
+def steps(seconds: float, dt: float) -> int:
+    """Whole time steps in ``seconds`` (rounded to the nearest step)."""
+    return int(round(seconds / dt))
+
+
+def separator_steps(lsm: LSM) -> int:
+    """Separator steps per slot for ``lsm`` (1 for the discrete LIF)."""
+    if lsm.model == "discrete-lif":
+        return 1
+    refractory = steps(lsm.lif.refractory, lsm.dt) if lsm.model == "lif" else 0
+    return max(1, steps(lsm.synapse.delay, lsm.dt), refractory)
+
+
+def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
+    """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps."""
+    n_sep = separator_steps(lsm)
+    period = n_sep + bins
+    if lsm.model == "discrete-lif":
+        dt = 1 * brian2.ms
+        neurons = _discrete_lif(brian2, lsm, period, dt)
+        target, schedule, lead = "v", DISCRETE_SCHEDULE, 1
+    elif lsm.model in ("lif", "izhikevich"):
+        dt = lsm.dt * brian2.second
+        make = _continuous_lif if lsm.model == "lif" else _izhikevich
+        neurons = make(brian2, lsm, period, n_sep, dt)
+        target = "I_syn" if lsm.synapse.kind == "exponential" else "v"
+        schedule, lead = CONTINUOUS_SCHEDULE, 0
+    else:
+        raise EngineError(f"network model {lsm.model!r} is not supported by the brian2 engine")
+    delay = steps(lsm.synapse.delay, lsm.dt) if lsm.model != "discrete-lif" else 0
+    source = brian2.SpikeGeneratorGroup(lsm.inputs, [], [] * brian2.second, dt=dt, name="lsm_input")
+    s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, target, delay,
+                     "lsm_w_in", dt)
+    s_rec = _synapses(brian2, neurons, neurons, lsm.w_rec, lsm.rec_mask, lsm.w_rec_std, target, delay,
+                      "lsm_w_rec", dt)
+    monitor = brian2.SpikeMonitor(neurons, name="lsm_spikes")
+    objects = [neurons, source, s_in, s_rec, monitor]
+    trace = None
+    if trace_neurons:
+        trace = brian2.StateMonitor(neurons, "v", record=np.arange(trace_neurons), when="end",
+                                    dt=dt, name="lsm_trace")
+        objects.append(trace)
+    net = brian2.Network(*objects)
+    net.schedule = schedule
+    return Built(net, source, neurons, monitor, period, n_sep, lead, trace)
+
+
+def _discrete_lif(brian2, lsm: LSM, period: int, dt):
+    neurons = brian2.NeuronGroup(
+        lsm.neurons, DISCRETE_MODEL, dt=dt, name="lsm_neurons",
+        threshold=f"v > vth and {SLOT} != 0", reset="v = 0")
+    neurons.decay = lsm.decay
+    neurons.vth = lsm.threshold
+    neurons.period = period
+    neurons.run_regularly(f"v = decay * v * int({SLOT} != 1)", when="groups", name="lsm_decay")
+    return neurons
+
+
+def _synaptic_current(lsm: LSM) -> tuple[str, str]:
+    """(term added to the drive, equation lines) for the synapse model."""
+    if lsm.synapse.kind == "exponential":
+        return "I_syn", "dI_syn/dt = -I_syn / tau_syn : 1\ntau_syn : second (shared, constant)\n"
+    return "0", ""
+
+
+def _in_sample(n_sep: int) -> str:
+    return f"int({SLOT} >= {n_sep})"
+
+
+def _continuous_lif(brian2, lsm: LSM, period: int, n_sep: int, dt):
+    p = lsm.lif
+    syn_term, syn_eqs = _synaptic_current(lsm)
+    model = (f"dv/dt = (v_rest - v + bias + {syn_term}) / tau_m : 1 (unless refractory)\n" + syn_eqs +
+             "v_rest : 1 (shared, constant)\nv_reset : 1 (shared, constant)\n"
+             "vth : 1 (shared, constant)\nbias : 1 (shared, constant)\n"
+             "tau_m : second (shared, constant)\nperiod : integer (shared, constant)\n")
+    refractory = p.refractory * brian2.second if p.refractory > 0 else False
+    neurons = brian2.NeuronGroup(
+        lsm.neurons, model, dt=dt, name="lsm_neurons", method="exact",
+        threshold=f"v > vth and {SLOT} >= {n_sep}", reset="v = v_reset", refractory=refractory)
+    neurons.v_rest, neurons.v_reset, neurons.vth = p.v_rest, p.v_reset, lsm.threshold
+    neurons.bias, neurons.tau_m, neurons.period = p.bias, p.tau_m * brian2.second, period
+    neurons.v = p.v_rest
+    keep = _in_sample(n_sep)
+    clamp = f"v = v * {keep} + v_rest * (1 - {keep})\n"
+    if lsm.synapse.kind == "exponential":
+        neurons.tau_syn = lsm.synapse.tau_syn * brian2.second
+        clamp += f"I_syn = I_syn * {keep}\n"
+    neurons.run_regularly(clamp, when="end", name="lsm_separator")
+    return neurons
+
+
+def _izhikevich(brian2, lsm: LSM, period: int, n_sep: int, dt):
+    if lsm.izhikevich is None:
+        raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
+    syn_term, syn_eqs = _synaptic_current(lsm)
+    model = (f"dv/dt = (0.04 * v**2 + 5 * v + 140 - u + bias + {syn_term}) / ms : 1\n"
+             "du/dt = a * (b * v - u) / ms : 1\n" + syn_eqs +
+             "a : 1 (constant)\nb : 1 (constant)\nc : 1 (constant)\nd : 1 (constant)\n"
+             "bias : 1 (shared, constant)\nperiod : integer (shared, constant)\n")
+    neurons = brian2.NeuronGroup(
+        lsm.neurons, model, dt=dt, name="lsm_neurons", method="euler",
+        threshold=f"v >= {V_PEAK!r} and {SLOT} >= {n_sep}", reset="v = c\nu += d")
+    prm = lsm.izhikevich
+    neurons.a, neurons.b, neurons.c, neurons.d = prm.a, prm.b, prm.c, prm.d
+    neurons.bias, neurons.period = lsm.lif.bias, period
+    neurons.v = V_INIT
+    neurons.u = prm.b * V_INIT
+    keep = _in_sample(n_sep)
+    clamp = (f"v = v * {keep} + {V_INIT!r} * (1 - {keep})\n"
+             f"u = u * {keep} + b * {V_INIT!r} * (1 - {keep})\n")
+    if lsm.synapse.kind == "exponential":
+        neurons.tau_syn = lsm.synapse.tau_syn * brian2.second
+        clamp += f"I_syn = I_syn * {keep}\n"
+    neurons.run_regularly(clamp, when="end", name="lsm_separator")
+    return neurons
+
+
+def _synapses(brian2, source, target, weights: np.ndarray, mask: np.ndarray | None,
+              std: np.ndarray | None, var: str, delay_steps: int, name: str, dt):
+    """Synapses ``var_post += w`` (all-to-all when ``mask`` is None), with optional read noise."""
+    n_pre, n_post = weights.shape
+    if mask is None:
+        pre = np.repeat(np.arange(n_pre), n_post)
+        post = np.tile(np.arange(n_post), n_pre)
+    else:
+        pre, post = np.nonzero(mask)
+    if std is None:
+        model, on_pre = "w : 1", f"{var}_post += w"
+    else:
+        model, on_pre = "w : 1\nw_std : 1", f"{var}_post += w + w_std * randn()"
+    kwargs = {"delay": delay_steps * dt} if delay_steps else {}
+    syn = brian2.Synapses(source, target, model, on_pre=on_pre, dt=dt, name=name, **kwargs)
+    if len(pre):
+        syn.connect(i=pre, j=post)
+        syn.w[:] = weights[pre, post]
+        if std is not None:
+            syn.w_std[:] = std[pre, post]
+    return syn
