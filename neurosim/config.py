@@ -216,6 +216,10 @@ class NetworkConfig:
     W_in and W_rec are the chip's programmed random weights (unit variance) times the scales.
     With Dale's law a neuron's outgoing weights are ``|w|`` with the sign of its type
     (inhibitory ones times ``inhibitory_gain``); input weights keep their chip sign.
+    ``read_noise_per_step`` reads the device again on every transmission (each
+    conductance ``G (1 + σ N(0, 1))``, σ = ``device.read_noise_std`` at the operating
+    temperature): reproducible for the same seed, independent of batch chunking, but not
+    the same spikes as the noiseless run.
     Connectivity ``random``: each synapse exists with probability ``input_p`` / ``recurrent_p``
     (1 = all-to-all, the default); ``distance`` (Maass et al. 2002): neurons sit on a 3-D grid
     ``grid_x × grid_y × ⌈neurons/(grid_x·grid_y)⌉`` of unit spacing, and a recurrent synapse
@@ -235,9 +239,9 @@ class NetworkConfig:
                                    "", 0.0, 1e6)
     excitatory_fraction: float = param(0.8, "Fraction of excitatory neurons (the first ones); the rest "
                                        "are inhibitory", "", 0.0, 1.0)
-    dale: bool = param(False, "Dale's law: a neuron's outgoing weights are |w| signed by its type "
+    dale: bool = param(False, "Dale's law: a neuron's outgoing weights are abs(w) signed by its type "
                        "(always on for izhikevich)", choices=(False, True))
-    inhibitory_gain: float = param(1.0, "With Dale's law: factor on the |w| of inhibitory neurons' "
+    inhibitory_gain: float = param(1.0, "With Dale's law: factor on the abs(w) of inhibitory neurons' "
                                    "outgoing weights", "", 0.0, 1e6)
     connectivity: str = param("random", "Recurrent connectivity: 'random' (probability recurrent_p) or "
                               "'distance' (3-D grid, Maass et al. 2002)", choices=("random", "distance"))
@@ -269,9 +273,10 @@ class NetworkConfig:
                            1e-6, 10.0)
     delay: float = param(0.0, "lif and izhikevich: synaptic delay (rounded to whole steps of dt)", "s",
                          0.0, 1.0)
-    read_noise_per_step: bool = param(False, "Multiply every synaptic transmission by 1 + "
-                                      "device.read_noise_std·N(0, 1) (a fresh conductance read per "
-                                      "spike and step)", choices=(False, True))
+    read_noise_per_step: bool = param(False, "A fresh device read on every synaptic transmission: w + "
+                                      "s·N(0, 1), s = device.read_noise_std · gain · √(G+² + G−²) "
+                                      "(ideal chip: read_noise_std · abs(w)); Brian2's generator, "
+                                      "seeded from run.seed", choices=(False, True))
 
 
 @dataclass(frozen=True)
@@ -446,6 +451,10 @@ def _validate_network(n: NetworkConfig) -> None:
     if n.model == "lif" and not n.v_reset < n.threshold:
         raise ConfigError(f"network.v_reset = {n.v_reset:g} must be below network.threshold = "
                           f"{n.threshold:g} for model 'lif'")
+    if n.model == "lif" and n.synapse == "exponential" and n.tau_syn == n.tau_m:
+        raise ConfigError(f"network.tau_syn must differ from network.tau_m (both {n.tau_m:g} s) for "
+                          "model 'lif' with exponential synapses: the exact solution divides by "
+                          "tau_m − tau_syn")
     if n.connectivity == "distance" and n.recurrent_p != 1.0:
         raise ConfigError("network.recurrent_p applies to connectivity = 'random'; with 'distance' the "
                           "probabilities are network.c_ee … c_ii and network.distance_lambda")

@@ -27,13 +27,17 @@ def nmnist_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def brian2_state_restored():
-    """Brian2's global preferences must be the same after a test as before it."""
+    """Brian2's global preferences and device must be the same after a test as before it."""
     if "brian2" not in sys.modules:
         yield
         return
+    import brian2
     from brian2 import prefs
     keys = ["codegen.target", "codegen.runtime.cython.cache_dir"]
     before = {k: prefs[k] for k in keys}
+    device_before = type(brian2.get_device()).__name__
     yield
     after = {k: prefs[k] for k in keys}
     assert after == before, "a test leaked Brian2 preferences"
+    assert type(brian2.get_device()).__name__ == device_before == "RuntimeDevice", \
+        "a test left Brian2 on a device other than runtime"

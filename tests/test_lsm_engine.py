@@ -105,3 +105,134 @@ def test_engine_choice():
 def test_mismatched_input_is_refused(small_lsm):
     with pytest.raises(EngineError, match="31 channels, the network 30 inputs"):
         Brian2Engine().run(small_lsm, np.zeros((1, 5, 31), dtype=bool))
+
+
+# --------------------------------------------------------------------------- continuous LIF
+
+def lif_network(bias: float, refractory: float = 0.0, **changes) -> LSM:
+    """One LIF neuron (tau_m 10 ms, threshold 1, dt 0.1 ms) with one silent input."""
+    from dataclasses import replace
+    config = load_config("ideal", overrides=["network.model=lif", "network.neurons=1",
+                                             "network.threshold=1", "network.tau_m=10e-3",
+                                             "network.dt=1e-4", f"network.bias={bias}",
+                                             f"network.refractory={refractory}"])
+    lsm = build_lsm(config, 1, np.random.default_rng(0))
+    return replace(lsm, w_in=np.zeros((1, 1)), w_rec=np.zeros((1, 1)), **changes)
+
+
+def test_lif_first_spike_matches_the_analytic_time():
+    """Constant drive R·I = 1.5: v(t) = 1.5 (1 − e^(−t/τ)) crosses 1 at t* = −τ ln(1 − 1/1.5) = τ ln 3.
+
+    Bin b ends at (b + 1)·dt, so the first spike is in bin ⌊t*/dt⌋ and, after
+    the reset to 0, every k = ⌊t*/dt⌋ + 1 steps.
+    """
+    t_star = -10e-3 * np.log(1 - 1 / 1.5)
+    k = int(np.floor(t_star / 1e-4)) + 1
+    assert k == 110
+    spikes = Brian2Engine().run(lif_network(1.5), np.zeros((2, 400, 1), dtype=bool)).spike_raster
+    assert np.flatnonzero(spikes[0, :, 0]).tolist() == [k - 1, 2 * k - 1, 3 * k - 1]
+    np.testing.assert_array_equal(spikes[0], spikes[1])
+
+
+def test_lif_refractory_period_lengthens_the_interval():
+    """A 2 ms (20-step) refractory period counts from the spike's step: v is held at v_reset in the
+    19 steps after it and integrates again from the 20th, so the interval grows from 110 to 129."""
+    spikes = Brian2Engine().run(lif_network(1.5, 2e-3), np.zeros((1, 400, 1), dtype=bool)).spike_raster
+    assert np.flatnonzero(spikes[0, :, 0]).tolist() == [109, 109 + 129, 109 + 258]
+
+
+def test_lif_subthreshold_drive_never_spikes_and_traces_follow_the_exponential():
+    lsm = lif_network(0.9)
+    activity = Brian2Engine(trace_neurons=1).run(lsm, np.zeros((1, 300, 1), dtype=bool))
+    assert not activity.spike_raster.any()
+    t = (np.arange(300) + 1) * 1e-4
+    np.testing.assert_allclose(activity.traces[0, :, 0], 0.9 * (1 - np.exp(-t / 10e-3)), rtol=1e-12)
+
+
+def lif_reference(lsm: LSM, raster: np.ndarray) -> np.ndarray:
+    """Continuous LIF with delta synapses, exact integration per step, in numpy."""
+    p = lsm.lif
+    decay = np.exp(-lsm.dt / p.tau_m)
+    samples, bins, _ = raster.shape
+    out = np.zeros((samples, bins, lsm.neurons), dtype=bool)
+    for j in range(samples):
+        v = np.full(lsm.neurons, p.v_rest)
+        for b in range(bins):
+            v = p.v_rest + p.bias + (v - p.v_rest - p.bias) * decay
+            s = v > lsm.threshold
+            v = v + raster[j, b] @ lsm.w_in + s @ lsm.w_rec
+            v = np.where(s, p.v_reset, v)
+            out[j, b] = s
+    return out
+
+
+LIF = ["network.model=lif", "network.neurons=40", "network.threshold=1", "network.tau_m=5e-3",
+       "network.input_scale=0.6", "network.recurrent_scale=0.2"]
+
+
+def test_lif_network_matches_numpy_exact_integration(raster):
+    config = load_config("rram-40nm-256kb", overrides=LIF)
+    lsm = build_lsm(config, 30, np.random.default_rng(1))
+    spikes = Brian2Engine().run(lsm, raster).spike_raster
+    assert spikes.sum() > 50
+    np.testing.assert_array_equal(spikes, lif_reference(lsm, raster))
+
+
+@pytest.mark.parametrize("extra", [
+    [],
+    ["network.synapse=exponential", "network.tau_syn=2e-3", "network.input_scale=3"],
+    ["network.delay=3e-3", "network.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
+    ["network.connectivity=distance", "network.input_p=0.5", "network.synapse=exponential",
+     "network.tau_syn=2e-3", "network.input_scale=3"],
+])
+def test_lif_chunking_and_seed_do_not_change_spikes(raster, extra):
+    config = load_config("rram-40nm-256kb", overrides=LIF + extra)
+    lsm = build_lsm(config, 30, np.random.default_rng(1))
+    whole = Brian2Engine(chunk_samples=100).run(lsm, raster).spike_raster
+    assert whole.sum() > 20
+    chunked = Brian2Engine(chunk_samples=2).run(build_lsm(config, 30, np.random.default_rng(1)),
+                                                raster).spike_raster
+    np.testing.assert_array_equal(whole, chunked)
+    np.testing.assert_array_equal(whole[4:5], Brian2Engine().run(lsm, raster[4:5]).spike_raster)
+
+
+# --------------------------------------------------------------------------- read noise, traces, windows
+
+@pytest.mark.parametrize("model", [[], LIF])
+def test_read_noise_per_step_is_seeded_chunk_invariant_and_leaves_numpy_alone(raster, model):
+    overrides = ["network.neurons=40", "network.input_scale=2.0", "device.read_noise_std=0.1"] + model
+    config = load_config("rram-40nm-256kb", overrides=overrides + ["network.read_noise_per_step=true"])
+    lsm = build_lsm(config, 30, np.random.default_rng(1))
+    quiet = build_lsm(load_config("rram-40nm-256kb", overrides=overrides), 30, np.random.default_rng(1))
+    np.testing.assert_array_equal(lsm.w_rec, quiet.w_rec)
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = Brian2Engine(chunk_samples=100).run(lsm, raster).spike_raster
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    b = Brian2Engine(chunk_samples=3).run(lsm, raster).spike_raster
+    np.testing.assert_array_equal(a, b)
+    assert (a != Brian2Engine().run(quiet, raster).spike_raster).any(), "noise should change some spikes"
+
+
+def test_traces_and_window_counts(small_lsm, raster):
+    activity = Brian2Engine(trace_neurons=3).run(small_lsm, raster)
+    assert activity.traces.shape == (9, 15, 3)
+    windows = activity.window_counts(4)
+    assert windows.shape == (9, 4, 40)
+    np.testing.assert_array_equal(windows.sum(axis=1), activity.counts)
+    np.testing.assert_array_equal(windows[:, 0], activity.spike_raster[:, :4].sum(axis=1))
+    with pytest.raises(ValueError, match="n_windows"):
+        activity.window_counts(16)
+    with pytest.raises(EngineError, match="max_trace_values"):
+        Brian2Engine(trace_neurons=3, max_trace_values=100).run(small_lsm, raster)
+
+
+@pytest.mark.slow
+def test_cpp_standalone_gives_the_runtime_spikes_and_restores_the_device(small_lsm, raster, tmp_path,
+                                                                         monkeypatch):
+    import brian2
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path))
+    runtime = Brian2Engine().run(small_lsm, raster).spike_raster
+    standalone = Brian2Engine(device="cpp_standalone").run(small_lsm, raster).spike_raster
+    np.testing.assert_array_equal(runtime, standalone)
+    assert type(brian2.get_device()).__name__ == "RuntimeDevice"

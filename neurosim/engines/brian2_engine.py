@@ -2,16 +2,15 @@
 
 One network is built per chip instance and runs a whole batch as one long
 simulation: sample ``j`` occupies time steps ``[j*P, (j+1)*P)`` with
-``P = n_sep + n_bins`` (``n_sep`` separator steps, see
-:mod:`neurosim.engines.brian2_models`). For the discrete LIF (``n_sep = 1``)
-Brian2's schedule is set to ``groups → resets → synapses → thresholds`` so
+``P = n_bins + separator steps`` (see :mod:`neurosim.engines.brian2_models`).
+For the discrete LIF (one leading separator step) Brian2's schedule is set to ``groups → resets → synapses → thresholds`` so
 that, in step ``k``, the membrane decays, neurons that spiked in step ``k-1``
 are reset, the input spikes of bin ``k-1`` and the reservoir spikes of step
 ``k-1`` arrive, and the threshold is tested: exactly
 ``mem_b = decay*mem_{b-1}*(1-s_{b-1}) + W_in x_b + W_rec s_{b-1}`` for bin
 ``b = (k mod P) - 1``. The first step of every slot is a separator: its
 threshold is disabled and the next step starts from ``mem = 0``. The
-continuous models clamp their state to rest in the separator steps instead.
+continuous models clamp their state to rest in trailing separator steps instead.
 Either way no state or spike crosses from one sample to the next, and results
 do not depend on how the batch is chunked.
 
@@ -121,6 +120,30 @@ def brian2_seed(seed: int | None) -> Iterator[None]:
                 index[:] = 0
 
 
+class _OrderWarningFilter(logging.Filter):
+    """Drops Brian2's 'may depend on the order of execution' warning for the read-noise update.
+
+    ``v_post += w + w_std * randn()`` sums independent draws onto a neuron; the
+    draw order follows the fixed synapse order, so the result is reproducible.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not ("order of execution" in text and "randn()" in text)
+
+
+@contextmanager
+def quiet_noise_warning() -> Iterator[None]:
+    """Install :class:`_OrderWarningFilter` on Brian2's code-generation logger for one run."""
+    logger = logging.getLogger("brian2.codegen.generators.base")
+    filt = _OrderWarningFilter()
+    logger.addFilter(filt)
+    try:
+        yield
+    finally:
+        logger.removeFilter(filt)
+
+
 @contextmanager
 def standalone_device(directory: Path) -> Iterator[None]:
     """Switch Brian2 to ``cpp_standalone`` building into ``directory``; always back to runtime after."""
@@ -178,7 +201,7 @@ class Brian2Engine:
         if self.device == "cpp_standalone":
             return self._run_standalone(lsm, raster, n_trace, progress)
         target = choose_target() if self.target == "auto" else self.target
-        with brian2_prefs(target), brian2_seed(lsm.noise_seed):
+        with brian2_prefs(target), brian2_seed(lsm.noise_seed), quiet_noise_warning():
             return self._run_runtime(lsm, raster, n_trace, progress)
 
     def _run_runtime(self, lsm, raster, n_trace, progress) -> Activity:
@@ -207,7 +230,7 @@ class Brian2Engine:
         root.mkdir(parents=True, exist_ok=True)
         directory = Path(tempfile.mkdtemp(prefix="build-", dir=root))
         try:
-            with standalone_device(directory):
+            with standalone_device(directory), quiet_noise_warning():
                 built = build_network(brian2, lsm, bins, n_trace)
                 dt = built.source.clock.dt
                 _set_input(built, raster, 0, dt)
@@ -229,7 +252,7 @@ class Brian2Engine:
 def _set_input(built: Built, chunk: np.ndarray, base: int, dt) -> None:
     """Input spikes of ``chunk`` (bool ``[samples, bins, inputs]``) from absolute step ``base``."""
     sample, b, channel = np.nonzero(chunk)
-    steps = base + sample * built.period + built.n_sep - built.input_lead + b
+    steps = base + sample * built.period + built.first_bin - built.input_lead + b
     built.source.set_spikes(channel, steps * dt)
 
 
@@ -245,12 +268,12 @@ class _Collector:
         monitor = built.monitor
         idx = np.asarray(monitor.i[seen:])
         step = np.rint(np.asarray(monitor.t[seen:] / dt)).astype(np.int64) - base
-        self.spike_raster[start + step // built.period, step % built.period - built.n_sep, idx] = True
+        self.spike_raster[start + step // built.period, step % built.period - built.first_bin, idx] = True
         return monitor.num_spikes
 
     def add_trace(self, built: Built, start: int, n_samples: int) -> None:
         v = np.asarray(built.trace.v)[:, -n_samples * built.period:]      # (neurons, steps)
-        v = v.reshape(v.shape[0], n_samples, built.period)[:, :, built.n_sep:]
+        v = v.reshape(v.shape[0], n_samples, built.period)[:, :, built.first_bin:built.first_bin + self.bins]
         self.traces[start:start + n_samples] = v.transpose(1, 2, 0)
 
     def activity(self) -> Activity:

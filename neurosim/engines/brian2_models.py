@@ -1,22 +1,26 @@
 """Brian2 objects for each neuron flavour, laid out for one long run with separators.
 
-Every sample occupies a slot of ``period = n_sep + bins`` time steps: ``n_sep``
-separator steps, then one step per input bin. :func:`build_network` returns the
-explicit ``brian2.Network`` and where things sit in a slot.
+Every sample occupies a slot of ``period`` time steps: one step per input bin
+plus separator steps in which no neuron can fire. :func:`build_network`
+returns the explicit ``brian2.Network`` and where things sit in a slot.
 
-- ``discrete-lif`` (``n_sep = 1``): schedule ``groups → resets → synapses →
-  thresholds``; see :mod:`neurosim.engines.brian2_engine` for why this is exactly
-  the paper's update. Input bin ``b`` is emitted at slot step ``b`` and arrives
-  (with the reservoir spikes of the previous step) at step ``b + 1``, where the
-  neuron's spikes of bin ``b`` are detected.
-- ``lif`` and ``izhikevich``: Brian2's default schedule ``groups → thresholds →
-  synapses → resets``. Input bin ``b`` is emitted at slot step ``n_sep + b`` and is
-  added after that step's integration, so it is seen from the next step on; spikes
-  detected at step ``n_sep + b`` belong to bin ``b``. In separator steps the
-  threshold is off and, at the end of each such step, ``v`` is clamped to rest
-  (Izhikevich: ``v = −65, u = b·v``) and ``I_syn`` to 0, so nothing crosses
-  samples. ``n_sep = max(1, delay steps, refractory steps)``: a spike emitted in
-  the last bin lands inside the separator, and refractoriness ends before bin 0.
+- ``discrete-lif``: slot = 1 leading separator + ``bins`` (+ 1 trailing separator
+  with read noise). Schedule ``groups → resets → synapses → thresholds``; see
+  :mod:`neurosim.engines.brian2_engine` for why this is exactly the paper's
+  update. Input bin ``b`` is emitted at slot step ``b`` and arrives (with the
+  reservoir spikes of the previous step) at step ``b + 1``, where the neuron's
+  spikes of bin ``b`` are detected. The spikes of the last bin are delivered in
+  the next step; with read noise a trailing separator takes them inside the same
+  slot, so the random numbers drawn never depend on where a ``net.run`` ends.
+- ``lif`` and ``izhikevich``: slot = ``bins`` + ``n_sep`` trailing separators,
+  ``n_sep = max(1, delay steps, refractory steps)``. Brian2's default schedule
+  ``groups → thresholds → synapses → resets``. Input bin ``b`` is emitted at slot
+  step ``b`` and is added after that step's integration, so it is seen from the
+  next step on; spikes detected at step ``b`` belong to bin ``b``. In separator
+  steps the threshold is off and, at the end of each, ``v`` is clamped to rest
+  (Izhikevich: ``v = −65, u = b·v``) and ``I_syn`` to 0: a spike emitted in the
+  last bin lands (after its delay) inside the separator, refractoriness ends
+  before the next sample, and nothing crosses samples.
 
 Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
 (Brian2's generator, seeded by the engine).
@@ -49,9 +53,9 @@ SLOT = "timestep(t, dt) % period"
 class Built:
     """A built network: ``source`` feeds input spikes, ``monitor`` records reservoir spikes.
 
-    ``n_sep``: separator steps per slot; ``input_lead``: input bin ``b`` is
-    emitted at slot step ``n_sep + b − input_lead``; a spike at slot step ``s``
-    belongs to bin ``s − n_sep``.
+    ``first_bin``: slot step of bin 0 (a spike at slot step ``s`` belongs to bin
+    ``s − first_bin``); ``input_lead``: input bin ``b`` is emitted at slot step
+    ``first_bin + b − input_lead``.
     """
 
     net: object
@@ -59,7 +63,7 @@ class Built:
     neurons: object
     monitor: object
     period: int
-    n_sep: int
+    first_bin: int
     input_lead: int
     trace: object | None = None
 
@@ -70,27 +74,26 @@ def steps(seconds: float, dt: float) -> int:
 
 
 def separator_steps(lsm: LSM) -> int:
-    """Separator steps per slot for ``lsm`` (1 for the discrete LIF)."""
+    """Separator steps per slot for ``lsm`` (discrete LIF: 1, or 2 with read noise)."""
     if lsm.model == "discrete-lif":
-        return 1
+        return 1 if lsm.w_in_std is None and lsm.w_rec_std is None else 2
     refractory = steps(lsm.lif.refractory, lsm.dt) if lsm.model == "lif" else 0
     return max(1, steps(lsm.synapse.delay, lsm.dt), refractory)
 
 
 def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
     """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps."""
-    n_sep = separator_steps(lsm)
-    period = n_sep + bins
+    period = separator_steps(lsm) + bins
     if lsm.model == "discrete-lif":
         dt = 1 * brian2.ms
-        neurons = _discrete_lif(brian2, lsm, period, dt)
-        target, schedule, lead = "v", DISCRETE_SCHEDULE, 1
+        neurons = _discrete_lif(brian2, lsm, period, bins, dt)
+        target, schedule, first, lead = "v", DISCRETE_SCHEDULE, 1, 1
     elif lsm.model in ("lif", "izhikevich"):
         dt = lsm.dt * brian2.second
         make = _continuous_lif if lsm.model == "lif" else _izhikevich
-        neurons = make(brian2, lsm, period, n_sep, dt)
+        neurons = make(brian2, lsm, period, bins, dt)
         target = "I_syn" if lsm.synapse.kind == "exponential" else "v"
-        schedule, lead = CONTINUOUS_SCHEDULE, 0
+        schedule, first, lead = CONTINUOUS_SCHEDULE, 0, 0
     else:
         raise EngineError(f"network model {lsm.model!r} is not supported by the brian2 engine")
     delay = steps(lsm.synapse.delay, lsm.dt) if lsm.model != "discrete-lif" else 0
@@ -108,13 +111,14 @@ def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
         objects.append(trace)
     net = brian2.Network(*objects)
     net.schedule = schedule
-    return Built(net, source, neurons, monitor, period, n_sep, lead, trace)
+    return Built(net, source, neurons, monitor, period, first, lead, trace)
 
 
-def _discrete_lif(brian2, lsm: LSM, period: int, dt):
+def _discrete_lif(brian2, lsm: LSM, period: int, bins: int, dt):
+    active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= {bins}"
     neurons = brian2.NeuronGroup(
         lsm.neurons, DISCRETE_MODEL, dt=dt, name="lsm_neurons",
-        threshold=f"v > vth and {SLOT} != 0", reset="v = 0")
+        threshold=f"v > vth and {active}", reset="v = 0")
     neurons.decay = lsm.decay
     neurons.vth = lsm.threshold
     neurons.period = period
@@ -129,25 +133,26 @@ def _synaptic_current(lsm: LSM) -> tuple[str, str]:
     return "0", ""
 
 
-def _in_sample(n_sep: int) -> str:
-    return f"int({SLOT} >= {n_sep})"
+def _in_sample(bins: int) -> str:
+    return f"int({SLOT} < {bins})"
 
 
-def _continuous_lif(brian2, lsm: LSM, period: int, n_sep: int, dt):
+def _continuous_lif(brian2, lsm: LSM, period: int, bins: int, dt):
     p = lsm.lif
     syn_term, syn_eqs = _synaptic_current(lsm)
-    model = (f"dv/dt = (v_rest - v + bias + {syn_term}) / tau_m : 1 (unless refractory)\n" + syn_eqs +
+    flag = " (unless refractory)" if p.refractory > 0 else ""
+    model = (f"dv/dt = (v_rest - v + bias + {syn_term}) / tau_m : 1{flag}\n" + syn_eqs +
              "v_rest : 1 (shared, constant)\nv_reset : 1 (shared, constant)\n"
              "vth : 1 (shared, constant)\nbias : 1 (shared, constant)\n"
              "tau_m : second (shared, constant)\nperiod : integer (shared, constant)\n")
     refractory = p.refractory * brian2.second if p.refractory > 0 else False
     neurons = brian2.NeuronGroup(
         lsm.neurons, model, dt=dt, name="lsm_neurons", method="exact",
-        threshold=f"v > vth and {SLOT} >= {n_sep}", reset="v = v_reset", refractory=refractory)
+        threshold=f"v > vth and {SLOT} < {bins}", reset="v = v_reset", refractory=refractory)
     neurons.v_rest, neurons.v_reset, neurons.vth = p.v_rest, p.v_reset, lsm.threshold
     neurons.bias, neurons.tau_m, neurons.period = p.bias, p.tau_m * brian2.second, period
     neurons.v = p.v_rest
-    keep = _in_sample(n_sep)
+    keep = _in_sample(bins)
     clamp = f"v = v * {keep} + v_rest * (1 - {keep})\n"
     if lsm.synapse.kind == "exponential":
         neurons.tau_syn = lsm.synapse.tau_syn * brian2.second
@@ -156,7 +161,7 @@ def _continuous_lif(brian2, lsm: LSM, period: int, n_sep: int, dt):
     return neurons
 
 
-def _izhikevich(brian2, lsm: LSM, period: int, n_sep: int, dt):
+def _izhikevich(brian2, lsm: LSM, period: int, bins: int, dt):
     if lsm.izhikevich is None:
         raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
     syn_term, syn_eqs = _synaptic_current(lsm)
@@ -166,13 +171,13 @@ def _izhikevich(brian2, lsm: LSM, period: int, n_sep: int, dt):
              "bias : 1 (shared, constant)\nperiod : integer (shared, constant)\n")
     neurons = brian2.NeuronGroup(
         lsm.neurons, model, dt=dt, name="lsm_neurons", method="euler",
-        threshold=f"v >= {V_PEAK!r} and {SLOT} >= {n_sep}", reset="v = c\nu += d")
+        threshold=f"v >= {V_PEAK!r} and {SLOT} < {bins}", reset="v = c\nu += d")
     prm = lsm.izhikevich
     neurons.a, neurons.b, neurons.c, neurons.d = prm.a, prm.b, prm.c, prm.d
     neurons.bias, neurons.period = lsm.lif.bias, period
     neurons.v = V_INIT
     neurons.u = prm.b * V_INIT
-    keep = _in_sample(n_sep)
+    keep = _in_sample(bins)
     clamp = (f"v = v * {keep} + {V_INIT!r} * (1 - {keep})\n"
              f"u = u * {keep} + b * {V_INIT!r} * (1 - {keep})\n")
     if lsm.synapse.kind == "exponential":
