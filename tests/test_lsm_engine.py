@@ -96,6 +96,8 @@ def test_ideal_weights_are_float_gaussians():
 
 def test_engine_choice():
     assert get_engine("auto").name == "brian2"
+    standalone = get_engine("brian2-standalone")
+    assert standalone.name == "brian2-standalone" and standalone.device == "cpp_standalone"
     with pytest.raises(EngineError, match="engine 'cpu' is not available in this version"):
         get_engine("cpu")
     with pytest.raises(EngineError, match="unknown engine"):

@@ -167,7 +167,10 @@ class Brian2Engine:
     ``max_trace_values`` recorded numbers.
     """
 
-    name = "brian2"
+    @property
+    def name(self) -> str:
+        """``brian2``, or ``brian2-standalone`` on the cpp_standalone device (as in reports)."""
+        return "brian2-standalone" if self.device == "cpp_standalone" else "brian2"
 
     def __init__(self, target: str = "auto", chunk_samples: int = 200, device: str = "runtime",
                  trace_neurons: int = 0, max_trace_values: int = 50_000_000):
