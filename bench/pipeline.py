@@ -25,7 +25,8 @@ from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine
 from neurosim.learning import linear_readout
 from neurosim.networks import build_lsm
-from neurosim.tasks.classify import input_raster, split_indices
+from neurosim.tasks.classify import split_indices
+from neurosim.tasks.setup import input_raster
 
 
 def timed(fn):

@@ -8,7 +8,8 @@ import pytest
 from neurosim.config import load_config
 from neurosim.errors import DataError
 from neurosim.events import VISION_DTYPE, EventBatch
-from neurosim.tasks.classify import input_raster, sample_durations, split_indices
+from neurosim.tasks.classify import sample_durations, split_indices
+from neurosim.tasks.setup import input_raster
 
 
 def events(ts, xs=None):

@@ -15,17 +15,15 @@ from sklearn.model_selection import train_test_split
 
 from neurosim import seeds
 from neurosim.config import Config, chip_hash, config_hash, to_dict
-from neurosim.data import load_dataset
 from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, count_operations,
                              estimate_area, estimate_energy)
-from neurosim.engines import get_engine
 from neurosim.errors import DataError
-from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
+from neurosim.events import EventBatch
 from neurosim.learning import linear_readout
-from neurosim.networks import build_lsm
 from neurosim.progress import Progress
 from neurosim.report.json_report import SCHEMA, make_run_id
 from neurosim.report.provenance import provenance
+from neurosim.tasks.setup import set_up
 
 
 @dataclass(frozen=True)
@@ -46,17 +44,6 @@ class ClassifyResult:
     mean_duration_s: float          # mean span of a sample's events (s)
     skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
-
-
-def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
-    """The reservoir's input spikes, bool ``[samples, n_bins, channels]``.
-
-    Applies the ``[input]`` section (polarity, centre crop) and bins each
-    sample's events; a channel that saw one or more events in a bin spikes once.
-    """
-    polarity = None if config.input.polarity < 0 else config.input.polarity
-    batch = CenterCrop(config.input.crop)(SelectPolarity(polarity)(batch))
-    return bin_events(batch, config.input.n_bins) > 0
 
 
 def sample_durations(batch: EventBatch) -> np.ndarray:
@@ -93,13 +80,8 @@ def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = N
     """Run the whole classify pipeline for one chip instance."""
     progress = progress or Progress(enabled=False)
     seed = config.run.seed
-    batch = load_dataset(config.run.dataset, data_dir=data_dir,
-                         n_samples=config.run.samples or None, seed=seed,
-                         progress=progress.stage(f"loading {config.run.dataset}"),
-                         skip_corrupt=config.run.skip_corrupt)
-    raster = input_raster(config, batch)
-    lsm = build_lsm(config, raster.shape[2], seeds.rng(seed, "chip"))
-    sim = get_engine(engine)
+    setup = set_up(config, engine, data_dir, progress)
+    batch, raster, lsm, sim = setup.batch, setup.raster, setup.network, setup.engine
     activity = sim.run(lsm, raster, progress=progress.stage(f"simulating ({sim.name})"))
     features = activity.counts
     train, test = split_indices(batch, config)

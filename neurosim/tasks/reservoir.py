@@ -24,11 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurosim import seeds
 from neurosim.config import Config, chip_hash, config_hash, to_dict
-from neurosim.data import load_dataset
-from neurosim.engines import get_engine
-from neurosim.networks import build_lsm
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
                                        exponential_filter, firing_stats, generalization_rank,
                                        jitter_raster, kernel_rank, memory_capacity,
@@ -36,7 +32,8 @@ from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCap
 from neurosim.progress import Progress
 from neurosim.report.json_report import SCHEMA, make_run_id
 from neurosim.report.provenance import provenance
-from neurosim.tasks.classify import input_raster, sample_durations
+from neurosim.tasks.classify import sample_durations
+from neurosim.tasks.setup import set_up
 
 __all__ = ["ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_figures",
            "reservoir_report", "reservoir_summary", "run_reservoir"]
@@ -129,14 +126,9 @@ def run_reservoir(config: Config, engine: str = "auto", data_dir: Path | None = 
     settings = settings or ReservoirSettings()
     progress = progress or Progress(enabled=False)
     seed = config.run.seed
-    batch = load_dataset(config.run.dataset, data_dir=data_dir,
-                         n_samples=config.run.samples or None, seed=seed,
-                         progress=progress.stage(f"loading {config.run.dataset}"),
-                         skip_corrupt=config.run.skip_corrupt)
-    raster = input_raster(config, batch)
+    setup = set_up(config, engine, data_dir, progress)
+    batch, raster, network, sim = setup.batch, setup.raster, setup.network, setup.engine
     n, bins, n_inputs = raster.shape
-    network = build_lsm(config, n_inputs, seeds.rng(seed, "chip"))
-    sim = get_engine(engine)
 
     m = max(1, min(settings.rank_samples, n))
     select = metric_rng(seed, "select")
