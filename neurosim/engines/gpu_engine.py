@@ -1,0 +1,191 @@
+"""The ``gpu`` engine: the discrete-LIF reservoir on CuPy, many samples at once.
+
+Samples run in batches of ``batch_size``; the state of a batch lives on the device as
+``mem``/``spikes`` ``[batch, neurons]``, and every input bin is one call of
+:func:`neurosim.engines.lsm_step.lsm_step`: two dense matrix products on the device
+(input ``x_b @ W_in`` and recurrent ``s @ W_rec``, cuBLAS) and the fused neuron-update
+kernel ``kernels/lsm_step.cu``. The same code runs on numpy with ``device="cpu"`` (the
+kernel's numpy twin), which is how it is tested on machines without a GPU.
+
+Every sample starts from ``mem = 0, s = 0`` (the Brian2 engine's separator step), so no
+state crosses samples. Every batch, including the last one (padded with silent samples),
+has the same number of rows, so a sample's spikes do not depend on where it falls in the
+dataset; matrix products of another batch size may round differently (see
+``tests/test_gpu_engine.py``).
+
+Accuracy: matrix products sum the weights in the BLAS library's order, not Brian2's
+synapse order, so float64 spikes agree with the Brian2 engine almost everywhere but not
+by construction; float32 (the default) is held to statistical tolerances (spike-count
+correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-exact runs.
+
+Only ``network.model = "discrete-lif"`` without per-step read noise is supported.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import numpy as np
+
+from neurosim import backend
+from neurosim.engines.activity import Activity
+from neurosim.engines.lsm_step import lsm_step
+from neurosim.errors import EngineError
+from neurosim.networks import LSM
+
+log = logging.getLogger(__name__)
+
+__all__ = ["GpuEngine", "INSTALL_HINT"]
+
+DTYPES = ("float32", "float64")
+DEVICES = ("gpu", "cpu")
+
+#: What to tell a user whose machine lacks CuPy or a CUDA device.
+INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 12 drivers), "
+                "or choose --engine cpu")
+
+
+class GpuEngine:
+    """Runs an :class:`LSM` (discrete LIF) batched on a CUDA GPU through CuPy.
+
+    Args:
+        dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
+        batch_size: samples simulated together (state ``[batch_size, neurons]``); device
+            memory is about ``batch_size * (bins * (neurons + inputs * itemsize)
+            + 6 * neurons * itemsize)`` bytes plus the weights (≈ 130 MB at 1,024 samples,
+            1,000 neurons, 256 inputs, 50 bins, float32).
+        device: ``"gpu"`` (CuPy; default) or ``"cpu"`` (the same code on numpy: the
+            kernel's twin, for tests and machines without a GPU).
+        trace_neurons: record the membrane potential of the first that many neurons at the
+            end of every bin (0 = off) as :attr:`Activity.traces` (float64).
+
+    Construction never imports CuPy; :meth:`run` on ``device="gpu"`` raises
+    :class:`EngineError` naming the install command when CuPy or a CUDA device is missing.
+    """
+
+    name = "gpu"
+
+    def __init__(self, dtype: str = "float32", batch_size: int = 1024, device: str = "gpu",
+                 trace_neurons: int = 0):
+        if dtype not in DTYPES:
+            raise EngineError(f"gpu engine dtype {dtype!r}: choose {' or '.join(DTYPES)}")
+        if device not in DEVICES:
+            raise EngineError(f"gpu engine device {device!r}: choose {' or '.join(DEVICES)}")
+        if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                or batch_size < 1):
+            raise EngineError(f"gpu engine: batch_size must be a positive integer, got {batch_size!r}")
+        if trace_neurons < 0:
+            raise EngineError("gpu engine: trace_neurons must be ≥ 0")
+        self.dtype = dtype
+        self.batch_size = int(batch_size)
+        self.device = device
+        self.trace_neurons = int(trace_neurons)
+
+    def supports(self, lsm: LSM) -> bool:
+        """Whether this engine simulates ``lsm``: the discrete LIF without per-step read noise."""
+        return _unsupported(lsm) is None
+
+    def namespace(self) -> Any:
+        """The array module this engine computes on: numpy (``device="cpu"``) or cupy.
+
+        Raises:
+            EngineError: ``device="gpu"`` and CuPy is not installed or sees no CUDA device.
+        """
+        if self.device == "cpu":
+            return np
+        cupy, reason = backend._probe_cupy()
+        if cupy is None:
+            raise EngineError(f"the gpu engine needs CuPy and a CUDA GPU, but {reason}. "
+                              f"Install it with: {INSTALL_HINT}")
+        return cupy
+
+    def run(self, lsm: LSM, raster: np.ndarray,
+            progress: Callable[[int, int], None] | None = None) -> Activity:
+        """Simulate every sample of ``raster``.
+
+        Args:
+            lsm: the network; ``model`` must be ``"discrete-lif"`` without read noise.
+            raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
+                time step per bin.
+            progress: called as ``progress(done, total)`` after each batch.
+
+        Returns:
+            :class:`Activity` whose ``spike_raster`` is a numpy bool array
+            ``[samples, bins, neurons]``.
+        """
+        _check_network(lsm)
+        raster = np.asarray(raster)
+        if raster.ndim != 3:
+            raise EngineError(f"input raster must be [samples, bins, inputs], got shape {raster.shape}")
+        samples, bins, inputs = raster.shape
+        if inputs != lsm.inputs:
+            raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
+        xp = self.namespace()
+        n = lsm.neurons
+        n_trace = min(self.trace_neurons, n)
+        out = np.zeros((samples, bins, n), dtype=bool)
+        traces = np.zeros((samples, bins, n_trace)) if n_trace else None
+        if samples == 0 or bins == 0:
+            return Activity(spike_raster=out, traces=traces)
+        dtype = np.dtype(self.dtype)
+        w_in = xp.asarray(np.ascontiguousarray(lsm.w_in, dtype=dtype))
+        w_rec = xp.asarray(np.ascontiguousarray(lsm.w_rec, dtype=dtype))
+        rows = min(self.batch_size, samples)
+        x_dev = xp.zeros((bins, rows, inputs), dtype=dtype)
+        spk_dev = xp.zeros((bins, rows, n), dtype=bool)
+        tr_dev = xp.zeros((bins, rows, n_trace), dtype=dtype) if n_trace else None
+        mem = xp.zeros((rows, n), dtype=dtype)
+        spikes = xp.zeros((rows, n), dtype=dtype)
+        for start in range(0, samples, rows):
+            stop = min(start + rows, samples)
+            used = stop - start
+            # [used, bins, inputs] (host) -> [bins, rows, inputs] (device), silent padding rows
+            chunk = xp.asarray(np.ascontiguousarray(raster[start:stop], dtype=bool))
+            x_dev[:, :used] = chunk.transpose(1, 0, 2)
+            if used < rows:
+                x_dev[:, used:] = 0
+            mem.fill(0)
+            spikes.fill(0)
+            for b in range(bins):
+                lsm_step(mem, spikes, x_dev[b], w_in, w_rec, lsm.decay, lsm.threshold, xp)
+                spk_dev[b] = spikes != 0
+                if n_trace:
+                    tr_dev[b] = mem[:, :n_trace]
+            _samples_first(spk_dev, used, xp, out[start:stop])
+            if n_trace:
+                _samples_first(tr_dev, used, xp, traces[start:stop])
+            if progress is not None:
+                progress(stop, samples)
+        return Activity(spike_raster=out, traces=traces)
+
+
+def _samples_first(a: Any, used: int, xp: Any, dest: np.ndarray) -> None:
+    """Copy the first ``used`` samples of ``a`` ``[bins, rows, k]`` (on ``xp``) into host ``dest``.
+
+    ``dest`` is a C-contiguous numpy ``[used, bins, k]`` slice of the result; on CuPy the
+    transpose runs on the device and the copy lands in ``dest`` directly.
+    """
+    part = xp.ascontiguousarray(a[:, :used].transpose(1, 0, 2)).astype(dest.dtype, copy=False)
+    if backend.is_cupy(xp):
+        part.get(out=dest)
+    else:
+        dest[...] = part
+
+
+def _unsupported(lsm: LSM) -> str | None:
+    """Why the gpu engine cannot simulate ``lsm`` (a user-facing sentence), or None."""
+    if lsm.model != "discrete-lif":
+        return (f"the gpu engine simulates network.model = 'discrete-lif' only, not "
+                f"{lsm.model!r}; use --engine cpu or brian2 for it")
+    if lsm.w_in_std is not None or lsm.w_rec_std is not None:
+        return ("the gpu engine does not support network.read_noise_per_step = true; "
+                "use --engine cpu or brian2 for it")
+    return None
+
+
+def _check_network(lsm: LSM) -> None:
+    """Raise EngineError for networks the gpu engine cannot simulate."""
+    why = _unsupported(lsm)
+    if why is not None:
+        raise EngineError(why)

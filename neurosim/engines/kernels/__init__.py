@@ -1,0 +1,22 @@
+"""CUDA sources of the GPU engine's kernels, shipped inside the package.
+
+``lsm_step.cu`` holds the fused discrete-LIF neuron update; its numpy twin is
+:func:`neurosim.engines.lsm_step.lsm_update`. CuPy compiles it at first use
+(``cupy.RawModule``, NVRTC); ``tests/test_cuda_sources.py`` compiles every ``.cu`` file of
+the package with ``nvcc`` and ``tests/test_gpu_engine.py`` runs its host-side update
+against numpy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["KERNEL_DIR", "source"]
+
+#: Folder holding the ``.cu`` files.
+KERNEL_DIR = Path(__file__).resolve().parent
+
+
+def source(name: str) -> str:
+    """The CUDA source text of ``name`` (e.g. ``"lsm_step.cu"``) in this folder."""
+    return (KERNEL_DIR / name).read_text(encoding="utf-8")
