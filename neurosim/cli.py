@@ -1,4 +1,4 @@
-"""Command line: ``neurosim run | chips | datasets | config``.
+"""Command line: ``neurosim run | chips | datasets | config | bench``.
 
 Thin by design: it parses arguments, calls library functions and prints. A
 :class:`~neurosim.errors.NeurosimError` becomes one line on stderr and exit
@@ -57,6 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="print the fully resolved run config as TOML")
     _add_config_args(config)
+
+    bench = sub.add_parser("bench", help="benchmarks that print one JSON object on stdout")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="engines")
+    engines = bench_sub.add_parser("engines", help="the simulation engines side by side on one workload "
+                                   "(speed, peak memory, spike agreement with brian2)")
+    engines.add_argument("--neurons", type=int, default=1000, help="reservoir size (default: 1000)")
+    engines.add_argument("--dt", default="1ms", help="time step: 1ms or 0.1ms; sets bins = median "
+                         "sample span / dt (default: 1ms)")
+    engines.add_argument("--bins", type=int, help="steps per sample, overriding --dt")
+    engines.add_argument("--samples", type=int, default=20, help="samples in the batch (default: 20)")
+    engines.add_argument("--engines", default="brian2,cpu,gpu",
+                         help="comma-separated engines (default: brian2,cpu,gpu)")
+    engines.add_argument("--dataset", default="dvs-digits", help="dataset (default: built-in dvs-digits)")
+    engines.add_argument("--data-dir", type=Path, help="folder holding the dataset's files")
+    engines.add_argument("--no-memory", action="store_true", help="skip the tracemalloc memory run")
     return parser
 
 
@@ -192,7 +207,25 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "chips": cmd_chips, "datasets": cmd_datasets, "config": cmd_config}
+def cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from neurosim.bench_engines import bench_engines, parse_dt
+
+    if args.bench_command != "engines":
+        print("usage: neurosim bench engines [--neurons N] [--dt 1ms|0.1ms] [--samples K] "
+              "[--engines brian2,cpu,gpu] [--dataset NAME --data-dir DIR]", file=sys.stderr)
+        return 2
+    names = tuple(n.strip() for n in args.engines.split(",") if n.strip())
+    result = bench_engines(neurons=args.neurons, dt=parse_dt(args.dt), samples=args.samples,
+                           engines=names, dataset=args.dataset, data_dir=args.data_dir, bins=args.bins,
+                           memory=not args.no_memory, log=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "chips": cmd_chips, "datasets": cmd_datasets, "config": cmd_config,
+            "bench": cmd_bench}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

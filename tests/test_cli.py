@@ -25,7 +25,8 @@ def run_cli(capsys, *argv):
     (["run", "--chip", "/no/such/chip.toml"], "--chip /no/such/chip.toml: no such file"),
     (["run", "--set", "network.nerons=5"], "unknown key network.nerons"),
     (["run", "--set", "device.g_min=-1e-6"], "device.g_min = -1e-06 S is out of range"),
-    (["run", "--engine", "cpu"] + TINY, "engine 'cpu' is not available"),
+    (["run", "--engine", "cpu", "--set", "network.model=lif"] + TINY,
+     "cpu engine does not simulate network.model = 'lif'"),
     (["run", "--dataset", "nmnist", "--data-dir", "/no/such/root"], "/no/such/root"),
     (["chips", "show", "nope"], "unknown chip"),
 ])
@@ -80,7 +81,7 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     assert "accuracy (test)" in out and str(out_dir / "report.json") in out
     report = json.loads((out_dir / "report.json").read_text())
     assert report["schema"] == "neurosim.report/1"
-    assert report["task"] == "classify" and report["engine"] == "brian2" and report["seed"] == 0
+    assert report["task"] == "classify" and report["engine"] in ("cpu", "gpu") and report["seed"] == 0
     assert report["dataset"] == {"name": "dvs-digits", "n_train": 32, "n_test": 8,
                                  "skipped_corrupt": 0, "skipped": []}
     assert report["chip"]["name"] == "rram-40nm-256kb" and len(report["chip"]["config_hash"]) == 16

@@ -48,4 +48,4 @@ def set_up(config: Config, engine: str = "auto", data_dir: Path | None = None,
                          skip_corrupt=config.run.skip_corrupt)
     raster = input_raster(config, batch)
     network = build_lsm(config, raster.shape[2], seeds.rng(config.run.seed, "chip"))
-    return TaskSetup(batch, raster, network, get_engine(engine))
+    return TaskSetup(batch, raster, network, get_engine(engine, network=network))

@@ -1,0 +1,138 @@
+"""Compiled (numba) kernels of the cpu engine: event-driven discrete LIF, parallel over samples.
+
+Every kernel takes one chunk of samples and writes into preallocated outputs;
+``prange`` runs samples on numba's threads (``numba.set_num_threads``). Samples
+are independent (each starts from ``mem = 0``), so threads never share state and
+the result does not depend on the number of threads or on chunking.
+
+Exactness. The discrete LIF step follows the Brian2 engine's operation order
+(:mod:`neurosim.engines.brian2_models`, schedule ``groups → resets → synapses →
+thresholds``) in float64:
+
+1. ``v = decay * v`` (``v = 0`` in the first bin of a sample),
+2. ``v = 0`` for every neuron that spiked in the previous step,
+3. ``v += w_in[i]`` for each input ``i`` spiking in this bin, in ascending ``i``
+   (Brian2 pathway ``lsm_w_in_pre`` runs before ``lsm_w_rec_pre``: same slot,
+   ties broken by name), then ``v += w_rec[k]`` for each neuron ``k`` that spiked
+   in the previous step, ascending ``k`` (Brian2 walks the spike space in index
+   order and each neuron's synapses in creation order, i-major),
+4. ``s = v > threshold``.
+
+Each ``v[j]`` therefore receives its additions in exactly Brian2's order, so the
+rounded sums are bit-identical. Weight rows are either dense (all-to-all, or a
+dense matrix whose absent synapses hold +0.0) or CSR (only existing synapses,
+skipped exactly as Brian2 skips them). The two differ at most in the sign of a
+zero membrane value (``-0.0 + 0.0 = +0.0``), which no comparison, product or
+later sum can turn into a different spike.
+
+Read noise per transmission: ``v += w + w_std * z`` with ``z ~ N(0, 1)`` from a
+counter-based generator (splitmix64 → Box–Muller) keyed by a 64-bit per-sample key
+(from ``numpy.random.SeedSequence``; see :mod:`neurosim.engines.cpu_engine`) and
+the counter ``(bin, presynaptic index, synapse position)``: reproducible,
+independent of chunking and threads, but not Brian2's numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(cache=True, inline="always")
+def _splitmix64(x):
+    """One splitmix64 output for state ``x`` (uint64 → uint64)."""
+    z = x + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def _normal(key, counter):
+    """A standard normal draw for (``key``, ``counter``): two splitmix64 uniforms, Box–Muller."""
+    a = _splitmix64(key ^ _splitmix64(counter))
+    b = _splitmix64(a)
+    u1 = ((a >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0)   # (0, 1]
+    u2 = (b >> np.uint64(11)) * (1.0 / 9007199254740992.0)                     # [0, 1)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit(cache=True, inline="always")
+def _add_row(v, row, dense, w, ptr, idx, std, noisy, key, counter_base):
+    """``v[post] += w[row, post]`` (+ read noise) over the row's synapses, in post order."""
+    if dense:
+        if noisy:
+            n = v.shape[0]
+            for j in range(n):
+                v[j] += w[row, j] + std[row, j] * _normal(key, counter_base + np.uint64(j))
+        else:
+            for j in range(v.shape[0]):
+                v[j] += w[row, j]
+    else:
+        # CSR: w, std hold values of existing synapses (flat), idx their post indices
+        start = ptr[row]
+        stop = ptr[row + 1]
+        if noisy:
+            for s in range(start, stop):
+                v[idx[s]] += w[0, s] + std[0, s] * _normal(key, counter_base + np.uint64(s - start))
+        else:
+            for s in range(start, stop):
+                v[idx[s]] += w[0, s]
+
+
+@njit(cache=True, parallel=True)
+def discrete_lif_chunk(raster, decay, vth,
+                       in_dense, w_in, in_ptr, in_idx, in_std,
+                       rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                       noisy, keys, spikes, traces):
+    """Simulate a chunk of samples of the discrete LIF (Lin et al. 2025) in float64.
+
+    ``raster``: bool ``[samples, bins, inputs]`` input spikes. ``decay``,
+    ``vth``: float. Weights (membrane units): dense ``w_*`` of shape
+    ``(pre, post)`` when ``*_dense``, else CSR with ``w_*`` of shape ``(1, nnz)``,
+    ``*_ptr`` int64 ``(pre + 1,)``, ``*_idx`` int64 ``(nnz,)`` post indices.
+    ``*_std``: per-synapse read-noise std, same layout (ignored unless ``noisy``).
+    ``keys``: uint64 ``(samples,)`` noise keys. Outputs (written): ``spikes``
+    bool ``[samples, bins, neurons]``; ``traces`` float64 ``[samples, bins, k]``
+    (``v`` of the first ``k`` neurons after each step's threshold; ``k`` may be 0).
+    """
+    samples, bins, inputs = raster.shape
+    neurons = spikes.shape[2]
+    n_trace = traces.shape[2]
+    for smp in prange(samples):
+        v = np.zeros(neurons)
+        spk = np.empty(neurons, dtype=np.int64)
+        nspk = 0
+        key = keys[smp]
+        for b in range(bins):
+            if b == 0:
+                for j in range(neurons):
+                    v[j] = 0.0
+            else:
+                for j in range(neurons):
+                    v[j] = decay * v[j]
+                for k in range(nspk):
+                    v[spk[k]] = 0.0
+            # counters: (bin, pathway, pre) in the high bits, synapse position in the low 32
+            for i in range(inputs):
+                if raster[smp, b, i]:
+                    base = ((np.uint64(b) * np.uint64(2)) * np.uint64(inputs + neurons)
+                            + np.uint64(i)) << np.uint64(32)
+                    _add_row(v, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
+            for k in range(nspk):
+                pre = spk[k]
+                base = ((np.uint64(b) * np.uint64(2) + np.uint64(1)) * np.uint64(inputs + neurons)
+                        + np.uint64(pre)) << np.uint64(32)
+                _add_row(v, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
+            nspk = 0
+            for j in range(neurons):
+                if v[j] > vth:
+                    spikes[smp, b, j] = True
+                    spk[nspk] = j
+                    nspk += 1
+            for j in range(n_trace):
+                traces[smp, b, j] = v[j]

@@ -1,0 +1,46 @@
+"""``neurosim bench engines`` prints one JSON object with the engines side by side (tiny workload)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from neurosim.bench_engines import parse_dt
+from neurosim.cli import main
+from neurosim.errors import ConfigError
+
+
+def test_bench_engines_prints_one_json_object(capsys):
+    code = main(["bench", "engines", "--neurons", "30", "--samples", "3", "--bins", "12",
+                 "--engines", "brian2,cpu,gpu"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert {"workload", "engines", "spike_agreement", "speedup_vs_brian2"} <= result.keys()
+    assert result["workload"]["neurons"] == 30 and result["workload"]["n_bins"] == 12
+    assert result["workload"]["samples"] == 3
+    for name in ("brian2", "cpu"):
+        figures = result["engines"][name]
+        assert figures["available"] and figures["samples_per_s"] > 0 and figures["peak_memory_bytes"] > 0
+        assert figures["warmup_s"] >= 0
+    assert result["spike_agreement"]["cpu"] == 1.0
+    assert result["speedup_vs_brian2"]["brian2"] == 1.0 and result["speedup_vs_brian2"]["cpu"] > 0
+    gpu = result["engines"]["gpu"]
+    if gpu["available"]:
+        assert gpu["samples_per_s"] > 0 and 0 <= result["spike_agreement"]["gpu"] <= 1
+    else:
+        assert gpu["reason"] and "gpu" not in result["spike_agreement"]
+
+
+def test_dt_maps_onto_bins_and_bad_arguments_are_one_line_errors(capsys):
+    assert parse_dt("1ms") == 1e-3 and parse_dt("0.1ms") == 1e-4 and parse_dt("2e-3") == 2e-3
+    with pytest.raises(ConfigError, match="--dt"):
+        parse_dt("fast")
+    assert main(["bench", "engines", "--engines", "cpu,fpga", "--samples", "1"]) == 1
+    assert "unknown engine(s) fpga" in capsys.readouterr().err
+    code = main(["bench", "engines", "--neurons", "10", "--samples", "2", "--dt", "0.1ms",
+                 "--engines", "cpu", "--no-memory"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["workload"]["n_bins"] > 1000     # ≈ 0.3 s sample span / 0.1 ms
+    assert result["engines"]["cpu"]["peak_memory_bytes"] is None and result["spike_agreement"] == {}
