@@ -41,3 +41,16 @@ def brian2_state_restored():
     assert after == before, "a test leaked Brian2 preferences"
     assert type(brian2.get_device()).__name__ == device_before == "RuntimeDevice", \
         "a test left Brian2 on a device other than runtime"
+
+
+@pytest.fixture(scope="module")
+def cupy():
+    """CuPy with at least one CUDA device; GPU tests (and only they) skip without one."""
+    cupy = pytest.importorskip("cupy")
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # no driver
+        pytest.skip(f"no CUDA device ({exc})")
+    if n < 1:
+        pytest.skip("no CUDA device")
+    return cupy

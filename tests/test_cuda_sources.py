@@ -155,17 +155,7 @@ def test_kernel_cells_equal_numpy_binning_on_real_nmnist(harness):
 # --- GPU tests: CuPy against numpy (skip without CuPy or a CUDA device) -------------
 
 
-@pytest.fixture(scope="module")
-def cupy():
-    """CuPy with at least one CUDA device, else skip (GPU tests)."""
-    cupy = pytest.importorskip("cupy")
-    try:
-        n = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # no driver
-        pytest.skip(f"no CUDA device ({exc})")
-    if n < 1:
-        pytest.skip("no CUDA device")
-    return cupy
+# (the `cupy` fixture lives in conftest.py)
 
 
 @settings(max_examples=40, deadline=None)

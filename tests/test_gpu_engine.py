@@ -282,17 +282,7 @@ def test_kernel_update_equals_numpy_twin(harness, dtype, seed):
 # --- GPU tests: CuPy against the numpy twin (skip without CuPy or a CUDA device) -----
 
 
-@pytest.fixture(scope="module")
-def cupy():
-    """CuPy with at least one CUDA device, else skip (GPU tests)."""
-    cupy = pytest.importorskip("cupy")
-    try:
-        n = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # no driver
-        pytest.skip(f"no CUDA device ({exc})")
-    if n < 1:
-        pytest.skip("no CUDA device")
-    return cupy
+# (the `cupy` fixture lives in conftest.py)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
