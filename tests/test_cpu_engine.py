@@ -160,3 +160,18 @@ def test_compiled_code_is_cached_for_the_next_process(raster):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     hits, misses = map(int, out.stdout.split())
     assert hits >= 1 and misses == 0, out.stdout + out.stderr
+
+
+def test_experimental_continuous_lif_matches_brian2_where_it_is_exact():
+    """The experimental continuous-LIF kernel (off by default) on the subset it already
+    reproduces bit for bit: delta synapses, no refractory period, no delay."""
+    overrides = ["network.neurons=80", "network.model=lif", "network.threshold=0.5",
+                 "network.input_scale=2.0"]
+    lsm = build_lsm(load_config("rram-40nm-256kb", overrides=overrides), 40, np.random.default_rng(1))
+    raster = np.random.default_rng(2).random((6, 30, 40)) < 0.15
+    reference = Brian2Engine(trace_neurons=80).run(lsm, raster)
+    got = CpuEngine(trace_neurons=80, experimental_continuous=True).run(lsm, raster)
+    assert reference.spike_raster.sum() > 0
+    np.testing.assert_array_equal(got.spike_raster, reference.spike_raster)
+    np.testing.assert_array_equal(got.traces, reference.traces)
+    assert not CpuEngine().supports(lsm)

@@ -26,6 +26,7 @@ yet: asking for them raises :class:`~neurosim.errors.EngineError` (use the
 from __future__ import annotations
 
 import logging
+import math
 from typing import Callable
 
 import numpy as np
@@ -37,6 +38,10 @@ from neurosim.networks import LSM
 log = logging.getLogger(__name__)
 
 SUPPORTED_MODELS = ("discrete-lif",)
+# Work in progress: ``continuous_chunk`` replays Brian2's generated code for ``lif``/``izhikevich``
+# but is not yet bit-identical (coefficients and FMA contraction of Brian2's -ffast-math build);
+# it is reachable only with ``CpuEngine(experimental_continuous=True)``.
+EXPERIMENTAL_MODELS = ("lif", "izhikevich")
 SPARSE_BELOW = 0.5   # use CSR rows when a mask keeps fewer than this fraction of synapses
 
 
@@ -73,6 +78,46 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
                      for j in range(start, start + count)], dtype=np.uint64)
 
 
+def continuous_args(lsm: LSM) -> tuple:
+    """``(model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)`` of :func:`continuous_chunk`.
+
+    The coefficients are computed exactly as in Brian2's generated code (same
+    expressions, same order, glibc ``exp``), e.g. for the ``exact`` LIF with an
+    exponential synapse ``v' = c_v0 + fma(c_vi, I, c_vv * v)``.
+    """
+    from neurosim.engines.brian2_models import separator_steps, steps
+    from neurosim.networks.izhikevich import V_INIT, V_PEAK
+    dt = float(lsm.dt)
+    exp_syn = lsm.synapse.kind == "exponential"
+    tau_syn = float(lsm.synapse.tau_syn)
+    delay = steps(lsm.synapse.delay, lsm.dt)
+    n_sep = separator_steps(lsm)
+    empty = np.zeros(1)
+    if lsm.model == "lif":
+        p = lsm.lif
+        tau_m, bias, v_rest = float(p.tau_m), float(p.bias), float(p.v_rest)
+        refr = int((p.refractory + 1e-3 * dt) / dt) if p.refractory > 0 else 0
+        e_m = math.exp((-dt) / tau_m)
+        l3 = bias + v_rest
+        l9 = (-bias) - v_rest
+        if exp_syn:
+            c_i = math.exp((-dt) / tau_syn)
+            l4 = tau_syn * math.exp((-dt) / tau_syn)
+            l5 = -math.exp(dt / tau_syn)
+            c_vi = ((l4 * (l5 + math.exp(dt / tau_m))) * e_m) / ((-tau_m) + tau_syn)
+        else:
+            c_i = c_vi = 0.0
+        from neurosim.engines.cpu_kernels import fma
+        consts = np.array([v_rest, float(p.v_reset), c_i, fma(l9, e_m, l3), c_vi, e_m])
+        return (0, exp_syn, consts, empty, empty, empty, empty, float(lsm.threshold), delay, refr, n_sep)
+    prm = lsm.izhikevich
+    if prm is None:
+        raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
+    consts = np.array([dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(lsm.lif.bias), V_INIT])
+    f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (prm.a, prm.b, prm.c, prm.d)]
+    return (1, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
+
+
 class CpuEngine:
     """Runs an :class:`LSM` with the compiled event-driven kernel.
 
@@ -84,12 +129,14 @@ class CpuEngine:
 
     name = "cpu"
 
-    def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0):
+    def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0,
+                 experimental_continuous: bool = False):
         if chunk_samples < 1 or trace_neurons < 0 or (threads is not None and threads < 1):
             raise EngineError("cpu engine: chunk_samples and threads must be ≥ 1, trace_neurons ≥ 0")
         self.chunk_samples = chunk_samples
         self.threads = threads
         self.trace_neurons = trace_neurons
+        self.experimental_continuous = experimental_continuous
 
     def supports(self, lsm: LSM) -> bool:
         """Whether this engine simulates ``lsm`` (its ``model`` is in :data:`SUPPORTED_MODELS`)."""
@@ -101,7 +148,8 @@ class CpuEngine:
 
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
-        if lsm.model not in SUPPORTED_MODELS:
+        if lsm.model not in SUPPORTED_MODELS and not (self.experimental_continuous
+                                                      and lsm.model in EXPERIMENTAL_MODELS):
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} yet "
                               f"(supported: {', '.join(SUPPORTED_MODELS)}); use --engine brian2")
         raster = np.asarray(raster)
@@ -112,7 +160,7 @@ class CpuEngine:
             raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
         try:
             import numba
-            from neurosim.engines.cpu_kernels import discrete_lif_chunk
+            from neurosim.engines.cpu_kernels import continuous_chunk, discrete_lif_chunk
         except ImportError as exc:
             raise EngineError(f"the cpu engine needs numba (pip install numba): {exc}") from None
         raster = np.ascontiguousarray(raster, dtype=np.bool_)
@@ -131,10 +179,13 @@ class CpuEngine:
             for start in range(0, samples, self.chunk_samples):
                 stop = min(start + self.chunk_samples, samples)
                 chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
-                discrete_lif_chunk(raster[start:stop], float(lsm.decay), float(lsm.threshold),
-                                   *in_rows, *rec_rows, noisy,
-                                   noise_keys(lsm.noise_seed if noisy else None, start, stop - start),
-                                   spikes[start:stop], chunk_traces)
+                keys = noise_keys(lsm.noise_seed if noisy else None, start, stop - start)
+                if lsm.model == "discrete-lif":
+                    discrete_lif_chunk(raster[start:stop], float(lsm.decay), float(lsm.threshold),
+                                       *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
+                else:
+                    continuous_chunk(raster[start:stop], *continuous_args(lsm),
+                                     *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
                 if progress is not None:
                     progress(stop, samples)
         finally:

@@ -136,3 +136,152 @@ def discrete_lif_chunk(raster, decay, vth,
                     nspk += 1
             for j in range(n_trace):
                 traces[smp, b, j] = v[j]
+
+
+# ----------------------------------------------------------------------------------------------
+# Continuous models (``lif``: exact integration; ``izhikevich``: forward Euler), Brian2's schedule
+# ``groups → thresholds → synapses → resets → end`` with trailing separator steps.
+
+from numba import types as _nbtypes          # noqa: E402
+from numba.extending import intrinsic         # noqa: E402
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (llvm.fma.f64), as GCC contracts Brian2's Cython with FMA."""
+    sig = _nbtypes.float64(_nbtypes.float64, _nbtypes.float64, _nbtypes.float64)
+
+    def codegen(context, builder, signature, args):
+        from llvmlite import ir
+        from numba.core import cgutils
+        dbl = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(dbl, [dbl, dbl, dbl]),
+                                            "llvm.fma.f64")
+        return builder.call(fn, args)
+    return sig, codegen
+
+
+@njit(cache=True)
+def fma(a, b, c):
+    """Fused multiply-add (for tests)."""
+    return _fma(a, b, c)
+
+
+MODEL_LIF = 0
+MODEL_IZH = 1
+
+
+@njit(cache=True, parallel=True)
+def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep,
+                     in_dense, w_in, in_ptr, in_idx, in_std,
+                     rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                     noisy, keys, spikes, traces):
+    """Simulate a chunk of samples of the continuous LIF (``model`` 0) or Izhikevich (1) in float64.
+
+    Replays, per slot step ``k`` (``bins`` bins then ``n_sep`` separators), the code Brian2
+    generates and GCC compiles (see the module docstring of :mod:`neurosim.engines.cpu_engine`).
+    ``consts`` (float64): LIF ``[v_rest, v_reset, c_i, c_v0, c_vi, c_vv]``, Izhikevich
+    ``[c_i, h, 140 + bias, V_INIT]``. ``a, b, c, d``: Izhikevich per-neuron parameters.
+    ``delay``, ``refr`` (steps, Brian2's rounding), ``n_sep`` separator steps.
+    """
+    samples, bins, inputs = raster.shape
+    neurons = spikes.shape[2]
+    n_trace = traces.shape[2]
+    period = bins + n_sep
+    ring = delay + 1
+    for smp in prange(samples):
+        v = np.empty(neurons)
+        u = np.zeros(neurons)
+        cur = np.zeros(neurons)
+        last = np.full(neurons, -(1 << 40), dtype=np.int64)
+        notref = np.ones(neurons, dtype=np.bool_)
+        spk = np.empty((ring, neurons), dtype=np.int64)
+        nspk = np.zeros(ring, dtype=np.int64)
+        key = keys[smp]
+        if model == MODEL_LIF:
+            for j in range(neurons):
+                v[j] = consts[0]
+        else:
+            for j in range(neurons):
+                v[j] = consts[3]
+                u[j] = b[j] * consts[3]
+        tgt = cur if exp_syn else v
+        for k in range(period):
+            slot = k % ring
+            # groups: state update
+            if model == MODEL_LIF:
+                for j in range(neurons):
+                    nr = (k - last[j]) >= refr
+                    notref[j] = nr
+                    i_old = cur[j]
+                    if exp_syn:
+                        cur[j] = consts[2] * i_old
+                        if nr:
+                            v[j] = consts[3] + _fma(consts[4], i_old, consts[5] * v[j])
+                    elif nr:
+                        v[j] = _fma(v[j], consts[5], consts[3])
+            else:
+                h = consts[1]
+                for j in range(neurons):
+                    vv = v[j]
+                    uu = u[j]
+                    i_old = cur[j]
+                    if exp_syn:
+                        cur[j] = _fma(consts[0], -i_old, i_old)
+                        drive = (i_old + 0.04 * (vv * vv)) + 5.0 * vv
+                    else:
+                        drive = 0.04 * (vv * vv) + 5.0 * vv
+                    u[j] = _fma(h, a[j] * _fma(b[j], vv, -uu), uu)
+                    v[j] = _fma(h, (consts[2] + drive) - uu, vv)
+            # thresholds
+            n = 0
+            if k < bins:
+                for j in range(neurons):
+                    if model == MODEL_LIF:
+                        fire = v[j] > vth and notref[j]
+                    else:
+                        fire = v[j] >= vth
+                    if fire:
+                        spk[slot, n] = j
+                        n += 1
+                        notref[j] = False
+                        last[j] = k
+                        spikes[smp, k, j] = True
+            nspk[slot] = n
+            # synapses: inputs of bin k - delay, then reservoir spikes of step k - delay
+            src = k - delay
+            if src >= 0:
+                if src < bins:
+                    for i in range(inputs):
+                        if raster[smp, src, i]:
+                            base = ((np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
+                                    + np.uint64(i)) << np.uint64(32)
+                            _add_row(tgt, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
+                old = src % ring
+                for q in range(nspk[old]):
+                    pre = spk[old, q]
+                    base = ((np.uint64(src) * np.uint64(2) + np.uint64(1)) * np.uint64(inputs + neurons)
+                            + np.uint64(pre)) << np.uint64(32)
+                    _add_row(tgt, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
+            # resets
+            for q in range(n):
+                j = spk[slot, q]
+                if model == MODEL_LIF:
+                    v[j] = consts[1]
+                else:
+                    v[j] = c[j]
+                    u[j] = u[j] + d[j]
+            # end: separator clamp
+            if k >= bins:
+                for j in range(neurons):
+                    if model == MODEL_LIF:
+                        if notref[j]:
+                            v[j] = consts[0] + 0.0 * v[j]
+                    else:
+                        v[j] = consts[3] + 0.0 * v[j]
+                        u[j] = 0.0 * u[j] + consts[3] * b[j]
+                    cur[j] = cur[j] * 0.0
+            else:
+                for j in range(n_trace):
+                    traces[smp, k, j] = v[j]
+    return
