@@ -382,3 +382,12 @@ def test_html_shows_programming_energy_and_area_when_present(report):
     html = render_html(report, None)
     assert "Programming the chip (once)" in html and "54.7 µJ" in html
     assert "0.22 mm²" in html
+
+
+def test_html_dataset_counts_read_naturally(report):
+    from neurosim.report.html_report import render_html
+
+    assert "(samples: 800 train, 200 test)" in render_html(report, None)
+    del report["dataset"]["n_train"], report["dataset"]["n_test"]
+    report["dataset"]["n_samples"] = 1100
+    assert "(samples: 1,100 in all)" in render_html(report, None)

@@ -348,12 +348,13 @@ def render_html(report: dict, figures: dict | None = None) -> str:
 
     # Summary
     ds_text = _e(dataset["name"])
-    counts = [f"{format_number(dataset[k])} {k[2:]}" for k in ("n_train", "n_test", "n_samples")
+    labels = {"n_train": "train", "n_test": "test", "n_samples": "in all"}
+    counts = [f"{format_number(dataset[k])} {label}" for k, label in labels.items()
               if _is_number(dataset.get(k))]
     if _is_number(dataset.get("skipped_corrupt")) and dataset["skipped_corrupt"] > 0:
         counts.append(f"{format_number(dataset['skipped_corrupt'])} corrupt skipped")
     if counts:
-        ds_text += _e(f" ({' / '.join(counts)} samples)")
+        ds_text += _e(f" (samples: {', '.join(counts)})")
     rows = [
         _row("Task", _e(report["task"]), num=False),
         _row("Dataset", ds_text, num=False),
