@@ -25,8 +25,7 @@ def run_cli(capsys, *argv):
     (["run", "--chip", "/no/such/chip.toml"], "--chip /no/such/chip.toml: no such file"),
     (["run", "--set", "network.nerons=5"], "unknown key network.nerons"),
     (["run", "--set", "device.g_min=-1e-6"], "device.g_min = -1e-06 S is out of range"),
-    (["run", "--engine", "cpu", "--set", "network.model=lif"] + TINY,
-     "cpu engine does not simulate network.model = 'lif'"),
+    (["run", "--engine", "gpu"] + TINY, "engine 'gpu' is not available here"),
     (["run", "--dataset", "nmnist", "--data-dir", "/no/such/root"], "/no/such/root"),
     (["chips", "show", "nope"], "unknown chip"),
 ])

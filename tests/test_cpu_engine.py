@@ -119,8 +119,10 @@ def test_counter_based_normals_are_standard():
 def test_unsupported_models_and_bad_input_are_refused(raster):
     lif = build_lsm(load_config("ideal", overrides=["network.model=lif", "network.neurons=5"]), 40,
                     np.random.default_rng(0))
-    with pytest.raises(EngineError, match="does not simulate network.model = 'lif'"):
-        CpuEngine().run(lif, raster)
+    unknown = replace(lif, model="hodgkin-huxley")
+    assert not CpuEngine().supports(unknown)
+    with pytest.raises(EngineError, match="does not simulate network.model = 'hodgkin-huxley'"):
+        CpuEngine().run(unknown, raster)
     small = build_lsm(load_config("ideal", overrides=["network.neurons=5"]), 41, np.random.default_rng(0))
     with pytest.raises(EngineError, match="40 channels, the network 41 inputs"):
         CpuEngine().run(small, raster)
@@ -136,11 +138,11 @@ def test_auto_picks_cpu_without_a_gpu_and_brian2_for_unsupported_models(monkeypa
     assert sum("engine auto → cpu" in r.getMessage() for r in caplog.records) == 1, "logged once"
     lif = build_lsm(load_config("ideal", overrides=["network.model=lif", "network.neurons=5",
                                                     "network.threshold=0.5"]), 40, np.random.default_rng(0))
-    assert get_engine("auto", network=lif).name == "brian2"
+    assert get_engine("auto", network=lif).name == "cpu", "the continuous LIF runs on cpu now"
     discrete = build_lsm(load_config("ideal", overrides=["network.neurons=5"]), 40, np.random.default_rng(0))
     assert get_engine("auto", network=discrete).name == "cpu"
-    auto.run(lif, raster[:1])
-    assert auto.name == "brian2"
+    unknown = replace(lif, model="hodgkin-huxley")
+    assert get_engine("auto", network=unknown).name == "brian2"
     with pytest.raises(EngineError, match="engine 'gpu' is not available here"):
         get_engine("gpu")
 
@@ -162,16 +164,40 @@ def test_compiled_code_is_cached_for_the_next_process(raster):
     assert hits >= 1 and misses == 0, out.stdout + out.stderr
 
 
-def test_experimental_continuous_lif_matches_brian2_where_it_is_exact():
-    """The experimental continuous-LIF kernel (off by default) on the subset it already
-    reproduces bit for bit: delta synapses, no refractory period, no delay."""
-    overrides = ["network.neurons=80", "network.model=lif", "network.threshold=0.5",
-                 "network.input_scale=2.0"]
-    lsm = build_lsm(load_config("rram-40nm-256kb", overrides=overrides), 40, np.random.default_rng(1))
-    raster = np.random.default_rng(2).random((6, 30, 40)) < 0.15
+CONTINUOUS = {
+    "lif delta": ["network.model=lif", "network.threshold=0.5", "network.input_scale=2.0"],
+    "lif delta refractory delay sparse": [
+        "network.model=lif", "network.threshold=0.5", "network.input_scale=2.0", "network.refractory=2e-3",
+        "network.delay=2e-3", "network.bias=0.3", "network.v_reset=-0.2", "network.v_rest=0.1",
+        "network.recurrent_p=0.2"],
+    "lif exponential": ["network.model=lif", "network.threshold=0.5", "network.input_scale=8.0",
+                        "network.synapse=exponential", "network.tau_syn=3e-3"],
+    "lif exponential refractory delay dt": [
+        "network.model=lif", "network.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
+        "network.tau_syn=3e-3", "network.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
+        "network.bias=0.2"],
+    "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.recurrent_scale=3",
+                         "network.bias=2"],
+    "izhikevich exponential delay faults": [
+        "network.model=izhikevich", "network.input_scale=40", "network.recurrent_scale=3",
+        "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3",
+        "device.stuck_at_gmax=0.05"],
+}
+
+
+@pytest.mark.parametrize("name", list(CONTINUOUS))
+def test_continuous_models_equal_brian2_spikes_and_traces_bit_for_bit(name):
+    """Continuous LIF and Izhikevich: float64 spikes and membrane traces identical to Brian2's,
+    whatever the chunking (chunks of 2 and of 4 samples over 5 samples)."""
+    lsm = build_lsm(load_config("rram-40nm-256kb", overrides=["network.neurons=80"] + CONTINUOUS[name]), 40,
+                    np.random.default_rng(len(name)))
+    raster = np.random.default_rng(2).random((5, 30, 40)) < 0.15
     reference = Brian2Engine(trace_neurons=80).run(lsm, raster)
-    got = CpuEngine(trace_neurons=80, experimental_continuous=True).run(lsm, raster)
-    assert reference.spike_raster.sum() > 0
-    np.testing.assert_array_equal(got.spike_raster, reference.spike_raster)
-    np.testing.assert_array_equal(got.traces, reference.traces)
-    assert not CpuEngine().supports(lsm)
+    assert CpuEngine().supports(lsm)
+    assert 0 < reference.spike_raster.sum() < reference.spike_raster.size
+    for chunk in (2, 4):
+        got = CpuEngine(trace_neurons=80, chunk_samples=chunk).run(lsm, raster)
+        np.testing.assert_array_equal(got.spike_raster, reference.spike_raster)
+        np.testing.assert_array_equal(got.traces, reference.traces)
+    alone = CpuEngine(trace_neurons=80).run(lsm, raster[3:4])
+    np.testing.assert_array_equal(alone.spike_raster[0], reference.spike_raster[3])

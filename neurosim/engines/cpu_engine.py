@@ -1,9 +1,16 @@
 """The compiled cpu engine: an event-driven numba kernel, parallel over samples.
 
 ``CpuEngine().run(lsm, raster, progress) -> Activity`` has the Brian2 engine's
-interface and, in float64, gives **the same spikes** for the discrete LIF (the
-default ``network.model``): the kernel replays Brian2's order of operations step
-by step (see :mod:`neurosim.engines.cpu_kernels`). Samples are processed in
+interface and, in float64, gives **the same spikes and membrane traces** as the
+Brian2 engine for all three neuron models: the discrete LIF (the default
+``network.model``), the continuous LIF (``lif``: delta or exponential synapses,
+refractory period, delay) and Izhikevich. The kernels replay Brian2's order of
+operations step by step (see :mod:`neurosim.engines.cpu_kernels`); for the
+continuous models they also replay the arithmetic GCC emits for Brian2's Cython
+state updaters (``-ffast-math -march=native``: constant folding and FMA
+contraction, read from the compiled code). That arithmetic was read on an
+x86-64 machine with FMA; a compiler or CPU that contracts differently makes
+Brian2 itself round differently. Samples are processed in
 chunks of ``chunk_samples`` (memory: one bool spike raster per chunk plus one
 float64 state vector per thread), each chunk split over numba's threads; the
 result does not depend on the chunk size or the number of threads.
@@ -18,9 +25,6 @@ draws it from a counter-based generator keyed per sample by
 same seed whatever the chunking or thread count, statistically the same model,
 but not the same numbers as Brian2 (so noisy runs are not spike-identical).
 
-The continuous LIF and Izhikevich flavours are not implemented in this engine
-yet: asking for them raises :class:`~neurosim.errors.EngineError` (use the
-``brian2`` engine).
 """
 
 from __future__ import annotations
@@ -37,11 +41,7 @@ from neurosim.networks import LSM
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_MODELS = ("discrete-lif",)
-# Work in progress: ``continuous_chunk`` replays Brian2's generated code for ``lif``/``izhikevich``
-# but is not yet bit-identical (coefficients and FMA contraction of Brian2's -ffast-math build);
-# it is reachable only with ``CpuEngine(experimental_continuous=True)``.
-EXPERIMENTAL_MODELS = ("lif", "izhikevich")
+SUPPORTED_MODELS = ("discrete-lif", "lif", "izhikevich")
 SPARSE_BELOW = 0.5   # use CSR rows when a mask keeps fewer than this fraction of synapses
 
 
@@ -100,20 +100,26 @@ def continuous_args(lsm: LSM) -> tuple:
         e_m = math.exp((-dt) / tau_m)
         l3 = bias + v_rest
         l9 = (-bias) - v_rest
+        from neurosim.engines.cpu_kernels import fma
         if exp_syn:
+            # as GCC (-ffast-math) folds Brian2's ``_lio_11 = l3 + l9 * exp(-dt/tau_m)`` and
+            # ``_lio_12 = l4 * (-exp(dt/tau_syn) + exp(dt/tau_m)) * e_m / (-tau_m + tau_syn)``
+            # (read from the compiled state updater: (1 - e_m) * l3; sign-flipped difference and
+            # denominator, products left to right)
             c_i = math.exp((-dt) / tau_syn)
-            l4 = tau_syn * math.exp((-dt) / tau_syn)
-            l5 = -math.exp(dt / tau_syn)
-            c_vi = ((l4 * (l5 + math.exp(dt / tau_m))) * e_m) / ((-tau_m) + tau_syn)
+            l4 = tau_syn * c_i
+            c_vi = (((math.exp(dt / tau_syn) - math.exp(dt / tau_m)) * e_m) * l4) / (tau_m - tau_syn)
+            c_v0 = (1.0 - e_m) * l3
         else:
             c_i = c_vi = 0.0
-        from neurosim.engines.cpu_kernels import fma
-        consts = np.array([v_rest, float(p.v_reset), c_i, fma(l9, e_m, l3), c_vi, e_m])
+            c_v0 = fma(l9, e_m, l3)
+        consts = np.array([v_rest, float(p.v_reset), c_i, c_v0, c_vi, e_m])
         return (0, exp_syn, consts, empty, empty, empty, empty, float(lsm.threshold), delay, refr, n_sep)
     prm = lsm.izhikevich
     if prm is None:
         raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
-    consts = np.array([dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(lsm.lif.bias), V_INIT])
+    consts = np.array([1.0 - dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(lsm.lif.bias),
+                       V_INIT])
     f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (prm.a, prm.b, prm.c, prm.d)]
     return (1, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
 
@@ -125,6 +131,8 @@ class CpuEngine:
     reported after each); ``threads``: numba threads (``None`` = numba's
     default, all cores); ``trace_neurons``: record ``v`` of the first that many
     neurons after every step (as the Brian2 engine's ``trace_neurons``).
+    ``experimental_continuous`` is accepted for compatibility and ignored (the
+    continuous models are supported by default).
     """
 
     name = "cpu"
@@ -148,8 +156,7 @@ class CpuEngine:
 
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
-        if lsm.model not in SUPPORTED_MODELS and not (self.experimental_continuous
-                                                      and lsm.model in EXPERIMENTAL_MODELS):
+        if lsm.model not in SUPPORTED_MODELS:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} yet "
                               f"(supported: {', '.join(SUPPORTED_MODELS)}); use --engine brian2")
         raster = np.asarray(raster)

@@ -1,4 +1,5 @@
-"""Compiled (numba) kernels of the cpu engine: event-driven discrete LIF, parallel over samples.
+"""Compiled (numba) kernels of the cpu engine: event-driven discrete LIF, continuous LIF and
+Izhikevich, parallel over samples.
 
 Every kernel takes one chunk of samples and writes into preallocated outputs;
 ``prange`` runs samples on numba's threads (``numba.set_num_threads``). Samples
@@ -141,6 +142,17 @@ def discrete_lif_chunk(raster, decay, vth,
 # ----------------------------------------------------------------------------------------------
 # Continuous models (``lif``: exact integration; ``izhikevich``: forward Euler), Brian2's schedule
 # ``groups → thresholds → synapses → resets → end`` with trailing separator steps.
+#
+# Bit-exactness with Brian2's Cython build (GCC -O3 -ffast-math -march=native), read from the
+# compiled state updaters:
+# - LIF, delta synapse: v' = fma(v, e_m, c_v0), c_v0 = fma(-(bias + v_rest), e_m, bias + v_rest);
+# - LIF, exponential synapse: I' = c_i I; v' = c_v0 + fma(c_vi, I, e_m v) with c_v0 folded to
+#   (1 - e_m)(bias + v_rest) and c_vi = ((exp(dt/τs) - exp(dt/τm)) e_m) τs c_i / (τm - τs);
+# - refractory (``v`` flagged ``unless refractory``): v is not integrated, and Brian2 guards the
+#   delta synapse ``v_post += w`` with ``if not_refractory`` (input to a refractory neuron is
+#   dropped; an exponential synapse targets I_syn, which keeps integrating and receiving);
+# - Izhikevich: u' = fma(h a, fma(v, b, -u), u); 0.04 v² + 5 v becomes fma(fma(v, .04, 5), v, ·)
+#   and v' = fma(drive, h, v); the exponential current decays as (1 - dt/τs) I.
 
 from numba import types as _nbtypes          # noqa: E402
 from numba.extending import intrinsic         # noqa: E402
@@ -171,6 +183,32 @@ MODEL_LIF = 0
 MODEL_IZH = 1
 
 
+@njit(cache=True, inline="always")
+def _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, counter_base):
+    """As :func:`_add_row`, but only into ``v[post]`` with ``gate[post]`` True.
+
+    Brian2 guards ``v_post += w`` with ``if not_refractory`` when ``v`` is flagged
+    ``(unless refractory)``: a refractory neuron drops its delta-synapse input.
+    """
+    if dense:
+        for j in range(v.shape[0]):
+            if gate[j]:
+                if noisy:
+                    v[j] += w[row, j] + std[row, j] * _normal(key, counter_base + np.uint64(j))
+                else:
+                    v[j] += w[row, j]
+    else:
+        start = ptr[row]
+        stop = ptr[row + 1]
+        for s in range(start, stop):
+            j = idx[s]
+            if gate[j]:
+                if noisy:
+                    v[j] += w[0, s] + std[0, s] * _normal(key, counter_base + np.uint64(s - start))
+                else:
+                    v[j] += w[0, s]
+
+
 @njit(cache=True, parallel=True)
 def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep,
                      in_dense, w_in, in_ptr, in_idx, in_std,
@@ -181,7 +219,7 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
     Replays, per slot step ``k`` (``bins`` bins then ``n_sep`` separators), the code Brian2
     generates and GCC compiles (see the module docstring of :mod:`neurosim.engines.cpu_engine`).
     ``consts`` (float64): LIF ``[v_rest, v_reset, c_i, c_v0, c_vi, c_vv]``, Izhikevich
-    ``[c_i, h, 140 + bias, V_INIT]``. ``a, b, c, d``: Izhikevich per-neuron parameters.
+    ``[1 - dt/tau_syn, h, 140 + bias, V_INIT]``. ``a, b, c, d``: Izhikevich per-neuron parameters.
     ``delay``, ``refr`` (steps, Brian2's rounding), ``n_sep`` separator steps.
     """
     samples, bins, inputs = raster.shape
@@ -189,6 +227,7 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
     n_trace = traces.shape[2]
     period = bins + n_sep
     ring = delay + 1
+    gated = model == MODEL_LIF and refr > 0 and not exp_syn
     for smp in prange(samples):
         v = np.empty(neurons)
         u = np.zeros(neurons)
@@ -226,13 +265,17 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
                     vv = v[j]
                     uu = u[j]
                     i_old = cur[j]
+                    # as GCC (-ffast-math -march=native) compiles Brian2's Euler step (read from
+                    # the .so): I' = (1 - dt/tau_syn) * I; u' = fma(h*a, fma(v, b, -u), u);
+                    # 0.04 v² + 5 v → v * (0.04 v + 5), both as FMAs
+                    poly = _fma(vv, 0.04, 5.0)
                     if exp_syn:
-                        cur[j] = _fma(consts[0], -i_old, i_old)
-                        drive = (i_old + 0.04 * (vv * vv)) + 5.0 * vv
+                        cur[j] = consts[0] * i_old
+                        drive = (consts[2] + i_old) + _fma(poly, vv, -uu)
                     else:
-                        drive = 0.04 * (vv * vv) + 5.0 * vv
-                    u[j] = _fma(h, a[j] * _fma(b[j], vv, -uu), uu)
-                    v[j] = _fma(h, (consts[2] + drive) - uu, vv)
+                        drive = _fma(poly, vv, consts[2] - uu)
+                    u[j] = _fma(h * a[j], _fma(vv, b[j], -uu), uu)
+                    v[j] = _fma(drive, h, vv)
             # thresholds
             n = 0
             if k < bins:
@@ -256,13 +299,21 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
                         if raster[smp, src, i]:
                             base = ((np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
                                     + np.uint64(i)) << np.uint64(32)
-                            _add_row(tgt, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
+                            if gated:
+                                _add_row_gated(tgt, notref, i, in_dense, w_in, in_ptr, in_idx, in_std,
+                                               noisy, key, base)
+                            else:
+                                _add_row(tgt, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
                 old = src % ring
                 for q in range(nspk[old]):
                     pre = spk[old, q]
                     base = ((np.uint64(src) * np.uint64(2) + np.uint64(1)) * np.uint64(inputs + neurons)
                             + np.uint64(pre)) << np.uint64(32)
-                    _add_row(tgt, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
+                    if gated:
+                        _add_row_gated(tgt, notref, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                                       noisy, key, base)
+                    else:
+                        _add_row(tgt, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
             # resets
             for q in range(n):
                 j = spk[slot, q]
