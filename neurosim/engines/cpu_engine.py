@@ -131,20 +131,16 @@ class CpuEngine:
     reported after each); ``threads``: numba threads (``None`` = numba's
     default, all cores); ``trace_neurons``: record ``v`` of the first that many
     neurons after every step (as the Brian2 engine's ``trace_neurons``).
-    ``experimental_continuous`` is accepted for compatibility and ignored (the
-    continuous models are supported by default).
     """
 
     name = "cpu"
 
-    def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0,
-                 experimental_continuous: bool = False):
+    def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0):
         if chunk_samples < 1 or trace_neurons < 0 or (threads is not None and threads < 1):
             raise EngineError("cpu engine: chunk_samples and threads must be ≥ 1, trace_neurons ≥ 0")
         self.chunk_samples = chunk_samples
         self.threads = threads
         self.trace_neurons = trace_neurons
-        self.experimental_continuous = experimental_continuous
 
     def supports(self, lsm: LSM) -> bool:
         """Whether this engine simulates ``lsm`` (its ``model`` is in :data:`SUPPORTED_MODELS`)."""
