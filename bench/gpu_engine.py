@@ -32,21 +32,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from neurosim.config import load_config  # noqa: E402
+from neurosim.engines.agreement import count_correlation  # noqa: E402
 from neurosim.engines.gpu_engine import GpuEngine  # noqa: E402
 from neurosim.networks import build_lsm  # noqa: E402
 
 TARGET = 10_000
 NMNIST_SAMPLES = 70_000
-
-
-def count_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-neuron correlation over samples of spike counts (1 where counts are identical)."""
-    ca, cb = a.sum(axis=1).astype(float), b.sum(axis=1).astype(float)
-    out = np.ones(ca.shape[1])
-    for j in range(ca.shape[1]):
-        if not np.array_equal(ca[:, j], cb[:, j]):
-            out[j] = np.corrcoef(ca[:, j], cb[:, j])[0, 1] if ca[:, j].std() and cb[:, j].std() else 0.0
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,3 +57,27 @@ def cupy():
     if n < 1:
         pytest.skip("no CUDA device")
     return cupy
+
+
+@pytest.fixture(scope="session")
+def nvcc() -> str:
+    """Path of nvcc; CUDA sources must compile here, so under CI a missing nvcc fails."""
+    path = shutil.which("nvcc")
+    if path is None:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("nvcc is not installed, and CI machines must have it (CUDA toolkit)")
+        pytest.skip("nvcc is not installed")
+    return path
+
+
+def compile_cuda_harness(nvcc: str, source: str, include_dir: Path, folder: Path) -> tuple[Path, Path]:
+    """Compile a host-side test program that includes a kernel's ``__host__ __device__`` code.
+
+    Returns ``(folder, executable)``; lets kernel logic be checked against numpy without a GPU.
+    """
+    (folder / "harness.cu").write_text(source)
+    exe = folder / "harness"
+    result = subprocess.run([nvcc, "-arch=sm_90", "-I", str(include_dir), str(folder / "harness.cu"),
+                             "-o", str(exe)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return folder, exe

@@ -7,13 +7,13 @@ The GPU tests (names starting ``test_gpu_``) skip when CuPy or a CUDA device is 
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import compile_cuda_harness
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,20 +25,6 @@ from test_binning import batches, random_batch
 
 PACKAGE = Path(__file__).resolve().parents[1] / "neurosim"
 CU_FILES = sorted(PACKAGE.rglob("*.cu"))
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-@pytest.fixture(scope="module")
-def nvcc() -> str:
-    path = shutil.which("nvcc")
-    if path is None:
-        if _in_ci():
-            pytest.fail("nvcc is not installed, and CI machines must have it (CUDA toolkit)")
-        pytest.skip("nvcc is not installed")
-    return path
 
 
 def test_package_has_cuda_sources():
@@ -96,13 +82,7 @@ int main(int argc, char** argv) {
 @pytest.fixture(scope="module")
 def harness(nvcc, tmp_path_factory):
     """The kernel's host functions compiled into a program (runs without a GPU)."""
-    folder = tmp_path_factory.mktemp("cuda-harness")
-    (folder / "harness.cu").write_text(HARNESS)
-    exe = folder / "harness"
-    result = subprocess.run([nvcc, "-arch=sm_90", "-I", str(KERNEL_DIR), str(folder / "harness.cu"),
-                             "-o", str(exe)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return folder, exe
+    return compile_cuda_harness(nvcc, HARNESS, KERNEL_DIR, tmp_path_factory.mktemp("cuda-harness"))
 
 
 def run_harness(harness, mode, header, arrays, out_dtype):

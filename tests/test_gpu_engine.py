@@ -11,33 +11,22 @@ flipped 0.005 % of (step, neuron) pairs, so float32 is held to count correlation
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from conftest import compile_cuda_harness
+
 from neurosim.config import load_config
 from neurosim.engines.brian2_engine import Brian2Engine
+from neurosim.engines.agreement import count_correlation
 from neurosim.engines.gpu_engine import GpuEngine
 from neurosim.engines.kernels import KERNEL_DIR
 from neurosim.engines.lsm_step import lsm_step, lsm_update
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
-
-
-def count_correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson correlation over samples of each neuron's spike count (``[samples, bins, N]`` in).
-
-    A neuron whose counts are identical in both runs scores 1 (also when they are constant).
-    """
-    ca, cb = a.sum(axis=1).astype(float), b.sum(axis=1).astype(float)
-    out = np.ones(ca.shape[1])
-    for j in range(ca.shape[1]):
-        if not np.array_equal(ca[:, j], cb[:, j]):
-            out[j] = np.corrcoef(ca[:, j], cb[:, j])[0, 1] if ca[:, j].std() and cb[:, j].std() else 0.0
-    return out
 
 
 def network(chip: str, neurons: int, inputs: int, seed: int, *overrides: str) -> LSM:
@@ -235,19 +224,9 @@ int main(int argc, char** argv) {
 
 
 @pytest.fixture(scope="module")
-def harness(tmp_path_factory):
-    nvcc = shutil.which("nvcc")
-    if nvcc is None:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail("nvcc is not installed, and CI machines must have it (CUDA toolkit)")
-        pytest.skip("nvcc is not installed")
-    folder = tmp_path_factory.mktemp("lsm-harness")
-    (folder / "harness.cu").write_text(HARNESS)
-    exe = folder / "harness"
-    result = subprocess.run([nvcc, "-arch=sm_90", "-I", str(KERNEL_DIR), str(folder / "harness.cu"),
-                             "-o", str(exe)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return folder, exe
+def harness(nvcc, tmp_path_factory):
+    """The update kernel's host functions compiled into a program (runs without a GPU)."""
+    return compile_cuda_harness(nvcc, HARNESS, KERNEL_DIR, tmp_path_factory.mktemp("lsm-harness"))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -246,14 +246,9 @@ class CrossbarMacro:
 
     def energy_breakdown(self) -> dict[str, float]:
         """Energy (J) of everything this macro computed so far, by component."""
-        from neurosim.energy.model import ArrayOps, price_array_ops
+        from neurosim.energy.model import price_array_ops
 
-        t = self.tally
-        ops = ArrayOps(line_drives=t.line_drives, input_pulses=t.input_pulses,
-                       adc_conversions=t.adc_conversions, digital_adds=t.digital_adds,
-                       buffer_accesses=t.buffer_accesses, synapse_ops=t.synapse_ops,
-                       cell_read_J=t.cell_read_J)
-        return price_array_ops(self.config, ops, ideal=self.programmed.g_pos is None)
+        return price_array_ops(self.config, self.tally, ideal=self.programmed.g_pos is None)
 
     def energy_J(self) -> float:
         """Total energy (J) of everything this macro computed so far."""

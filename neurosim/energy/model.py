@@ -57,6 +57,9 @@ class ArrayOps:
 def price_array_ops(config: Config, ops: ArrayOps, ideal: bool) -> dict[str, float]:
     """Energy (J) of array operations by component.
 
+    ``ops`` is an :class:`ArrayOps` or anything with the same fields, such as a
+    :class:`~neurosim.crossbar.MacroTally`.
+
     On an ideal (digital) chip the weights are read digitally (``synapse_op``
     per synaptic operation); otherwise the cells dissipate ``cell_read_J``.
     """
