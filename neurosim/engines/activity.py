@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.errors import EngineError
+
 
 @dataclass(frozen=True)
 class Activity:
@@ -37,3 +39,14 @@ class Activity:
         sizes[:bins % n_windows] += 1
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         return np.add.reduceat(self.spike_raster, starts, axis=1, dtype=np.int64)
+
+
+def check_input_raster(raster, n_inputs: int) -> np.ndarray:
+    """The input raster as a numpy array, checked: bool-like ``[samples, bins, inputs]`` with
+    ``inputs == n_inputs`` (the network's input count), else :class:`EngineError`."""
+    raster = np.asarray(raster)
+    if raster.ndim != 3:
+        raise EngineError(f"input raster must be [samples, bins, inputs], got shape {raster.shape}")
+    if raster.shape[2] != n_inputs:
+        raise EngineError(f"input raster has {raster.shape[2]} channels, the network {n_inputs} inputs")
+    return raster

@@ -40,7 +40,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from neurosim.engines.activity import Activity
+from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.brian2_models import DISCRETE_SCHEDULE as SCHEDULE  # noqa: F401 (public name)
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.errors import EngineError
@@ -193,9 +193,8 @@ class Brian2Engine:
             import brian2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
             raise EngineError(f"the brian2 engine needs brian2: {exc}") from None
+        raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
-        if inputs != lsm.inputs:
-            raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
         n_trace = min(self.trace_neurons, lsm.neurons)
         if n_trace and samples * (bins + separator_steps(lsm)) * n_trace > self.max_trace_values:
             raise EngineError(f"membrane traces of {n_trace} neurons over {samples} samples × {bins} bins "

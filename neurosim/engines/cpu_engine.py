@@ -35,7 +35,7 @@ from typing import Callable
 
 import numpy as np
 
-from neurosim.engines.activity import Activity
+from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.errors import EngineError
 from neurosim.networks import LSM
 
@@ -155,12 +155,8 @@ class CpuEngine:
         if lsm.model not in SUPPORTED_MODELS:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} yet "
                               f"(supported: {', '.join(SUPPORTED_MODELS)}); use --engine brian2")
-        raster = np.asarray(raster)
-        if raster.ndim != 3:
-            raise EngineError(f"input raster must be [samples, bins, inputs], got shape {raster.shape}")
+        raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
-        if inputs != lsm.inputs:
-            raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
         try:
             import numba
             from neurosim.engines.cpu_kernels import continuous_chunk, discrete_lif_chunk

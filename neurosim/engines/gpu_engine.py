@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurosim import backend
-from neurosim.engines.activity import Activity
+from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.lsm_step import lsm_step
 from neurosim.errors import EngineError
 from neurosim.networks import LSM
@@ -115,12 +115,8 @@ class GpuEngine:
             ``[samples, bins, neurons]``.
         """
         _check_network(lsm)
-        raster = np.asarray(raster)
-        if raster.ndim != 3:
-            raise EngineError(f"input raster must be [samples, bins, inputs], got shape {raster.shape}")
+        raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
-        if inputs != lsm.inputs:
-            raise EngineError(f"input raster has {inputs} channels, the network {lsm.inputs} inputs")
         xp = self.namespace()
         n = lsm.neurons
         n_trace = min(self.trace_neurons, n)
