@@ -85,6 +85,62 @@ def _add_row(v, row, dense, w, ptr, idx, std, noisy, key, counter_base):
                 v[idx[s]] += w[0, s]
 
 
+@njit(cache=True, inline="always")
+def _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, counter_base):
+    """As :func:`_add_row`, but only into ``v[post]`` with ``gate[post]`` True.
+
+    Brian2 guards ``v_post += w`` with ``if not_refractory`` when ``v`` is flagged
+    ``(unless refractory)``: a refractory neuron drops its delta-synapse input.
+    """
+    if dense:
+        for j in range(v.shape[0]):
+            if gate[j]:
+                if noisy:
+                    v[j] += w[row, j] + std[row, j] * _normal(key, counter_base + np.uint64(j))
+                else:
+                    v[j] += w[row, j]
+    else:
+        start = ptr[row]
+        stop = ptr[row + 1]
+        for s in range(start, stop):
+            j = idx[s]
+            if gate[j]:
+                if noisy:
+                    v[j] += w[0, s] + std[0, s] * _normal(key, counter_base + np.uint64(s - start))
+                else:
+                    v[j] += w[0, s]
+
+
+@njit(cache=True, inline="always")
+def _add_rows(v, gate, gated, rows, n, dense, w, ptr, idx, std, noisy, key, counter_slot):
+    """:func:`_add_row` (or :func:`_add_row_gated` when ``gated``) for ``rows[0] … rows[n-1]``, in order.
+
+    Read-noise counters: ``(counter_slot + row) << 32`` plus the synapse position.
+    Dense noiseless ungated rows go four per pass over ``v``: ``v[j] = (((v[j] + r0[j])
+    + r1[j]) + r2[j]) + r3[j]`` rounds after every addition, so each ``v[j]`` gets
+    exactly the sequential sums (bit-identical), while ``v`` is loaded and stored once
+    per four rows instead of once per row (≈ 1.3× faster at 1,000 neurons).
+    """
+    p = 0
+    if dense and not noisy and not gated:
+        while p + 4 <= n:
+            r0 = w[rows[p]]
+            r1 = w[rows[p + 1]]
+            r2 = w[rows[p + 2]]
+            r3 = w[rows[p + 3]]
+            for j in range(v.shape[0]):
+                v[j] = (((v[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]
+            p += 4
+    while p < n:
+        row = rows[p]
+        base = (counter_slot + np.uint64(row)) << np.uint64(32)
+        if gated:
+            _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, base)
+        else:
+            _add_row(v, row, dense, w, ptr, idx, std, noisy, key, base)
+        p += 1
+
+
 @njit(cache=True, parallel=True)
 def discrete_lif_chunk(raster, decay, vth,
                        in_dense, w_in, in_ptr, in_idx, in_std,
@@ -107,6 +163,8 @@ def discrete_lif_chunk(raster, decay, vth,
     for smp in prange(samples):
         v = np.zeros(neurons)
         spk = np.empty(neurons, dtype=np.int64)
+        active = np.empty(inputs, dtype=np.int64)
+        no_gate = np.ones(0, dtype=np.bool_)      # the discrete LIF has no refractory gate
         nspk = 0
         key = keys[smp]
         for b in range(bins):
@@ -118,17 +176,18 @@ def discrete_lif_chunk(raster, decay, vth,
                     v[j] = decay * v[j]
                 for k in range(nspk):
                     v[spk[k]] = 0.0
-            # counters: (bin, pathway, pre) in the high bits, synapse position in the low 32
+            n_active = 0
             for i in range(inputs):
                 if raster[smp, b, i]:
-                    base = ((np.uint64(b) * np.uint64(2)) * np.uint64(inputs + neurons)
-                            + np.uint64(i)) << np.uint64(32)
-                    _add_row(v, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
-            for k in range(nspk):
-                pre = spk[k]
-                base = ((np.uint64(b) * np.uint64(2) + np.uint64(1)) * np.uint64(inputs + neurons)
-                        + np.uint64(pre)) << np.uint64(32)
-                _add_row(v, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
+                    active[n_active] = i
+                    n_active += 1
+            # noise counters: (bin, pathway, pre) in the high bits, synapse position in the low 32
+            noise_slot = (np.uint64(b) * np.uint64(2)) * np.uint64(inputs + neurons)
+            _add_rows(v, no_gate, False, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key,
+                      noise_slot)
+            noise_slot += np.uint64(inputs + neurons)
+            _add_rows(v, no_gate, False, spk, nspk, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key,
+                      noise_slot)
             nspk = 0
             for j in range(neurons):
                 if v[j] > vth:
@@ -183,32 +242,6 @@ MODEL_LIF = 0
 MODEL_IZH = 1
 
 
-@njit(cache=True, inline="always")
-def _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, counter_base):
-    """As :func:`_add_row`, but only into ``v[post]`` with ``gate[post]`` True.
-
-    Brian2 guards ``v_post += w`` with ``if not_refractory`` when ``v`` is flagged
-    ``(unless refractory)``: a refractory neuron drops its delta-synapse input.
-    """
-    if dense:
-        for j in range(v.shape[0]):
-            if gate[j]:
-                if noisy:
-                    v[j] += w[row, j] + std[row, j] * _normal(key, counter_base + np.uint64(j))
-                else:
-                    v[j] += w[row, j]
-    else:
-        start = ptr[row]
-        stop = ptr[row + 1]
-        for s in range(start, stop):
-            j = idx[s]
-            if gate[j]:
-                if noisy:
-                    v[j] += w[0, s] + std[0, s] * _normal(key, counter_base + np.uint64(s - start))
-                else:
-                    v[j] += w[0, s]
-
-
 @njit(cache=True, parallel=True)
 def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep,
                      in_dense, w_in, in_ptr, in_idx, in_std,
@@ -236,6 +269,7 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
         notref = np.ones(neurons, dtype=np.bool_)
         spk = np.empty((ring, neurons), dtype=np.int64)
         nspk = np.zeros(ring, dtype=np.int64)
+        active = np.empty(inputs, dtype=np.int64)
         key = keys[smp]
         if model == MODEL_LIF:
             for j in range(neurons):
@@ -294,26 +328,18 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
             # synapses: inputs of bin k - delay, then reservoir spikes of step k - delay
             src = k - delay
             if src >= 0:
+                noise_slot = (np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
                 if src < bins:
+                    n_active = 0
                     for i in range(inputs):
                         if raster[smp, src, i]:
-                            base = ((np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
-                                    + np.uint64(i)) << np.uint64(32)
-                            if gated:
-                                _add_row_gated(tgt, notref, i, in_dense, w_in, in_ptr, in_idx, in_std,
-                                               noisy, key, base)
-                            else:
-                                _add_row(tgt, i, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key, base)
+                            active[n_active] = i
+                            n_active += 1
+                    _add_rows(tgt, notref, gated, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std,
+                              noisy, key, noise_slot)
                 old = src % ring
-                for q in range(nspk[old]):
-                    pre = spk[old, q]
-                    base = ((np.uint64(src) * np.uint64(2) + np.uint64(1)) * np.uint64(inputs + neurons)
-                            + np.uint64(pre)) << np.uint64(32)
-                    if gated:
-                        _add_row_gated(tgt, notref, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
-                                       noisy, key, base)
-                    else:
-                        _add_row(tgt, pre, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key, base)
+                _add_rows(tgt, notref, gated, spk[old], nspk[old], rec_dense, w_rec, rec_ptr, rec_idx,
+                          rec_std, noisy, key, noise_slot + np.uint64(inputs + neurons))
             # resets
             for q in range(n):
                 j = spk[slot, q]
