@@ -10,6 +10,7 @@ flipped 0.005 % of (step, neuron) pairs, so float32 is held to count correlation
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -165,11 +166,12 @@ def test_bad_arguments_are_engine_errors():
 
 
 def test_unsupported_networks_are_refused():
-    assert GpuEngine().supports(network("ideal", 10, 5, 0))
-    assert not GpuEngine().supports(network("ideal", 10, 5, 0, "network.model=izhikevich"))
-    with pytest.raises(EngineError, match="discrete-lif"):
-        GpuEngine(device="cpu").run(network("ideal", 10, 5, 0, "network.model=lif"),
-                                    np.zeros((1, 3, 5), bool))
+    for model in ("discrete-lif", "lif", "izhikevich"):
+        assert GpuEngine().supports(network("ideal", 10, 5, 0, f"network.model={model!r}"))
+    odd = dataclasses.replace(network("ideal", 10, 5, 0), model="hodgkin-huxley")
+    assert not GpuEngine().supports(odd)
+    with pytest.raises(EngineError, match="'discrete-lif', 'lif', 'izhikevich', not 'hodgkin-huxley'"):
+        GpuEngine(device="cpu").run(odd, np.zeros((1, 3, 5), bool))
     noisy = network("rram-40nm-256kb", 10, 5, 0, "network.read_noise_per_step=true")
     with pytest.raises(EngineError, match="read_noise_per_step"):
         GpuEngine(device="cpu").run(noisy, np.zeros((1, 3, 5), bool))

@@ -1,4 +1,4 @@
-"""The ``gpu`` engine: the discrete-LIF reservoir on CuPy, many samples at once.
+"""The ``gpu`` engine: the reservoir on CuPy, many samples at once.
 
 Samples run in batches of ``batch_size``; the state of a batch lives on the device as
 ``mem``/``spikes`` ``[batch, neurons]``, and every input bin is one call of
@@ -18,7 +18,10 @@ synapse order, so float64 spikes agree with the Brian2 engine almost everywhere 
 by construction; float32 (the default) is held to statistical tolerances (spike-count
 correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-exact runs.
 
-Only ``network.model = "discrete-lif"`` without per-step read noise is supported.
+The continuous models (``lif``, ``izhikevich``) run the same way, two fused kernels per
+step around the two matrix products (:mod:`neurosim.engines.continuous_step`), over the
+slot of ``bins`` plus separator steps that the other engines use. Per-step read noise is
+not supported (``--engine cpu`` or ``brian2``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 
 from neurosim import backend
 from neurosim.engines.activity import Activity, check_input_raster
+from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step
 from neurosim.errors import EngineError
 from neurosim.networks import LSM
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 __all__ = ["GpuEngine", "INSTALL_HINT"]
 
 DTYPES = ("float32", "float64")
+SUPPORTED_MODELS = ("discrete-lif", "lif", "izhikevich")
 DEVICES = ("gpu", "cpu")
 
 #: What to tell a user whose machine lacks CuPy or a CUDA device.
@@ -47,7 +52,7 @@ INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 
 
 
 class GpuEngine:
-    """Runs an :class:`LSM` (discrete LIF) batched on a CUDA GPU through CuPy.
+    """Runs an :class:`LSM` (any of :data:`SUPPORTED_MODELS`) batched on a CUDA GPU through CuPy.
 
     Args:
         dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
@@ -83,7 +88,7 @@ class GpuEngine:
         self.trace_neurons = int(trace_neurons)
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm``: the discrete LIF without per-step read noise."""
+        """Whether this engine simulates ``lsm``: a supported model without per-step read noise."""
         return _unsupported(lsm) is None
 
     def namespace(self) -> Any:
@@ -105,7 +110,7 @@ class GpuEngine:
         """Simulate every sample of ``raster``.
 
         Args:
-            lsm: the network; ``model`` must be ``"discrete-lif"`` without read noise.
+            lsm: the network; ``model`` in :data:`SUPPORTED_MODELS`, without read noise.
             raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
                 time step per bin.
             progress: called as ``progress(done, total)`` after each batch.
@@ -131,8 +136,7 @@ class GpuEngine:
         x_dev = xp.zeros((bins, rows, inputs), dtype=dtype)
         spk_dev = xp.zeros((bins, rows, n), dtype=bool)
         tr_dev = xp.zeros((bins, rows, n_trace), dtype=dtype) if n_trace else None
-        mem = xp.zeros((rows, n), dtype=dtype)
-        spikes = xp.zeros((rows, n), dtype=dtype)
+        simulate = _discrete_batch if lsm.model == "discrete-lif" else _continuous_batch
         for start in range(0, samples, rows):
             stop = min(start + rows, samples)
             used = stop - start
@@ -141,19 +145,68 @@ class GpuEngine:
             x_dev[:, :used] = chunk.transpose(1, 0, 2)
             if used < rows:
                 x_dev[:, used:] = 0
-            mem.fill(0)
-            spikes.fill(0)
-            for b in range(bins):
-                lsm_step(mem, spikes, x_dev[b], w_in, w_rec, lsm.decay, lsm.threshold, xp)
-                spk_dev[b] = spikes != 0
-                if n_trace:
-                    tr_dev[b] = mem[:, :n_trace]
+            simulate(lsm, x_dev, w_in, w_rec, spk_dev, tr_dev, xp)
             _samples_first(spk_dev, used, xp, out[start:stop])
             if n_trace:
                 _samples_first(tr_dev, used, xp, traces[start:stop])
             if progress is not None:
                 progress(stop, samples)
         return Activity(spike_raster=out, traces=traces)
+
+
+def _discrete_batch(lsm: LSM, x_dev: Any, w_in: Any, w_rec: Any, spk_dev: Any, tr_dev: Any | None,
+                    xp: Any) -> None:
+    """Discrete LIF on one batch: ``x_dev`` ``[bins, rows, inputs]`` in, ``spk_dev``
+    ``[bins, rows, N]`` (bool) and ``tr_dev`` ``[bins, rows, k]`` (or None) out."""
+    bins, rows, _ = x_dev.shape
+    mem = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
+    spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
+    for b in range(bins):
+        lsm_step(mem, spikes, x_dev[b], w_in, w_rec, lsm.decay, lsm.threshold, xp)
+        spk_dev[b] = spikes != 0
+        if tr_dev is not None:
+            tr_dev[b] = mem[:, :tr_dev.shape[2]]
+
+
+def _continuous_batch(lsm: LSM, x_dev: Any, w_in: Any, w_rec: Any, spk_dev: Any, tr_dev: Any | None,
+                      xp: Any) -> None:
+    """Continuous LIF or Izhikevich on one batch (arguments as :func:`_discrete_batch`).
+
+    Steps ``k = 0 … bins + n_sep − 1`` of a slot (see :mod:`neurosim.engines.continuous_step`);
+    spikes of step ``k`` reach their targets at step ``k + delay`` through a ring of
+    ``delay + 1`` spike buffers.
+    """
+    from neurosim.engines.cpu_engine import continuous_args
+
+    bins, rows, _ = x_dev.shape
+    dtype = x_dev.dtype
+    model_id, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = continuous_args(lsm)
+    model = MODEL_LIF if lsm.model == "lif" else MODEL_IZH
+    gated = model == MODEL_LIF and refr > 0 and not exp_syn
+    p = xp.asarray(consts.astype(dtype))
+    a, b, c, d = (xp.asarray(x.astype(dtype)) for x in (a, b, c, d))
+    shape = (rows, lsm.neurons)
+    v = xp.full(shape, consts[0] if model == MODEL_LIF else consts[3], dtype=dtype)
+    u = xp.tile(b * dtype.type(consts[3]), (rows, 1)) if model == MODEL_IZH else xp.zeros(shape, dtype=dtype)
+    cur = xp.zeros(shape, dtype=dtype)
+    last = xp.full(shape, -(1 << 40), dtype=np.int64)
+    notref = xp.ones(shape, dtype=dtype)
+    ring = xp.zeros((delay + 1,) + shape, dtype=dtype)
+    no_input = xp.zeros(shape, dtype=dtype)
+    for k in range(bins + n_sep):
+        fired = ring[k % (delay + 1)]
+        continuous_update(v, u, cur, last, notref, fired, a, b, p, k, bins, model, exp_syn, refr, vth, xp)
+        src = k - delay
+        inp = rec = no_input
+        if src >= 0:
+            inp = xp.matmul(x_dev[src], w_in) if src < bins else no_input
+            rec = xp.matmul(ring[src % (delay + 1)], w_rec)
+        continuous_deliver(v, u, cur, notref, fired, inp, rec, b, c, d, p, model, exp_syn, src >= 0,
+                           gated, k >= bins, xp)
+        if k < bins:
+            spk_dev[k] = fired != 0
+            if tr_dev is not None:
+                tr_dev[k] = v[:, :tr_dev.shape[2]]
 
 
 def _samples_first(a: Any, used: int, xp: Any, dest: np.ndarray) -> None:
@@ -171,9 +224,9 @@ def _samples_first(a: Any, used: int, xp: Any, dest: np.ndarray) -> None:
 
 def _unsupported(lsm: LSM) -> str | None:
     """Why the gpu engine cannot simulate ``lsm`` (a user-facing sentence), or None."""
-    if lsm.model != "discrete-lif":
-        return (f"the gpu engine simulates network.model = 'discrete-lif' only, not "
-                f"{lsm.model!r}; use --engine cpu or brian2 for it")
+    if lsm.model not in SUPPORTED_MODELS:
+        return (f"the gpu engine simulates network.model = {', '.join(map(repr, SUPPORTED_MODELS))}, "
+                f"not {lsm.model!r}; use --engine cpu or brian2 for it")
     if lsm.w_in_std is not None or lsm.w_rec_std is not None:
         return ("the gpu engine does not support network.read_noise_per_step = true; "
                 "use --engine cpu or brian2 for it")
