@@ -11,11 +11,12 @@
 #    (keep wheels/ untracked or git-ignored and carry it). Without them, the Brian2
 #    comparisons in tests/test_gpu_engine.py fail and tests/test_cuda_sources.py cannot be
 #    collected (it imports tonic); the test_gpu_* parity tests of the engine need neither.
-# 2. runs the GPU tests: tests/test_cuda_sources.py, tests/test_gpu_engine.py (every test; the
-#    test_gpu_* ones skip only without CuPy/CUDA, which would be a finding here).
+# 2. runs the GPU tests: tests/test_cuda_sources.py, tests/test_gpu_engine.py and
+#    tests/test_gpu_continuous.py (every test; the test_gpu_* ones skip only without
+#    CuPy/CUDA, which would be a finding here).
 # 3. runs the benchmark bench/gpu_engine.py (N = 1,000, dt = 1 ms, float32, 16,384 random
 #    N-MNIST-like samples, batch 1,024 and 4,096) and prints its JSON (target: ≥ 10,000
-#    samples/s on an H100).
+#    samples/s on an H100), then a shorter one on an Izhikevich reservoir.
 # Every step has a timeout; the script always reaches the end and exits with the worst status.
 set -u
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ if [ -d wheels ]; then
         || { echo "wheel install failed (see $OUT/pip.txt)"; tail -3 "$OUT/pip.txt"; }
 fi
 
-for t in tests/test_cuda_sources.py tests/test_gpu_engine.py; do
+for t in tests/test_cuda_sources.py tests/test_gpu_engine.py tests/test_gpu_continuous.py; do
     echo "== pytest $t"
     timeout 300 $PY -m pytest -q -p no:cacheprovider -rs "$t" >"$OUT/$(basename "$t" .py).txt" 2>&1
     rc=$?
@@ -52,4 +53,13 @@ timeout 240 $PY bench/gpu_engine.py --neurons 1000 --samples 16384 --batch-sizes
 rc=$?
 cat "$OUT/gpu_bench.json"
 [ $rc -ne 0 ] && { echo "benchmark failed ($rc)"; tail -20 "$OUT/gpu_bench.err"; status=$rc; }
+
+echo "== benchmark, Izhikevich reservoir (continuous-model kernels)"
+timeout 120 $PY bench/gpu_engine.py --neurons 1000 --samples 4096 --batch-sizes 1024 --dtype float32 \
+    --check-samples 256 --set network.model=izhikevich --set network.input_scale=12 \
+    --set network.recurrent_scale=3 >"$OUT/gpu_bench_izh.json" 2>"$OUT/gpu_bench_izh.err"
+rc=$?
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: d[k] for k in ('best_samples_per_s', 'accuracy')}))" \
+    "$OUT/gpu_bench_izh.json" 2>/dev/null || cat "$OUT/gpu_bench_izh.json"
+[ $rc -ne 0 ] && { echo "izhikevich benchmark failed ($rc)"; tail -20 "$OUT/gpu_bench_izh.err"; status=$rc; }
 exit $status

@@ -2,6 +2,7 @@
 
     python bench/gpu_engine.py [--neurons 1000] [--samples 16384] [--batch-sizes 1024,4096]
                                [--dtype float32] [--check-samples 1024] [--device gpu|cpu]
+                               [--set network.model=izhikevich ...]
 
 Workload: an LSM of ``--neurons`` neurons on the rram-40nm-256kb chip (decay 0.9, threshold
 5.0: the N-MNIST setting), 256 inputs (N-MNIST polarity 0, centre 16×16), 50 bins (one step
@@ -15,7 +16,8 @@ Output: ``engines.gpu.<batch size>``: samples_per_s, seconds, peak_memory_bytes 
 ``accuracy``: on the first ``--check-samples`` samples, float32 vs float64 on the device
 (spike agreement, per-neuron count correlation min/mean) and the device's float64 vs the
 numpy twin (``device="cpu"``) float64; ``projection``: seconds for 70,000 N-MNIST samples.
-``--device cpu`` runs the numpy path (a smoke test of this script without a GPU).
+``--device cpu`` runs the numpy path (a smoke test of this script without a GPU); ``--set
+KEY=VALUE`` overrides the config (e.g. ``--set network.model=izhikevich``).
 """
 
 from __future__ import annotations
@@ -52,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-samples", type=int, default=1024)
     ap.add_argument("--device", default="gpu", choices=["gpu", "cpu"])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="config override, e.g. --set network.model=izhikevich (repeatable)")
     args = ap.parse_args(argv)
 
-    config = load_config("rram-40nm-256kb", overrides=[f"network.neurons={args.neurons}"])
+    config = load_config("rram-40nm-256kb", overrides=[f"network.neurons={args.neurons}", *args.set])
     lsm = build_lsm(config, args.inputs, np.random.default_rng(args.seed))
     shape = (args.samples, args.bins, args.inputs)
     raster = np.random.default_rng(args.seed + 1).random(shape) < args.density
@@ -102,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "workload": {"neurons": args.neurons, "inputs": args.inputs, "bins": args.bins, "dt": "1 ms",
                      "samples": args.samples, "dtype": args.dtype, "input_density": args.density,
-                     "chip": "rram-40nm-256kb", "decay": lsm.decay, "threshold": lsm.threshold},
+                     "chip": "rram-40nm-256kb", "model": lsm.model, "overrides": args.set,
+                     "decay": lsm.decay, "threshold": lsm.threshold},
         "device": args.device,
         "platform": info,
         "engines": {"gpu": results},
