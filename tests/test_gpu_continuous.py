@@ -82,6 +82,24 @@ def test_refractory_neuron_drops_delta_input_and_separators_reset():
     np.testing.assert_array_equal(got[0], got[1])  # the separator leaves nothing behind
 
 
+@pytest.mark.parametrize("name", ["lif exponential", "izhikevich delta"])
+def test_read_noise_reaches_the_continuous_models(name):
+    """Per-step read noise on the continuous models: as close to the cpu engine's (same model,
+    other random numbers) as two cpu-engine seeds are to each other."""
+    noise = ["network.read_noise_per_step=true", "device.read_noise_std=0.1"]
+    lsm = build_lsm(load_config("rram-40nm-256kb", overrides=["network.neurons=80"] + CONTINUOUS[name] + noise),
+                    40, np.random.default_rng(len(name)))
+    raster = np.random.default_rng(2).random((12, 30, 40)) < 0.15
+    got = GpuEngine("float64", device="cpu").run(lsm, raster).spike_raster
+    cpu = CpuEngine().run(lsm, raster).spike_raster
+    cpu_other = CpuEngine().run(dataclasses.replace(lsm, noise_seed=lsm.noise_seed + 1), raster).spike_raster
+    clean = GpuEngine("float64", device="cpu").run(dataclasses.replace(lsm, w_in_std=None, w_rec_std=None),
+                                                    raster).spike_raster
+    assert (got != clean).any()
+    assert abs(got.mean() - cpu.mean()) < 0.05 * cpu.mean()
+    assert count_correlation(got, cpu).mean() > count_correlation(cpu, cpu_other).mean() - 0.05
+
+
 # --- the CUDA kernels' host code, bit for bit against the numpy twins --------------------
 
 HARNESS = r"""

@@ -22,6 +22,7 @@ from conftest import compile_cuda_harness
 
 from neurosim.config import load_config
 from neurosim.engines.brian2_engine import Brian2Engine
+from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.agreement import count_correlation
 from neurosim.engines.gpu_engine import GpuEngine
 from neurosim.engines.kernels import KERNEL_DIR
@@ -145,6 +146,39 @@ def test_traces_are_the_membrane_potential():
         np.testing.assert_array_equal(activity.spike_raster[:, b], s != 0)
 
 
+def test_read_noise_has_the_per_transmission_variance():
+    """One neuron, weight 0 with read-noise std σ from an always-on input, no spikes: after bin b
+    the membrane variance is σ² Σ_{i≤b} decay^{2i}, as if every transmission drew its own noise."""
+    base = network("ideal", 1, 1, 0)
+    sigma, decay = 0.7, 0.8
+    lsm = LSM(w_in=np.array([[0.0]]), w_rec=np.array([[0.0]]), decay=decay, threshold=1e9,
+              programmed=base.programmed, w_in_std=np.array([[sigma]]), noise_seed=11)
+    raster = np.ones((4000, 6, 1), dtype=bool)
+    for dtype in ("float32", "float64"):
+        traces = GpuEngine(dtype, device="cpu", batch_size=1000, trace_neurons=1).run(lsm, raster).traces[:, :, 0]
+        expected = sigma ** 2 * np.cumsum(decay ** (2 * np.arange(6)))
+        np.testing.assert_allclose(traces.var(axis=0), expected, rtol=0.08)
+        assert abs(traces.mean()) < 0.05
+
+
+def test_read_noise_is_seeded_and_keeps_the_firing_regime():
+    overrides = ("network.input_scale=2.0", "device.read_noise_std=0.1")
+    noisy = network("rram-40nm-256kb", 80, 30, 1, *overrides, "network.read_noise_per_step=true")
+    clean = network("rram-40nm-256kb", 80, 30, 1, *overrides)
+    raster = input_raster(20, 30, 30, 5)
+    a = GpuEngine("float64", device="cpu", batch_size=8).run(noisy, raster).spike_raster
+    np.testing.assert_array_equal(a, GpuEngine("float64", device="cpu", batch_size=8).run(noisy, raster).spike_raster)
+    other = GpuEngine("float64", device="cpu", batch_size=8).run(dataclasses.replace(noisy, noise_seed=99), raster)
+    assert (other.spike_raster != a).any()
+    quiet = GpuEngine("float64", device="cpu").run(clean, raster).spike_raster
+    assert (a != quiet).any(), "noise should change some spikes"
+    # the same noise model as the cpu engine, other random numbers: as close to it as two cpu seeds
+    cpu = CpuEngine().run(noisy, raster).spike_raster
+    cpu_other = CpuEngine().run(dataclasses.replace(noisy, noise_seed=99), raster).spike_raster
+    assert abs(a.mean() - cpu.mean()) < 0.05 * cpu.mean()
+    assert count_correlation(a, cpu).mean() > count_correlation(cpu, cpu_other).mean() - 0.05
+
+
 def test_empty_batch():
     lsm = network("ideal", 10, 5, 0)
     assert GpuEngine(device="cpu").run(lsm, np.zeros((0, 7, 5), bool)).spike_raster.shape == (0, 7, 10)
@@ -172,9 +206,7 @@ def test_unsupported_networks_are_refused():
     assert not GpuEngine().supports(odd)
     with pytest.raises(EngineError, match="'discrete-lif', 'lif', 'izhikevich', not 'hodgkin-huxley'"):
         GpuEngine(device="cpu").run(odd, np.zeros((1, 3, 5), bool))
-    noisy = network("rram-40nm-256kb", 10, 5, 0, "network.read_noise_per_step=true")
-    with pytest.raises(EngineError, match="read_noise_per_step"):
-        GpuEngine(device="cpu").run(noisy, np.zeros((1, 3, 5), bool))
+    assert GpuEngine().supports(network("rram-40nm-256kb", 10, 5, 0, "network.read_noise_per_step=true"))
 
 
 def test_importing_and_constructing_never_imports_cupy():
@@ -315,3 +347,17 @@ def test_gpu_traces_and_progress(cupy):
     cpu = GpuEngine("float64", batch_size=4, trace_neurons=3, device="cpu").run(lsm, raster)
     assert calls == [4, 8, 9]
     np.testing.assert_allclose(gpu.traces, cpu.traces, rtol=0, atol=1e-9)
+
+
+def test_gpu_read_noise_matches_the_numpy_path_in_distribution(cupy):
+    noisy = network("rram-40nm-256kb", 200, 64, 2, "network.input_scale=2.0", "device.read_noise_std=0.1",
+                    "network.read_noise_per_step=true")
+    raster = input_raster(64, 30, 64, 6)
+    gpu = GpuEngine("float32", batch_size=32).run(noisy, raster).spike_raster
+    again = GpuEngine("float32", batch_size=32).run(noisy, raster).spike_raster
+    cpu = GpuEngine("float64", batch_size=32, device="cpu").run(noisy, raster).spike_raster
+    cpu_other = GpuEngine("float64", batch_size=32, device="cpu").run(
+        dataclasses.replace(noisy, noise_seed=99), raster).spike_raster
+    np.testing.assert_array_equal(gpu, again)
+    assert abs(gpu.mean() - cpu.mean()) < 0.05 * cpu.mean()
+    assert count_correlation(gpu, cpu).mean() > count_correlation(cpu, cpu_other).mean() - 0.05

@@ -20,13 +20,20 @@ correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-
 
 The continuous models (``lif``, ``izhikevich``) run the same way, two fused kernels per
 step around the two matrix products (:mod:`neurosim.engines.continuous_step`), over the
-slot of ``bins`` plus separator steps that the other engines use. Per-step read noise is
-not supported (``--engine cpu`` or ``brian2``).
+slot of ``bins`` plus separator steps that the other engines use.
+
+Read noise per step (``network.read_noise_per_step``): each transmission adds ``w_std · z``;
+the sum over a step's spiking sources is drawn at once as ``sqrt(x @ w_std²) · z`` per
+target (:func:`neurosim.engines.lsm_step.synaptic_drive`), the same distribution. The
+generator (``cupy.random.RandomState``; numpy ``default_rng`` on ``device="cpu"``) is
+seeded per batch from ``lsm.noise_seed`` and the batch's first sample: the same seed and
+``batch_size`` give the same run, but the numbers are neither Brian2's nor the cpu engine's.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -34,7 +41,7 @@ import numpy as np
 from neurosim import backend
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
-from neurosim.engines.lsm_step import lsm_step
+from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
 from neurosim.errors import EngineError
 from neurosim.networks import LSM
 
@@ -88,7 +95,7 @@ class GpuEngine:
         self.trace_neurons = int(trace_neurons)
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm``: a supported model without per-step read noise."""
+        """Whether this engine simulates ``lsm`` (its ``model`` is in :data:`SUPPORTED_MODELS`)."""
         return _unsupported(lsm) is None
 
     def namespace(self) -> Any:
@@ -110,7 +117,7 @@ class GpuEngine:
         """Simulate every sample of ``raster``.
 
         Args:
-            lsm: the network; ``model`` in :data:`SUPPORTED_MODELS`, without read noise.
+            lsm: the network; ``model`` in :data:`SUPPORTED_MODELS`.
             raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
                 time step per bin.
             progress: called as ``progress(done, total)`` after each batch.
@@ -130,8 +137,7 @@ class GpuEngine:
         if samples == 0 or bins == 0:
             return Activity(spike_raster=out, traces=traces)
         dtype = np.dtype(self.dtype)
-        w_in = xp.asarray(np.ascontiguousarray(lsm.w_in, dtype=dtype))
-        w_rec = xp.asarray(np.ascontiguousarray(lsm.w_rec, dtype=dtype))
+        weights = _device_weights(lsm, dtype, xp)
         rows = min(self.batch_size, samples)
         x_dev = xp.zeros((bins, rows, inputs), dtype=dtype)
         spk_dev = xp.zeros((bins, rows, n), dtype=bool)
@@ -145,7 +151,8 @@ class GpuEngine:
             x_dev[:, :used] = chunk.transpose(1, 0, 2)
             if used < rows:
                 x_dev[:, used:] = 0
-            simulate(lsm, x_dev, w_in, w_rec, spk_dev, tr_dev, xp)
+            rng = noise_generator(_batch_seed(lsm.noise_seed, start), xp) if weights.noisy else None
+            simulate(lsm, x_dev, weights, rng, spk_dev, tr_dev, xp)
             _samples_first(spk_dev, used, xp, out[start:stop])
             if n_trace:
                 _samples_first(tr_dev, used, xp, traces[start:stop])
@@ -154,22 +161,24 @@ class GpuEngine:
         return Activity(spike_raster=out, traces=traces)
 
 
-def _discrete_batch(lsm: LSM, x_dev: Any, w_in: Any, w_rec: Any, spk_dev: Any, tr_dev: Any | None,
+def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev: Any, tr_dev: Any | None,
                     xp: Any) -> None:
     """Discrete LIF on one batch: ``x_dev`` ``[bins, rows, inputs]`` in, ``spk_dev``
-    ``[bins, rows, N]`` (bool) and ``tr_dev`` ``[bins, rows, k]`` (or None) out."""
+    ``[bins, rows, N]`` (bool) and ``tr_dev`` ``[bins, rows, k]`` (or None) out; ``rng``
+    draws the read noise (None when noiseless)."""
     bins, rows, _ = x_dev.shape
     mem = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     for b in range(bins):
-        lsm_step(mem, spikes, x_dev[b], w_in, w_rec, lsm.decay, lsm.threshold, xp)
+        lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.decay, lsm.threshold, xp,
+                 weights.var_in, weights.var_rec, rng)
         spk_dev[b] = spikes != 0
         if tr_dev is not None:
             tr_dev[b] = mem[:, :tr_dev.shape[2]]
 
 
-def _continuous_batch(lsm: LSM, x_dev: Any, w_in: Any, w_rec: Any, spk_dev: Any, tr_dev: Any | None,
-                      xp: Any) -> None:
+def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev: Any,
+                      tr_dev: Any | None, xp: Any) -> None:
     """Continuous LIF or Izhikevich on one batch (arguments as :func:`_discrete_batch`).
 
     Steps ``k = 0 … bins + n_sep − 1`` of a slot (see :mod:`neurosim.engines.continuous_step`);
@@ -199,8 +208,9 @@ def _continuous_batch(lsm: LSM, x_dev: Any, w_in: Any, w_rec: Any, spk_dev: Any,
         src = k - delay
         inp = rec = no_input
         if src >= 0:
-            inp = xp.matmul(x_dev[src], w_in) if src < bins else no_input
-            rec = xp.matmul(ring[src % (delay + 1)], w_rec)
+            if src < bins:
+                inp = synaptic_drive(x_dev[src], weights.w_in, weights.var_in, rng, xp)
+            rec = synaptic_drive(ring[src % (delay + 1)], weights.w_rec, weights.var_rec, rng, xp)
         continuous_deliver(v, u, cur, notref, fired, inp, rec, b, c, d, p, model, exp_syn, src >= 0,
                            gated, k >= bins, xp)
         if k < bins:
@@ -222,14 +232,40 @@ def _samples_first(a: Any, used: int, xp: Any, dest: np.ndarray) -> None:
         dest[...] = part
 
 
+@dataclass(frozen=True)
+class _Weights:
+    """Weights on the device in the state's dtype, and read-noise variances (None when noiseless)."""
+
+    w_in: Any
+    w_rec: Any
+    var_in: Any | None
+    var_rec: Any | None
+
+    @property
+    def noisy(self) -> bool:
+        return self.var_in is not None or self.var_rec is not None
+
+
+def _device_weights(lsm: LSM, dtype: np.dtype, xp: Any) -> _Weights:
+    """:class:`_Weights` of ``lsm`` on ``xp`` (variances ``w_std²`` for read noise per step)."""
+    def put(a):
+        return None if a is None else xp.asarray(np.ascontiguousarray(a, dtype=dtype))
+
+    var = [None if std is None else np.square(std) for std in (lsm.w_in_std, lsm.w_rec_std)]
+    return _Weights(put(lsm.w_in), put(lsm.w_rec), put(var[0]), put(var[1]))
+
+
+def _batch_seed(noise_seed: int | None, start: int) -> int:
+    """Seed of the read noise of the batch starting at sample ``start`` (from ``lsm.noise_seed``)."""
+    sequence = np.random.SeedSequence(noise_seed or 0, spawn_key=(start,))
+    return int(sequence.generate_state(1, np.uint32)[0])
+
+
 def _unsupported(lsm: LSM) -> str | None:
     """Why the gpu engine cannot simulate ``lsm`` (a user-facing sentence), or None."""
     if lsm.model not in SUPPORTED_MODELS:
         return (f"the gpu engine simulates network.model = {', '.join(map(repr, SUPPORTED_MODELS))}, "
                 f"not {lsm.model!r}; use --engine cpu or brian2 for it")
-    if lsm.w_in_std is not None or lsm.w_rec_std is not None:
-        return ("the gpu engine does not support network.read_noise_per_step = true; "
-                "use --engine cpu or brian2 for it")
     return None
 
 

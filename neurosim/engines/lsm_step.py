@@ -35,7 +35,7 @@ import numpy as np
 
 from neurosim import backend
 
-__all__ = ["KERNEL_NAMES", "THREADS", "lsm_step", "lsm_update"]
+__all__ = ["KERNEL_NAMES", "THREADS", "lsm_step", "lsm_update", "noise_generator", "synaptic_drive"]
 
 #: CUDA threads per block of the update kernel.
 THREADS = 256
@@ -86,8 +86,32 @@ def lsm_update(mem: Any, spikes: Any, inp: Any, rec: Any, decay: float, threshol
     np.greater(mem, threshold_t, out=spikes, casting="unsafe")
 
 
+def synaptic_drive(x: Any, w: Any, var: Any | None, rng: Any, xp: Any) -> Any:
+    """The drive ``x @ w`` ``[B, N]`` of 0/1 presynaptic spikes ``x`` ``[B, P]`` through ``w`` ``[P, N]``.
+
+    With read noise (``var`` ``[P, N]``, the per-synapse noise variance, not None), each
+    transmission adds ``w_std · z`` with independent ``z ~ N(0, 1)``; their sum over the
+    spiking presynaptic neurons is Gaussian with variance ``x @ var``, so it is drawn as one
+    ``sqrt(x @ var) · z`` per target: the same distribution as per-synapse draws, at the cost
+    of a second matrix product. ``rng`` has ``standard_normal(shape, dtype=)`` (a numpy
+    ``Generator`` or a ``cupy.random.RandomState``, see :func:`noise_generator`).
+    """
+    drive = xp.matmul(x, w)
+    if var is not None:
+        drive += xp.sqrt(xp.matmul(x, var)) * rng.standard_normal(drive.shape, dtype=drive.dtype)
+    return drive
+
+
+def noise_generator(seed: int, xp: Any) -> Any:
+    """A normal generator on ``xp`` seeded with ``seed``: numpy ``default_rng`` or ``cupy.random.RandomState``."""
+    if backend.is_cupy(xp):
+        return xp.random.RandomState(seed)
+    return np.random.default_rng(seed)
+
+
 def lsm_step(mem: Any, spikes: Any, x_b: Any, w_in: Any, w_rec: Any, decay: float,
-             threshold: float, xp: Any) -> Any:
+             threshold: float, xp: Any, var_in: Any | None = None, var_rec: Any | None = None,
+             rng: Any = None) -> Any:
     """Advance a batch of reservoirs by one input bin, in place (see the module docstring).
 
     Args:
@@ -98,11 +122,13 @@ def lsm_step(mem: Any, spikes: Any, x_b: Any, w_in: Any, w_rec: Any, decay: floa
         decay: membrane decay per step (dimensionless); threshold: firing threshold
             (membrane units).
         xp: ``numpy`` or ``cupy``, the namespace owning every array.
+        var_in, var_rec: per-synapse read-noise variances (same shapes as the weights), or
+            None for noiseless reads; rng: their generator (see :func:`synaptic_drive`).
 
     Returns:
         ``spikes`` (the same array), now this bin's 0/1 spikes.
     """
-    inp = xp.matmul(x_b, w_in)
-    rec = xp.matmul(spikes, w_rec)
+    inp = synaptic_drive(x_b, w_in, var_in, rng, xp)
+    rec = synaptic_drive(spikes, w_rec, var_rec, rng, xp)
     lsm_update(mem, spikes, inp, rec, decay, threshold, xp)
     return spikes
