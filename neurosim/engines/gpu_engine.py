@@ -66,7 +66,9 @@ class GpuEngine:
         batch_size: samples simulated together (state ``[batch_size, neurons]``); device
             memory is about ``batch_size * (bins * (neurons + inputs * itemsize)
             + 6 * neurons * itemsize)`` bytes plus the weights (≈ 130 MB at 1,024 samples,
-            1,000 neurons, 256 inputs, 50 bins, float32).
+            1,000 neurons, 256 inputs, 50 bins, float32); the continuous models add about
+            ``batch_size * neurons * (delay steps + 8) * itemsize``, read noise doubles the
+            weights.
         device: ``"gpu"`` (CuPy; default) or ``"cpu"`` (the same code on numpy: the
             kernel's twin, for tests and machines without a GPU).
         trace_neurons: record the membrane potential of the first that many neurons at the

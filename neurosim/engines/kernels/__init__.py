@@ -1,10 +1,12 @@
 """CUDA sources of the GPU engine's kernels, shipped inside the package.
 
-``lsm_step.cu`` holds the fused discrete-LIF neuron update; its numpy twin is
-:func:`neurosim.engines.lsm_step.lsm_update`. CuPy compiles it at first use
-(``cupy.RawModule``, NVRTC); ``tests/test_cuda_sources.py`` compiles every ``.cu`` file of
-the package with ``nvcc`` and ``tests/test_gpu_engine.py`` runs its host-side update
-against numpy.
+``lsm_step.cu`` holds the fused discrete-LIF neuron update (numpy twin:
+:func:`neurosim.engines.lsm_step.lsm_update`); ``continuous_step.cu`` the two per-step
+kernels of the continuous LIF and Izhikevich (numpy twins:
+:func:`neurosim.engines.continuous_step.continuous_update` and ``continuous_deliver``).
+CuPy compiles them at first use (``cupy.RawModule``, NVRTC); ``tests/test_cuda_sources.py``
+compiles every ``.cu`` file of the package with ``nvcc``, and ``tests/test_gpu_engine.py``
+and ``tests/test_gpu_continuous.py`` run their host-side code against numpy.
 """
 
 from __future__ import annotations
