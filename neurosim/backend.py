@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +27,7 @@ from neurosim.errors import ConfigError, EngineError
 __all__ = [
     "DEVICES",
     "asarray",
+    "cuda_source",
     "cupy_available",
     "get_namespace",
     "is_cupy",
@@ -144,3 +147,16 @@ def resolve_device(device: str = "auto") -> str:
 def namespace(device: str = "auto") -> ModuleType:
     """The array module for ``device`` (see :func:`resolve_device`): numpy or cupy."""
     return _probe_cupy()[0] if resolve_device(device) == "gpu" else np
+
+
+_LOCAL_INCLUDE = re.compile(r'^#include "([\w.]+\.cuh)"$', re.MULTILINE)
+
+
+def cuda_source(folder: Path, name: str) -> str:
+    """The CUDA source ``folder / name`` as one self-contained text, for ``cupy.RawModule``.
+
+    ``#include "x.cuh"`` lines naming a header of the same folder are replaced by its text,
+    so NVRTC (given no include path) compiles the same code as ``nvcc`` compiling the file.
+    """
+    text = (folder / name).read_text(encoding="utf-8")
+    return _LOCAL_INCLUDE.sub(lambda m: cuda_source(folder, m.group(1)), text)

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA, require_data
+from neurosim.backend import cuda_source
 from neurosim.events.binning import bin_of, bin_packed, bin_sparse
 from neurosim.events.kernels import KERNEL_DIR
 from neurosim.events.packed import pack
@@ -36,6 +37,17 @@ def test_cuda_source_compiles(nvcc, source, tmp_path):
     result = subprocess.run([nvcc, "-arch=sm_90", "-c", str(source), "-o", str(tmp_path / "k.o")],
                             capture_output=True, text=True)
     assert result.returncode == 0, f"nvcc failed on {source}:\n{result.stderr}"
+
+
+@pytest.mark.parametrize("source", CU_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_cuda_source_is_self_contained_for_nvrtc(nvcc, source, tmp_path):
+    """What CuPy hands NVRTC (local headers inlined) compiles alone, with no include path."""
+    text = cuda_source(source.parent, source.name)
+    assert '#include "' not in text
+    (tmp_path / "alone.cu").write_text(text)
+    result = subprocess.run([nvcc, "-arch=sm_90", "-c", str(tmp_path / "alone.cu"), "-o", str(tmp_path / "k.o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"nvcc failed on the inlined {source}:\n{result.stderr}"
 
 
 # --- the kernel's per-event logic, run on the host ----------------------------------

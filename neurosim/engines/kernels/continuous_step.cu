@@ -3,9 +3,9 @@
 // continuous_deliver (numpy).
 //
 // Loaded by CuPy (cupy.RawModule, NVRTC) from neurosim/engines/continuous_step.py and compiled
-// by nvcc in tests/test_cuda_sources.py, so it uses no headers. The per-element functions are
-// __host__ __device__: tests/test_gpu_continuous.py runs them on the host and compares them bit
-// for bit with numpy.
+// by nvcc in tests/test_cuda_sources.py; its only header is rounding.cuh (inlined for NVRTC).
+// The per-element functions are __host__ __device__: tests/test_gpu_continuous.py runs them on
+// the host and compares them bit for bit with numpy.
 //
 // One time step k of a batch follows Brian2's schedule groups -> thresholds -> synapses ->
 // resets -> end in two kernels, with the synaptic drives computed in between (cuBLAS):
@@ -20,17 +20,7 @@
 // Each product and sum is rounded on its own (no FMA contraction), in the order written in
 // the numpy twin, so float32 and float64 results equal numpy's bit for bit.
 
-#ifdef __CUDA_ARCH__
-__device__ __forceinline__ float ns_mul(float a, float b) { return __fmul_rn(a, b); }
-__device__ __forceinline__ double ns_mul(double a, double b) { return __dmul_rn(a, b); }
-__device__ __forceinline__ float ns_add(float a, float b) { return __fadd_rn(a, b); }
-__device__ __forceinline__ double ns_add(double a, double b) { return __dadd_rn(a, b); }
-#else
-static inline float ns_mul(float a, float b) { volatile float r = a * b; return r; }
-static inline double ns_mul(double a, double b) { volatile double r = a * b; return r; }
-static inline float ns_add(float a, float b) { volatile float r = a + b; return r; }
-static inline double ns_add(double a, double b) { volatile double r = a + b; return r; }
-#endif
+#include "rounding.cuh"
 
 #define NS_MODEL_LIF 0
 #define NS_MODEL_IZH 1
@@ -50,24 +40,24 @@ neurosim_cont_update_one(long long i, long long neurons, T* v, T* u, T* cur, lon
     if (model == NS_MODEL_LIF) {
         nr = (k - last[i]) >= refr;
         if (exp_syn) {
-            cur[i] = ns_mul(p[2], i_old);
-            if (nr) vv = ns_add(p[3], ns_add(ns_mul(p[4], i_old), ns_mul(p[5], vv)));
+            cur[i] = neurosim_mul(p[2], i_old);
+            if (nr) vv = neurosim_add(p[3], neurosim_add(neurosim_mul(p[4], i_old), neurosim_mul(p[5], vv)));
         } else if (nr) {
-            vv = ns_add(ns_mul(vv, p[5]), p[3]);
+            vv = neurosim_add(neurosim_mul(vv, p[5]), p[3]);
         }
     } else {
         T h = p[1];
         T uu = u[i];
-        T poly = ns_add(ns_mul(vv, (T)0.04), (T)5);
+        T poly = neurosim_add(neurosim_mul(vv, (T)0.04), (T)5);
         T drive;
         if (exp_syn) {
-            cur[i] = ns_mul(p[0], i_old);
-            drive = ns_add(ns_add(p[2], i_old), ns_add(ns_mul(poly, vv), -uu));
+            cur[i] = neurosim_mul(p[0], i_old);
+            drive = neurosim_add(neurosim_add(p[2], i_old), neurosim_add(neurosim_mul(poly, vv), -uu));
         } else {
-            drive = ns_add(ns_mul(poly, vv), ns_add(p[2], -uu));
+            drive = neurosim_add(neurosim_mul(poly, vv), neurosim_add(p[2], -uu));
         }
-        u[i] = ns_add(ns_mul(ns_mul(h, a[j]), ns_add(ns_mul(vv, b[j]), -uu)), uu);
-        vv = ns_add(ns_mul(drive, h), vv);
+        u[i] = neurosim_add(neurosim_mul(neurosim_mul(h, a[j]), neurosim_add(neurosim_mul(vv, b[j]), -uu)), uu);
+        vv = neurosim_add(neurosim_mul(drive, h), vv);
     }
     bool fire = false;
     if (k < bins) fire = model == NS_MODEL_LIF ? (vv > vth && nr) : (vv >= vth);
@@ -93,14 +83,14 @@ neurosim_cont_deliver_one(long long i, long long neurons, T* v, T* u, T* cur, co
     long long j = i % neurons;
     if (deliver && (!gated || notref[i] != (T)0)) {
         T* tgt = exp_syn ? cur : v;
-        tgt[i] = ns_add(ns_add(tgt[i], inp[i]), rec[i]);
+        tgt[i] = neurosim_add(neurosim_add(tgt[i], inp[i]), rec[i]);
     }
     if (fired[i] != (T)0) {
         if (model == NS_MODEL_LIF) {
             v[i] = p[1];
         } else {
             v[i] = c[j];
-            u[i] = ns_add(u[i], d[j]);
+            u[i] = neurosim_add(u[i], d[j]);
         }
     }
     if (clamp) {
@@ -108,7 +98,7 @@ neurosim_cont_deliver_one(long long i, long long neurons, T* v, T* u, T* cur, co
             if (notref[i] != (T)0) v[i] = p[0];
         } else {
             v[i] = p[3];
-            u[i] = ns_mul(p[3], b[j]);
+            u[i] = neurosim_mul(p[3], b[j]);
         }
         cur[i] = (T)0;
     }

@@ -2,9 +2,9 @@
 // neurosim.engines.lsm_step.lsm_update (numpy).
 //
 // Loaded by CuPy (cupy.RawModule, NVRTC) from neurosim/engines/lsm_step.py and compiled by
-// nvcc in tests/test_cuda_sources.py, so it uses no headers. The per-element update is a
-// __host__ __device__ function: tests/test_gpu_engine.py also runs it on the host and
-// compares it bit for bit with numpy.
+// nvcc in tests/test_cuda_sources.py; its only header is rounding.cuh (inlined for NVRTC).
+// The per-element update is a __host__ __device__ function: tests/test_gpu_engine.py also
+// runs it on the host and compares it bit for bit with numpy.
 //
 // One time step for every (sample, neuron) element i of the state, n = batch * neurons:
 //   mem    T [n]  membrane potential (membrane units), updated in place
@@ -17,17 +17,7 @@
 // (__fmul_rn/__dmul_rn never contract into an FMA), so float64 and float32 results equal
 // numpy's bit for bit.
 
-#ifdef __CUDA_ARCH__
-__device__ __forceinline__ float neurosim_mul(float a, float b) { return __fmul_rn(a, b); }
-__device__ __forceinline__ double neurosim_mul(double a, double b) { return __dmul_rn(a, b); }
-__device__ __forceinline__ float neurosim_add(float a, float b) { return __fadd_rn(a, b); }
-__device__ __forceinline__ double neurosim_add(double a, double b) { return __dadd_rn(a, b); }
-#else
-static inline float neurosim_mul(float a, float b) { volatile float r = a * b; return r; }
-static inline double neurosim_mul(double a, double b) { volatile double r = a * b; return r; }
-static inline float neurosim_add(float a, float b) { volatile float r = a + b; return r; }
-static inline double neurosim_add(double a, double b) { volatile double r = a + b; return r; }
-#endif
+#include "rounding.cuh"
 
 template <typename T>
 __host__ __device__ __forceinline__ void

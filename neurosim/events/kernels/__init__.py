@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from neurosim.backend import cuda_source
+
 __all__ = ["KERNEL_DIR", "source"]
 
 #: Folder holding the ``.cu`` files.
@@ -17,5 +19,5 @@ KERNEL_DIR = Path(__file__).resolve().parent
 
 
 def source(name: str) -> str:
-    """The CUDA source text of ``name`` (e.g. ``"bin_events.cu"``) in this folder."""
-    return (KERNEL_DIR / name).read_text(encoding="utf-8")
+    """The CUDA source text of ``name`` (e.g. ``"bin_events.cu"``) in this folder, local headers inlined."""
+    return cuda_source(KERNEL_DIR, name)
