@@ -47,7 +47,7 @@ def bench(config, data_dir, neurons_list, engines=("cpu", "brian2")):
     for neurons in neurons_list:
         cfg = load_config(config.chip.name, overrides=[f"network.neurons={neurons}",
                                                        f"run.dataset={config.run.dataset!r}"])
-        lsm, t_prog = timed(lambda: build_lsm(cfg, raster.shape[2], seeds.rng(0, "chip")))
+        lsm, t_prog = timed(lambda: build_lsm(cfg, raster.shape[2], seeds.chip_rng(0)))
         simulate, activity = {}, None
         for name in engines:
             engine = get_engine(name)

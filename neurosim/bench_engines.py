@@ -80,7 +80,7 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
     config = load_config(chip, overrides=[f"run.dataset={dataset!r}", f"network.neurons={neurons}",
                                           f"input.n_bins={n_bins}"])
     raster = input_raster(config, batch)
-    lsm = build_lsm(config, raster.shape[2], seeds.rng(seed, "chip"))
+    lsm = build_lsm(config, raster.shape[2], seeds.chip_rng(seed))
     description = {
         "dataset": dataset, "samples": int(raster.shape[0]), "neurons": neurons, "inputs": int(raster.shape[2]),
         "model": lsm.model, "chip": chip, "dt_s": dt, "median_sample_span_s": span, "n_bins": n_bins,

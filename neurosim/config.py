@@ -304,7 +304,11 @@ class RunConfig:
     samples: int = param(1000, "Samples used in all (train + test); 0 = the whole dataset", "", 0, 10**8)
     test_fraction: float = param(0.2, "Held-out fraction when the dataset has no official split",
                                  "", 0.01, 0.99)
-    seed: int = param(0, "Seed of every random stream (chip, data, readout)", "", 0, 2**63 - 1)
+    seed: int = param(0, "Seed of every random stream (chip, data, readout; see neurosim.seeds)", "",
+                      0, 2**63 - 1)
+    instance: int = param(0, "Which manufactured chip instance of the design to build (stream "
+                          "('chip', instance) of the seed): the same chip as instance k of a sweep or "
+                          "of program_instances", "", 0, 2**31 - 1)
     skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
                                "decreasing timestamps, empty) and count them in the report, "
                                "instead of stopping at the first", choices=(False, True))
@@ -312,7 +316,13 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole run: chip sections plus experiment sections."""
+    """The whole run: chip sections, experiment sections, and the registered sections.
+
+    The core sections are attributes (``config.network``); a section that a task
+    or a neuron model registers (:func:`register_section`, e.g. ``[reservoir]``
+    or ``[network.lif]``) is read with :meth:`section` and holds its defaults
+    until a TOML file or ``--set`` changes it.
+    """
 
     chip: ChipInfo = field(default_factory=ChipInfo)
     device: DeviceConfig = field(default_factory=DeviceConfig)
@@ -323,9 +333,89 @@ class Config:
     input: InputConfig = field(default_factory=InputConfig)
     readout: ReadoutConfig = field(default_factory=ReadoutConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    registered: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+
+    def section(self, path: str) -> Any:
+        """The values of section ``path`` (``"network"``, ``"reservoir"``, ``"network.lif"``)."""
+        if path in SECTIONS:
+            return getattr(self, path)
+        for name, values in self.registered:
+            if name == path:
+                return values
+        return registered_section_type(path)()
 
 
-SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(Config))
+SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(Config) if f.name != "registered")
+
+#: Sections added by tasks and neuron models: dotted path → frozen dataclass of :func:`param` fields.
+_REGISTERED: dict[str, type] = {}
+
+
+def register_section(path: str, values_type: type) -> None:
+    r"""Add a config section that a task (``"reservoir"`` → ``[reservoir]``) or a neuron model
+    (``"network.lif"`` → ``[network.lif]``) owns.
+
+    ``values_type`` is a frozen dataclass whose fields are :func:`param`\ s (documented,
+    unit, range); it may define ``check(self, config)`` for cross-key rules, called by
+    :func:`validate`. Its keys are then loaded from TOML and ``--set``, validated,
+    hashed, exported and listed in the config reference like the core sections.
+    Registering the same path again with the same type is a no-op.
+    """
+    if not dataclasses.is_dataclass(values_type) or not values_type.__dataclass_params__.frozen:
+        raise TypeError(f"section {path!r}: {values_type!r} must be a frozen dataclass")
+    parent, _, name = path.rpartition(".")
+    if not name or path in SECTIONS or (parent and parent not in SECTIONS):
+        raise ValueError(f"section path {path!r}: a new top-level name, or '<core section>.<name>' "
+                         f"(core sections: {', '.join(SECTIONS)})")
+    if parent and name in {f.name for f in fields(getattr(Config(), parent))}:
+        raise ValueError(f"section path {path!r} clashes with the key {path}")
+    for f in fields(values_type):
+        if "doc" not in f.metadata:
+            raise TypeError(f"section {path!r}: field {f.name} needs param(...) documentation")
+    known = _REGISTERED.get(path)
+    if known is not None and known is not values_type:
+        raise ValueError(f"config section {path!r} is already registered by {known.__qualname__}")
+    _REGISTERED[path] = values_type
+
+
+def unregister_section(path: str) -> None:
+    """Remove a registered section (for tests and plugins that undo their registration)."""
+    _REGISTERED.pop(path, None)
+
+
+def registered_section_type(path: str) -> type:
+    """The dataclass of registered section ``path``; :class:`ConfigError` naming the known ones if none."""
+    _discover_sections()
+    if path not in _REGISTERED:
+        raise ConfigError(f"unknown config section [{path}]; known: {', '.join(all_section_paths())}")
+    return _REGISTERED[path]
+
+
+def all_section_paths() -> list[str]:
+    """Every section path: the core ones in order, then the registered ones sorted."""
+    _discover_sections()
+    return [*SECTIONS, *sorted(_REGISTERED)]
+
+
+_discovered = False
+
+
+def _discover_sections() -> None:
+    """Import the packages whose modules register sections (tasks, neuron models), once.
+
+    Imported by name, as plugins: neither package is needed to define the config,
+    but a config file may use their sections before anything else imported them.
+    """
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        import importlib
+        for package in SECTION_PROVIDERS:
+            importlib.import_module(package)
+
+
+#: Packages imported on first use of the registry so that their sections exist.
+SECTION_PROVIDERS = ("neurosim.tasks", "neurosim.networks")
 
 
 # --------------------------------------------------------------------------- loading
@@ -357,24 +447,59 @@ def _coerce(section: str, key: str, value: Any, ftype: str, where: str) -> Any:
 def apply_mapping(config: Config, data: dict[str, Any], where: str) -> Config:
     """Return ``config`` with the values of a nested ``{section: {key: value}}`` mapping.
 
-    ``where`` names the origin (a file path, ``--set``) for error messages.
-    Unknown sections and keys are errors that list what is allowed.
+    A core section may hold registered subsections as nested tables
+    (``{"network": {"lif": {"tau_m": 0.02}}}``, i.e. ``[network.lif]``); a registered
+    top-level section (``[reservoir]``) sits beside the core ones. ``where`` names the
+    origin (a file path, ``--set``) for error messages. Unknown sections and keys are
+    errors that list what is allowed.
     """
-    updates = {}
+    _discover_sections()
+    updates: dict[str, Any] = {}
+    registered = dict(config.registered)
     for section, values in data.items():
-        if section not in SECTIONS:
-            raise ConfigError(f"{where}: unknown section [{section}]; allowed: {', '.join(SECTIONS)}")
-        if not isinstance(values, dict):
-            raise ConfigError(f"{where}: [{section}] must be a table of key = value pairs")
-        current = getattr(config, section)
-        known = {f.name: f for f in fields(current)}
-        changes = {}
-        for key, value in values.items():
-            if key not in known:
-                raise ConfigError(f"{where}: unknown key {section}.{key}; allowed: {', '.join(known)}")
-            changes[key] = _coerce(section, key, value, known[key].type, where)
-        updates[section] = replace(current, **changes)
-    return replace(config, **updates)
+        if section in SECTIONS:
+            sub = _subsection_tables(section, values, where)
+            for name, table in sub.items():
+                registered[f"{section}.{name}"] = _updated(config.section(f"{section}.{name}"), table,
+                                                            f"{section}.{name}", where)
+            updates[section] = _updated(getattr(config, section),
+                                        {k: v for k, v in values.items() if k not in sub}, section, where)
+        elif section in _REGISTERED:
+            registered[section] = _updated(config.section(section), values, section, where)
+        else:
+            raise ConfigError(f"{where}: unknown section [{section}]; allowed: "
+                              f"{', '.join(all_section_paths())}")
+    return replace(config, **updates, registered=tuple(sorted(registered.items())))
+
+
+def _subsection_tables(section: str, values: Any, where: str) -> dict[str, dict]:
+    """The tables inside core ``section`` that are registered subsections, by name."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: [{section}] must be a table of key = value pairs")
+    return {k: v for k, v in values.items() if f"{section}.{k}" in _REGISTERED}
+
+
+def _updated(current: Any, values: Any, path: str, where: str) -> Any:
+    """``current`` (a section's dataclass) with ``values`` coerced onto its fields."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: [{path}] must be a table of key = value pairs")
+    known = {f.name: f for f in fields(current)}
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            subs = [p.rpartition(".")[2] for p in _REGISTERED if p.startswith(path + ".")]
+            allowed = [*known, *(f"[{path}.{s}]" for s in sorted(subs))]
+            hint = _moved_key_hint(path, key)
+            raise ConfigError(f"{where}: unknown key {path}.{key}{hint}; allowed: {', '.join(allowed)}")
+        changes[key] = _coerce(path, key, value, known[key].type, where)
+    return replace(current, **changes)
+
+
+def _moved_key_hint(path: str, key: str) -> str:
+    """`` (now network.lif.tau_m)``-style advice when ``key`` lives in a registered subsection."""
+    homes = [p for p, t in _REGISTERED.items() if p.startswith(path + ".")
+             and key in {f.name for f in fields(t)}]
+    return f" (it is now {' or '.join(f'{h}.{key}' for h in sorted(homes))})" if homes else ""
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -396,17 +521,21 @@ def parse_override(text: str) -> dict[str, Any]:
 
     The value is read as a TOML value (``1e-6``, ``true``, ``"x"``); anything that
     is not valid TOML is taken as a plain string, so ``chip.name=my-chip`` works.
+    A registered subsection is one more level: ``network.lif.tau_m=0.02``.
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or "." not in key or not raw.strip():
         raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. network.neurons=1000")
-    section, _, name = key.partition(".")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
-    return {section: {name: value}}
+    *path, name = key.split(".")
+    nested: dict[str, Any] = {name: value}
+    for part in reversed(path):
+        nested = {part: nested}
+    return nested
 
 
 def validate(config: Config) -> Config:
@@ -415,12 +544,12 @@ def validate(config: Config) -> Config:
     Returns the config unchanged, or raises :class:`ConfigError` naming the key,
     the value and what is allowed.
     """
-    for section in fields(config):
-        values = getattr(config, section.name)
+    for path in all_section_paths():
+        values = config.section(path)
         for f in fields(values):
             value = getattr(values, f.name)
             meta = f.metadata
-            name = f"{section.name}.{f.name}"
+            name = f"{path}.{f.name}"
             unit = f" {meta['unit']}" if meta.get("unit") else ""
             if meta.get("choices") and value not in meta["choices"]:
                 raise ConfigError(f"{name} = {value!r} is not allowed; choose one of "
@@ -433,6 +562,10 @@ def validate(config: Config) -> Config:
     if d.kind in RESISTIVE_KINDS:
         _validate_resistive_device(d)
     _validate_network(config.network)
+    for path in sorted(_REGISTERED):
+        check = getattr(config.section(path), "check", None)
+        if check is not None:
+            check(config)
     return config
 
 
@@ -553,8 +686,15 @@ def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
 # --------------------------------------------------------------------------- hashing, export
 
 def to_dict(config: Config, sections: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
-    """Nested plain dict of the config (all sections, or the ones named)."""
-    full = dataclasses.asdict(config)
+    """Nested plain dict of the config (all sections, or the top-level ones named).
+
+    Registered subsections nest inside their core section (``d["network"]["lif"]``);
+    registered top-level sections sit beside the core ones (``d["reservoir"]``).
+    """
+    full = {name: dataclasses.asdict(getattr(config, name)) for name in SECTIONS}
+    for path in all_section_paths()[len(SECTIONS):]:
+        parent, _, name = path.rpartition(".")
+        (full[parent] if parent else full)[name] = dataclasses.asdict(config.section(path))
     return {k: v for k, v in full.items() if sections is None or k in sections}
 
 
@@ -575,12 +715,18 @@ def chip_hash(config: Config) -> str:
 
 def to_toml(config: Config, sections: tuple[str, ...] | None = None) -> str:
     """The config (or some sections) as TOML text that :func:`apply_mapping` loads back unchanged."""
-    lines = []
-    for section, values in to_dict(config, sections).items():
-        lines.append(f"[{section}]")
-        for key, value in values.items():
-            lines.append(f"{key} = {_toml_value(value)}")
+    lines: list[str] = []
+
+    def table(path: str, values: dict[str, Any]) -> None:
+        lines.append(f"[{path}]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in values.items() if not isinstance(v, dict))
         lines.append("")
+        for k, v in values.items():
+            if isinstance(v, dict):
+                table(f"{path}.{k}", v)
+
+    for section, values in to_dict(config, sections).items():
+        table(section, values)
     return "\n".join(lines)
 
 
@@ -606,8 +752,8 @@ def reference_rows() -> list[tuple[str, str, str, str, str]]:
     """(key, default, unit, allowed, doc) for every config key: the README's reference table."""
     rows = []
     default = Config()
-    for section in fields(default):
-        values = getattr(default, section.name)
+    for path in all_section_paths():
+        values = default.section(path)
         for f in fields(values):
             meta = f.metadata
             if meta.get("choices"):
@@ -617,6 +763,6 @@ def reference_rows() -> list[tuple[str, str, str, str, str]]:
                 allowed = f"{meta['lo']:g} … {meta['hi']:g}"
             else:
                 allowed = "text"
-            rows.append((f"{section.name}.{f.name}", repr(getattr(values, f.name)),
+            rows.append((f"{path}.{f.name}", repr(getattr(values, f.name)),
                          meta.get("unit", ""), allowed, meta["doc"]))
     return rows

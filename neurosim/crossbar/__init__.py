@@ -1,11 +1,11 @@
 """Crossbar macros: weight mapping and tiling, the periphery, and a macro that computes like a matrix."""
 
-from neurosim.crossbar.instances import instance_rng, instance_seed, program_instance, program_instances
+from neurosim.crossbar.instances import program_instance, program_instances
 from neurosim.crossbar.macro import CrossbarMacro, MacroTally
 from neurosim.crossbar.mapping import (ProgrammedMatrix, Tiling, program_matrix, program_random_matrix,
                                        tiling_for)
 from neurosim.crossbar.periphery import Adc, input_planes, ir_drop
 
 __all__ = ["Adc", "CrossbarMacro", "MacroTally", "ProgrammedMatrix", "Tiling", "input_planes",
-           "instance_rng", "instance_seed", "ir_drop", "program_instance", "program_instances",
+           "ir_drop", "program_instance", "program_instances",
            "program_matrix", "program_random_matrix", "tiling_for"]

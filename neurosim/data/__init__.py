@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.data import dvs_digits, nmnist, ntidigits, spoken_digits
+from neurosim import seeds
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -103,7 +104,7 @@ def dataset_status(info: DatasetInfo, data_dir: str | os.PathLike | None = None)
 def stratified_indices(labels: np.ndarray, n_samples: int, seed: int = 0) -> np.ndarray:
     """Pick ``n_samples`` positions of ``labels``, as equal per class as possible.
 
-    Deterministic from ``seed`` (``numpy.random.default_rng(seed)``): each class's
+    Deterministic from ``seed`` (its stream ``("data", "subset")``, :mod:`neurosim.seeds`): each class's
     members are shuffled, then taken round-robin over the classes (in a shuffled class
     order) until ``n_samples`` are chosen; a class that runs out simply stops
     contributing. Returns the chosen positions sorted ascending (int64).
@@ -113,7 +114,7 @@ def stratified_indices(labels: np.ndarray, n_samples: int, seed: int = 0) -> np.
         raise DataError(f"n_samples must be a positive integer or None, got {n_samples!r}")
     if n_samples > len(labels):
         raise DataError(f"n_samples={n_samples} but the dataset has only {len(labels)} samples")
-    rng = np.random.default_rng(seed)
+    rng = seeds.rng(seed, "data", "subset")
     classes = np.unique(labels)
     class_priority = dict(zip(classes.tolist(), rng.permutation(len(classes)).tolist()))
     shuffled = rng.permutation(len(labels))

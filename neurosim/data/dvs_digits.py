@@ -18,9 +18,8 @@ event camera:
 
 The result resembles real N-MNIST (about 4,000 events and 300 ms per sample, half of them
 ON) but it is a simulation, not a recording. Everything is deterministic from ``seed``:
-sample ``i`` draws its randomness from ``SeedSequence(seed, spawn_key=(SEED_KEY, i))``,
-a stream of its own below ``SeedSequence(seed)`` (``SEED_KEY`` keeps these streams apart
-from other users of the same seed), so a sample does not depend on which or how many
+sample ``i`` draws its randomness from its own stream ``("dvs-digits", i)`` of the seed
+(:mod:`neurosim.seeds`), so a sample does not depend on which or how many
 other samples are generated. There is no official train/test split (``is_test`` is None).
 """
 
@@ -31,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from neurosim import seeds
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -55,7 +55,6 @@ THRESHOLD = 0.35  # mean contrast threshold, log-intensity units
 THRESHOLD_STD = 0.035  # pixel-to-pixel threshold spread, log-intensity units
 REFRACTORY_STEPS = 2  # a pixel fires at most once every 2 steps (2 ms)
 NOISE_HZ = 0.1  # background events per pixel per second
-SEED_KEY = 1348813597  # zlib.crc32(b"dvs-digits"): namespace of the per-sample seed streams
 _PAD = 4  # pixels of background padding around the sensor for the moving image
 _CHUNK = 128  # samples simulated together (vectorised over pixels of the chunk)
 
@@ -73,8 +72,8 @@ def labels(data_dir: Path | None = None) -> np.ndarray:
 
 
 def sample_rng(seed: int, i: int) -> np.random.Generator:
-    """The random generator of sample ``i``: ``SeedSequence(seed, spawn_key=(SEED_KEY, i))``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SEED_KEY, i)))
+    """The random generator of sample ``i``: stream ``(NAME, i)`` of the run seed (:mod:`neurosim.seeds`)."""
+    return seeds.rng(seed, NAME, i)
 
 
 def _log_canvas(image: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ with a refractory period, background noise), which gives N-TIDIGITS-like events
 Samples: ``N_SPEAKERS * 10 * N_REPETITIONS`` = 12 x 10 x 10 = 1,200. Sample ``i`` is
 speaker ``i // 100``, digit ``(i // 10) % 10`` (its label), repetition ``i % 10``
 (:func:`sample_info`). Each repetition varies the same synthesised word a little,
-drawing from the sample's own random stream ``SeedSequence(seed, spawn_key=(SEED_KEY, i))``:
+drawing from the sample's own random stream ``("spoken-digits", i)`` of the seed (:mod:`neurosim.seeds`):
 
 * speaking-rate factor uniform in ``1 ± SPEED_JITTER`` (the envelopes are time-scaled,
   pitch and spectrum unchanged),
@@ -21,7 +21,7 @@ drawing from the sample's own random stream ``SeedSequence(seed, spawn_key=(SEED
 * the neurons' initial phases and the background events.
 
 The sensor's channel-to-channel threshold mismatch is one property of the simulated
-chip per seed (``SeedSequence(seed, spawn_key=(SEED_KEY,))``), shared by all samples.
+chip per seed (stream ``(NAME,)`` of the seed), shared by all samples.
 A sample therefore does not depend on which or how many other samples are generated,
 and the same seed gives identical events. The split is speaker-independent, as in
 TIDIGITS: the speakers in ``TEST_SPEAKERS`` (one man, one woman, one child: 300 samples)
@@ -42,6 +42,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.data import cochlea, espeak
+from neurosim import seeds
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -112,7 +113,6 @@ GAIN_STD_DB = 2.0  # loudness spread between repetitions, dB
 ONSET_MS = (100.0, 200.0)  # silence before the word, ms (uniform)
 TAIL_MS = (100.0, 200.0)  # silence after the word, ms (uniform)
 TRIM_LEVEL = 1e-3  # |sample| below this fraction of full scale at either end is trimmed
-SEED_KEY = 3745226602  # zlib.crc32(b"spoken-digits"): namespace of the seed streams
 
 
 def sample_info(i: int) -> tuple[Speaker, int, int]:
@@ -129,17 +129,17 @@ def labels(data_dir: Path | None = None) -> np.ndarray:
 
 
 def sample_rng(seed: int, i: int) -> np.random.Generator:
-    """The random generator of sample ``i``: ``SeedSequence(seed, spawn_key=(SEED_KEY, i))``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SEED_KEY, i)))
+    """The random generator of sample ``i``: stream ``(NAME, i)`` of the run seed (:mod:`neurosim.seeds`)."""
+    return seeds.rng(seed, NAME, i)
 
 
 def channel_thresholds(seed: int) -> np.ndarray:
     """Firing threshold of each cochlea channel, dB re. full scale, float64 shape ``(64,)``.
 
     Mean ``COCHLEA.threshold_db``, mismatch ``COCHLEA.threshold_std_db``, drawn from
-    ``SeedSequence(seed, spawn_key=(SEED_KEY,))``: one simulated chip per seed.
+    stream ``(NAME,)`` of the run seed (:mod:`neurosim.seeds`): one simulated chip per seed.
     """
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SEED_KEY,)))
+    rng = seeds.rng(seed, NAME)
     return rng.normal(COCHLEA.threshold_db, COCHLEA.threshold_std_db, COCHLEA.n_channels)
 
 
