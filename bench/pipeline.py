@@ -27,7 +27,7 @@ from neurosim.engines import get_engine
 from neurosim.learning import linear_readout
 from neurosim.networks import build_lsm
 from neurosim.tasks.classify import split_indices
-from neurosim.tasks.setup import input_raster
+from neurosim.tasks.pipeline import input_raster
 
 
 def timed(fn):

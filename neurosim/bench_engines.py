@@ -69,7 +69,7 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
     from neurosim.config import load_config
     from neurosim.data import load_dataset
     from neurosim.networks import build_lsm
-    from neurosim.tasks.setup import input_raster
+    from neurosim.tasks.pipeline import input_raster
 
     if neurons < 1 or samples < 1:
         raise ConfigError("bench engines: --neurons and --samples must be ≥ 1")

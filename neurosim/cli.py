@@ -20,7 +20,7 @@ DEFAULT_CHIP = "rram-40nm-256kb"
 
 def build_parser() -> argparse.ArgumentParser:
     from neurosim.engines import CHOICES
-    from neurosim.tasks import TASKS
+    from neurosim.tasks import get_task, task_names
 
     parser = argparse.ArgumentParser(
         prog="neurosim", description="Neuromorphic hardware co-design simulator: spiking networks "
@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="simulate a network on a chip over event data and report "
                          "accuracy and energy", description="Run a task end to end and write "
                          "OUT/report.json and OUT/report.html.")
-    run.add_argument("--task", choices=TASKS, default="classify", help="what to run (default: classify)")
+    tasks = "; ".join(f"{name}: {get_task(name).description}" for name in task_names())
+    run.add_argument("--task", choices=task_names(), default="classify",
+                     help=f"what to run (default: classify). {tasks}")
     _add_config_args(run)
     run.add_argument("--dataset", help="dataset name (default: run.dataset, i.e. dvs-digits)")
     run.add_argument("--data-dir", type=Path, help="folder holding the dataset's files "
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed of every random stream (default: run.seed = 0)")
     run.add_argument("--skip-corrupt", action="store_true", help="leave out corrupt samples and count "
                      "them in the report instead of stopping (run.skip_corrupt)")
-    run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>)")
+    run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
+                     "a folder holding another run's report is refused before anything runs")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     chips = sub.add_parser("chips", help="list chip presets, or show one as TOML")
@@ -125,54 +128,23 @@ def _load_config(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from neurosim.config import config_hash
     from neurosim.progress import Progress
-    from neurosim.report import make_run_id
+    from neurosim.report import check_output_dir
     from neurosim.report.write import write_reports
-    from neurosim.tasks import (classify_figures, classify_report, reservoir_figures,
-                                reservoir_report, run_classify, run_reservoir)
+    from neurosim.tasks import RunContext, run_id, run_task, summary_rows
 
     config = _load_config(args)
-    run_id = make_run_id(config_hash(config), config.run.seed)
-    out = args.out or Path("neurosim-out") / f"{args.task}-{config.chip.name}-{run_id}"
+    rid = run_id(config, args.task, args.engine, args.data_dir)
+    out = args.out or Path("neurosim-out") / f"{args.task}-{config.chip.name}-{rid}"
+    check_output_dir(out, rid)  # before the work, so that none is lost
     progress = Progress(enabled=not args.quiet)
-    progress.note(f"neurosim {args.task}: chip {config.chip.name}, dataset {config.run.dataset}, "
-                  f"engine {args.engine}, seed {config.run.seed}")
-    if args.task == "reservoir":
-        result = run_reservoir(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
-        report, figures = reservoir_report(result), reservoir_figures(result)
-    else:
-        result = run_classify(config, engine=args.engine, data_dir=args.data_dir, progress=progress)
-        report, figures = classify_report(result), classify_figures(result)
-    json_path, html_path = write_reports(report, figures, out, run_id)
-    print(summary_table(report, json_path, html_path))
-    return 0
-
-
-def summary_table(report: dict, json_path: Path, html_path: Path) -> str:
-    """The few lines printed after a run."""
-    from neurosim.report import format_percent, format_quantity, format_ratio
-
+    progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
+                  f"dataset {config.run.dataset}, engine {args.engine}, seed {config.run.seed}")
+    output = run_task(args.task, config, RunContext(args.engine, args.data_dir, progress))
+    json_path, html_path = write_reports(output.report, output.figures, out, rid)
     paths = ("report", f"{json_path}\n{'':22}{html_path}")
-    if report["task"] == "reservoir":
-        from neurosim.tasks.reservoir import reservoir_summary
-        return "\n".join(f"  {name:<20}{value}" for name, value in [*reservoir_summary(report), paths])
-    e = report["energy"]
-    d = report["dataset"]
-    skipped = f", {d['skipped_corrupt']} corrupt skipped" if d.get("skipped_corrupt") else ""
-    rows = [
-        ("task", f"{report['task']} on {d['name']} ({d['n_train']} train / {d['n_test']} test{skipped})"),
-        ("chip", f"{report['chip']['name']} (chip hash {report['chip']['config_hash']})"),
-        ("engine, seed", f"{report['engine']}, {report['seed']}"),
-        ("accuracy (test)", format_percent(report["accuracy"]["test"], 1)),
-        ("energy / inference", format_quantity(e["per_inference_J"], "J")),
-        ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} "
-                     f"({e['baseline']['name']})"),
-        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than the baseline"),
-        ("latency / inference", format_quantity(report["latency"]["per_inference_s"], "s")),
-        paths,
-    ]
-    return "\n".join(f"  {name:<20}{value}" for name, value in rows)
+    print("\n".join(f"  {name:<20}{value}" for name, value in [*summary_rows(output.report), paths]))
+    return 0
 
 
 def cmd_chips(args: argparse.Namespace) -> int:

@@ -309,6 +309,9 @@ class RunConfig:
     instance: int = param(0, "Which manufactured chip instance of the design to build (stream "
                           "('chip', instance) of the seed): the same chip as instance k of a sweep or "
                           "of program_instances", "", 0, 2**31 - 1)
+    chunk_samples: int = param(256, "Samples streamed through the reservoir at a time: memory holds one "
+                               "chunk's events and spikes (results do not depend on it, except the read-noise "
+                               "draws of the brian2 engine)", "", 1, 10**6)
     skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
                                "decreasing timestamps, empty) and count them in the report, "
                                "instead of stopping at the first", choices=(False, True))
@@ -469,7 +472,9 @@ def apply_mapping(config: Config, data: dict[str, Any], where: str) -> Config:
         else:
             raise ConfigError(f"{where}: unknown section [{section}]; allowed: "
                               f"{', '.join(all_section_paths())}")
-    return replace(config, **updates, registered=tuple(sorted(registered.items())))
+    # only sections that differ from their defaults are stored, so equal configs compare equal
+    changed = {k: v for k, v in registered.items() if v != registered_section_type(k)()}
+    return replace(config, **updates, registered=tuple(sorted(changed.items())))
 
 
 def _subsection_tables(section: str, values: Any, where: str) -> dict[str, dict]:

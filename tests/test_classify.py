@@ -8,8 +8,9 @@ import pytest
 from neurosim.config import load_config
 from neurosim.errors import DataError
 from neurosim.events import VISION_DTYPE, EventBatch
-from neurosim.tasks.classify import sample_durations, split_indices
-from neurosim.tasks.setup import input_raster
+from neurosim.tasks.classify import split_indices
+from neurosim.tasks.pipeline import sample_durations
+from neurosim.tasks.pipeline import input_raster
 
 
 def events(ts, xs=None):

@@ -161,4 +161,4 @@ def test_reservoir_task_reports_quality_metrics(capsys, tmp_path):
     assert report["reservoir"]["kernel_rank"]["m"] == 24
     assert 0 <= report["activity"]["silent_fraction"] <= 1
     html = (out_dir / "report.html").read_text()
-    assert "Reservoir quality" in html and "kernel rank" in html
+    assert "Reservoir metrics" in html and "kernel rank" in html

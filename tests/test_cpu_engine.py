@@ -61,7 +61,7 @@ def test_cpu_equals_brian2_with_zero_weight_synapses_and_traces(raster):
 
 def test_cpu_equals_brian2_on_real_nmnist(nmnist_dir):
     from neurosim.data import load_dataset
-    from neurosim.tasks.setup import input_raster
+    from neurosim.tasks.pipeline import input_raster
     config = load_config("rram-40nm-256kb", overrides=["network.neurons=500", "run.dataset='nmnist'"])
     batch = load_dataset("nmnist", data_dir=nmnist_dir.parent, n_samples=16, seed=0)
     raster = input_raster(config, batch)

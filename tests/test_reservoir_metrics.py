@@ -172,19 +172,18 @@ def test_memory_capacity_rejects_too_short_streams():
 TINY = ["run.samples=24", "network.neurons=30", "input.n_bins=20"]
 
 
-def tiny_settings():
-    from neurosim.tasks.reservoir import ReservoirSettings
-    return ReservoirSettings(rank_samples=10, mc_bins=300, mc_max_delay=5, mc_washout=20,
-                             mc_channels=16)
+TINY_SETTINGS = ["reservoir.rank_samples=10", "reservoir.mc_bins=300", "reservoir.mc_max_delay=5",
+                 "reservoir.mc_washout=20", "reservoir.mc_channels=16"]
 
 
 def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     from neurosim.config import load_config
     from neurosim.report.json_report import REQUIRED_KEYS, _get, dumps_report, to_jsonable
-    from neurosim.tasks.reservoir import reservoir_report, reservoir_summary, run_reservoir
+    from neurosim.tasks import RunContext, run_task
 
-    config = load_config(overrides=TINY)
-    result = run_reservoir(config, engine="brian2", settings=tiny_settings())
+    config = load_config(overrides=TINY + TINY_SETTINGS)
+    output = run_task("reservoir", config, RunContext(engine="brian2"))
+    result = output.result
     assert result.engine == "brian2" and result.n_samples == 24
     assert result.neurons == 30 and result.inputs == 256
     assert 0.0 <= result.firing.silent_fraction <= 1.0 and result.firing.mean_rate_hz >= 0
@@ -194,21 +193,34 @@ def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     assert result.separation.between > 0
     assert result.memory.per_delay.shape == (5,) and 0.0 <= result.memory.total <= 5.0
 
-    report = reservoir_report(result)
-    assert report["task"] == "reservoir"
-    missing = [k for k in REQUIRED_KEYS if k != "accuracy.test" and not _has(report, k, _get)]
-    assert missing == []                                # accuracy is the only key it lacks
+    report = output.report
+    assert report["task"] == "reservoir" and "accuracy" not in report
+    missing = [k for k in REQUIRED_KEYS if not _has(report, k, _get)]
+    assert missing == []
     json.loads(dumps_report(report))                    # strict JSON: no NaN, numpy converted
-    assert [name for name, _ in reservoir_summary(report)][0] == "task"
 
     def metrics(r):
         return to_jsonable({k: r[k] for k in ("reservoir", "activity", "energy")})
 
-    again = reservoir_report(run_reservoir(config, engine="brian2", settings=tiny_settings()))
+    again = run_task("reservoir", config, RunContext(engine="brian2")).report
     assert metrics(again) == metrics(report)
-    other = run_reservoir(load_config(overrides=TINY + ["run.seed=1"]), engine="brian2",
-                          settings=tiny_settings())
-    assert metrics(reservoir_report(other))["reservoir"] != metrics(report)["reservoir"]
+    cpu = run_task("reservoir", config, RunContext(engine="cpu")).report
+    assert metrics(cpu)["reservoir"] == metrics(report)["reservoir"]   # engines agree exactly
+    other = run_task("reservoir", load_config(overrides=TINY + TINY_SETTINGS + ["run.seed=1"]),
+                     RunContext(engine="brian2")).report
+    assert metrics(other)["reservoir"] != metrics(report)["reservoir"]
+
+
+def test_reservoir_settings_are_a_config_section():
+    from neurosim.config import load_config
+    from neurosim.errors import ConfigError
+
+    config = load_config(overrides=["reservoir.rank_samples=7"])
+    assert config.section("reservoir").rank_samples == 7
+    with pytest.raises(ConfigError, match="reservoir.mc_bins"):
+        load_config(overrides=["reservoir.mc_bins=60"])   # must outlast washout + delay
+    with pytest.raises(ConfigError, match="reservoir.jitter_drop = 2"):
+        load_config(overrides=["reservoir.jitter_drop=2"])
 
 
 def _has(report, key, get):

@@ -42,6 +42,11 @@ class OperationCounts:
     buffer_accesses: int = 0
     active_steps: int = 0
 
+    def __add__(self, other: "OperationCounts") -> "OperationCounts":
+        """The counts of two batches together (every counter is a sum over samples)."""
+        return OperationCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                                  for f in fields(self)})
+
     def as_dict(self) -> dict[str, int]:
         """The scalar counters (not the per-row array), for reports."""
         return {f.name: getattr(self, f.name) for f in fields(self)

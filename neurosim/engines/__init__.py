@@ -82,11 +82,11 @@ class AutoEngine:
                      self.preferred, network.model, fallback)
         return get_engine(fallback)
 
-    def run(self, network, raster, progress=None):
-        """Run on :meth:`pick`'s engine; see the engines' ``run``."""
+    def run(self, network, raster, progress=None, **options):
+        """Run on :meth:`pick`'s engine; see the engines' ``run`` (``options``: ``first_sample`` …)."""
         engine = self.pick(network)
         self.name = engine.name
-        return engine.run(network, raster, progress=progress)
+        return engine.run(network, raster, progress=progress, **options)
 
 
 def get_engine(name: str = "auto", network=None, **options):

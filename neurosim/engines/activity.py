@@ -41,6 +41,15 @@ class Activity:
         return np.add.reduceat(self.spike_raster, starts, axis=1, dtype=np.int64)
 
 
+def run_noise_seed(noise_seed: int | None, first_sample: int) -> int | None:
+    """Seed of the per-step read noise of a run whose first sample has position ``first_sample``
+    in a longer stream of samples: ``noise_seed`` itself at 0, else a child stream of it, so that
+    the chunks of a streamed dataset never repeat each other's noise."""
+    if noise_seed is None or first_sample == 0:
+        return noise_seed
+    return int(np.random.SeedSequence(noise_seed, spawn_key=(int(first_sample),)).generate_state(1)[0])
+
+
 def check_input_raster(raster, n_inputs: int) -> np.ndarray:
     """The input raster as a numpy array, checked: bool-like ``[samples, bins, inputs]`` with
     ``inputs == n_inputs`` (the network's input count), else :class:`EngineError`."""

@@ -40,7 +40,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from neurosim.engines.activity import Activity, check_input_raster
+from neurosim.engines.activity import Activity, check_input_raster, run_noise_seed
 from neurosim.engines.brian2_models import DISCRETE_SCHEDULE as SCHEDULE  # noqa: F401 (public name)
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.errors import EngineError
@@ -187,8 +187,12 @@ class Brian2Engine:
         self.max_trace_values = max_trace_values
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None) -> Activity:
-        """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``)."""
+            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
+        """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``).
+
+        ``first_sample``: position of ``raster[0]`` in a longer, chunked stream; with read
+        noise per step the run is seeded from :func:`run_noise_seed` of it.
+        """
         try:
             import brian2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
@@ -201,9 +205,11 @@ class Brian2Engine:
                               f"exceed max_trace_values = {self.max_trace_values}; record fewer neurons "
                               "or run smaller batches")
         if self.device == "cpp_standalone":
-            return self._run_standalone(lsm, raster, n_trace, progress)
+            return self._run_standalone(lsm, raster, n_trace, progress,
+                                        run_noise_seed(lsm.noise_seed, first_sample))
         target = choose_target() if self.target == "auto" else self.target
-        with brian2_prefs(target), brian2_seed(lsm.noise_seed), quiet_noise_warning():
+        with brian2_prefs(target), brian2_seed(run_noise_seed(lsm.noise_seed, first_sample)), \
+                quiet_noise_warning():
             return self._run_runtime(lsm, raster, n_trace, progress)
 
     def _run_runtime(self, lsm, raster, n_trace, progress) -> Activity:
@@ -225,7 +231,7 @@ class Brian2Engine:
                 progress(min(start + len(chunk), samples), samples)
         return out.activity()
 
-    def _run_standalone(self, lsm, raster, n_trace, progress) -> Activity:
+    def _run_standalone(self, lsm, raster, n_trace, progress, noise_seed) -> Activity:
         import brian2
         samples, bins, _ = raster.shape
         root = standalone_root()
@@ -236,8 +242,8 @@ class Brian2Engine:
                 built = build_network(brian2, lsm, bins, n_trace)
                 dt = built.source.clock.dt
                 _set_input(built, raster, 0, dt)
-                if lsm.noise_seed is not None:
-                    brian2.seed(lsm.noise_seed)
+                if noise_seed is not None:
+                    brian2.seed(noise_seed)
                 built.net.run(samples * built.period * dt, namespace={})
                 brian2.device.build(directory=str(directory), compile=True, run=True, clean=False)
                 out = _Collector(samples, bins, lsm.neurons, n_trace)

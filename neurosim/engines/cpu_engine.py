@@ -147,8 +147,11 @@ class CpuEngine:
         return lsm.model in SUPPORTED_MODELS
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None) -> Activity:
+            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
         """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``, one step per bin).
+
+        ``first_sample``: position of ``raster[0]`` in a longer, chunked stream (sample ``j``
+        draws the read noise of position ``first_sample + j``).
 
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
@@ -178,7 +181,7 @@ class CpuEngine:
             for start in range(0, samples, self.chunk_samples):
                 stop = min(start + self.chunk_samples, samples)
                 chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
-                keys = noise_keys(lsm.noise_seed if noisy else None, start, stop - start)
+                keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start, stop - start)
                 if lsm.model == "discrete-lif":
                     discrete_lif_chunk(raster[start:stop], float(lsm.decay), float(lsm.threshold),
                                        *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)

@@ -115,7 +115,7 @@ class GpuEngine:
         return cupy
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None) -> Activity:
+            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
         """Simulate every sample of ``raster``.
 
         Args:
@@ -123,6 +123,8 @@ class GpuEngine:
             raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
                 time step per bin.
             progress: called as ``progress(done, total)`` after each batch.
+            first_sample: position of ``raster[0]`` in a longer, chunked stream (read-noise
+                batches are seeded by their absolute first sample).
 
         Returns:
             :class:`Activity` whose ``spike_raster`` is a numpy bool array
@@ -153,7 +155,7 @@ class GpuEngine:
             x_dev[:, :used] = chunk.transpose(1, 0, 2)
             if used < rows:
                 x_dev[:, used:] = 0
-            rng = noise_generator(_batch_seed(lsm.noise_seed, start), xp) if weights.noisy else None
+            rng = noise_generator(_batch_seed(lsm.noise_seed, first_sample + start), xp) if weights.noisy else None
             simulate(lsm, x_dev, weights, rng, spk_dev, tr_dev, xp)
             _samples_first(spk_dev, used, xp, out[start:stop])
             if n_trace:

@@ -6,7 +6,8 @@ Public API::
     read_json_report(path) -> dict
     validate_report(report)                        # NeurosimError naming a missing/bad key
     write_html_report(report, out_dir, figures=None) -> Path   # out_dir/report.html
-    prepare_output_dir(out_dir, run_id) -> Path    # refuses another run's report folder
+    check_output_dir(out_dir, run_id) -> Path      # refuses another run's report folder (writes nothing)
+    prepare_output_dir(out_dir, run_id) -> Path    # the same check, then creates the folder
     write_atomic(path, data)                       # temp file + fsync + os.replace
     format_quantity(2.3e-6, "J") == "2.30 µJ"
 
@@ -14,7 +15,7 @@ Importing this package does not import matplotlib; the HTML writer imports it
 when it draws (Agg canvas, never pyplot).
 """
 
-from neurosim.report.atomic import REPORT_JSON, prepare_output_dir, write_atomic
+from neurosim.report.atomic import REPORT_JSON, check_output_dir, prepare_output_dir, write_atomic
 from neurosim.report.html_report import (
     REPORT_HTML,
     format_number,
@@ -40,6 +41,7 @@ __all__ = [
     "REPORT_JSON",
     "REQUIRED_KEYS",
     "SCHEMA",
+    "check_output_dir",
     "dumps_report",
     "format_number",
     "format_percent",

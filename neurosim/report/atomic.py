@@ -21,7 +21,7 @@ from pathlib import Path
 
 from neurosim.errors import NeurosimError
 
-__all__ = ["REPORT_JSON", "write_atomic", "prepare_output_dir"]
+__all__ = ["REPORT_JSON", "check_output_dir", "write_atomic", "prepare_output_dir"]
 
 #: File name of the JSON report inside an output folder.
 REPORT_JSON = "report.json"
@@ -83,9 +83,24 @@ def _fsync_dir(folder: Path) -> None:
 def prepare_output_dir(out_dir: Path | str, run_id: str) -> Path:
     """Make ``out_dir`` ready to receive the report of run ``run_id`` and return it as a ``Path``.
 
-    ``run_id`` is the report's ``run.id`` (``"<config_hash>-s<seed>"``). Rules:
+    :func:`check_output_dir`, then the folder is created (with its parents).
+    """
+    out_dir = check_output_dir(out_dir, run_id)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise NeurosimError(f"could not create output folder {out_dir}: {reason}") from exc
+    return out_dir
 
-    * ``out_dir`` does not exist: it is created, with its parents.
+
+def check_output_dir(out_dir: Path | str, run_id: str) -> Path:
+    """Check, without writing anything, that ``out_dir`` may receive the report of run ``run_id``.
+
+    Called before a run starts, so that a refused folder costs no work. ``run_id`` is
+    the report's ``run.id`` (a hash of everything that changes the result). Rules:
+
+    * ``out_dir`` does not exist: allowed if its nearest existing parent is a writable folder.
     * ``out_dir/report.json`` exists and its ``run.id`` equals ``run_id`` (the
       identical experiment run again): allowed, the report will be overwritten.
     * ``out_dir/report.json`` exists with another ``run.id``, without one, or
@@ -111,15 +126,17 @@ def prepare_output_dir(out_dir: Path | str, run_id: str) -> Path:
         old_id = run.get("id") if isinstance(run, dict) else None
         if old_id != run_id:
             shown = "no run id" if old_id is None else f"run {old_id!r}"
+            if isinstance(old, dict) and isinstance(old.get("task"), str):
+                shown = f"task {old['task']}, {shown}"
             raise NeurosimError(
                 f"output folder {out_dir} holds a different run's report ({shown}, this run is "
                 f"{run_id!r}); refusing to overwrite it: {advice}"
             )
         return out_dir
-
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise NeurosimError(f"could not create output folder {out_dir}: {reason}") from exc
+    parent = out_dir
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and (not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK)):
+        why = "is not a folder" if not parent.is_dir() else "is not writable"
+        raise NeurosimError(f"cannot create output folder {out_dir}: {parent} {why}; pick another --out")
     return out_dir

@@ -25,7 +25,7 @@ import numpy as np
 
 from neurosim.errors import NeurosimError
 from neurosim.report.atomic import prepare_output_dir, write_atomic
-from neurosim.report.json_report import dumps_report, validate_report
+from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
 
 __all__ = [
     "REPORT_HTML",
@@ -347,18 +347,12 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     ]
 
     # Summary
-    ds_text = _e(dataset["name"])
-    labels = {"n_train": "train", "n_test": "test", "n_samples": "in all"}
-    counts = [f"{format_number(dataset[k])} {label}" for k, label in labels.items()
-              if _is_number(dataset.get(k))]
-    if _is_number(dataset.get("skipped_corrupt")) and dataset["skipped_corrupt"] > 0:
-        counts.append(f"{format_number(dataset['skipped_corrupt'])} corrupt skipped")
-    if counts:
-        ds_text += _e(f" (samples: {', '.join(counts)})")
+    ds_text = _e(dataset_counts_text(dataset))
     rows = [
         _row("Task", _e(report["task"]), num=False),
         _row("Dataset", ds_text, num=False),
-        _row("Chip", _e(chip["name"]), num=False),
+        _row("Chip", _e(chip["name"] + (f" (instance {chip['instance']})" if chip.get("instance") else "")),
+             num=False),
         _row("Engine", _e(report["engine"]), num=False),
     ]
     if "test" in accuracy:
@@ -434,10 +428,10 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                     f"{format_percent(silent, 1)} silent."))
         parts.append("</section>")
 
-    # Reservoir quality metrics (optional: task "reservoir")
-    metrics = report.get("reservoir")
+    # The task's own metrics (optional): the section named after the task
+    metrics = report.get(report["task"])
     if isinstance(metrics, dict) and metrics:
-        parts.append("<section><h2>Reservoir quality</h2><table>")
+        parts.append(f"<section><h2>{_e(str(report['task']).capitalize())} metrics</h2><table>")
         for name, value in metrics.items():
             if isinstance(value, dict):
                 shown = {k: v for k, v in value.items() if not isinstance(v, (list, dict))}

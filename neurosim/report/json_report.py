@@ -3,10 +3,10 @@
 A report is a plain ``dict``; its required layout (all quantities SI)::
 
     {"schema": "neurosim.report/1",
-     "run": {"id": "<config_hash>-s<seed>"},
+     "run": {"id": "<identity hash>-s<seed>", "engine_choice": "auto"},
      "task": "classify",
      "dataset": {"name": "dvs-digits", "n_train": 800, "n_test": 200},
-     "chip": {"name": "rram-40nm-256kb", "config_hash": "ab12..."},
+     "chip": {"name": "rram-40nm-256kb", "config_hash": "ab12...", "instance": 0},
      "engine": "brian2", "seed": 0,
      "accuracy": {"test": 0.81, "train": 0.93},            # fractions in [0, 1]
      "energy": {"per_inference_J": 2.1e-7,                 # joules
@@ -20,9 +20,10 @@ A report is a plain ``dict``; its required layout (all quantities SI)::
                     "config_hash": "...", "python": "3.11.7"}}
 
 ``accuracy.train``, ``activity``, ``config`` and the other keys not listed in
-:data:`REQUIRED_KEYS` are optional; :data:`TASK_REQUIRED_KEYS` adds keys per task
+:data:`REQUIRED_KEYS` are optional; each task declares the keys it always writes
 (``accuracy.test`` for ``classify``; a ``reservoir`` report has no accuracy and
-holds its metrics under ``"reservoir"``). Numpy scalars and arrays are accepted and
+holds its metrics under ``"reservoir"``), checked when its report is built.
+A task's own metrics sit under a key named after the task. Numpy scalars and arrays are accepted and
 written as Python numbers and lists. NaN and infinity are refused (strict JSON).
 """
 
@@ -73,8 +74,6 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "provenance.versions",
 )
 
-#: Keys required only of some tasks (``reservoir`` trains nothing, so it has no accuracy).
-TASK_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {"classify": ("accuracy.test",)}
 
 _NONNEGATIVE_NUMBERS = (
     "energy.per_inference_J",
@@ -105,8 +104,17 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def validate_report(report: dict) -> None:
-    """Check that ``report`` has every key of :data:`REQUIRED_KEYS` with a sensible value.
+def dataset_counts_text(dataset: dict) -> str:
+    """``"nmnist (1,000 train, 100 test, 2 corrupt skipped)"`` from a report's ``dataset`` section."""
+    labels = {"n_train": "train", "n_test": "test", "n_samples": "in all", "skipped_corrupt": "corrupt skipped"}
+    counts = [f"{dataset[k]:,} {label}" for k, label in labels.items()
+              if _is_real(dataset.get(k)) and (k != "skipped_corrupt" or dataset[k] > 0)]
+    return f"{dataset['name']} ({', '.join(counts)})" if counts else str(dataset["name"])
+
+
+def validate_report(report: dict, required: tuple[str, ...] = ()) -> None:
+    """Check that ``report`` has every key of :data:`REQUIRED_KEYS` (and of ``required``, the
+    keys its task always writes, e.g. ``accuracy.test``) with a sensible value.
 
     Raises :class:`~neurosim.errors.NeurosimError` naming the first missing or
     wrong key (dotted path, e.g. ``energy.baseline.per_inference_J``). Checks:
@@ -117,8 +125,7 @@ def validate_report(report: dict) -> None:
     """
     if not isinstance(report, dict):
         raise NeurosimError(f"a report must be a dict, got {type(report).__name__}")
-    task = report.get("task")
-    for key in REQUIRED_KEYS + TASK_REQUIRED_KEYS.get(task if isinstance(task, str) else "", ()):
+    for key in REQUIRED_KEYS + tuple(required):
         try:
             _get(report, key)
         except KeyError:

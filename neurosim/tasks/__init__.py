@@ -1,15 +1,17 @@
-"""Tasks: pipelines that return result records and report them.
+"""Tasks: what a run does with the chip-programmed reservoir, each registered by name.
 
-``classify`` and ``reservoir`` (reservoir quality metrics) exist now; ``zeroshot``,
-``continual`` and ``prediction`` come next.
+Every module of this package that defines a :class:`~neurosim.tasks.registry.Task`
+subclass decorated with :func:`~neurosim.tasks.registry.register_task` is a task
+(``classify``, ``reservoir``, …); :func:`~neurosim.tasks.runner.run_task` runs one
+by name and builds its report. :mod:`neurosim.tasks.pipeline` streams datasets
+through the reservoir for all of them.
 """
 
-from neurosim.tasks.classify import ClassifyResult, classify_figures, classify_report, run_classify
-from neurosim.tasks.reservoir import (ReservoirResult, reservoir_figures, reservoir_report,
-                                      reservoir_summary, run_reservoir)
+from neurosim.tasks.registry import (RunContext, Task, discover, get_task, register_task, task_names,
+                                     unregister_task)
+from neurosim.tasks.runner import TaskOutput, run_id, run_task, summary_rows
 
-TASKS = ("classify", "reservoir")
+__all__ = ["RunContext", "Task", "TaskOutput", "get_task", "register_task", "run_id", "run_task",
+           "summary_rows", "task_names", "unregister_task"]
 
-__all__ = ["TASKS", "ClassifyResult", "classify_figures", "classify_report", "run_classify",
-           "ReservoirResult", "reservoir_figures", "reservoir_report", "reservoir_summary",
-           "run_reservoir"]
+discover()  # the built-in tasks register themselves (and their config sections) on import

@@ -14,16 +14,18 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import train_test_split
 
 from neurosim import seeds
-from neurosim.config import Config, chip_hash, config_hash, to_dict
-from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, count_operations,
-                             estimate_area, estimate_energy)
+from neurosim.config import Config
+from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, estimate_area,
+                             estimate_energy)
 from neurosim.errors import DataError
-from neurosim.events import EventBatch
 from neurosim.learning import linear_readout
 from neurosim.progress import Progress
-from neurosim.report.json_report import SCHEMA, make_run_id
-from neurosim.report.provenance import provenance
-from neurosim.tasks.setup import set_up
+from neurosim.report import format_percent
+from neurosim.tasks.pipeline import DatasetRun, Pipeline
+from neurosim.tasks.report_parts import energy_sections, energy_summary
+from neurosim.tasks.registry import RunContext, Task, register_task
+
+__all__ = ["Classify", "ClassifyResult", "run_classify", "split_indices"]
 
 
 @dataclass(frozen=True)
@@ -44,101 +46,88 @@ class ClassifyResult:
     mean_duration_s: float          # mean span of a sample's events (s)
     skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
+    features: np.ndarray | None = None  # (samples, neurons) int64 spike counts the readout saw
 
 
-def sample_durations(batch: EventBatch) -> np.ndarray:
-    """Span of each sample's events, last minus first timestamp (s, ``(samples,)``; 0 if empty)."""
-    t = batch.events["t"]
-    starts = batch.offsets[:-1]
-    filled = batch.offsets[1:] > starts
-    out = np.zeros(len(batch))
-    if filled.any():
-        first = np.minimum.reduceat(t, starts[filled])
-        last = np.maximum.reduceat(t, starts[filled])
-        out[filled] = (last - first) * 1e-6
-    return out
-
-
-def split_indices(batch: EventBatch, config: Config) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Train and test sample indices: the dataset's official split if it has one
     with both parts present, else a stratified random split (``run.test_fraction``)."""
-    idx = np.arange(len(batch))
-    if batch.is_test is not None and batch.is_test.any() and (~batch.is_test).any():
-        return idx[~batch.is_test], idx[batch.is_test]
-    classes, per_class = np.unique(batch.labels, return_counts=True)
+    idx = np.arange(len(data.labels))
+    if data.is_test is not None and data.is_test.any() and (~data.is_test).any():
+        return idx[~data.is_test], idx[data.is_test]
+    classes, per_class = np.unique(data.labels, return_counts=True)
     if len(classes) < 2 or per_class.min() < 2:
-        raise DataError(f"{batch.name}: {len(batch)} samples are too few to split into train and "
+        raise DataError(f"{data.name}: {len(data.labels)} samples are too few to split into train and "
                         f"test (need ≥ 2 samples of each of ≥ 2 classes); raise --samples")
-    stratify = batch.labels if per_class.min() * config.run.test_fraction >= 1 else None
+    stratify = data.labels if per_class.min() * config.run.test_fraction >= 1 else None
     train, test = train_test_split(idx, test_size=config.run.test_fraction, stratify=stratify,
                                    random_state=seeds.int_seed(config.run.seed, "split"))
     return np.sort(train), np.sort(test)
 
 
+@register_task
+class Classify(Task):
+    """Spike counts of the reservoir on the chip, classified by a linear readout (``[readout]``)."""
+
+    name = "classify"
+    description = "accuracy of a linear readout on the reservoir's spike counts, with energy per inference"
+    required_keys = ("accuracy.test",)
+
+    def run(self, config: Config, context: RunContext) -> ClassifyResult:
+        data = Pipeline(config, context.engine, context.data_dir, context.progress).run_dataset()
+        features = data.counts
+        train, test = split_indices(data, config)
+        readout = linear_readout(config.readout, seeds.int_seed(config.run.seed, "readout"))
+        readout.fit(features[train], data.labels[train])
+        classes = np.unique(data.labels)
+        predicted = readout.predict(features[test])
+        counts = data.operations_with_readout(len(classes))
+        programmed = data.network.programmed
+        energy = estimate_energy(config, counts, programmed, n_inputs=data.input_counts.shape[1],
+                                 n_classes=len(classes), steps=data.n_bins)
+        return ClassifyResult(
+            config=config, engine=data.engine, dataset=data.name, n_train=len(train), n_test=len(test),
+            accuracy_train=float(readout.score(features[train], data.labels[train])),
+            accuracy_test=float(np.mean(predicted == data.labels[test])),
+            energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
+            confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
+            mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
+            area=estimate_area(config, programmed.tiling), features=features)
+
+    def report(self, result: ClassifyResult) -> dict:
+        e = result.energy
+        spikes = result.mean_spike_counts
+        n = result.counts
+        return {
+            "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test,
+                        "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
+            "engine": result.engine,
+            "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train},
+            **energy_sections(e),
+            "activity": {
+                "spikes_per_sample": float(spikes.sum()),
+                "mean_rate_hz": (float(spikes.mean() / result.mean_duration_s)
+                                 if result.mean_duration_s else 0.0),
+                "silent_fraction": float(np.mean(spikes == 0)),
+                "input_spikes_per_sample": float(n.row_activations_per_row[:-len(spikes)].sum() / n.samples),
+            },
+            "operations_per_inference": {k: v / n.samples for k, v in n.as_dict().items()
+                                         if k != "samples"},
+            **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
+               if result.area is not None else {}),
+        }
+
+    def figures(self, result: ClassifyResult) -> dict:
+        return {"spike_counts": result.mean_spike_counts, "confusion": result.confusion}
+
+    def summary(self, report: dict) -> list[tuple[str, str]]:
+        return [
+            ("accuracy (test)", format_percent(report["accuracy"]["test"], 1)),
+            *energy_summary(report),
+        ]
+
+
 def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = None,
                  progress: Progress | None = None) -> ClassifyResult:
-    """Run the whole classify pipeline for one chip instance."""
-    progress = progress or Progress(enabled=False)
-    seed = config.run.seed
-    setup = set_up(config, engine, data_dir, progress)
-    batch, raster, lsm, sim = setup.batch, setup.raster, setup.network, setup.engine
-    activity = sim.run(lsm, raster, progress=progress.stage(f"simulating ({sim.name})"))
-    features = activity.counts
-    train, test = split_indices(batch, config)
-    readout = linear_readout(config.readout, seeds.int_seed(seed, "readout"))
-    readout.fit(features[train], batch.labels[train])
-    classes = np.unique(batch.labels)
-    predicted = readout.predict(features[test])
-    counts = count_operations(raster, activity.spike_raster, lsm.programmed.tiling, len(classes))
-    energy = estimate_energy(config, counts, lsm.programmed, n_inputs=raster.shape[2],
-                             n_classes=len(classes), steps=raster.shape[1])
-    return ClassifyResult(
-        config=config, engine=sim.name, dataset=batch.name, n_train=len(train), n_test=len(test),
-        accuracy_train=float(readout.score(features[train], batch.labels[train])),
-        accuracy_test=float(np.mean(predicted == batch.labels[test])),
-        energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
-        confusion=confusion_matrix(batch.labels[test], predicted, labels=classes),
-        mean_duration_s=float(sample_durations(batch).mean()), skipped=batch.skipped,
-        area=estimate_area(config, lsm.programmed.tiling))
-
-
-def classify_report(result: ClassifyResult) -> dict:
-    """The ``neurosim.report/1`` dict of a classify run."""
-    config = result.config
-    chash = config_hash(config)
-    e = result.energy
-    spikes = result.mean_spike_counts
-    n = result.counts
-    return {
-        "schema": SCHEMA,
-        "run": {"id": make_run_id(chash, config.run.seed)},
-        "task": "classify",
-        "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test,
-                    "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
-        "chip": {"name": config.chip.name, "config_hash": chip_hash(config)},
-        "engine": result.engine,
-        "seed": config.run.seed,
-        "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train},
-        "energy": {"per_inference_J": e.per_inference_J, "breakdown_J": e.breakdown_J,
-                   "baseline": {"name": e.baseline_name, "per_inference_J": e.baseline_per_inference_J},
-                   "improvement_vs_baseline": e.improvement_vs_baseline,
-                   "programming_J": e.programming_J},
-        "latency": {"per_inference_s": e.latency_s},
-        "activity": {
-            "spikes_per_sample": float(spikes.sum()),
-            "mean_rate_hz": float(spikes.mean() / result.mean_duration_s) if result.mean_duration_s else 0.0,
-            "silent_fraction": float(np.mean(spikes == 0)),
-            "input_spikes_per_sample": float(n.row_activations_per_row[:-len(spikes)].sum() / n.samples),
-        },
-        "operations_per_inference": {k: v / n.samples for k, v in n.as_dict().items()
-                                     if k != "samples"},
-        **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
-           if result.area is not None else {}),
-        "config": to_dict(config),
-        "provenance": provenance(chash),
-    }
-
-
-def classify_figures(result: ClassifyResult) -> dict:
-    """Arrays the HTML report plots."""
-    return {"spike_counts": result.mean_spike_counts, "confusion": result.confusion}
+    """Run the classify pipeline for chip instance ``run.instance`` (the task's ``run``)."""
+    return Classify().run(config, RunContext(engine, data_dir, progress or Progress(enabled=False)))

@@ -24,66 +24,66 @@ from pathlib import Path
 
 import numpy as np
 
-from neurosim.config import Config, chip_hash, config_hash, to_dict
+from neurosim import seeds
+from neurosim.config import Config, param
+from neurosim.energy import estimate_area, estimate_energy
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
                                        exponential_filter, firing_stats, generalization_rank,
                                        jitter_raster, kernel_rank, memory_capacity,
-                                       rate_coded_stream, separation, state_vectors)
+                                       rate_coded_stream, separation)
 from neurosim.progress import Progress
-from neurosim.report.json_report import SCHEMA, make_run_id
-from neurosim.report.provenance import provenance
-from neurosim.tasks.classify import sample_durations
-from neurosim.tasks.setup import set_up
+from neurosim.tasks.pipeline import Chunk, Pipeline
+from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.report_parts import energy_sections
 
-__all__ = ["ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_figures",
-           "reservoir_report", "reservoir_summary", "run_reservoir"]
+__all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary",
+           "run_reservoir"]
 
-#: Random streams of this task, children of the run seed (see :func:`metric_rng`).
+#: Random streams of this task, each ``("reservoir", name)`` below the run seed (:mod:`neurosim.seeds`).
 METRIC_STREAMS = ("select", "jitter", "stream", "pairs")
-#: First spawn-key word of the task's streams ("resv" in ASCII), far from the
-#: small indices of :data:`neurosim.seeds.STREAMS`, so no stream is shared with them.
-_SPAWN_KEY = 0x72657376
 
 
 def metric_rng(seed: int, name: str) -> np.random.Generator:
     """Generator of this task's stream ``name`` (one of :data:`METRIC_STREAMS`) for run ``seed``."""
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(_SPAWN_KEY, METRIC_STREAMS.index(name))))
+    if name not in METRIC_STREAMS:
+        raise ValueError(f"unknown reservoir stream {name!r}; one of {', '.join(METRIC_STREAMS)}")
+    return seeds.rng(seed, "reservoir", name)
 
 
 @dataclass(frozen=True)
 class ReservoirSettings:
-    """How the metrics are probed (defaults follow the sources in :mod:`neurosim.networks.metrics`).
+    """[reservoir]: how the reservoir-quality metrics are probed (defaults follow the sources in
+    :mod:`neurosim.networks.metrics`)."""
 
-    Attributes:
-        rank_samples: ``m``, the inputs behind each rank (capped at the dataset's samples).
-        rank_rtol: singular values above ``rank_rtol · σ_max`` count towards a rank.
-        jitter_drop: probability that a jittered copy loses an input spike.
-        jitter_shift: probability that a kept input spike moves in time.
-        jitter_max_shift: largest move, in bins.
-        separation_max_samples: samples compared pairwise at most (a seeded subset above).
-        mc_bins: time steps of the memory-capacity stream (one long sample).
-        mc_max_delay: ``K``, the largest delay (bins) a readout recalls.
-        mc_washout: first time steps left out (transient from the resting state).
-        mc_channels: input channels that carry the rate-coded stream.
-        mc_max_prob: spike probability per channel and bin at ``u = 1``.
-        mc_state_decay: per-bin decay of the exponential filter on the state (0 = raw spikes).
-        mc_ridge_alpha: ridge penalty of the readouts (on standardised states).
-    """
+    rank_samples: int = param(100, "m, the inputs behind each rank (capped at the dataset's samples)",
+                              "", 1, 100000)
+    rank_rtol: float = param(DEFAULT_RANK_RTOL, "Singular values above rank_rtol · σ_max count towards "
+                             "a rank", "", 0.0, 1.0)
+    jitter_drop: float = param(0.1, "Probability that a jittered copy loses an input spike", "", 0.0, 1.0)
+    jitter_shift: float = param(0.1, "Probability that a kept input spike of a jittered copy moves in "
+                                "time", "", 0.0, 1.0)
+    jitter_max_shift: int = param(1, "Largest move of a jittered input spike", "bins", 0, 100000)
+    separation_max_samples: int = param(1000, "Samples compared pairwise at most (a seeded subset "
+                                        "above)", "", 2, 10**7)
+    mc_bins: int = param(2000, "Time steps of the memory-capacity stream (one long sample)", "bins",
+                         2, 10**7)
+    mc_max_delay: int = param(20, "K, the largest delay a memory-capacity readout recalls", "bins",
+                              1, 100000)
+    mc_washout: int = param(50, "First time steps of the stream left out (transient from rest)", "bins",
+                            0, 10**7)
+    mc_channels: int = param(32, "Input channels that carry the rate-coded stream", "", 1, 100000)
+    mc_max_prob: float = param(1.0, "Spike probability per channel and bin at u = 1", "", 0.0, 1.0)
+    mc_state_decay: float = param(0.0, "Per-bin decay of the exponential filter on the state "
+                                  "(0 = raw spikes)", "", 0.0, 1.0)
+    mc_ridge_alpha: float = param(1.0, "Ridge penalty of the memory-capacity readouts (on "
+                                  "standardised states)", "", 0.0, 1e9)
 
-    rank_samples: int = 100
-    rank_rtol: float = DEFAULT_RANK_RTOL
-    jitter_drop: float = 0.1
-    jitter_shift: float = 0.1
-    jitter_max_shift: int = 1
-    separation_max_samples: int = 1000
-    mc_bins: int = 2000
-    mc_max_delay: int = 20
-    mc_washout: int = 50
-    mc_channels: int = 32
-    mc_max_prob: float = 1.0
-    mc_state_decay: float = 0.0
-    mc_ridge_alpha: float = 1.0
+    def check(self, config: Config) -> None:
+        """Cross-key rule: the stream must outlast its washout and largest delay."""
+        from neurosim.errors import ConfigError
+        if self.mc_bins <= self.mc_washout + self.mc_max_delay + 1:
+            raise ConfigError(f"reservoir.mc_bins = {self.mc_bins} must exceed reservoir.mc_washout + "
+                              f"reservoir.mc_max_delay + 1 = {self.mc_washout + self.mc_max_delay + 1}")
 
 
 @dataclass(frozen=True)
@@ -114,77 +114,94 @@ class ReservoirResult:
     area: object | None = None        # AreaEstimate, None if unavailable
 
 
+@register_task
+class Reservoir(Task):
+    """Reservoir quality of the programmed chip before any readout is trained."""
+
+    name = "reservoir"
+    description = ("reservoir quality: firing, separation, kernel and generalisation rank, memory "
+                   "capacity, with the reservoir's energy per sample")
+    Settings = ReservoirSettings
+    required_keys = ("reservoir.kernel_rank.rank", "reservoir.memory_capacity.total")
+
+    def run(self, config: Config, context: RunContext) -> ReservoirResult:
+        """Three engine runs: the dataset (streamed), ``m`` jittered copies of one of its samples
+        (``[m, n_bins, inputs]``), then the memory-capacity stream (``[1, mc_bins, inputs]``)."""
+        settings = self.settings(config)
+        seed = config.run.seed
+        pipe = Pipeline(config, context.engine, context.data_dir, context.progress)
+        n_planned = pipe.planned_samples()
+        select = metric_rng(seed, "select")
+        m = max(1, min(settings.rank_samples, n_planned))
+        kernel_idx = np.sort(select.choice(n_planned, size=m, replace=False))
+        gen_idx = int(select.integers(n_planned))
+        kept: dict[str, np.ndarray] = {}
+
+        def keep_sample(chunk: Chunk) -> None:
+            if chunk.start <= gen_idx < chunk.start + len(chunk.batch):
+                kept["gen"] = chunk.raster[gen_idx - chunk.start]
+            kept["last"] = chunk.raster[-1]
+
+        data = pipe.run_dataset(on_chunk=keep_sample)
+        network, n = data.network, len(data)
+        if n < n_planned:  # corrupt samples were skipped: draw the rank inputs among those kept
+            m = max(1, min(settings.rank_samples, n))
+            kernel_idx = np.sort(kernel_idx[kernel_idx < n])[:m]
+            gen_idx = min(gen_idx, n - 1)
+        copies = jitter_raster(kept.get("gen", kept["last"]), m, metric_rng(seed, "jitter"),
+                               drop=settings.jitter_drop, shift=settings.jitter_shift,
+                               max_shift=settings.jitter_max_shift)
+        jitter = pipe.simulate(network, copies, "jittered copies", first_sample=n)
+        states = data.counts.astype(np.float64)
+        jitter_states = jitter.counts.astype(np.float64)
+
+        firing = firing_stats(data.counts, data.durations_s)
+        sep = separation(states, data.labels, settings.separation_max_samples, metric_rng(seed, "pairs"))
+        input_counts = data.input_counts.astype(np.float64)
+        in_sep = separation(input_counts, data.labels, settings.separation_max_samples,
+                            metric_rng(seed, "pairs"))  # same subset as the states
+
+        stream = metric_rng(seed, "stream")
+        u = stream.random(settings.mc_bins)
+        n_inputs = network.inputs
+        channels = np.sort(stream.choice(n_inputs, size=min(settings.mc_channels, n_inputs),
+                                         replace=False))
+        mc_raster = rate_coded_stream(u, n_inputs, channels, stream, settings.mc_max_prob)
+        mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream")
+        mc_states = exponential_filter(np.asarray(mc_activity.spike_raster)[0], settings.mc_state_decay)
+        memory = memory_capacity(mc_states, u, settings.mc_max_delay, washout=settings.mc_washout,
+                                 ridge_alpha=settings.mc_ridge_alpha)
+
+        energy = estimate_energy(config, data.operations, network.programmed, n_inputs=n_inputs,
+                                 n_classes=0, steps=data.n_bins)
+        return ReservoirResult(
+            config=config, settings=settings, engine=data.engine, dataset=data.name, n_samples=n,
+            neurons=network.neurons, inputs=n_inputs, firing=firing, separation=sep,
+            input_separation=in_sep,
+            kernel_rank=kernel_rank(states[kernel_idx], settings.rank_rtol),
+            generalization_rank=generalization_rank(jitter_states, settings.rank_rtol),
+            rank_m=len(kernel_idx), generalization_sample=gen_idx, memory=memory, mc_channels=channels,
+            mean_spike_counts=states.mean(axis=0),
+            input_spikes_per_sample=float(input_counts.sum(axis=1).mean()),
+            mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped, energy=energy,
+            area=estimate_area(config, network.programmed.tiling))
+
+    def report(self, result: ReservoirResult) -> dict:
+        return reservoir_report(result)
+
+    def figures(self, result: ReservoirResult) -> dict:
+        """Mean spikes per neuron per sample."""
+        return {"spike_counts": result.mean_spike_counts}
+
+    def summary(self, report: dict) -> list[tuple[str, str]]:
+        return reservoir_summary(report)
+
+
 def run_reservoir(config: Config, engine: str = "auto", data_dir: Path | None = None,
-                  progress: Progress | None = None,
-                  settings: ReservoirSettings | None = None) -> ReservoirResult:
-    """Measure the reservoir quality of one chip instance on ``config.run.dataset``.
-
-    Two engine runs: the dataset with ``m`` jittered copies of one sample appended
-    (``[samples + m, n_bins, inputs]``), then the memory-capacity stream
-    (``[1, mc_bins, inputs]``).
-    """
-    settings = settings or ReservoirSettings()
-    progress = progress or Progress(enabled=False)
-    seed = config.run.seed
-    setup = set_up(config, engine, data_dir, progress)
-    batch, raster, network, sim = setup.batch, setup.raster, setup.network, setup.engine
-    n, bins, n_inputs = raster.shape
-
-    m = max(1, min(settings.rank_samples, n))
-    select = metric_rng(seed, "select")
-    kernel_idx = np.sort(select.choice(n, size=m, replace=False))
-    gen_idx = int(select.integers(n))
-    copies = jitter_raster(raster[gen_idx], m, metric_rng(seed, "jitter"), drop=settings.jitter_drop,
-                           shift=settings.jitter_shift, max_shift=settings.jitter_max_shift)
-    activity = sim.run(network, np.concatenate([raster, copies]),
-                       progress=progress.stage(f"simulating ({sim.name})"))
-    spikes = np.asarray(activity.spike_raster)
-    data_spikes = spikes[:n]
-    states = state_vectors(data_spikes)
-    jitter_states = state_vectors(spikes[n:])
-
-    durations = sample_durations(batch)
-    firing = firing_stats(states.astype(np.int64), durations)
-    pairs = metric_rng(seed, "pairs")
-    sep = separation(states, batch.labels, settings.separation_max_samples, pairs)
-    input_counts = raster.sum(axis=1, dtype=np.float64)
-    in_sep = separation(input_counts, batch.labels, settings.separation_max_samples,
-                        metric_rng(seed, "pairs"))  # same subset as the states
-
-    stream = metric_rng(seed, "stream")
-    u = stream.random(settings.mc_bins)
-    channels = np.sort(stream.choice(n_inputs, size=min(settings.mc_channels, n_inputs),
-                                     replace=False))
-    mc_raster = rate_coded_stream(u, n_inputs, channels, stream, settings.mc_max_prob)
-    mc_activity = sim.run(network, mc_raster, progress=progress.stage("memory-capacity stream"))
-    mc_states = exponential_filter(np.asarray(mc_activity.spike_raster)[0], settings.mc_state_decay)
-    memory = memory_capacity(mc_states, u, settings.mc_max_delay, washout=settings.mc_washout,
-                             ridge_alpha=settings.mc_ridge_alpha)
-
-    energy, area = _energy(config, network, raster, data_spikes)
-    return ReservoirResult(
-        config=config, settings=settings, engine=sim.name, dataset=batch.name, n_samples=n,
-        neurons=network.neurons, inputs=network.inputs, firing=firing, separation=sep,
-        input_separation=in_sep,
-        kernel_rank=kernel_rank(states[kernel_idx], settings.rank_rtol),
-        generalization_rank=generalization_rank(jitter_states, settings.rank_rtol),
-        rank_m=m, generalization_sample=gen_idx, memory=memory, mc_channels=channels,
-        mean_spike_counts=states.mean(axis=0),
-        input_spikes_per_sample=float(input_counts.sum(axis=1).mean()),
-        mean_duration_s=float(durations.mean()), skipped=batch.skipped, energy=energy, area=area)
-
-
-def _energy(config: Config, network, raster: np.ndarray, spikes: np.ndarray):
-    """Energy per sample of the reservoir alone (no readout) and the chip area, when the
-    network carries its programmed chip matrix (``network.programmed``); else ``(None, None)``."""
-    programmed = getattr(network, "programmed", None)
-    if programmed is None:
-        return None, None
-    from neurosim.energy import count_operations, estimate_area, estimate_energy
-    counts = count_operations(raster, spikes, programmed.tiling, 0)
-    energy = estimate_energy(config, counts, programmed, n_inputs=raster.shape[2], n_classes=0,
-                             steps=raster.shape[1])
-    return energy, estimate_area(config, programmed.tiling)
+                  progress: Progress | None = None) -> ReservoirResult:
+    """Measure the reservoir quality of chip instance ``run.instance`` (the task's ``run``;
+    the probes are the config's ``[reservoir]`` section)."""
+    return Reservoir().run(config, RunContext(engine, data_dir, progress or Progress(enabled=False)))
 
 
 def _separation_dict(s: Separation) -> dict:
@@ -194,25 +211,18 @@ def _separation_dict(s: Separation) -> dict:
 
 
 def reservoir_report(result: ReservoirResult) -> dict:
-    """The ``neurosim.report/1`` dict of a reservoir run.
+    """The reservoir task's part of its ``neurosim.report/1`` dict (the runner adds the header).
 
     It has no ``accuracy`` (nothing is trained); ``energy`` / ``latency`` are those
-    of the reservoir alone per sample and are present only when the network
-    carries its programmed chip matrix. Metric values are under ``"reservoir"``.
+    of the reservoir alone per sample. Metric values are under ``"reservoir"``.
     """
-    config, s = result.config, result.settings
-    chash = config_hash(config)
+    s = result.settings
     f = result.firing
     mc = result.memory
     report = {
-        "schema": SCHEMA,
-        "run": {"id": make_run_id(chash, config.run.seed)},
-        "task": "reservoir",
         "dataset": {"name": result.dataset, "n_samples": result.n_samples,
                     "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
-        "chip": {"name": config.chip.name, "config_hash": chip_hash(config)},
         "engine": result.engine,
-        "seed": config.run.seed,
         "activity": {
             "spikes_per_sample": f.spikes_per_sample,
             "mean_rate_hz": f.mean_rate_hz,
@@ -242,30 +252,17 @@ def reservoir_report(result: ReservoirResult) -> dict:
                                 "channels": len(result.mc_channels), "max_prob": s.mc_max_prob,
                                 "state_decay": s.mc_state_decay, "ridge_alpha": s.mc_ridge_alpha},
         },
-        "config": to_dict(config),
-        "provenance": provenance(chash),
     }
-    e = result.energy
-    if e is not None:
-        report["energy"] = {"per_inference_J": e.per_inference_J, "breakdown_J": e.breakdown_J,
-                            "baseline": {"name": e.baseline_name,
-                                         "per_inference_J": e.baseline_per_inference_J},
-                            "improvement_vs_baseline": e.improvement_vs_baseline,
-                            "programming_J": e.programming_J}
-        report["latency"] = {"per_inference_s": e.latency_s}
+    if result.energy is not None:
+        report.update(energy_sections(result.energy))
     if result.area is not None:
         report["area"] = {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}
     return report
 
 
-def reservoir_figures(result: ReservoirResult) -> dict:
-    """Arrays the HTML report plots (mean spikes per neuron per sample)."""
-    return {"spike_counts": result.mean_spike_counts}
-
-
 def reservoir_summary(report: dict) -> list[tuple[str, str]]:
     """``(name, value)`` rows for the CLI's summary of a reservoir report."""
-    a, r, d = report["activity"], report["reservoir"], report["dataset"]
+    a, r = report["activity"], report["reservoir"]
     sep, ins = r["separation"], r["input_separation"]
     kr, gr, mc = r["kernel_rank"], r["generalization_rank"], r["memory_capacity"]
 
@@ -273,9 +270,6 @@ def reservoir_summary(report: dict) -> list[tuple[str, str]]:
         return "n/a" if x is None else f"{x:.2f}"
 
     return [
-        ("task", f"{report['task']} on {d['name']} ({d['n_samples']} samples)"),
-        ("chip", f"{report['chip']['name']} (chip hash {report['chip']['config_hash']})"),
-        ("engine, seed", f"{report['engine']}, {report['seed']}"),
         ("firing", f"{a['mean_rate_hz']:.1f} Hz mean, {100 * a['silent_fraction']:.1f} % silent"),
         ("separation", f"between {sep['between']:.3g} / within {sep['within']:.3g} "
                        f"(ratio {ratio(sep['ratio'])}; input {ratio(ins['ratio'])})"),

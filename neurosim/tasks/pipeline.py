@@ -1,0 +1,224 @@
+"""What every task starts with: a dataset streamed through the chip-programmed reservoir.
+
+:class:`Pipeline` reads a dataset in chunks of ``run.chunk_samples`` samples
+(one chunk's events, input raster and spike raster in memory at a time), bins
+each chunk into input spikes (``[input]``), runs it on the engine and keeps
+only what tasks need from every sample: labels, split, duration, input and
+reservoir spike counts, and the chip's operation counts. A task that needs more
+of a chunk (a raster, the spikes) asks for it with ``on_chunk``. Memory is
+therefore bounded by one chunk plus ``O(samples × neurons)`` features, whatever
+the number of samples, and the features equal those of one unchunked run.
+
+The reservoir is programmed once per input width, on chip instance
+``run.instance`` of the run seed (:func:`neurosim.seeds.chip_rng`): the
+primary dataset's network is exactly instance ``k`` of
+:func:`neurosim.crossbar.program_instances`. A second dataset of another input
+width (another modality, e.g. for zero-shot) gets its own network from stream
+``("chip", instance, <dataset>)``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from neurosim import seeds
+from neurosim.config import Config
+from neurosim.data import load_dataset, sample_indices
+from neurosim.energy import OperationCounts, count_operations
+from neurosim.engines import Activity, get_engine
+from neurosim.errors import DataError
+from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
+from neurosim.events.stream import iter_batches
+from neurosim.networks import LSM, build_lsm
+from neurosim.progress import Progress
+
+__all__ = ["Chunk", "DatasetRun", "Pipeline", "input_raster", "sample_durations"]
+
+
+def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
+    """The reservoir's input spikes, bool ``[samples, n_bins, channels]``.
+
+    Applies the ``[input]`` section (polarity, centre crop) and bins each
+    sample's events; a channel that saw one or more events in a bin spikes once.
+    """
+    polarity = None if config.input.polarity < 0 else config.input.polarity
+    batch = CenterCrop(config.input.crop)(SelectPolarity(polarity)(batch))
+    return bin_events(batch, config.input.n_bins) > 0
+
+
+def sample_durations(batch: EventBatch) -> np.ndarray:
+    """Span of each sample's events, last minus first timestamp (s, ``(samples,)``; 0 if empty)."""
+    t = batch.events["t"]
+    starts = batch.offsets[:-1]
+    filled = batch.offsets[1:] > starts
+    out = np.zeros(len(batch))
+    if filled.any():
+        first = np.minimum.reduceat(t, starts[filled])
+        last = np.maximum.reduceat(t, starts[filled])
+        out[filled] = (last - first) * 1e-6
+    return out
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One streamed chunk: samples ``start … start + len(batch) − 1`` of the dataset run.
+
+    ``raster`` bool ``[k, bins, inputs]``; ``activity.spike_raster`` bool ``[k, bins, neurons]``.
+    """
+
+    start: int
+    batch: EventBatch
+    raster: np.ndarray
+    activity: Activity
+
+
+@dataclass(frozen=True)
+class DatasetRun:
+    """What the reservoir did on a whole dataset, accumulated chunk by chunk.
+
+    Per sample (``n`` of them, in the dataset's order): ``labels`` int64, ``is_test``
+    bool (None without an official split), ``durations_s`` float64 (s),
+    ``counts`` int64 ``(n, neurons)`` reservoir spikes per neuron (the LSM feature),
+    ``input_counts`` int64 ``(n, inputs)`` input spikes per channel. ``operations``:
+    the chip's operations over all samples, without readout MACs (see
+    :meth:`operations_with_readout`).
+    """
+
+    name: str
+    network: LSM
+    n_bins: int
+    labels: np.ndarray
+    is_test: np.ndarray | None
+    durations_s: np.ndarray
+    counts: np.ndarray
+    input_counts: np.ndarray
+    operations: OperationCounts
+    skipped: tuple[str, ...] = ()
+    engine: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def operations_with_readout(self, n_classes: int) -> OperationCounts:
+        """:attr:`operations` plus a linear readout of ``n_classes`` outputs that accumulates
+        the neurons that spiked (``n_classes`` MACs per spiking neuron per sample)."""
+        return replace(self.operations, readout_macs=int(np.count_nonzero(self.counts)) * n_classes)
+
+
+class Pipeline:
+    """Streams datasets through the reservoir programmed on chip instance ``run.instance``.
+
+    ``engine``: an engine name (``auto``, ``cpu``, ``brian2`` …); ``data_dir``: data
+    root; ``progress``: where long stages report.
+    """
+
+    def __init__(self, config: Config, engine: str = "auto", data_dir: Path | None = None,
+                 progress: Progress | None = None):
+        self.config = config
+        self.engine_choice = engine
+        self.data_dir = data_dir
+        self.progress = progress or Progress(enabled=False)
+        self._networks: dict[int, LSM] = {}
+        self._engine = None
+
+    @property
+    def engine(self):
+        """The engine object (``auto`` decides per network at run time)."""
+        if self._engine is None:
+            self._engine = get_engine(self.engine_choice)
+        return self._engine
+
+    def network(self, n_inputs: int, dataset: str | None = None) -> LSM:
+        """The reservoir for ``n_inputs`` input channels, programmed once (see the module docstring)."""
+        if n_inputs not in self._networks:
+            run = self.config.run
+            primary = dataset is None or dataset == run.dataset or not self._networks
+            rng = (seeds.chip_rng(run.seed, run.instance) if primary
+                   else seeds.rng(run.seed, "chip", run.instance, dataset))
+            self._networks[n_inputs] = build_lsm(self.config, n_inputs, rng)
+        return self._networks[n_inputs]
+
+    def simulate(self, network: LSM, raster: np.ndarray, stage: str, first_sample: int = 0) -> Activity:
+        """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as ``stage``.
+
+        ``first_sample``: position of the first sample in its run, so that per-sample random
+        streams (read noise per step) do not depend on how a run is chunked.
+        """
+        return self.engine.run(network, raster, progress=self.progress.stage(stage),
+                               first_sample=first_sample)
+
+    def planned_samples(self, dataset: str | None = None) -> int:
+        """How many samples :meth:`run_dataset` will stream (before corrupt ones are skipped)."""
+        return len(self._indices(dataset or self.config.run.dataset))
+
+    def _indices(self, name: str) -> np.ndarray:
+        run = self.config.run
+        return sample_indices(name, data_dir=self.data_dir, n_samples=run.samples or None, seed=run.seed)
+
+    def run_dataset(self, dataset: str | None = None,
+                    on_chunk: Callable[[Chunk], None] | None = None) -> DatasetRun:
+        """Stream ``dataset`` (default ``run.dataset``; ``run.samples`` of it) through the reservoir."""
+        config = self.config
+        name = dataset or config.run.dataset
+        run = config.run
+        indices = self._indices(name)
+        load = functools.partial(load_dataset, name, data_dir=self.data_dir, seed=run.seed,
+                                 skip_corrupt=run.skip_corrupt)
+        report = self.progress.stage(f"{name} through the reservoir")
+        acc = _Accumulator()
+        network = None
+        done = 0
+        for batch in iter_batches(load, indices, run.chunk_samples):
+            raster = input_raster(config, batch)
+            network = network or self.network(raster.shape[2], name)
+            activity = self.engine.run(network, raster, first_sample=acc.samples)
+            acc.add(batch, raster, activity, network)
+            if on_chunk is not None:
+                on_chunk(Chunk(acc.samples - len(batch), batch, raster, activity))
+            done = min(done + run.chunk_samples, len(indices))
+            report(done, len(indices))
+        if network is None or acc.samples == 0:
+            raise DataError(f"{name}: no samples to run (run.samples = {run.samples}; every sample "
+                            "corrupt or the dataset empty)")
+        return acc.result(name, network, config.input.n_bins, getattr(self.engine, "name", ""))
+
+
+class _Accumulator:
+    """Per-sample features and operation counts of successive chunks."""
+
+    def __init__(self):
+        self.parts: dict[str, list[np.ndarray]] = {k: [] for k in
+                                                    ("labels", "is_test", "durations", "counts", "inputs")}
+        self.operations: OperationCounts | None = None
+        self.skipped: list[str] = []
+        self.samples = 0
+        self.has_split = True
+
+    def add(self, batch: EventBatch, raster: np.ndarray, activity: Activity, network: LSM) -> None:
+        spikes = np.asarray(activity.spike_raster)
+        self.parts["labels"].append(np.asarray(batch.labels, dtype=np.int64))
+        self.has_split &= batch.is_test is not None
+        if batch.is_test is not None:
+            self.parts["is_test"].append(np.asarray(batch.is_test, dtype=bool))
+        self.parts["durations"].append(sample_durations(batch))
+        self.parts["counts"].append(spikes.sum(axis=1, dtype=np.int64))
+        self.parts["inputs"].append(raster.sum(axis=1, dtype=np.int64))
+        ops = count_operations(raster, spikes, network.programmed.tiling, 0)
+        self.operations = ops if self.operations is None else self.operations + ops
+        self.skipped.extend(batch.skipped)
+        self.samples += len(batch)
+
+    def result(self, name: str, network: LSM, n_bins: int, engine: str) -> DatasetRun:
+        joined = {k: np.concatenate(v) if v else None for k, v in self.parts.items()}
+        return DatasetRun(name=name, network=network, n_bins=n_bins, labels=joined["labels"],
+                          is_test=joined["is_test"] if self.has_split else None,
+                          durations_s=joined["durations"], counts=joined["counts"],
+                          input_counts=joined["inputs"], operations=self.operations,
+                          skipped=tuple(self.skipped), engine=engine)
+

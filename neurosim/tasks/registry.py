@@ -1,0 +1,121 @@
+"""The task registry: every task is one module that declares itself.
+
+A task subclasses :class:`Task`, sets its ``name`` (the ``--task`` value), a
+one-line ``description`` and, if it has settings, a ``Settings`` frozen
+dataclass of :func:`neurosim.config.param` fields (its config section
+``[<name>]``, settable from TOML and ``--set <name>.<key>=…``, listed in the
+config reference), and implements
+
+* ``run(config, context) -> result``: the experiment (any object);
+* ``report(result) -> dict``: the task's part of the ``neurosim.report/1`` JSON
+  (at least ``"dataset"`` and ``"engine"``; the common header is added by
+  :func:`neurosim.tasks.runner.run_task`);
+* ``figures(result) -> dict``: arrays the HTML report plots (optional);
+* ``summary(report) -> list[(name, value)]``: the lines the CLI prints after
+  the common ones (optional).
+
+Decorating the class with :func:`register_task` makes the CLI, the config, the
+JSON and HTML layers find it by name. Built-in tasks are the modules of this
+package that register one; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from neurosim.config import Config, register_section, unregister_section
+from neurosim.errors import ConfigError
+from neurosim.progress import Progress
+
+__all__ = ["RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """How a task runs, beside its config: the engine choice, the data root, progress output."""
+
+    engine: str = "auto"
+    data_dir: Path | None = None
+    progress: Progress = Progress(enabled=False)
+
+
+class Task:
+    """Base class of a task (see the module docstring)."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: The task's config section ``[<name>]`` (a frozen dataclass of param fields), or None.
+    Settings: ClassVar[type | None] = None
+    #: Report keys (dotted) this task always writes, checked before the report is saved.
+    required_keys: ClassVar[tuple[str, ...]] = ()
+
+    def run(self, config: Config, context: RunContext) -> Any:
+        raise NotImplementedError(f"task {self.name!r} does not implement run")
+
+    def report(self, result: Any) -> dict:
+        raise NotImplementedError(f"task {self.name!r} does not implement report")
+
+    def figures(self, result: Any) -> dict:
+        """Arrays for the HTML report (none by default)."""
+        return {}
+
+    def summary(self, report: dict) -> list[tuple[str, str]]:
+        """Task-specific lines of the CLI summary (none by default)."""
+        return []
+
+    def settings(self, config: Config) -> Any:
+        """This task's section of ``config`` (``None`` for a task without settings)."""
+        return config.section(self.name) if self.Settings is not None else None
+
+
+_TASKS: dict[str, Task] = {}
+
+
+def register_task(cls: type[Task]) -> type[Task]:
+    """Class decorator: register task ``cls`` (and its config section) under ``cls.name``."""
+    if not cls.name or not cls.name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"task {cls.__qualname__}: name must be a non-empty word, got {cls.name!r}")
+    known = _TASKS.get(cls.name)
+    if known is not None and type(known) is not cls:
+        raise ValueError(f"task name {cls.name!r} is already registered by {type(known).__qualname__}")
+    if cls.Settings is not None:
+        register_section(cls.name, cls.Settings)
+    _TASKS[cls.name] = cls()
+    return cls
+
+
+def unregister_task(name: str) -> None:
+    """Remove task ``name`` and its config section (for tests and plugins)."""
+    if _TASKS.pop(name, None) is not None:
+        unregister_section(name)
+
+
+_discovered = False
+
+
+def discover() -> None:
+    """Import this package's modules once, so the built-in tasks register themselves."""
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        import neurosim.tasks as package
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def task_names() -> list[str]:
+    """Names of all registered tasks, sorted."""
+    discover()
+    return sorted(_TASKS)
+
+
+def get_task(name: str) -> Task:
+    """The registered task ``name``; :class:`ConfigError` listing the known tasks otherwise."""
+    discover()
+    if name not in _TASKS:
+        raise ConfigError(f"unknown task {name!r}; known tasks: {', '.join(sorted(_TASKS))}")
+    return _TASKS[name]
