@@ -171,7 +171,7 @@ class Pipeline:
         load = functools.partial(load_dataset, name, data_dir=self.data_dir, seed=run.seed,
                                  skip_corrupt=run.skip_corrupt)
         report = self.progress.stage(f"{name} through the reservoir")
-        acc = _Accumulator()
+        acc = _Accumulator(len(indices))
         network = None
         done = 0
         for batch in iter_batches(load, indices, run.chunk_samples):
@@ -183,6 +183,7 @@ class Pipeline:
                 on_chunk(Chunk(acc.samples - len(batch), batch, raster, activity))
             done = min(done + run.chunk_samples, len(indices))
             report(done, len(indices))
+            del batch, raster, activity  # before the next chunk is read: one chunk in memory, not two
         if network is None or acc.samples == 0:
             raise DataError(f"{name}: no samples to run (run.samples = {run.samples}; every sample "
                             "corrupt or the dataset empty)")
@@ -190,35 +191,39 @@ class Pipeline:
 
 
 class _Accumulator:
-    """Per-sample features and operation counts of successive chunks."""
+    """Per-sample features and operation counts of successive chunks, written into arrays sized
+    once for the planned samples (no per-chunk copies to concatenate)."""
 
-    def __init__(self):
-        self.parts: dict[str, list[np.ndarray]] = {k: [] for k in
-                                                    ("labels", "is_test", "durations", "counts", "inputs")}
+    def __init__(self, planned: int):
+        self.planned = planned
+        self.arrays: dict[str, np.ndarray] = {}
         self.operations: OperationCounts | None = None
         self.skipped: list[str] = []
         self.samples = 0
         self.has_split = True
 
+    def _put(self, key: str, values: np.ndarray) -> None:
+        if key not in self.arrays:
+            self.arrays[key] = np.zeros((self.planned, *values.shape[1:]), dtype=values.dtype)
+        self.arrays[key][self.samples:self.samples + len(values)] = values
+
     def add(self, batch: EventBatch, raster: np.ndarray, activity: Activity, network: LSM) -> None:
         spikes = np.asarray(activity.spike_raster)
-        self.parts["labels"].append(np.asarray(batch.labels, dtype=np.int64))
         self.has_split &= batch.is_test is not None
-        if batch.is_test is not None:
-            self.parts["is_test"].append(np.asarray(batch.is_test, dtype=bool))
-        self.parts["durations"].append(sample_durations(batch))
-        self.parts["counts"].append(spikes.sum(axis=1, dtype=np.int64))
-        self.parts["inputs"].append(raster.sum(axis=1, dtype=np.int64))
+        self._put("labels", np.asarray(batch.labels, dtype=np.int64))
+        self._put("is_test", np.zeros(len(batch), bool) if batch.is_test is None
+                  else np.asarray(batch.is_test, dtype=bool))
+        self._put("durations", sample_durations(batch))
+        self._put("counts", spikes.sum(axis=1, dtype=np.int64))
+        self._put("inputs", raster.sum(axis=1, dtype=np.int64))
         ops = count_operations(raster, spikes, network.programmed.tiling, 0)
         self.operations = ops if self.operations is None else self.operations + ops
         self.skipped.extend(batch.skipped)
         self.samples += len(batch)
 
     def result(self, name: str, network: LSM, n_bins: int, engine: str) -> DatasetRun:
-        joined = {k: np.concatenate(v) if v else None for k, v in self.parts.items()}
-        return DatasetRun(name=name, network=network, n_bins=n_bins, labels=joined["labels"],
-                          is_test=joined["is_test"] if self.has_split else None,
-                          durations_s=joined["durations"], counts=joined["counts"],
-                          input_counts=joined["inputs"], operations=self.operations,
-                          skipped=tuple(self.skipped), engine=engine)
-
+        a = {k: v[:self.samples] for k, v in self.arrays.items()}   # views: fewer if corrupt skipped
+        return DatasetRun(name=name, network=network, n_bins=n_bins, labels=a["labels"],
+                          is_test=a["is_test"] if self.has_split else None,
+                          durations_s=a["durations"], counts=a["counts"], input_counts=a["inputs"],
+                          operations=self.operations, skipped=tuple(self.skipped), engine=engine)

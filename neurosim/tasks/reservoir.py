@@ -139,8 +139,8 @@ class Reservoir(Task):
 
         def keep_sample(chunk: Chunk) -> None:
             if chunk.start <= gen_idx < chunk.start + len(chunk.batch):
-                kept["gen"] = chunk.raster[gen_idx - chunk.start]
-            kept["last"] = chunk.raster[-1]
+                kept["gen"] = chunk.raster[gen_idx - chunk.start].copy()
+            kept["last"] = chunk.raster[-1].copy()  # copies: the chunk itself is freed
 
         data = pipe.run_dataset(on_chunk=keep_sample)
         network, n = data.network, len(data)
