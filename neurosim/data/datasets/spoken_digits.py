@@ -42,6 +42,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.data import cochlea, espeak
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -235,3 +236,14 @@ def load(
     is_test = np.array([sample_info(int(i))[0].name in TEST_SPEAKERS for i in idx], dtype=bool)
     return EventBatch.from_samples(samples, labels()[idx], SENSOR_SIZE, NAME, is_test=is_test,
                                    modality=MODALITY)
+
+
+@register_dataset
+class SpokenDigits(Dataset):
+    """The registered ``spoken-digits`` dataset: this module's constants and functions."""
+
+    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
+    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+    official_split = True
+    labels = staticmethod(labels)
+    load = staticmethod(load)

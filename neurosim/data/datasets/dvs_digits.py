@@ -31,6 +31,7 @@ from typing import Callable
 
 import numpy as np
 
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -214,3 +215,14 @@ def load(
         if progress is not None:
             progress(start + len(chunk), len(idx))
     return EventBatch.from_samples(samples, targets[idx], SENSOR_SIZE, NAME, is_test=None)
+
+
+@register_dataset
+class DvsDigits(Dataset):
+    """The registered ``dvs-digits`` dataset: this module's constants and functions."""
+
+    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
+    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+    official_split = False
+    labels = staticmethod(labels)
+    load = staticmethod(load)
