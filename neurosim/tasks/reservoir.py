@@ -27,8 +27,8 @@ import numpy as np
 from neurosim.config import Config, chip_hash, config_hash, to_dict
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
                                        exponential_filter, firing_stats, generalization_rank,
-                                       jitter_raster, kernel_rank, memory_capacity,
-                                       rate_coded_stream, separation, state_vectors)
+                                       kernel_rank, memory_capacity, separation, state_vectors)
+from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 from neurosim.progress import Progress
 from neurosim.report.json_report import SCHEMA, make_run_id
 from neurosim.report.provenance import provenance
