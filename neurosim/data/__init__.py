@@ -22,6 +22,7 @@ from neurosim.data.paired import pair_by_label
 from neurosim.data.registry import (
     Dataset,
     DatasetInfo,
+    ModuleDataset,
     data_root,
     dataset_status,
     get_dataset,
@@ -38,6 +39,7 @@ __all__ = [
     "CachedRaster",
     "Dataset",
     "DatasetInfo",
+    "ModuleDataset",
     "binned_dataset",
     "cache_folder",
     "cache_key",

@@ -37,6 +37,7 @@ import abc
 import importlib
 import os
 import pkgutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, TypeVar
@@ -50,6 +51,7 @@ from neurosim.events.batch import MODALITIES, EventBatch
 __all__ = [
     "Dataset",
     "DatasetInfo",
+    "ModuleDataset",
     "data_root",
     "dataset_status",
     "get_dataset",
@@ -143,6 +145,37 @@ class Dataset(abc.ABC):
         """The declared contract as a frozen :class:`DatasetInfo`."""
         return DatasetInfo(self.name, self.modality, tuple(self.sensor_size), self.n_classes,
                            self.description, self.builtin, self.how_to_get, self.official_split)
+
+
+class ModuleDataset(Dataset):
+    """A :class:`Dataset` declared by the module that defines the subclass.
+
+    The module's constants ``NAME``, ``MODALITY``, ``SENSOR_SIZE``, ``N_CLASSES``,
+    ``DESCRIPTION``, ``BUILTIN``, ``HOW_TO_GET`` become the class attributes and its
+    functions ``labels(root)``, ``load(root, *, ...)`` and, if it has them,
+    ``folder(root)``, ``present(root)`` the methods; the subclass adds the rest (e.g.
+    ``official_split``). The built-in datasets end their module with::
+
+        @register_dataset
+        class NMNIST(ModuleDataset):
+            official_split = True
+    """
+
+    _CONSTANTS: ClassVar[dict[str, str]] = {
+        "name": "NAME", "modality": "MODALITY", "sensor_size": "SENSOR_SIZE", "n_classes": "N_CLASSES",
+        "description": "DESCRIPTION", "builtin": "BUILTIN", "how_to_get": "HOW_TO_GET"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        module = sys.modules[cls.__module__]
+        missing = [c for c in (*cls._CONSTANTS.values(), "labels", "load") if not hasattr(module, c)]
+        if missing:
+            raise DataError(f"dataset module {module.__name__} must define {', '.join(missing)}")
+        for attr, constant in cls._CONSTANTS.items():
+            setattr(cls, attr, getattr(module, constant))
+        for method in ("labels", "load", "folder", "present"):
+            if hasattr(module, method):
+                setattr(cls, method, staticmethod(getattr(module, method)))
 
 
 _REGISTRY: dict[str, Dataset] = {}

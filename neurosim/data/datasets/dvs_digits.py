@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from neurosim.data.registry import Dataset, register_dataset
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -217,12 +217,9 @@ def load(
     return EventBatch.from_samples(samples, targets[idx], SENSOR_SIZE, NAME, is_test=None)
 
 
-@register_dataset
-class DvsDigits(Dataset):
-    """The registered ``dvs-digits`` dataset: this module's constants and functions."""
 
-    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
-    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+@register_dataset
+class DvsDigits(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
     official_split = False
-    labels = staticmethod(labels)
-    load = staticmethod(load)

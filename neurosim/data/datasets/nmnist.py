@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 import tonic.io
 
-from neurosim.data.registry import Dataset, register_dataset
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -301,14 +301,9 @@ def download(root: Path, *, train: bool | None = None) -> Path:
     return Path(root) / "NMNIST"
 
 
-@register_dataset
-class NMNIST(Dataset):
-    """The registered ``nmnist`` dataset: this module's constants and functions."""
 
-    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
-    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+@register_dataset
+class NMNIST(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
     official_split = True
-    labels = staticmethod(labels)
-    load = staticmethod(load)
-    folder = staticmethod(folder)
-    present = staticmethod(present)

@@ -32,7 +32,7 @@ import h5py
 import numpy as np
 
 from neurosim.data.datasets.nmnist import CorruptSampleError
-from neurosim.data.registry import Dataset, register_dataset
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
 
@@ -273,14 +273,9 @@ def download(root: Path) -> Path:
     return Path(root) / "NTIDIGITS18" / FILENAME
 
 
-@register_dataset
-class NTIDIGITS(Dataset):
-    """The registered ``ntidigits`` dataset: this module's constants and functions."""
 
-    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
-    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+@register_dataset
+class NTIDIGITS(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
     official_split = True
-    labels = staticmethod(labels)
-    load = staticmethod(load)
-    folder = staticmethod(folder)
-    present = staticmethod(present)

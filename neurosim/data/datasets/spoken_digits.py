@@ -42,7 +42,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.data import cochlea, espeak
-from neurosim.data.registry import Dataset, register_dataset
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -238,12 +238,9 @@ def load(
                                    modality=MODALITY)
 
 
-@register_dataset
-class SpokenDigits(Dataset):
-    """The registered ``spoken-digits`` dataset: this module's constants and functions."""
 
-    name, modality, sensor_size, n_classes = NAME, MODALITY, SENSOR_SIZE, N_CLASSES
-    description, builtin, how_to_get = DESCRIPTION, BUILTIN, HOW_TO_GET
+@register_dataset
+class SpokenDigits(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
     official_split = True
-    labels = staticmethod(labels)
-    load = staticmethod(load)
