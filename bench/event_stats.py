@@ -7,7 +7,7 @@
   N-MNIST samples under ``<data dir>/nmnist`` (all of them), both through
   ``neurosim.data.load_dataset``, plus the ratio of their means;
 * ``spoken-digits`` on its own (``--spoken-samples``, 0 = all 1,200), through
-  ``neurosim.data.spoken_digits.load``: no real N-TIDIGITS recording is available offline.
+  ``neurosim.data.datasets.spoken_digits.load``: no real N-TIDIGITS recording is available offline.
 
 Per sample: events, duration (last minus first timestamp, ms), ON fraction (share of
 events with p = 1; audio events have one polarity, p = 0), and spatial extent: active
@@ -31,7 +31,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from neurosim.data import load_dataset, spoken_digits  # noqa: E402
+from neurosim.data import load_dataset  # noqa: E402
+from neurosim.data.datasets import spoken_digits  # noqa: E402
 from neurosim.events.batch import EventBatch  # noqa: E402
 
 

@@ -8,10 +8,14 @@ import pytest
 
 from neurosim.bench_engines import parse_dt
 from neurosim.cli import main
+from neurosim.engines import brian2_engine
 from neurosim.errors import ConfigError
 
 
-def test_bench_engines_prints_one_json_object(capsys):
+def test_bench_engines_prints_one_json_object(capsys, monkeypatch):
+    # Brian2 on its numpy target: no Cython build, which on a cold cache took most of a minute
+    # here; the Cython path is checked spike for spike in test_cpu_engine and test_lsm_engine.
+    monkeypatch.setattr(brian2_engine, "choose_target", lambda: "numpy")
     code = main(["bench", "engines", "--neurons", "30", "--samples", "3", "--bins", "12",
                  "--engines", "brian2,cpu,gpu"])
     out, err = capsys.readouterr()

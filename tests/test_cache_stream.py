@@ -14,7 +14,7 @@ from conftest import SHARED_DATA, require_data
 from neurosim.data import load_dataset
 from neurosim.errors import DataError
 from neurosim.events import CenterCrop, SelectPolarity, bin_events
-from neurosim.events.cache import (
+from neurosim.data.cache import (
     binned_dataset,
     cache_folder,
     cache_key,
@@ -23,7 +23,7 @@ from neurosim.events.cache import (
     raster_key,
 )
 from neurosim.data import sample_indices
-from neurosim.events.stream import iter_batches, stream_dataset
+from neurosim.data.stream import iter_batches, stream_dataset
 
 
 def assert_same_batch(chunks, whole):
@@ -158,7 +158,7 @@ def test_corrupt_entry_is_recomputed(tmp_path, caplog):
     cached_raster({"k": 1}, toy_compute(calls), tmp_path)
     path = tmp_path / f"{cache_key({'k': 1})}.h5"
     path.write_bytes(b"not an HDF5 file at all")
-    with caplog.at_level(logging.WARNING, logger="neurosim.events.cache"):
+    with caplog.at_level(logging.WARNING, logger="neurosim.data.cache"):
         again = cached_raster({"k": 1}, toy_compute(calls), tmp_path)
     assert not again.hit and len(calls) == 2 and "unreadable" in caplog.text
     assert cached_raster({"k": 1}, toy_compute(calls), tmp_path).hit  # rewritten whole
@@ -184,7 +184,7 @@ def test_mismatched_arrays_are_refused(tmp_path):
 def test_unwritable_cache_is_not_fatal(tmp_path, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with caplog.at_level(logging.WARNING, logger="neurosim.events.cache"):
+    with caplog.at_level(logging.WARNING, logger="neurosim.data.cache"):
         got = cached_raster({"k": 1}, toy_compute([]), blocker / "cache")
     assert not got.hit and got.raster.shape == (5, 3, 4) and "could not write" in caplog.text
 

@@ -185,6 +185,7 @@ CONTINUOUS = {
 }
 
 
+@pytest.mark.x86_fma
 @pytest.mark.parametrize("name", list(CONTINUOUS))
 def test_continuous_models_equal_brian2_spikes_and_traces_bit_for_bit(name):
     """Continuous LIF and Izhikevich: float64 spikes and membrane traces identical to Brian2's,

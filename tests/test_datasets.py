@@ -13,7 +13,7 @@ from neurosim.data import (
     load_dataset,
     stratified_indices,
 )
-from neurosim.data import dvs_digits, nmnist
+from neurosim.data.datasets import dvs_digits, nmnist
 from neurosim.errors import DataError
 
 # <repo>/../shared/data/nmnist: /work/shared beside /work/main here, and beside the CI clone.

@@ -74,6 +74,7 @@ def test_default_izhikevich_network_is_800_rs_200_fs_with_dale():
     assert -65 < lsm.izhikevich.c[:800].max() <= -50
 
 
+@pytest.mark.x86_fma
 @pytest.mark.parametrize("synapse", ["delta", "exponential"])
 def test_brian2_matches_numpy_euler_spike_for_spike(raster, synapse):
     extra = ["network.synapse=exponential", "network.tau_syn=3e-3", "network.input_scale=40"] \

@@ -172,6 +172,7 @@ LIF = ["network.model=lif", "network.neurons=40", "network.threshold=1", "networ
        "network.input_scale=0.6", "network.recurrent_scale=0.2"]
 
 
+@pytest.mark.x86_fma
 def test_lif_network_matches_numpy_exact_integration(raster):
     config = load_config("rram-40nm-256kb", overrides=LIF)
     lsm = build_lsm(config, 30, np.random.default_rng(1))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tonic.io
 
-from neurosim.data import nmnist
+from neurosim.data.datasets import nmnist
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 from neurosim.events.transforms import (

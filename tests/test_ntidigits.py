@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from neurosim.data import ntidigits
+from neurosim.data.datasets import ntidigits
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE
 

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neurosim.data import nmnist, ntidigits
+from neurosim.data.datasets import nmnist, ntidigits
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 

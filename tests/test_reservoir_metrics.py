@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from neurosim.networks.metrics import (exponential_filter, firing_stats, generalization_rank,
-                                       jitter_raster, kernel_rank, memory_capacity,
-                                       numerical_rank, per_neuron_rates, rate_coded_stream,
-                                       separation, state_vectors)
+                                       kernel_rank, memory_capacity, numerical_rank,
+                                       per_neuron_rates, separation, state_vectors)
+from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 
 
 # --------------------------------------------------------------------------- firing statistics

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from neurosim.data import cochlea, espeak, spoken_digits
+from neurosim.data import cochlea, espeak
+from neurosim.data.datasets import spoken_digits
 from neurosim.errors import DataError
 from neurosim.events import AUDIO_DTYPE
 

@@ -18,7 +18,8 @@ planes and signs are added digitally. With every non-ideality off
 wire resistance) ``macro @ x`` equals ``x @ W`` to float precision.
 
 Every call adds the operations it performed to ``macro.tally`` (event-driven:
-a tile with no active input row is not read and costs nothing).
+a tile with no active input row is not read and costs nothing). The macro only
+counts; :mod:`neurosim.energy.macro_cost` prices the tally (energy, latency, TOPS/W).
 """
 
 from __future__ import annotations
@@ -241,27 +242,3 @@ class CrossbarMacro:
             noise = self.rng.standard_normal(total.shape)
             total = total + std * xp.sqrt(squares) * noise
         return total
-
-    # ------------------------------------------------------------------ energy and latency
-
-    def energy_breakdown(self) -> dict[str, float]:
-        """Energy (J) of everything this macro computed so far, by component."""
-        from neurosim.energy.model import price_array_ops
-
-        return price_array_ops(self.config, self.tally, ideal=self.programmed.g_pos is None)
-
-    def energy_J(self) -> float:
-        """Total energy (J) of everything this macro computed so far."""
-        return float(sum(self.energy_breakdown().values()))
-
-    def latency_s(self) -> float:
-        """Time (s) the vectors so far took, one after another: every bit plane that drove
-        the array costs one read pulse plus ``columns_per_adc`` conversions (all arrays
-        work in parallel), plus one digital clock cycle per vector for the shift-and-add."""
-        x, e = self.config.crossbar, self.config.energy
-        read = x.read_pulse + x.columns_per_adc * e.adc_time
-        return self.tally.plane_reads * read + self.tally.vectors / e.clock_hz
-
-    def tops_per_watt(self) -> float:
-        """Energy efficiency so far: 2 operations per MAC over the energy (ops/J, i.e. OPS/W), in tera."""
-        return 2.0 * self.tally.macs / self.energy_J() / 1e12

@@ -2,9 +2,12 @@
 
 from neurosim.energy.area import AreaEstimate, estimate_area
 from neurosim.energy.counters import OperationCounts, count_operations
+from neurosim.energy.macro_cost import (macro_energy_breakdown, macro_energy_J, macro_latency_s,
+                                        macro_tops_per_watt)
 from neurosim.energy.model import (ArrayOps, EnergyEstimate, estimate_energy, latency_per_inference,
                                    price_array_ops, programming_energy)
 
 __all__ = ["AreaEstimate", "ArrayOps", "EnergyEstimate", "OperationCounts", "count_operations",
-           "estimate_area", "estimate_energy", "latency_per_inference", "price_array_ops",
+           "estimate_area", "estimate_energy", "latency_per_inference", "macro_energy_J",
+           "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt", "price_array_ops",
            "programming_energy"]

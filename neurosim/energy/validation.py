@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from neurosim.config import Config, load_config
+from neurosim.energy.macro_cost import macro_energy_J, macro_tops_per_watt
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def simulate(item: PublishedFigure, seed: int = 0, config: Config | None = None,
 
 def simulate_tops_per_watt(item: PublishedFigure, seed: int = 0, config: Config | None = None) -> float:
     """neurosim's energy efficiency (TOPS/W) on the figure's workload."""
-    return simulate(item, seed, config).tops_per_watt()
+    return macro_tops_per_watt(simulate(item, seed, config))
 
 
 def calibrated_adc_conversion(item: PublishedFigure, seed: int = 0) -> float:
@@ -119,7 +120,7 @@ def calibrated_adc_conversion(item: PublishedFigure, seed: int = 0) -> float:
     config = replace(config, energy=replace(config.energy, adc_conversion=0.0))
     macro = simulate(item, seed, config)
     target = 2.0 * macro.tally.macs / (item.published_tops_per_w * 1e12)
-    rest = macro.energy_J()
+    rest = macro_energy_J(macro)
     if rest >= target:
         raise ValueError(f"{item.key}: the preset's other energies ({rest:.3g} J) already exceed the "
                          f"published total ({target:.3g} J)")

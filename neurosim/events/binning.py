@@ -199,7 +199,7 @@ def bin_packed(events: PackedEvents | EventBatch, n_bins: int) -> Any:
         int32 array ``[n_samples, n_bins, n_channels]`` (numpy or cupy, like the input),
         holding every event: ``out.sum() == N`` and ``out[i].sum()`` is sample i's count.
         Memory is ``n * n_bins * C * 4`` bytes; bin big datasets in chunks
-        (:mod:`neurosim.events.stream`) or use :func:`bin_sparse`.
+        (:mod:`neurosim.data.stream`) or use :func:`bin_sparse`.
 
     Raises:
         DataError: bad ``n_bins``; more than ``2**31 - 1`` events in the batch (a count
@@ -285,6 +285,6 @@ def bin_events(batch: EventBatch, n_bins: int) -> np.ndarray:
         int32 (no int16 wrap-around); the raster holds every event, so
         ``out.sum() == len(batch.events)`` and ``out[i].sum() == batch.counts()[i]``.
         Memory is ``n_samples * n_bins * channels * 4`` bytes; bin large datasets in
-        chunks (``batch.subset`` or :mod:`neurosim.events.stream`).
+        chunks (``batch.subset`` or :mod:`neurosim.data.stream`).
     """
     return bin_packed(pack(batch), n_bins)

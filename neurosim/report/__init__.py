@@ -9,22 +9,18 @@ Public API::
     check_output_dir(out_dir, run_id) -> Path      # refuses another run's report folder (writes nothing)
     prepare_output_dir(out_dir, run_id) -> Path    # the same check, then creates the folder
     write_atomic(path, data)                       # temp file + fsync + os.replace
-    format_quantity(2.3e-6, "J") == "2.30 µJ"
+    format_quantity(2.3e-6, "J") == "2.30 µJ"   # also format_percent, format_ratio, format_number
+
+Modules: ``json_report`` (schema), ``html_report`` (page assembly), ``plots`` (its
+figures), ``format`` (numbers in readable units), ``atomic`` (output files).
 
 Importing this package does not import matplotlib; the HTML writer imports it
 when it draws (Agg canvas, never pyplot).
 """
 
 from neurosim.report.atomic import REPORT_JSON, check_output_dir, prepare_output_dir, write_atomic
-from neurosim.report.html_report import (
-    REPORT_HTML,
-    format_number,
-    format_percent,
-    format_quantity,
-    format_ratio,
-    render_html,
-    write_html_report,
-)
+from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio
+from neurosim.report.html_report import REPORT_HTML, render_html, write_html_report
 from neurosim.report.json_report import (
     REQUIRED_KEYS,
     SCHEMA,

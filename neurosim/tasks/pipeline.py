@@ -28,12 +28,11 @@ import numpy as np
 
 from neurosim import seeds
 from neurosim.config import Config
-from neurosim.data import load_dataset, sample_indices
+from neurosim.data import iter_batches, load_dataset, sample_indices
 from neurosim.energy import OperationCounts, count_operations
 from neurosim.engines import Activity, get_engine
 from neurosim.errors import DataError
 from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
-from neurosim.events.stream import iter_batches
 from neurosim.networks import LSM, build_lsm
 from neurosim.progress import Progress
 

@@ -29,8 +29,8 @@ from neurosim.config import Config, param
 from neurosim.energy import estimate_area, estimate_energy
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
                                        exponential_filter, firing_stats, generalization_rank,
-                                       jitter_raster, kernel_rank, memory_capacity,
-                                       rate_coded_stream, separation)
+                                       kernel_rank, memory_capacity, separation)
+from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
 from neurosim.tasks.registry import RunContext, Task, register_task

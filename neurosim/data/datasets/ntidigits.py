@@ -31,7 +31,8 @@ from typing import Callable
 import h5py
 import numpy as np
 
-from neurosim.data.nmnist import CorruptSampleError
+from neurosim.data.datasets.nmnist import CorruptSampleError
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
 
@@ -44,7 +45,7 @@ BUILTIN = False
 FILENAME = "n-tidigits.hdf5"
 HOW_TO_GET = (
     f"Put the file {FILENAME} at <data root>/ntidigits/{FILENAME} (data root: $NEUROSIM_DATA, else "
-    "./datasets), or pass the file itself as the data dir. Online, neurosim.data.ntidigits.download(<data root>) "
+    "./datasets), or pass the file itself as the data dir. Online, neurosim.data.datasets.ntidigits.download(<data root>) "
     "fetches it with tonic (tonic.datasets.NTIDIGITS18(save_to=<data root>); it lands in "
     f"<data root>/NTIDIGITS18/{FILENAME}, which is also accepted). Source: "
     "https://docs.google.com/document/d/1Uxe7GsKKXcy6SlDUX4hoJVAC0-UkH-8kr5UXp0Ndi1M"
@@ -270,3 +271,11 @@ def download(root: Path) -> Path:
     if hasattr(handle, "close"):
         handle.close()
     return Path(root) / "NTIDIGITS18" / FILENAME
+
+
+
+@register_dataset
+class NTIDIGITS(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
+    official_split = True

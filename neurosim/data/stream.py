@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from neurosim import data
+from neurosim.data.registry import load_dataset, sample_indices
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -77,6 +77,6 @@ def stream_dataset(
         DataError: unknown dataset, missing data, bad ``n_samples`` or ``batch_size``.
     """
     batch_size = _check_batch_size(batch_size)
-    indices = data.sample_indices(name, data_dir=data_dir, n_samples=n_samples, seed=seed)
-    load = functools.partial(data.load_dataset, name, data_dir=data_dir, seed=seed)
+    indices = sample_indices(name, data_dir=data_dir, n_samples=n_samples, seed=seed)
+    load = functools.partial(load_dataset, name, data_dir=data_dir, seed=seed)
     return iter_batches(load, indices, batch_size)

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim import seeds
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -213,3 +214,11 @@ def load(
         if progress is not None:
             progress(start + len(chunk), len(idx))
     return EventBatch.from_samples(samples, targets[idx], SENSOR_SIZE, NAME, is_test=None)
+
+
+
+@register_dataset
+class DvsDigits(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
+    official_split = False

@@ -30,6 +30,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from neurosim import __version__, backend
+from neurosim.data.registry import dataset_status, get_dataset
+from neurosim.data.stream import stream_dataset
 from neurosim.errors import DataError
 from neurosim.events.binning import BINNING_VERSION, bin_events
 
@@ -113,11 +115,7 @@ def raster_key(
     sample choice (``n_samples``, ``seed``), each transform's class and fields, ``n_bins``
     and ``binary``.
     """
-    from neurosim.data import dataset_status, list_datasets
-
-    info = {i.name: i for i in list_datasets()}.get(dataset)
-    if info is None:
-        raise DataError(f"unknown dataset {dataset!r}")
+    info = get_dataset(dataset).info()
     where, present = dataset_status(info, data_dir)
     if info.builtin:
         source: dict = {"data": "builtin"}
@@ -226,10 +224,8 @@ def binned_dataset(
     The raster is ``bin_events(t_k(...t_1(batch)), n_bins)`` for ``transforms`` ``t_1..t_k``
     (frozen dataclasses such as CenterCrop), as ``bool`` (a channel spiked in a bin) when
     ``binary`` else int32 counts; samples as in :func:`neurosim.data.load_dataset`. Events
-    are streamed ``batch_size`` samples at a time (:func:`~neurosim.events.stream.stream_dataset`).
+    are streamed ``batch_size`` samples at a time (:func:`~neurosim.data.stream.stream_dataset`).
     """
-    from neurosim.events.stream import stream_dataset
-
     key = raster_key(dataset, data_dir=data_dir, n_samples=n_samples, seed=seed,
                      transforms=transforms, n_bins=n_bins, binary=binary)
 

@@ -38,6 +38,7 @@ from typing import Callable
 import numpy as np
 import tonic.io
 
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
@@ -50,7 +51,7 @@ BUILTIN = False
 HOW_TO_GET = (
     "Put the N-MNIST folders Train/<digit>/*.bin and Test/<digit>/*.bin, or the official archives "
     "Train.zip and Test.zip (read in place, never extracted), under <data root>/nmnist "
-    "(data root: $NEUROSIM_DATA, else ./datasets). Online, neurosim.data.nmnist.download(<data root>) "
+    "(data root: $NEUROSIM_DATA, else ./datasets). Online, neurosim.data.datasets.nmnist.download(<data root>) "
     "fetches them with tonic (tonic.datasets.NMNIST(save_to=<data root>, train=True) and train=False; "
     "they land in <data root>/NMNIST, which is also accepted). Archives: "
     "https://www.garrickorchard.com/datasets/n-mnist, Mendeley Data 468j46mzdv."
@@ -298,3 +299,11 @@ def download(root: Path, *, train: bool | None = None) -> Path:
     for split in ((True, False) if train is None else (bool(train),)):
         tonic.datasets.NMNIST(save_to=str(root), train=split)
     return Path(root) / "NMNIST"
+
+
+
+@register_dataset
+class NMNIST(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
+    official_split = True

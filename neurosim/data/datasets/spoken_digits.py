@@ -43,6 +43,7 @@ import numpy as np
 
 from neurosim.data import cochlea, espeak
 from neurosim import seeds
+from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -235,3 +236,11 @@ def load(
     is_test = np.array([sample_info(int(i))[0].name in TEST_SPEAKERS for i in idx], dtype=bool)
     return EventBatch.from_samples(samples, labels()[idx], SENSOR_SIZE, NAME, is_test=is_test,
                                    modality=MODALITY)
+
+
+
+@register_dataset
+class SpokenDigits(ModuleDataset):
+    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
+
+    official_split = True

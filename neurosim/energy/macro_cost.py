@@ -1,0 +1,42 @@
+"""Energy, latency and efficiency of what a :class:`~neurosim.crossbar.CrossbarMacro` computed.
+
+The macro only counts its operations (``macro.tally``, a
+:class:`~neurosim.crossbar.macro.MacroTally`); these functions price that tally with the
+chip's energy model (:func:`~neurosim.energy.model.price_array_ops`), so the energy
+package depends on the crossbar package and never the reverse.
+"""
+
+from __future__ import annotations
+
+from neurosim.crossbar.macro import CrossbarMacro
+from neurosim.energy.model import price_array_ops
+
+__all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt"]
+
+
+def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
+    """Energy (J) of everything ``macro`` computed so far, by component.
+
+    An ideal (digital-weight) macro pays ``synapse_op`` per weight read; an analog one the
+    cell read energy its tally measured (Σ V² G t).
+    """
+    return price_array_ops(macro.config, macro.tally, ideal=macro.programmed.g_pos is None)
+
+
+def macro_energy_J(macro: CrossbarMacro) -> float:
+    """Total energy (J) of everything ``macro`` computed so far."""
+    return float(sum(macro_energy_breakdown(macro).values()))
+
+
+def macro_latency_s(macro: CrossbarMacro) -> float:
+    """Time (s) the vectors so far took, one after another: every bit plane that drove
+    the array costs one read pulse plus ``columns_per_adc`` conversions (all arrays
+    work in parallel), plus one digital clock cycle per vector for the shift-and-add."""
+    x, e = macro.config.crossbar, macro.config.energy
+    read = x.read_pulse + x.columns_per_adc * e.adc_time
+    return macro.tally.plane_reads * read + macro.tally.vectors / e.clock_hz
+
+
+def macro_tops_per_watt(macro: CrossbarMacro) -> float:
+    """Energy efficiency so far, in TOPS/W: 2 operations per MAC over the energy (ops/J) / 1e12."""
+    return 2.0 * macro.tally.macs / macro_energy_J(macro) / 1e12

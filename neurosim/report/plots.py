@@ -1,0 +1,135 @@
+"""The plots of the HTML report, each returned as a ``data:image/png;base64,...`` URI.
+
+Drawn with ``matplotlib.figure.Figure`` on a ``FigureCanvasAgg`` directly: pyplot is
+never imported and no process-wide matplotlib backend is chosen as a side effect
+(matplotlib is imported only when a plot is drawn). Energies are in J, scaled to a
+readable prefix on the axis.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import textwrap
+
+import numpy as np
+
+from neurosim.report.format import format_number, format_quantity, prefix_scale
+
+__all__ = ["plot_breakdown", "plot_confusion", "plot_spike_counts", "plot_vs_baseline"]
+
+
+def _new_figure(width_in: float, height_in: float):
+    """A matplotlib Figure on an Agg canvas, without pyplot or any global backend switch."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png_data_uri(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _log_axis(axis, values: list[float]) -> None:
+    """Ticks for a log-scaled ``axis``: over at most ~2 decades of ``values``, 1-2-5 steps
+    labelled as plain numbers (``0.2, 0.5, 1, 2``) rather than ``2×10⁻¹``; wider ranges keep ``10ⁿ``."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    positive = [v for v in values if v > 0]
+    if positive and max(positive) / min(positive) <= 150.0:
+        axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def plot_breakdown(breakdown: dict[str, float]) -> str:
+    names = [str(k).replace("_", " ") for k in breakdown]
+    values = [float(v) for v in breakdown.values()]
+    positive = [v for v in values if v > 0]
+    log = bool(positive) and max(positive) / min(positive) > 100.0
+    div, prefix = prefix_scale(values)
+    fig = _new_figure(7.0, 0.45 * len(names) + 1.4)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    shown = [v / div if (v > 0 or not log) else np.nan for v in values]
+    ax.barh(y, shown, color="#2a7ab9")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    if log:
+        ax.set_xscale("log")
+        _log_axis(ax.xaxis, values)
+    ax.set_xlabel(f"energy per inference ({prefix}J){', log scale' if log else ''}")
+    ax.set_title("Energy breakdown per inference")
+    for yi, v, s in zip(y, values, shown):
+        if np.isfinite(s) and s > 0:
+            ax.annotate(format_quantity(v, "J"), (s, yi), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+    ax.margins(x=0.25)
+    return _png_data_uri(fig)
+
+
+def plot_vs_baseline(chip_name: str, chip_j: float, base_name: str, base_j: float) -> str:
+    values = [chip_j, base_j]
+    positive = [v for v in values if v > 0]
+    log = len(positive) == 2 and max(positive) / min(positive) > 10.0
+    div, prefix = prefix_scale(values)
+    fig = _new_figure(5.5, 3.6)
+    ax = fig.add_subplot()
+    labels = [_wrap(f"neurosim chip: {chip_name}"), _wrap(f"baseline: {base_name}")]
+    ax.bar([0, 1], [v / div for v in values], color=["#2a7ab9", "#9a9a9a"], width=0.55)
+    ax.set_xticks([0, 1], labels, fontsize=8)
+    if log:
+        ax.set_yscale("log")
+        _log_axis(ax.yaxis, values)
+    ax.set_ylabel(f"energy per inference ({prefix}J){', log scale' if log else ''}")
+    ax.set_title("Chip vs baseline")
+    for x, v in enumerate(values):
+        if v > 0:
+            ax.annotate(format_quantity(v, "J"), (x, v / div), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.margins(y=0.2)
+    return _png_data_uri(fig)
+
+
+def plot_spike_counts(counts: np.ndarray) -> str:
+    fig = _new_figure(6.0, 3.4)
+    ax = fig.add_subplot()
+    bins = int(min(40, max(5, round(math.sqrt(counts.size)))))
+    ax.hist(counts, bins=bins, color="#2a7ab9", edgecolor="white")
+    ax.set_xlabel("spikes per neuron per sample (mean over samples)")
+    ax.set_ylabel("neurons")
+    ax.set_title("Firing per neuron")
+    return _png_data_uri(fig)
+
+
+def plot_confusion(cm: np.ndarray, labels: list[str]) -> str:
+    n_true, n_pred = cm.shape
+    size = min(9.0, max(4.0, 0.45 * max(n_true, n_pred) + 2.0))
+    fig = _new_figure(size + 1.0, size)
+    ax = fig.add_subplot()
+    im = ax.imshow(cm, cmap="Blues", interpolation="nearest")
+    ax.set_xticks(np.arange(n_pred), labels if n_pred == len(labels) else range(n_pred))
+    ax.set_yticks(np.arange(n_true), labels if n_true == len(labels) else range(n_true))
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title("Confusion matrix (test samples)")
+    fig.colorbar(im, ax=ax, label="samples")
+    if max(n_true, n_pred) <= 20:
+        top = cm.max() if cm.size else 0
+        for i in range(n_true):
+            for j in range(n_pred):
+                v = cm[i, j]
+                ax.text(j, i, format_number(int(v) if float(v).is_integer() else v),
+                        ha="center", va="center", fontsize=8,
+                        color="white" if top and cm[i, j] > top / 2 else "black")
+    return _png_data_uri(fig)
