@@ -167,3 +167,17 @@ def test_streamed_read_noise_does_not_repeat_across_chunks():
     whole = Pipeline(load_config(overrides=noisy + ["run.chunk_samples=1000"]), "cpu").run_dataset()
     chunked = Pipeline(load_config(overrides=noisy + ["run.chunk_samples=7"]), "cpu").run_dataset()
     np.testing.assert_array_equal(whole.counts, chunked.counts)
+
+
+def test_two_modalities_stream_through_their_own_reservoirs_paired_by_label():
+    config = load_config(overrides=["run.samples=60", "network.neurons=30", "input.n_bins=20",
+                                    "input.crop=0"])
+    pipe = Pipeline(config, "cpu")
+    paired = pipe.run_paired("dvs-digits", "spoken-digits")
+    assert paired.a.network.inputs == 34 * 34 and paired.b.network.inputs == 64   # one polarity
+    assert paired.a.network is pipe.network(paired.a.network.inputs)     # programmed once
+    assert len(paired.idx_a) == len(paired.idx_b) == 60
+    np.testing.assert_array_equal(paired.a.labels[paired.idx_a], paired.b.labels[paired.idx_b])
+    again = Pipeline(config, "cpu").run_paired("dvs-digits", "spoken-digits")
+    np.testing.assert_array_equal(again.idx_b, paired.idx_b)
+    np.testing.assert_array_equal(again.b.counts, paired.b.counts)

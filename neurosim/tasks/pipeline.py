@@ -28,7 +28,7 @@ import numpy as np
 
 from neurosim import seeds
 from neurosim.config import Config
-from neurosim.data import iter_batches, load_dataset, sample_indices
+from neurosim.data import iter_batches, load_dataset, pair_by_label, sample_indices
 from neurosim.energy import OperationCounts, count_operations
 from neurosim.engines import Activity, get_engine
 from neurosim.errors import DataError
@@ -36,7 +36,7 @@ from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
 from neurosim.networks import LSM, build_lsm
 from neurosim.progress import Progress
 
-__all__ = ["Chunk", "DatasetRun", "Pipeline", "input_raster", "sample_durations"]
+__all__ = ["Chunk", "DatasetRun", "PairedRuns", "Pipeline", "input_raster", "sample_durations"]
 
 
 def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
@@ -108,6 +108,17 @@ class DatasetRun:
         """:attr:`operations` plus a linear readout of ``n_classes`` outputs that accumulates
         the neurons that spiked (``n_classes`` MACs per spiking neuron per sample)."""
         return replace(self.operations, readout_macs=int(np.count_nonzero(self.counts)) * n_classes)
+
+
+@dataclass(frozen=True)
+class PairedRuns:
+    """Two datasets (e.g. two modalities) through their reservoirs, paired sample by sample by label:
+    ``a.counts[idx_a[i]]`` and ``b.counts[idx_b[i]]`` show the same class (int64 index arrays)."""
+
+    a: DatasetRun
+    b: DatasetRun
+    idx_a: np.ndarray
+    idx_b: np.ndarray
 
 
 class Pipeline:
@@ -187,6 +198,18 @@ class Pipeline:
             raise DataError(f"{name}: no samples to run (run.samples = {run.samples}; every sample "
                             "corrupt or the dataset empty)")
         return acc.result(name, network, config.input.n_bins, getattr(self.engine, "name", ""))
+
+
+    def run_paired(self, dataset_a: str, dataset_b: str,
+                   classes: list[int] | None = None) -> PairedRuns:
+        """Stream two datasets and pair their samples by label (:func:`neurosim.data.pair_by_label`,
+        stream ``("data", "pairs")`` of the run seed). Each dataset takes ``run.samples`` samples;
+        a dataset of another input width runs on its own reservoir (see the module docstring)."""
+        a = self.run_dataset(dataset_a)
+        b = self.run_dataset(dataset_b)
+        idx_a, idx_b = pair_by_label(a.labels, b.labels, seeds.rng(self.config.run.seed, "data", "pairs"),
+                                     classes)
+        return PairedRuns(a, b, idx_a, idx_b)
 
 
 class _Accumulator:
