@@ -41,7 +41,6 @@ from typing import Callable, Iterator
 import numpy as np
 
 from neurosim.engines.activity import Activity, check_input_raster
-from neurosim.engines.brian2_models import DISCRETE_SCHEDULE as SCHEDULE  # noqa: F401 (public name)
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.errors import EngineError
 from neurosim.networks import LSM

@@ -238,8 +238,8 @@ def fma(a, b, c):
     return _fma(a, b, c)
 
 
-MODEL_LIF = 0
-MODEL_IZH = 1
+from neurosim.networks.models.izhikevich import KERNEL_ID as MODEL_IZH  # noqa: E402
+from neurosim.networks.models.lif import KERNEL_ID as MODEL_LIF  # noqa: E402
 
 
 @njit(cache=True, parallel=True)
