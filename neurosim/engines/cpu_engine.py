@@ -110,7 +110,8 @@ class CpuEngine:
         """
         if not self.supports(lsm):
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
-                              f"(it runs: {', '.join(kernel_models(KERNELS))}); use --engine brian2 (or auto)")
+                              f"(it runs: {', '.join(kernel_models(KERNELS))}); "
+                              "use --engine brian2 (or auto)")
         model = get_model(lsm.model)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
@@ -137,7 +138,8 @@ class CpuEngine:
                 chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
                 keys = noise_keys(lsm.noise_seed if noisy else None, start, stop - start)
                 if model.kernel == "discrete":
-                    discrete_lif_chunk(raster[start:stop], float(lsm.params.decay), float(lsm.params.threshold),
+                    discrete_lif_chunk(raster[start:stop], float(lsm.params.decay),
+                                       float(lsm.params.threshold),
                                        *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
                 else:
                     continuous_chunk(raster[start:stop], *model.kernel_args(lsm),

@@ -7,7 +7,7 @@ are independent (each starts from ``mem = 0``), so threads never share state and
 the result does not depend on the number of threads or on chunking.
 
 Exactness. The discrete LIF step follows the Brian2 engine's operation order
-(:mod:`neurosim.engines.brian2_models`, schedule ``groups → resets → synapses →
+(:mod:`neurosim.networks.models.discrete_lif`, schedule ``groups → resets → synapses →
 thresholds``) in float64:
 
 1. ``v = decay * v`` (``v = 0`` in the first bin of a sample),

@@ -127,7 +127,7 @@ def unregister_model(name: str) -> None:
 
 
 def model_names() -> list[str]:
-    """Names of the registered models: the built-in ones (by module name), then plugins in registration order."""
+    """Registered model names: the built-in ones (by module name), then plugins in registration order."""
     discover()
     return list(_MODELS)
 

@@ -56,7 +56,9 @@ class ContinuousModel(NeuronModel):
         raise NotImplementedError
 
     def initialise(self, brian2, group, lsm) -> None:
-        """Set the parameters and initial state of the Brian2 ``group`` from ``lsm.params`` (``brian2``: the module, for units)."""
+        """Set the parameters and initial state of the Brian2 ``group`` from ``lsm.params``.
+
+        ``brian2`` is the module (for units, e.g. ``brian2.second``)."""
         raise NotImplementedError
 
     def refractory(self, lsm) -> float:
