@@ -62,7 +62,7 @@ INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 
 
 
 class GpuEngine:
-    """Runs an :class:`LSM` (a model whose kernel is in :data:`KERNELS`) batched on a CUDA GPU through CuPy.
+    """Runs an :class:`LSM` (its model's kernel in :data:`KERNELS`) batched on a CUDA GPU through CuPy.
 
     Args:
         dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
