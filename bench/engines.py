@@ -69,7 +69,7 @@ def run_c_loop(exe: Path, lsm, raster: np.ndarray, build: Path, repeats: int = 3
     src, dst = build / "in.bin", build / "out.bin"
     with open(src, "wb") as f:
         f.write(np.array([samples, bins, inputs, lsm.neurons], dtype="<i8").tobytes())
-        f.write(np.array([lsm.decay, lsm.threshold], dtype="<f8").tobytes())
+        f.write(np.array([lsm.params.decay, lsm.params.threshold], dtype="<f8").tobytes())
         f.write(np.ascontiguousarray(raster, dtype=np.uint8).tobytes())
         f.write(np.ascontiguousarray(lsm.w_in, dtype="<f8").tobytes())
         f.write(np.ascontiguousarray(lsm.w_rec, dtype="<f8").tobytes())

@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from neurosim.config import load_config  # noqa: E402
+from neurosim.config import load_config, to_dict  # noqa: E402
 from neurosim.engines.agreement import count_correlation  # noqa: E402
 from neurosim.engines.gpu_engine import GpuEngine  # noqa: E402
 from neurosim.networks import build_lsm  # noqa: E402
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "workload": {"neurons": args.neurons, "inputs": args.inputs, "bins": args.bins, "dt": "1 ms",
                      "samples": args.samples, "dtype": args.dtype, "input_density": args.density,
                      "chip": "rram-40nm-256kb", "model": lsm.model, "overrides": args.set,
-                     "decay": lsm.decay, "threshold": lsm.threshold},
+                     "model_config": to_dict(config)["network"][lsm.model]},
         "device": args.device,
         "platform": info,
         "engines": {"gpu": results},

@@ -16,7 +16,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from neurosim.errors import ConfigError
 
@@ -24,10 +24,20 @@ CHIP_SECTIONS = ("chip", "device", "crossbar", "energy", "baseline")
 
 
 def param(default: Any, doc: str, unit: str = "", lo: float | None = None,
-          hi: float | None = None, choices: tuple | None = None) -> Any:
-    """A config field with its documentation, unit and allowed range (inclusive)."""
+          hi: float | None = None, choices: tuple | Callable[[], tuple] | None = None) -> Any:
+    """A config field with its documentation, unit and allowed range (inclusive).
+
+    ``choices``: the allowed values, or a function returning them (for a registry, e.g. the
+    neuron models, read when the config is validated or documented).
+    """
     return field(default=default,
                  metadata={"doc": doc, "unit": unit, "lo": lo, "hi": hi, "choices": choices})
+
+
+def field_choices(f: dataclasses.Field) -> tuple | None:
+    """The allowed values of config field ``f`` (calling its ``choices`` function if it has one)."""
+    choices = f.metadata.get("choices")
+    return choices() if callable(choices) else choices
 
 
 @dataclass(frozen=True)
@@ -190,28 +200,19 @@ class BaselineConfig:
     source: str = param("", "Where these numbers come from")
 
 
-NETWORK_MODELS = ("discrete-lif", "lif", "izhikevich")
+def network_models() -> tuple[str, ...]:
+    """``network.model``'s choices: the registered neuron models, i.e. the ``[network.<name>]``
+    sections (a neuron model of :mod:`neurosim.networks.models` registers its section there)."""
+    return tuple(p.partition(".")[2] for p in all_section_paths() if p.startswith("network."))
 
 
 @dataclass(frozen=True)
 class NetworkConfig:
     """[network]: the reservoir (liquid state machine or Izhikevich network) on the chip.
 
-    ``model`` picks the neuron flavour; one input bin is one time step.
-
-    - ``discrete-lif`` (default; Lin et al. 2025): per step ``mem = decay*mem*(1-s) + W_in x
-      + W_rec s`` and ``s = mem > threshold`` (dimensionless membrane units; ``dt`` unused).
-    - ``lif``: continuous leaky integrate-and-fire in dimensionless membrane units,
-      ``tau_m dv/dt = v_rest - v + bias + I_syn`` (Brian2 ``exact`` integration, step ``dt``),
-      spike when ``v > threshold``, then ``v = v_reset`` held for ``refractory``. A ``delta``
-      synapse adds its weight to ``v``; an ``exponential`` one adds it to ``I_syn``, which decays
-      with ``tau_syn``.
-    - ``izhikevich`` (Izhikevich 2003): ``dv/dt = (0.04 v² + 5 v + 140 − u + bias + I_syn)/ms``,
-      ``du/dt = a (b v − u)/ms`` with v, u in mV (plain numbers), spike at ``v ≥ 30`` then
-      ``v = c, u += d``; excitatory neurons regular-spiking (a = 0.02, b = 0.2, c = −65 + 15 r²,
-      d = 8 − 6 r²), inhibitory fast-spiking (a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65, d = 2),
-      r ~ U(0, 1) per neuron from the chip's random stream; Brian2 forward Euler with step ``dt``
-      (not the paper's two 0.5 ms half-steps of v); Dale's law always applies. Weights in mV.
+    ``model`` picks the neuron flavour, a registered neuron model whose own keys live in
+    ``[network.<model>]`` (e.g. ``[network.lif]``; the equations are in each model's
+    module under :mod:`neurosim.networks.models`); one input bin is one time step.
 
     W_in and W_rec are the chip's programmed random weights (unit variance) times the scales.
     With Dale's law a neuron's outgoing weights are ``|w|`` with the sign of its type
@@ -228,11 +229,8 @@ class NetworkConfig:
     """
 
     neurons: int = param(200, "Reservoir neurons", "", 1, 100000)
-    model: str = param("discrete-lif", "Neuron flavour: 'discrete-lif' (Lin et al. 2025, per bin), 'lif' "
-                       "(continuous, Brian2 exact integration), 'izhikevich' (Izhikevich 2003, Euler)",
-                       choices=NETWORK_MODELS)
-    decay: float = param(0.9, "discrete-lif: membrane decay per time step", "", 0.0, 1.0)
-    threshold: float = param(5.0, "discrete-lif and lif: firing threshold (membrane units)", "", -1e9, 1e9)
+    model: str = param("discrete-lif", "Neuron model (a registered one; its own keys are in "
+                       "[network.<model>])", choices=network_models)
     input_scale: float = param(1.0, "Std of the input weights (membrane units; mV for izhikevich)",
                                "", 0.0, 1e6)
     recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units; mV for izhikevich)",
@@ -260,13 +258,6 @@ class NetworkConfig:
     c_ii: float = param(0.1, "connectivity = 'distance': C for inhibitory → inhibitory", "", 0.0, 1.0)
     dt: float = param(1e-3, "lif and izhikevich: time step, one input bin (discrete-lif: one step per "
                       "bin)", "s", 1e-6, 1.0)
-    tau_m: float = param(20e-3, "lif: membrane time constant", "s", 1e-6, 10.0)
-    v_rest: float = param(0.0, "lif: resting potential (membrane units)", "", -1e9, 1e9)
-    v_reset: float = param(0.0, "lif: potential after a spike (membrane units)", "", -1e9, 1e9)
-    refractory: float = param(0.0, "lif: refractory period after a spike (v held at v_reset)", "s",
-                              0.0, 1.0)
-    bias: float = param(0.0, "lif: constant drive R·I (membrane units); izhikevich: constant current "
-                        "I (mV/ms)", "", -1e6, 1e6)
     synapse: str = param("delta", "lif and izhikevich: 'delta' (v += w) or 'exponential' (I_syn += w, "
                          "decaying with tau_syn)", choices=("delta", "exponential"))
     tau_syn: float = param(5e-3, "synapse = 'exponential': synaptic current time constant", "s",
@@ -472,9 +463,9 @@ def apply_mapping(config: Config, data: dict[str, Any], where: str) -> Config:
         else:
             raise ConfigError(f"{where}: unknown section [{section}]; allowed: "
                               f"{', '.join(all_section_paths())}")
-    # only sections that differ from their defaults are stored, so equal configs compare equal
-    changed = {k: v for k, v in registered.items() if v != registered_section_type(k)()}
-    return replace(config, **updates, registered=tuple(sorted(changed.items())))
+    # canonical form: a registered section at its defaults is not stored (so equal configs compare equal)
+    explicit = {k: v for k, v in registered.items() if v != registered_section_type(k)()}
+    return replace(config, **updates, registered=tuple(sorted(explicit.items())))
 
 
 def _subsection_tables(section: str, values: Any, where: str) -> dict[str, dict]:
@@ -556,9 +547,10 @@ def validate(config: Config) -> Config:
             meta = f.metadata
             name = f"{path}.{f.name}"
             unit = f" {meta['unit']}" if meta.get("unit") else ""
-            if meta.get("choices") and value not in meta["choices"]:
+            choices = field_choices(f)
+            if choices and value not in choices:
                 raise ConfigError(f"{name} = {value!r} is not allowed; choose one of "
-                                  f"{', '.join(map(repr, meta['choices']))}")
+                                  f"{', '.join(map(repr, choices))}")
             lo, hi = meta.get("lo"), meta.get("hi")
             if lo is not None and not (lo <= value <= hi):
                 raise ConfigError(f"{name} = {value!r}{unit} is out of range: "
@@ -575,24 +567,7 @@ def validate(config: Config) -> Config:
 
 
 def _validate_network(n: NetworkConfig) -> None:
-    """Cross-key rules of the ``[network]`` section."""
-    if n.model == "discrete-lif":
-        if n.threshold <= 0:
-            raise ConfigError(f"network.threshold = {n.threshold:g} must be above 0 for the discrete LIF "
-                              "(its membrane starts at 0)")
-        if n.synapse != "delta":
-            raise ConfigError(f"network.synapse = {n.synapse!r} needs network.model = 'lif' or "
-                              "'izhikevich'; the discrete LIF adds its weights to the membrane (delta)")
-        if n.delay != 0:
-            raise ConfigError(f"network.delay = {n.delay:g} s needs network.model = 'lif' or "
-                              "'izhikevich'; the discrete LIF has no delays")
-    if n.model == "lif" and not n.v_reset < n.threshold:
-        raise ConfigError(f"network.v_reset = {n.v_reset:g} must be below network.threshold = "
-                          f"{n.threshold:g} for model 'lif'")
-    if n.model == "lif" and n.synapse == "exponential" and n.tau_syn == n.tau_m:
-        raise ConfigError(f"network.tau_syn must differ from network.tau_m (both {n.tau_m:g} s) for "
-                          "model 'lif' with exponential synapses: the exact solution divides by "
-                          "tau_m − tau_syn")
+    """Cross-key rules of the ``[network]`` section (a model's own rules are its section's ``check``)."""
     if n.connectivity == "distance" and n.recurrent_p != 1.0:
         raise ConfigError("network.recurrent_p applies to connectivity = 'random'; with 'distance' the "
                           "probabilities are network.c_ee … c_ii and network.distance_lambda")
@@ -761,9 +736,9 @@ def reference_rows() -> list[tuple[str, str, str, str, str]]:
         values = default.section(path)
         for f in fields(values):
             meta = f.metadata
-            if meta.get("choices"):
-                allowed = " | ".join(_toml_value(c) if isinstance(c, bool) else str(c)
-                                     for c in meta["choices"])
+            choices = field_choices(f)
+            if choices:
+                allowed = " | ".join(_toml_value(c) if isinstance(c, bool) else str(c) for c in choices)
             elif meta.get("lo") is not None:
                 allowed = f"{meta['lo']:g} … {meta['hi']:g}"
             else:

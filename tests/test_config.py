@@ -50,8 +50,9 @@ def test_set_overrides_with_dotted_keys():
 
 
 def test_int_accepted_for_float_but_not_the_reverse():
-    config = load_config(overrides=["network.threshold=5"])
-    assert config.network.threshold == 5.0 and isinstance(config.network.threshold, float)
+    config = load_config(overrides=["network.discrete-lif.threshold=5"])
+    threshold = config.section("network.discrete-lif").threshold
+    assert threshold == 5.0 and isinstance(threshold, float)
     with pytest.raises(ConfigError, match="network.neurons must be a whole number"):
         load_config(overrides=["network.neurons=1.5"])
 
@@ -60,7 +61,7 @@ def test_int_accepted_for_float_but_not_the_reverse():
     ("network.nerons=5", r"unknown key network.nerons; allowed: neurons"),
     ("netwrk.neurons=5", r"unknown section \[netwrk\]"),
     ("device.g_min=-1e-6", r"device.g_min = -1e-06 S is out of range: expected 0 ≤ g_min ≤ 0.01 S"),
-    ("network.decay=1.5", r"network.decay = 1.5 is out of range"),
+    ("network.discrete-lif.decay=1.5", r"network.discrete-lif.decay = 1.5 is out of range"),
     ("device.kind=flash", r"device.kind = 'flash' is not allowed; choose one of 'rram', 'pcm', 'ideal'"),
     ("network.neurons", r"expected section.key=value"),
     ("device.g_min=2e-4", r"device.g_min .* must be below device.g_max"),

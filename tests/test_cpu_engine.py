@@ -16,6 +16,7 @@ from neurosim.engines.brian2_engine import Brian2Engine
 from neurosim.engines.cpu_engine import CpuEngine, noise_keys
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
+from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
 BASE = ["network.neurons=120", "network.input_scale=2.0"]
 
@@ -26,7 +27,7 @@ NETWORKS = {
     "dale": ["network.dale=true", "network.excitatory_fraction=0.7"],
     "distance": ["network.connectivity=distance", "network.input_p=0.5"],
     "faults": ["device.stuck_at_gmin=0.05", "device.stuck_at_gmax=0.05"],
-    "high decay": ["network.decay=0.97", "network.threshold=5.3", "network.recurrent_scale=0.3"],
+    "high decay": ["network.discrete-lif.decay=0.97", "network.discrete-lif.threshold=5.3", "network.recurrent_scale=0.3"],
 }
 
 
@@ -74,7 +75,7 @@ def test_cpu_equals_brian2_on_real_nmnist(nmnist_dir):
 def test_hand_computable_trajectory():
     """As in test_lsm_engine: weight 3, threshold 5, decay 0.5 → spikes at bins 2 and 5."""
     base = build_lsm(load_config("ideal"), 1, np.random.default_rng(0))
-    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), decay=0.5, threshold=5.0,
+    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), params=DiscreteLIFConfig(decay=0.5, threshold=5.0),
               programmed=base.programmed)
     spikes = CpuEngine().run(lsm, np.ones((2, 6, 1), dtype=bool)).spike_raster[:, :, 0]
     assert spikes.tolist() == [[False, False, True, False, False, True]] * 2
@@ -137,7 +138,7 @@ def test_auto_picks_cpu_without_a_gpu_and_brian2_for_unsupported_models(monkeypa
     assert auto.name == "cpu"
     assert sum("engine auto → cpu" in r.getMessage() for r in caplog.records) == 1, "logged once"
     lif = build_lsm(load_config("ideal", overrides=["network.model=lif", "network.neurons=5",
-                                                    "network.threshold=0.5"]), 40, np.random.default_rng(0))
+                                                    "network.lif.threshold=0.5"]), 40, np.random.default_rng(0))
     assert get_engine("auto", network=lif).name == "cpu", "the continuous LIF runs on cpu now"
     discrete = build_lsm(load_config("ideal", overrides=["network.neurons=5"]), 40, np.random.default_rng(0))
     assert get_engine("auto", network=discrete).name == "cpu"
@@ -165,19 +166,19 @@ def test_compiled_code_is_cached_for_the_next_process(raster):
 
 
 CONTINUOUS = {
-    "lif delta": ["network.model=lif", "network.threshold=0.5", "network.input_scale=2.0"],
+    "lif delta": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0"],
     "lif delta refractory delay sparse": [
-        "network.model=lif", "network.threshold=0.5", "network.input_scale=2.0", "network.refractory=2e-3",
-        "network.delay=2e-3", "network.bias=0.3", "network.v_reset=-0.2", "network.v_rest=0.1",
+        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0", "network.lif.refractory=2e-3",
+        "network.delay=2e-3", "network.lif.bias=0.3", "network.lif.v_reset=-0.2", "network.lif.v_rest=0.1",
         "network.recurrent_p=0.2"],
-    "lif exponential": ["network.model=lif", "network.threshold=0.5", "network.input_scale=8.0",
+    "lif exponential": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0",
                         "network.synapse=exponential", "network.tau_syn=3e-3"],
     "lif exponential refractory delay dt": [
-        "network.model=lif", "network.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
-        "network.tau_syn=3e-3", "network.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
-        "network.bias=0.2"],
+        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
+        "network.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
+        "network.lif.bias=0.2"],
     "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.recurrent_scale=3",
-                         "network.bias=2"],
+                         "network.izhikevich.bias=2"],
     "izhikevich exponential delay faults": [
         "network.model=izhikevich", "network.input_scale=40", "network.recurrent_scale=3",
         "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3",

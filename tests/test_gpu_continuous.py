@@ -71,7 +71,7 @@ def test_refractory_neuron_drops_delta_input_and_separators_reset():
     """One LIF neuron, bias 0, threshold 0.5, input weight 1 every bin, refractory 2 steps:
     it fires, ignores input for two steps (Brian2's ``v (unless refractory)``), fires again."""
     one = build_lsm(load_config("ideal", overrides=[
-        "network.neurons=1", "network.model='lif'", "network.threshold=0.5", "network.refractory=2e-3",
+        "network.neurons=1", "network.model='lif'", "network.lif.threshold=0.5", "network.lif.refractory=2e-3",
         "network.recurrent_scale=0"]), 1, np.random.default_rng(0))
     one = dataclasses.replace(one, w_in=np.array([[1.0]]), w_rec=np.array([[0.0]]))
     raster = np.ones((2, 9, 1), dtype=bool)

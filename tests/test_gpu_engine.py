@@ -29,6 +29,7 @@ from neurosim.engines.kernels import KERNEL_DIR
 from neurosim.engines.lsm_step import lsm_step, lsm_update
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
+from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
 
 def network(chip: str, neurons: int, inputs: int, seed: int, *overrides: str) -> LSM:
@@ -108,7 +109,7 @@ def test_float32_counts_correlate_with_float64_on_a_large_reservoir(large_case):
 def test_hand_computable_trajectory():
     """One neuron, input weight 3, threshold 5, decay 0.5: spikes at bins 2 and 5 (as Brian2)."""
     base = network("ideal", 1, 1, 0)
-    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), decay=0.5, threshold=5.0,
+    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), params=DiscreteLIFConfig(decay=0.5, threshold=5.0),
               programmed=base.programmed)
     raster = np.ones((2, 6, 1), dtype=bool)
     for dtype in ("float32", "float64"):
@@ -144,7 +145,7 @@ def test_traces_are_the_membrane_potential():
     mem = np.zeros((4, lsm.neurons))
     s = np.zeros((4, lsm.neurons))
     for b in range(10):
-        lsm_step(mem, s, raster[:, b].astype(float), lsm.w_in, lsm.w_rec, lsm.decay, lsm.threshold, np)
+        lsm_step(mem, s, raster[:, b].astype(float), lsm.w_in, lsm.w_rec, lsm.params.decay, lsm.params.threshold, np)
         np.testing.assert_array_equal(activity.traces[:, b], mem[:, :5])
         np.testing.assert_array_equal(activity.spike_raster[:, b], s != 0)
 
@@ -154,7 +155,7 @@ def test_read_noise_has_the_per_transmission_variance():
     the membrane variance is σ² Σ_{i≤b} decay^{2i}, as if every transmission drew its own noise."""
     base = network("ideal", 1, 1, 0)
     sigma, decay = 0.7, 0.8
-    lsm = LSM(w_in=np.array([[0.0]]), w_rec=np.array([[0.0]]), decay=decay, threshold=1e9,
+    lsm = LSM(w_in=np.array([[0.0]]), w_rec=np.array([[0.0]]), params=DiscreteLIFConfig(decay=decay, threshold=1e9),
               programmed=base.programmed, w_in_std=np.array([[sigma]]), noise_seed=11)
     raster = np.ones((4000, 6, 1), dtype=bool)
     for dtype in ("float32", "float64"):
@@ -207,7 +208,7 @@ def test_unsupported_networks_are_refused():
         assert GpuEngine().supports(network("ideal", 10, 5, 0, f"network.model={model!r}"))
     odd = dataclasses.replace(network("ideal", 10, 5, 0), model="hodgkin-huxley")
     assert not GpuEngine().supports(odd)
-    with pytest.raises(EngineError, match="'discrete-lif', 'lif', 'izhikevich', not 'hodgkin-huxley'"):
+    with pytest.raises(EngineError, match="'discrete-lif', 'izhikevich', 'lif', not 'hodgkin-huxley'"):
         GpuEngine(device="cpu").run(odd, np.zeros((1, 3, 5), bool))
     assert GpuEngine().supports(network("rram-40nm-256kb", 10, 5, 0, "network.read_noise_per_step=true"))
 

@@ -8,7 +8,7 @@ import pytest
 from neurosim.config import load_config
 from neurosim.engines.brian2_engine import Brian2Engine
 from neurosim.networks import LSM, build_lsm
-from neurosim.networks.izhikevich import V_INIT, V_PEAK, izhikevich_params
+from neurosim.networks.models.izhikevich import V_INIT, V_PEAK, izhikevich_params
 
 IZH = ["network.model=izhikevich", "network.neurons=50", "network.input_scale=12",
        "network.recurrent_scale=3"]
@@ -22,7 +22,7 @@ def euler_reference(lsm: LSM, raster: np.ndarray) -> tuple[np.ndarray, np.ndarra
     then reservoir, as Brian2 does), reset ``v = c, u += d``. Returns the spikes
     and ``v`` at the end of each step.
     """
-    p = lsm.izhikevich
+    p = lsm.params
     h = lsm.dt / 1e-3
     samples, bins, _ = raster.shape
     spikes = np.zeros((samples, bins, lsm.neurons), dtype=bool)
@@ -33,7 +33,7 @@ def euler_reference(lsm: LSM, raster: np.ndarray) -> tuple[np.ndarray, np.ndarra
         u = p.b * V_INIT
         i_syn = np.zeros(lsm.neurons)
         for b in range(bins):
-            drive = lsm.lif.bias + (i_syn if exp_syn else 0.0)
+            drive = p.bias + (i_syn if exp_syn else 0.0)
             v, u = v + h * (0.04 * v ** 2 + 5 * v + 140 - u + drive), u + h * p.a * (p.b * v - u)
             if exp_syn:
                 i_syn = i_syn - lsm.dt * i_syn / lsm.synapse.tau_syn
@@ -69,9 +69,9 @@ def test_default_izhikevich_network_is_800_rs_200_fs_with_dale():
     lsm = build_lsm(config, 5, np.random.default_rng(0))
     assert lsm.excitatory.sum() == 800 and lsm.excitatory[:800].all()
     assert (lsm.w_rec[:800] >= 0).all() and (lsm.w_rec[800:] <= 0).all()
-    assert np.all(lsm.izhikevich.a[:800] == 0.02) and np.all(lsm.izhikevich.d[800:] == 2.0)
-    assert 0.02 < lsm.izhikevich.a[800:].min() and lsm.izhikevich.a[800:].max() < 0.1
-    assert -65 < lsm.izhikevich.c[:800].max() <= -50
+    assert np.all(lsm.params.a[:800] == 0.02) and np.all(lsm.params.d[800:] == 2.0)
+    assert 0.02 < lsm.params.a[800:].min() and lsm.params.a[800:].max() < 0.1
+    assert -65 < lsm.params.c[:800].max() <= -50
 
 
 @pytest.mark.x86_fma
@@ -79,7 +79,7 @@ def test_default_izhikevich_network_is_800_rs_200_fs_with_dale():
 def test_brian2_matches_numpy_euler_spike_for_spike(raster, synapse):
     extra = ["network.synapse=exponential", "network.tau_syn=3e-3", "network.input_scale=40"] \
         if synapse == "exponential" else []
-    config = load_config("rram-40nm-256kb", overrides=IZH + ["network.bias=2"] + extra)
+    config = load_config("rram-40nm-256kb", overrides=IZH + ["network.izhikevich.bias=2"] + extra)
     lsm = build_lsm(config, 20, np.random.default_rng(3))
     activity = Brian2Engine(trace_neurons=lsm.neurons).run(lsm, raster)
     spikes, trace = euler_reference(lsm, raster)

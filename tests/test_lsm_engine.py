@@ -10,6 +10,7 @@ from neurosim.engines import get_engine
 from neurosim.engines.brian2_engine import Brian2Engine
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
+from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
 
 def reference_spikes(lsm: LSM, raster: np.ndarray) -> np.ndarray:
@@ -20,8 +21,8 @@ def reference_spikes(lsm: LSM, raster: np.ndarray) -> np.ndarray:
         mem = np.zeros(lsm.neurons)
         s = np.zeros(lsm.neurons, dtype=bool)
         for b in range(bins):
-            mem = lsm.decay * mem * (1 - s) + raster[j, b] @ lsm.w_in + s @ lsm.w_rec
-            s = mem > lsm.threshold
+            mem = lsm.params.decay * mem * (1 - s) + raster[j, b] @ lsm.w_in + s @ lsm.w_rec
+            s = mem > lsm.params.threshold
             out[j, b] = s
     return out
 
@@ -51,7 +52,7 @@ def test_hand_computable_trajectory():
     """
     config = load_config("ideal")
     base = build_lsm(config, 1, np.random.default_rng(0))
-    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), decay=0.5, threshold=5.0,
+    lsm = LSM(w_in=np.array([[3.0]]), w_rec=np.array([[0.0]]), params=DiscreteLIFConfig(decay=0.5, threshold=5.0),
               programmed=base.programmed)
     raster = np.ones((2, 6, 1), dtype=bool)
     spikes = Brian2Engine().run(lsm, raster).spike_raster[:, :, 0]
@@ -115,9 +116,9 @@ def lif_network(bias: float, refractory: float = 0.0, **changes) -> LSM:
     """One LIF neuron (tau_m 10 ms, threshold 1, dt 0.1 ms) with one silent input."""
     from dataclasses import replace
     config = load_config("ideal", overrides=["network.model=lif", "network.neurons=1",
-                                             "network.threshold=1", "network.tau_m=10e-3",
-                                             "network.dt=1e-4", f"network.bias={bias}",
-                                             f"network.refractory={refractory}"])
+                                             "network.lif.threshold=1", "network.lif.tau_m=10e-3",
+                                             "network.dt=1e-4", f"network.lif.bias={bias}",
+                                             f"network.lif.refractory={refractory}"])
     lsm = build_lsm(config, 1, np.random.default_rng(0))
     return replace(lsm, w_in=np.zeros((1, 1)), w_rec=np.zeros((1, 1)), **changes)
 
@@ -153,7 +154,7 @@ def test_lif_subthreshold_drive_never_spikes_and_traces_follow_the_exponential()
 
 def lif_reference(lsm: LSM, raster: np.ndarray) -> np.ndarray:
     """Continuous LIF with delta synapses, exact integration per step, in numpy."""
-    p = lsm.lif
+    p = lsm.params
     decay = np.exp(-lsm.dt / p.tau_m)
     samples, bins, _ = raster.shape
     out = np.zeros((samples, bins, lsm.neurons), dtype=bool)
@@ -161,14 +162,14 @@ def lif_reference(lsm: LSM, raster: np.ndarray) -> np.ndarray:
         v = np.full(lsm.neurons, p.v_rest)
         for b in range(bins):
             v = p.v_rest + p.bias + (v - p.v_rest - p.bias) * decay
-            s = v > lsm.threshold
+            s = v > p.threshold
             v = v + raster[j, b] @ lsm.w_in + s @ lsm.w_rec
             v = np.where(s, p.v_reset, v)
             out[j, b] = s
     return out
 
 
-LIF = ["network.model=lif", "network.neurons=40", "network.threshold=1", "network.tau_m=5e-3",
+LIF = ["network.model=lif", "network.neurons=40", "network.lif.threshold=1", "network.lif.tau_m=5e-3",
        "network.input_scale=0.6", "network.recurrent_scale=0.2"]
 
 
@@ -184,7 +185,7 @@ def test_lif_network_matches_numpy_exact_integration(raster):
 @pytest.mark.parametrize("extra", [
     [],
     ["network.synapse=exponential", "network.tau_syn=2e-3", "network.input_scale=3"],
-    ["network.delay=3e-3", "network.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
+    ["network.delay=3e-3", "network.lif.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
     ["network.connectivity=distance", "network.input_p=0.5", "network.synapse=exponential",
      "network.tau_syn=2e-3", "network.input_scale=3"],
 ])

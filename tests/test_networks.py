@@ -24,10 +24,10 @@ def test_default_network_is_the_chip_matrix_all_to_all():
 
 def test_cli_style_overrides_reach_the_spec():
     config = load_config("ideal", overrides=["network.neurons=1000", "network.model=lif",
-                                             "network.tau_m=0.01", "network.synapse=exponential",
+                                             "network.lif.tau_m=0.01", "network.synapse=exponential",
                                              "network.delay=2e-3", "network.dt=5e-4"])
     lsm = build_lsm(config, 3, np.random.default_rng(0))
-    assert lsm.neurons == 1000 and lsm.lif.tau_m == 0.01 and lsm.synapse.kind == "exponential"
+    assert lsm.neurons == 1000 and lsm.params.tau_m == 0.01 and lsm.synapse.kind == "exponential"
     assert lsm.synapse.delay == 2e-3 and lsm.dt == 5e-4
 
 
@@ -88,7 +88,7 @@ def test_read_noise_std_from_differential_conductances():
 @pytest.mark.parametrize("override, message", [
     (["network.synapse=exponential"], "network.synapse = 'exponential' needs network.model"),
     (["network.delay=1e-3"], "network.delay = 0.001 s needs network.model"),
-    (["network.model=lif", "network.v_reset=6"], "network.v_reset = 6 must be below"),
+    (["network.model=lif", "network.lif.v_reset=6"], "network.lif.v_reset = 6 must be below"),
     (["network.connectivity=distance", "network.recurrent_p=0.5"], "recurrent_p applies to"),
     (["network.model=lif", "network.synapse=exponential", "network.tau_syn=0.02"], "tau_syn must differ"),
     (["network.model=hh"], "network.model = 'hh' is not allowed"),

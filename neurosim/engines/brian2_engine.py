@@ -41,10 +41,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from neurosim.engines.activity import Activity, check_input_raster, run_noise_seed
-from neurosim.engines.brian2_models import DISCRETE_SCHEDULE as SCHEDULE  # noqa: F401 (public name)
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.errors import EngineError
-from neurosim.networks import LSM
+from neurosim.networks import LSM, model_names
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +184,10 @@ class Brian2Engine:
         self.device = device
         self.trace_neurons = trace_neurons
         self.max_trace_values = max_trace_values
+
+    def supports(self, lsm: LSM) -> bool:
+        """Whether this engine simulates ``lsm``: any registered neuron model (its Brian2 definition)."""
+        return lsm.model in model_names()
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:

@@ -1,26 +1,12 @@
-"""Brian2 objects for each neuron flavour, laid out for one long run with separators.
+"""The reservoir as one explicit ``brian2.Network``, laid out for one long run with separators.
 
-Every sample occupies a slot of ``period`` time steps: one step per input bin
-plus separator steps in which no neuron can fire. :func:`build_network`
-returns the explicit ``brian2.Network`` and where things sit in a slot.
-
-- ``discrete-lif``: slot = 1 leading separator + ``bins`` (+ 1 trailing separator
-  with read noise). Schedule ``groups → resets → synapses → thresholds``; see
-  :mod:`neurosim.engines.brian2_engine` for why this is exactly the paper's
-  update. Input bin ``b`` is emitted at slot step ``b`` and arrives (with the
-  reservoir spikes of the previous step) at step ``b + 1``, where the neuron's
-  spikes of bin ``b`` are detected. The spikes of the last bin are delivered in
-  the next step; with read noise a trailing separator takes them inside the same
-  slot, so the random numbers drawn never depend on where a ``net.run`` ends.
-- ``lif`` and ``izhikevich``: slot = ``bins`` + ``n_sep`` trailing separators,
-  ``n_sep = max(1, delay steps, refractory steps)``. Brian2's default schedule
-  ``groups → thresholds → synapses → resets``. Input bin ``b`` is emitted at slot
-  step ``b`` and is added after that step's integration, so it is seen from the
-  next step on; spikes detected at step ``b`` belong to bin ``b``. In separator
-  steps the threshold is off and, at the end of each, ``v`` is clamped to rest
-  (Izhikevich: ``v = −65, u = b·v``) and ``I_syn`` to 0: a spike emitted in the
-  last bin lands (after its delay) inside the separator, refractoriness ends
-  before the next sample, and nothing crosses samples.
+Every sample occupies a slot of ``period`` time steps: one step per input bin plus
+the model's separator steps, in which no neuron can fire. The neuron group, its
+schedule and where bins sit in a slot come from the network's registered neuron
+model (:meth:`neurosim.networks.models.NeuronModel.brian2_neurons`; e.g. the discrete
+LIF in :mod:`neurosim.networks.models.discrete_lif`, the continuous models in
+:mod:`neurosim.networks.models.continuous`), so any registered model runs here.
+:func:`build_network` adds the input source, the synapses and the monitors.
 
 Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
 (Brian2's generator, seeded by the engine).
@@ -32,21 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.errors import EngineError
 from neurosim.networks import LSM
-from neurosim.networks.izhikevich import V_INIT, V_PEAK
-
-DISCRETE_SCHEDULE = ["start", "groups", "resets", "synapses", "thresholds", "end"]
-CONTINUOUS_SCHEDULE = ["start", "groups", "thresholds", "synapses", "resets", "end"]
-
-DISCRETE_MODEL = """
-v : 1
-decay : 1 (shared, constant)
-vth : 1 (shared, constant)
-period : integer (shared, constant)
-"""
-
-SLOT = "timestep(t, dt) % period"
+from neurosim.networks.models import get_model
 
 
 @dataclass
@@ -68,40 +41,21 @@ class Built:
     trace: object | None = None
 
 
-def steps(seconds: float, dt: float) -> int:
-    """Whole time steps in ``seconds`` (rounded to the nearest step)."""
-    return int(round(seconds / dt))
-
-
 def separator_steps(lsm: LSM) -> int:
-    """Separator steps per slot for ``lsm`` (discrete LIF: 1, or 2 with read noise)."""
-    if lsm.model == "discrete-lif":
-        return 1 if lsm.w_in_std is None and lsm.w_rec_std is None else 2
-    refractory = steps(lsm.lif.refractory, lsm.dt) if lsm.model == "lif" else 0
-    return max(1, steps(lsm.synapse.delay, lsm.dt), refractory)
+    """Separator steps per slot for ``lsm`` (its model's; e.g. discrete LIF: 1, or 2 with read noise)."""
+    return get_model(lsm.model).separator_steps(lsm)
 
 
 def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
     """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps."""
     period = separator_steps(lsm) + bins
-    if lsm.model == "discrete-lif":
-        dt = 1 * brian2.ms
-        neurons = _discrete_lif(brian2, lsm, period, bins, dt)
-        target, schedule, first, lead = "v", DISCRETE_SCHEDULE, 1, 1
-    elif lsm.model in ("lif", "izhikevich"):
-        dt = lsm.dt * brian2.second
-        make = _continuous_lif if lsm.model == "lif" else _izhikevich
-        neurons = make(brian2, lsm, period, bins, dt)
-        target = "I_syn" if lsm.synapse.kind == "exponential" else "v"
-        schedule, first, lead = CONTINUOUS_SCHEDULE, 0, 0
-    else:
-        raise EngineError(f"network model {lsm.model!r} is not supported by the brian2 engine")
-    delay = steps(lsm.synapse.delay, lsm.dt) if lsm.model != "discrete-lif" else 0
+    spec = get_model(lsm.model).brian2_neurons(brian2, lsm, period, bins)
+    neurons, dt = spec.group, spec.dt
     source = brian2.SpikeGeneratorGroup(lsm.inputs, [], [] * brian2.second, dt=dt, name="lsm_input")
-    s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, target, delay,
-                     "lsm_w_in", dt)
-    s_rec = _synapses(brian2, neurons, neurons, lsm.w_rec, lsm.rec_mask, lsm.w_rec_std, target, delay,
-                      "lsm_w_rec", dt)
+    s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, spec.target,
+                     spec.delay_steps, "lsm_w_in", dt)
+    s_rec = _synapses(brian2, neurons, neurons, lsm.w_rec, lsm.rec_mask, lsm.w_rec_std, spec.target,
+                      spec.delay_steps, "lsm_w_rec", dt)
     monitor = brian2.SpikeMonitor(neurons, name="lsm_spikes")
     objects = [neurons, source, s_in, s_rec, monitor]
     trace = None
@@ -110,81 +64,8 @@ def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
                                     dt=dt, name="lsm_trace")
         objects.append(trace)
     net = brian2.Network(*objects)
-    net.schedule = schedule
-    return Built(net, source, neurons, monitor, period, first, lead, trace)
-
-
-def _discrete_lif(brian2, lsm: LSM, period: int, bins: int, dt):
-    active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= {bins}"
-    neurons = brian2.NeuronGroup(
-        lsm.neurons, DISCRETE_MODEL, dt=dt, name="lsm_neurons",
-        threshold=f"v > vth and {active}", reset="v = 0")
-    neurons.decay = lsm.decay
-    neurons.vth = lsm.threshold
-    neurons.period = period
-    neurons.run_regularly(f"v = decay * v * int({SLOT} != 1)", when="groups", name="lsm_decay")
-    return neurons
-
-
-def _synaptic_current(lsm: LSM) -> tuple[str, str]:
-    """(term added to the drive, equation lines) for the synapse model."""
-    if lsm.synapse.kind == "exponential":
-        return "I_syn", "dI_syn/dt = -I_syn / tau_syn : 1\ntau_syn : second (shared, constant)\n"
-    return "0", ""
-
-
-def _in_sample(bins: int) -> str:
-    return f"int({SLOT} < {bins})"
-
-
-def _continuous_lif(brian2, lsm: LSM, period: int, bins: int, dt):
-    p = lsm.lif
-    syn_term, syn_eqs = _synaptic_current(lsm)
-    flag = " (unless refractory)" if p.refractory > 0 else ""
-    model = (f"dv/dt = (v_rest - v + bias + {syn_term}) / tau_m : 1{flag}\n" + syn_eqs +
-             "v_rest : 1 (shared, constant)\nv_reset : 1 (shared, constant)\n"
-             "vth : 1 (shared, constant)\nbias : 1 (shared, constant)\n"
-             "tau_m : second (shared, constant)\nperiod : integer (shared, constant)\n")
-    refractory = p.refractory * brian2.second if p.refractory > 0 else False
-    neurons = brian2.NeuronGroup(
-        lsm.neurons, model, dt=dt, name="lsm_neurons", method="exact",
-        threshold=f"v > vth and {SLOT} < {bins}", reset="v = v_reset", refractory=refractory)
-    neurons.v_rest, neurons.v_reset, neurons.vth = p.v_rest, p.v_reset, lsm.threshold
-    neurons.bias, neurons.tau_m, neurons.period = p.bias, p.tau_m * brian2.second, period
-    neurons.v = p.v_rest
-    keep = _in_sample(bins)
-    clamp = f"v = v * {keep} + v_rest * (1 - {keep})\n"
-    if lsm.synapse.kind == "exponential":
-        neurons.tau_syn = lsm.synapse.tau_syn * brian2.second
-        clamp += f"I_syn = I_syn * {keep}\n"
-    neurons.run_regularly(clamp, when="end", name="lsm_separator")
-    return neurons
-
-
-def _izhikevich(brian2, lsm: LSM, period: int, bins: int, dt):
-    if lsm.izhikevich is None:
-        raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
-    syn_term, syn_eqs = _synaptic_current(lsm)
-    model = (f"dv/dt = (0.04 * v**2 + 5 * v + 140 - u + bias + {syn_term}) / ms : 1\n"
-             "du/dt = a * (b * v - u) / ms : 1\n" + syn_eqs +
-             "a : 1 (constant)\nb : 1 (constant)\nc : 1 (constant)\nd : 1 (constant)\n"
-             "bias : 1 (shared, constant)\nperiod : integer (shared, constant)\n")
-    neurons = brian2.NeuronGroup(
-        lsm.neurons, model, dt=dt, name="lsm_neurons", method="euler",
-        threshold=f"v >= {V_PEAK!r} and {SLOT} < {bins}", reset="v = c\nu += d")
-    prm = lsm.izhikevich
-    neurons.a, neurons.b, neurons.c, neurons.d = prm.a, prm.b, prm.c, prm.d
-    neurons.bias, neurons.period = lsm.lif.bias, period
-    neurons.v = V_INIT
-    neurons.u = prm.b * V_INIT
-    keep = _in_sample(bins)
-    clamp = (f"v = v * {keep} + {V_INIT!r} * (1 - {keep})\n"
-             f"u = u * {keep} + b * {V_INIT!r} * (1 - {keep})\n")
-    if lsm.synapse.kind == "exponential":
-        neurons.tau_syn = lsm.synapse.tau_syn * brian2.second
-        clamp += f"I_syn = I_syn * {keep}\n"
-    neurons.run_regularly(clamp, when="end", name="lsm_separator")
-    return neurons
+    net.schedule = spec.schedule
+    return Built(net, source, neurons, monitor, period, spec.first_bin, spec.input_lead, trace)
 
 
 def _synapses(brian2, source, target, weights: np.ndarray, mask: np.ndarray | None,

@@ -15,7 +15,7 @@ each step ``k`` follows Brian2's schedule ``groups → thresholds → synapses �
 
 State arrays are ``[B, N]`` (``B`` samples, ``N`` neurons) of one float dtype on ``xp``,
 except ``last`` (int64: step of the last spike); ``a, b, c, d`` are the ``[N]`` Izhikevich
-parameters and ``p`` the model constants of :func:`neurosim.engines.cpu_engine.continuous_args`
+parameters and ``p`` the model constants of the model's ``kernel_args`` (:mod:`neurosim.networks.models`)
 (LIF ``[v_rest, v_reset, c_i, c_v0, c_vi, e_m]``, Izhikevich ``[1 − dt/τ_syn, dt/1 ms,
 140 + bias, V_INIT]``), all in the state's dtype. Each function's CuPy path is a kernel of
 ``kernels/continuous_step.cu``; the numpy path is its twin with the same signature and the
@@ -32,11 +32,10 @@ from typing import Any
 import numpy as np
 
 from neurosim import backend
+from neurosim.networks.models.izhikevich import KERNEL_ID as MODEL_IZH
+from neurosim.networks.models.lif import KERNEL_ID as MODEL_LIF
 
 __all__ = ["MODEL_LIF", "MODEL_IZH", "continuous_update", "continuous_deliver"]
-
-MODEL_LIF = 0
-MODEL_IZH = 1
 
 THREADS = 256
 _MAX_BLOCKS = 1 << 16  # grid-stride loop beyond this

@@ -30,18 +30,20 @@ but not the same numbers as Brian2 (so noisy runs are not spike-identical).
 from __future__ import annotations
 
 import logging
-import math
 from typing import Callable
 
 import numpy as np
 
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.errors import EngineError
-from neurosim.networks import LSM
+from neurosim.networks import LSM, get_model
+from neurosim.networks.models import kernel_models
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_MODELS = ("discrete-lif", "lif", "izhikevich")
+#: Kernel families of :mod:`neurosim.engines.cpu_kernels`; a neuron model runs here when its
+#: ``kernel`` is one of them (:attr:`neurosim.networks.models.NeuronModel.kernel`).
+KERNELS = ("discrete", "continuous")
 SPARSE_BELOW = 0.5   # use CSR rows when a mask keeps fewer than this fraction of synapses
 
 
@@ -78,52 +80,6 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
                      for j in range(start, start + count)], dtype=np.uint64)
 
 
-def continuous_args(lsm: LSM) -> tuple:
-    """``(model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)`` of :func:`continuous_chunk`.
-
-    The coefficients are computed exactly as in Brian2's generated code (same
-    expressions, same order, glibc ``exp``), e.g. for the ``exact`` LIF with an
-    exponential synapse ``v' = c_v0 + fma(c_vi, I, c_vv * v)``.
-    """
-    from neurosim.engines.brian2_models import separator_steps, steps
-    from neurosim.networks.izhikevich import V_INIT, V_PEAK
-    dt = float(lsm.dt)
-    exp_syn = lsm.synapse.kind == "exponential"
-    tau_syn = float(lsm.synapse.tau_syn)
-    delay = steps(lsm.synapse.delay, lsm.dt)
-    n_sep = separator_steps(lsm)
-    empty = np.zeros(1)
-    if lsm.model == "lif":
-        p = lsm.lif
-        tau_m, bias, v_rest = float(p.tau_m), float(p.bias), float(p.v_rest)
-        refr = int((p.refractory + 1e-3 * dt) / dt) if p.refractory > 0 else 0
-        e_m = math.exp((-dt) / tau_m)
-        l3 = bias + v_rest
-        l9 = (-bias) - v_rest
-        from neurosim.engines.cpu_kernels import fma
-        if exp_syn:
-            # as GCC (-ffast-math) folds Brian2's ``_lio_11 = l3 + l9 * exp(-dt/tau_m)`` and
-            # ``_lio_12 = l4 * (-exp(dt/tau_syn) + exp(dt/tau_m)) * e_m / (-tau_m + tau_syn)``
-            # (read from the compiled state updater: (1 - e_m) * l3; sign-flipped difference and
-            # denominator, products left to right)
-            c_i = math.exp((-dt) / tau_syn)
-            l4 = tau_syn * c_i
-            c_vi = (((math.exp(dt / tau_syn) - math.exp(dt / tau_m)) * e_m) * l4) / (tau_m - tau_syn)
-            c_v0 = (1.0 - e_m) * l3
-        else:
-            c_i = c_vi = 0.0
-            c_v0 = fma(l9, e_m, l3)
-        consts = np.array([v_rest, float(p.v_reset), c_i, c_v0, c_vi, e_m])
-        return (0, exp_syn, consts, empty, empty, empty, empty, float(lsm.threshold), delay, refr, n_sep)
-    prm = lsm.izhikevich
-    if prm is None:
-        raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
-    consts = np.array([1.0 - dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(lsm.lif.bias),
-                       V_INIT])
-    f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (prm.a, prm.b, prm.c, prm.d)]
-    return (1, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
-
-
 class CpuEngine:
     """Runs an :class:`LSM` with the compiled event-driven kernel.
 
@@ -143,8 +99,8 @@ class CpuEngine:
         self.trace_neurons = trace_neurons
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm`` (its ``model`` is in :data:`SUPPORTED_MODELS`)."""
-        return lsm.model in SUPPORTED_MODELS
+        """Whether this engine simulates ``lsm`` (its model's ``kernel`` is one of :data:`KERNELS`)."""
+        return lsm.model in kernel_models(KERNELS)
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
@@ -155,9 +111,11 @@ class CpuEngine:
 
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
-        if lsm.model not in SUPPORTED_MODELS:
-            raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} yet "
-                              f"(supported: {', '.join(SUPPORTED_MODELS)}); use --engine brian2")
+        if not self.supports(lsm):
+            raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
+                              f"(it runs: {', '.join(kernel_models(KERNELS))}); "
+                              "use --engine brian2 (or auto)")
+        model = get_model(lsm.model)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
         try:
@@ -182,11 +140,12 @@ class CpuEngine:
                 stop = min(start + self.chunk_samples, samples)
                 chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
                 keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start, stop - start)
-                if lsm.model == "discrete-lif":
-                    discrete_lif_chunk(raster[start:stop], float(lsm.decay), float(lsm.threshold),
+                if model.kernel == "discrete":
+                    discrete_lif_chunk(raster[start:stop], float(lsm.params.decay),
+                                       float(lsm.params.threshold),
                                        *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
                 else:
-                    continuous_chunk(raster[start:stop], *continuous_args(lsm),
+                    continuous_chunk(raster[start:stop], *model.kernel_args(lsm),
                                      *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
                 if progress is not None:
                     progress(stop, samples)

@@ -7,7 +7,7 @@ are independent (each starts from ``mem = 0``), so threads never share state and
 the result does not depend on the number of threads or on chunking.
 
 Exactness. The discrete LIF step follows the Brian2 engine's operation order
-(:mod:`neurosim.engines.brian2_models`, schedule ``groups → resets → synapses →
+(:mod:`neurosim.networks.models.discrete_lif`, schedule ``groups → resets → synapses →
 thresholds``) in float64:
 
 1. ``v = decay * v`` (``v = 0`` in the first bin of a sample),
@@ -238,8 +238,8 @@ def fma(a, b, c):
     return _fma(a, b, c)
 
 
-MODEL_LIF = 0
-MODEL_IZH = 1
+from neurosim.networks.models.izhikevich import KERNEL_ID as MODEL_IZH  # noqa: E402
+from neurosim.networks.models.lif import KERNEL_ID as MODEL_LIF  # noqa: E402
 
 
 @njit(cache=True, parallel=True)

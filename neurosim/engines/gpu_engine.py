@@ -43,14 +43,17 @@ from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
 from neurosim.errors import EngineError
-from neurosim.networks import LSM
+from neurosim.networks import LSM, get_model
+from neurosim.networks.models import kernel_models
 
 log = logging.getLogger(__name__)
 
 __all__ = ["GpuEngine", "INSTALL_HINT"]
 
 DTYPES = ("float32", "float64")
-SUPPORTED_MODELS = ("discrete-lif", "lif", "izhikevich")
+#: Kernel families this engine implements; a neuron model runs here when its ``kernel`` is one
+#: of them (:attr:`neurosim.networks.models.NeuronModel.kernel`).
+KERNELS = ("discrete", "continuous")
 DEVICES = ("gpu", "cpu")
 
 #: What to tell a user whose machine lacks CuPy or a CUDA device.
@@ -59,7 +62,7 @@ INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 
 
 
 class GpuEngine:
-    """Runs an :class:`LSM` (any of :data:`SUPPORTED_MODELS`) batched on a CUDA GPU through CuPy.
+    """Runs an :class:`LSM` (its model's kernel in :data:`KERNELS`) batched on a CUDA GPU through CuPy.
 
     Args:
         dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
@@ -97,7 +100,7 @@ class GpuEngine:
         self.trace_neurons = int(trace_neurons)
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm`` (its ``model`` is in :data:`SUPPORTED_MODELS`)."""
+        """Whether this engine simulates ``lsm`` (its model's ``kernel`` is in :data:`KERNELS`)."""
         return _unsupported(lsm) is None
 
     def namespace(self) -> Any:
@@ -119,7 +122,7 @@ class GpuEngine:
         """Simulate every sample of ``raster``.
 
         Args:
-            lsm: the network; ``model`` in :data:`SUPPORTED_MODELS`.
+            lsm: the network; its model's ``kernel`` in :data:`KERNELS`.
             raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
                 time step per bin.
             progress: called as ``progress(done, total)`` after each batch.
@@ -146,7 +149,7 @@ class GpuEngine:
         x_dev = xp.zeros((bins, rows, inputs), dtype=dtype)
         spk_dev = xp.zeros((bins, rows, n), dtype=bool)
         tr_dev = xp.zeros((bins, rows, n_trace), dtype=dtype) if n_trace else None
-        simulate = _discrete_batch if lsm.model == "discrete-lif" else _continuous_batch
+        simulate = _discrete_batch if get_model(lsm.model).kernel == "discrete" else _continuous_batch
         for start in range(0, samples, rows):
             stop = min(start + rows, samples)
             used = stop - start
@@ -174,8 +177,8 @@ def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev
     mem = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     for b in range(bins):
-        lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.decay, lsm.threshold, xp,
-                 weights.var_in, weights.var_rec, rng)
+        lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.params.decay,
+                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng)
         spk_dev[b] = spikes != 0
         if tr_dev is not None:
             tr_dev[b] = mem[:, :tr_dev.shape[2]]
@@ -189,12 +192,9 @@ def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_d
     spikes of step ``k`` reach their targets at step ``k + delay`` through a ring of
     ``delay + 1`` spike buffers.
     """
-    from neurosim.engines.cpu_engine import continuous_args
-
     bins, rows, _ = x_dev.shape
     dtype = x_dev.dtype
-    model_id, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = continuous_args(lsm)
-    model = MODEL_LIF if lsm.model == "lif" else MODEL_IZH
+    model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = get_model(lsm.model).kernel_args(lsm)
     gated = model == MODEL_LIF and refr > 0 and not exp_syn
     p = xp.asarray(consts.astype(dtype))
     a, b, c, d = (xp.asarray(x.astype(dtype)) for x in (a, b, c, d))
@@ -267,9 +267,9 @@ def _batch_seed(noise_seed: int | None, start: int) -> int:
 
 def _unsupported(lsm: LSM) -> str | None:
     """Why the gpu engine cannot simulate ``lsm`` (a user-facing sentence), or None."""
-    if lsm.model not in SUPPORTED_MODELS:
-        return (f"the gpu engine simulates network.model = {', '.join(map(repr, SUPPORTED_MODELS))}, "
-                f"not {lsm.model!r}; use --engine cpu or brian2 for it")
+    if lsm.model not in kernel_models(KERNELS):
+        return (f"the gpu engine simulates network.model = {', '.join(map(repr, kernel_models(KERNELS)))}, "
+                f"not {lsm.model!r}; use --engine brian2 (or auto) for it")
     return None
 
 

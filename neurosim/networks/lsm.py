@@ -1,20 +1,22 @@
 """Reservoir specs (liquid state machine, Izhikevich network) whose weights live on the chip.
 
-Default model (Lin et al., Nat. Comput. Sci. 2025), per time step t:
-``mem_t = decay * mem_{t-1} * (1 - s_{t-1}) + W_in x_t + W_rec s_{t-1}`` and
-``s_t = mem_t > threshold``; the feature of a sample is each neuron's spike count.
-``network.model`` also offers a continuous LIF and the Izhikevich (2003)
-network; see :class:`neurosim.config.NetworkConfig` for the equations.
+``network.model`` names a registered neuron model (:mod:`neurosim.networks.models`:
+the default discrete-time LIF of Lin et al., Nat. Comput. Sci. 2025, a continuous
+LIF, the Izhikevich (2003) network, or a plugin); its ``[network.<model>]`` section
+and :meth:`~neurosim.networks.models.NeuronModel.params` give the neurons' parameters.
+The feature of a sample is each neuron's spike count.
 
 Random draws, all from the chip stream passed to :func:`build_lsm`, in a fixed
 order: the programmed chip first (so the default network is exactly the
 chip's matrix), then only what the config asks for: input mask, recurrent mask
-(or grid positions + distance mask), Izhikevich ``r``, the read-noise seed.
+(or grid positions + distance mask), the model's draws (Izhikevich ``r``), the
+read-noise seed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,22 +25,8 @@ from neurosim.crossbar import ProgrammedMatrix, program_random_matrix
 from neurosim.devices import build_device
 from neurosim.networks.connectivity import (apply_dale, distance_mask, grid_positions, neuron_types,
                                             random_mask)
-from neurosim.networks.izhikevich import IzhikevichParams, izhikevich_params
-
-
-@dataclass(frozen=True)
-class LIFParams:
-    """Continuous LIF (dimensionless membrane units): ``tau_m dv/dt = v_rest − v + bias + I_syn``.
-
-    ``tau_m``, ``refractory`` in s; ``v_rest``, ``v_reset``, ``bias`` in membrane units
-    (the threshold is :attr:`LSM.threshold`).
-    """
-
-    tau_m: float = 20e-3
-    v_rest: float = 0.0
-    v_reset: float = 0.0
-    refractory: float = 0.0
-    bias: float = 0.0
+from neurosim.networks.models import get_model
+from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
 
 @dataclass(frozen=True)
@@ -66,19 +54,21 @@ class LSM:
     noise drawn on every transmission (same units as the weights; ``None`` =
     noiseless), with ``noise_seed`` seeding Brian2's generator for it.
     ``dt`` (s) is the step of the continuous models, one input bin.
+
+    ``model`` names the registered neuron model (:func:`neurosim.networks.models.get_model`)
+    and ``params`` holds its parameters, as its :meth:`~neurosim.networks.models.NeuronModel.params`
+    built them (e.g. :class:`DiscreteLIFConfig` ``decay``/``threshold``, the Izhikevich
+    per-neuron ``a, b, c, d``).
     """
 
     w_in: np.ndarray
     w_rec: np.ndarray
-    decay: float
-    threshold: float
     programmed: ProgrammedMatrix
     model: str = "discrete-lif"
+    params: Any = DiscreteLIFConfig()
     in_mask: np.ndarray | None = None
     rec_mask: np.ndarray | None = None
     excitatory: np.ndarray | None = None
-    lif: LIFParams = LIFParams()
-    izhikevich: IzhikevichParams | None = None
     synapse: SynapseParams = SynapseParams()
     dt: float = 1e-3
     w_in_std: np.ndarray | None = None
@@ -104,7 +94,8 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
     w_rec = net.recurrent_scale * unit[n_inputs:]
     in_scale = np.full((n_inputs, 1), net.input_scale)
     rec_scale = np.full((n, 1), net.recurrent_scale)
-    dale = net.dale or net.model == "izhikevich"
+    model = get_model(net.model)
+    dale = net.dale or model.dale
     uses_types = dale or net.connectivity == "distance"
     excitatory = neuron_types(n, net.excitatory_fraction) if uses_types else None
     if dale:
@@ -121,7 +112,7 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         w_in = np.where(in_mask, w_in, 0.0)
     if rec_mask is not None:
         w_rec = np.where(rec_mask, w_rec, 0.0)
-    izh = izhikevich_params(excitatory, rng.random(n)) if net.model == "izhikevich" else None
+    params = model.params(config, excitatory, rng)
     w_in_std = w_rec_std = None
     noise_seed = None
     if net.read_noise_per_step:
@@ -133,10 +124,9 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         if rec_mask is not None:
             w_rec_std = np.where(rec_mask, w_rec_std, 0.0)
         noise_seed = int(rng.integers(2**32 - 1))
-    return LSM(w_in=w_in, w_rec=w_rec, decay=net.decay, threshold=net.threshold, programmed=programmed,
-               model=net.model, in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
-               lif=LIFParams(net.tau_m, net.v_rest, net.v_reset, net.refractory, net.bias),
-               izhikevich=izh, synapse=SynapseParams(net.synapse, net.tau_syn, net.delay), dt=net.dt,
+    return LSM(w_in=w_in, w_rec=w_rec, programmed=programmed, model=net.model, params=params,
+               in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
+               synapse=SynapseParams(net.synapse, net.tau_syn, net.delay), dt=net.dt,
                w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed)
 
 

@@ -1,0 +1,159 @@
+"""The neuron-model registry: one module per model declares everything about it.
+
+A model is a :class:`NeuronModel` instance registered with :func:`register_model`
+by its own module in this package (found by :func:`discover`, no list elsewhere)
+or by a plugin. It declares
+
+- ``name`` (``network.model``) and ``section``: the frozen dataclass of its
+  ``[network.<name>]`` config subsection (fields made with
+  :func:`neurosim.config.param`), registered with the model;
+- :meth:`NeuronModel.params`: its per-neuron parameters, built from the config
+  and the chip's random stream (the :attr:`LSM.params <neurosim.networks.LSM>`);
+- :meth:`NeuronModel.separator_steps` and :meth:`NeuronModel.brian2_neurons`: its
+  Brian2 definition, which the reference engine runs for **any** registered model;
+- ``kernel`` (and :meth:`NeuronModel.kernel_args`): which compiled kernel of the
+  fast engines implements it (``None``: only Brian2 runs it).
+
+Continuous-time models share their slot layout through
+:class:`neurosim.networks.models.continuous.ContinuousModel`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from neurosim.config import register_section, unregister_section
+from neurosim.errors import ConfigError
+
+__all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
+           "kernel_models", "discover",
+           "steps", "SLOT"]
+
+#: Brian2 expression of the slot step (``0 … period − 1``) of the current time step.
+SLOT = "timestep(t, dt) % period"
+
+
+def steps(seconds: float, dt: float) -> int:
+    """Whole time steps in ``seconds`` (rounded to the nearest step)."""
+    return int(round(seconds / dt))
+
+
+@dataclass
+class Brian2Neurons:
+    """A model's Brian2 neuron group and where it sits in a slot.
+
+    ``group``: the ``NeuronGroup`` named ``lsm_neurons`` (one neuron per reservoir
+    neuron); ``dt``: its clock step (a Brian2 quantity); ``target``: the variable a
+    synapse adds its weight to (``v`` or ``I_syn``); ``delay_steps``: synaptic delay
+    in steps; ``schedule``: Brian2's network schedule; ``first_bin``: slot step of
+    bin 0; ``input_lead``: input bin ``b`` is emitted at slot step
+    ``first_bin + b − input_lead``.
+    """
+
+    group: Any
+    dt: Any
+    target: str
+    delay_steps: int
+    schedule: list[str]
+    first_bin: int
+    input_lead: int
+
+
+class NeuronModel:
+    """One neuron flavour of the reservoir (subclass it and :func:`register_model` an instance).
+
+    Class attributes: ``name`` (the ``network.model`` value), ``section`` (the frozen
+    dataclass of ``[network.<name>]``), ``description`` (one line for docs),
+    ``dale`` (True when the model always applies Dale's law), ``kernel`` (the fast
+    engines' kernel family that runs it: ``"discrete"``, ``"continuous"``, or
+    ``None`` when only Brian2 does) and ``kernel_id`` (selector inside the
+    ``continuous`` kernels).
+    """
+
+    name: ClassVar[str]
+    section: ClassVar[type]
+    description: ClassVar[str] = ""
+    dale: ClassVar[bool] = False
+    kernel: ClassVar[str | None] = None
+    kernel_id: ClassVar[int] = -1
+
+    def params(self, config, excitatory, rng) -> Any:
+        """Per-neuron parameters of a network of this model (stored as ``LSM.params``).
+
+        ``config``: the run's :class:`~neurosim.config.Config`; ``excitatory``: bool
+        ``(neurons,)`` neuron types or None; ``rng``: the chip's generator (draw from it
+        only what the model needs: every draw shifts the streams after it). The default
+        is the model's config subsection itself.
+        """
+        return config.section(f"network.{self.name}")
+
+    def separator_steps(self, lsm) -> int:
+        """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""
+        raise NotImplementedError(f"neuron model {self.name!r} does not define separator_steps")
+
+    def brian2_neurons(self, brian2, lsm, period: int, bins: int) -> Brian2Neurons:
+        """The Brian2 neuron group of ``lsm`` for slots of ``period`` steps (``bins`` input steps)."""
+        raise NotImplementedError(f"neuron model {self.name!r} does not define brian2_neurons")
+
+    def kernel_args(self, lsm) -> tuple:
+        """Arguments of the fast engines' ``continuous`` kernels (models with ``kernel = "continuous"``):
+        ``(kernel_id, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)``."""
+        raise NotImplementedError(f"neuron model {self.name!r} has no continuous-kernel arguments")
+
+
+_MODELS: dict[str, NeuronModel] = {}
+
+
+def register_model(model: NeuronModel) -> NeuronModel:
+    """Add ``model`` to the registry and its ``[network.<name>]`` section to the config; returns it.
+
+    Registering the same name again with a model of the same class is a no-op.
+    """
+    known = _MODELS.get(model.name)
+    if known is not None and type(known) is not type(model):
+        raise ValueError(f"neuron model {model.name!r} is already registered by {type(known).__qualname__}")
+    register_section(f"network.{model.name}", model.section)
+    _MODELS[model.name] = model
+    return model
+
+
+def unregister_model(name: str) -> None:
+    """Remove model ``name`` and its config section (for tests and plugins)."""
+    _MODELS.pop(name, None)
+    unregister_section(f"network.{name}")
+
+
+def model_names() -> list[str]:
+    """Registered model names: the built-in ones (by module name), then plugins in registration order."""
+    discover()
+    return list(_MODELS)
+
+
+def get_model(name: str) -> NeuronModel:
+    """The registered model ``name``; :class:`ConfigError` listing the known ones if none."""
+    discover()
+    if name not in _MODELS:
+        raise ConfigError(f"unknown neuron model network.model = {name!r}; choose one of "
+                          f"{', '.join(map(repr, _MODELS))}")
+    return _MODELS[name]
+
+
+def kernel_models(kernels: tuple[str, ...]) -> list[str]:
+    """Names of the registered models that one of the fast-engine ``kernels`` runs."""
+    return [name for name in model_names() if _MODELS[name].kernel in kernels]
+
+
+_discovered = False
+
+
+def discover() -> None:
+    """Import every module of this package once, so that the built-in models register themselves."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        importlib.import_module(f"{__name__}.{module}")

@@ -1,0 +1,111 @@
+"""``izhikevich``: the Izhikevich (2003) network, heterogeneous regular- and fast-spiking neurons.
+
+Izhikevich, "Simple model of spiking neurons", IEEE TNN 14 (2003):
+``dv/dt = (0.04 v² + 5 v + 140 − u + bias + I_syn)/ms``, ``du/dt = a (b v − u)/ms``
+with v, u in mV (plain numbers); spike at ``v ≥ 30``, then ``v = c, u += d``.
+Excitatory neurons regular-spiking with ``a = 0.02, b = 0.2, c = −65 + 15 r², d = 8 − 6 r²``;
+inhibitory fast-spiking with ``a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65, d = 2``;
+``r ~ U(0, 1)`` per neuron from the chip's random stream. a in 1/ms, d in mV/ms (as in the
+paper's code). Brian2 forward Euler with step ``network.dt`` (not the paper's two 0.5 ms
+half-steps of v); Dale's law always applies; weights in mV. Config: ``[network.izhikevich]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.config import param
+from neurosim.networks.models import register_model
+from neurosim.networks.models.continuous import ContinuousModel
+
+V_PEAK = 30.0      # mV: spike cut-off (v >= 30 → spike)
+V_INIT = -65.0     # mV: initial (and between-sample) membrane potential; u starts at b·V_INIT
+
+#: Selector of the Izhikevich model inside the fast engines' ``continuous`` kernels.
+KERNEL_ID = 1
+
+
+@dataclass(frozen=True)
+class IzhikevichConfig:
+    """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``)."""
+
+    bias: float = param(0.0, "Constant input current I", "mV/ms", -1e6, 1e6)
+
+
+@dataclass(frozen=True)
+class IzhikevichParams:
+    """Per-neuron parameters, float64 ``(neurons,)`` each, and the constant current ``bias`` (mV/ms)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    bias: float = 0.0
+
+
+def izhikevich_params(excitatory: np.ndarray, r: np.ndarray, bias: float = 0.0) -> IzhikevichParams:
+    """The 2003 recipe for neuron types ``excitatory`` (bool) and heterogeneity ``r`` in [0, 1)."""
+    r = np.asarray(r, dtype=np.float64)
+    e = np.asarray(excitatory, dtype=bool)
+    return IzhikevichParams(
+        a=np.where(e, 0.02, 0.02 + 0.08 * r),
+        b=np.where(e, 0.2, 0.25 - 0.05 * r),
+        c=np.where(e, -65.0 + 15.0 * r ** 2, -65.0),
+        d=np.where(e, 8.0 - 6.0 * r ** 2, 2.0),
+        bias=float(bias),
+    )
+
+
+class Izhikevich(ContinuousModel):
+    """The Izhikevich (2003) network (see the module docstring)."""
+
+    name = "izhikevich"
+    section = IzhikevichConfig
+    description = "Izhikevich (2003) regular/fast-spiking neurons (Brian2 forward Euler)"
+    dale = True
+    method = "euler"
+    kernel = "continuous"
+    kernel_id = KERNEL_ID
+
+    def params(self, config, excitatory, rng) -> IzhikevichParams:
+        """The 2003 recipe; draws ``r`` (one uniform per neuron) from ``rng``."""
+        return izhikevich_params(excitatory, rng.random(config.network.neurons),
+                                 config.section("network.izhikevich").bias)
+
+    def differential(self, lsm, syn_term: str) -> str:
+        return (f"dv/dt = (0.04 * v**2 + 5 * v + 140 - u + bias + {syn_term}) / ms : 1\n"
+                "du/dt = a * (b * v - u) / ms : 1\n")
+
+    def parameters(self, lsm) -> str:
+        return ("a : 1 (constant)\nb : 1 (constant)\nc : 1 (constant)\nd : 1 (constant)\n"
+                "bias : 1 (shared, constant)\n")
+
+    def threshold(self, lsm) -> str:
+        return f"v >= {V_PEAK!r}"
+
+    def reset(self, lsm) -> str:
+        return "v = c\nu += d"
+
+    def rest(self, lsm) -> dict[str, str]:
+        return {"v": repr(V_INIT), "u": f"b * {V_INIT!r}"}
+
+    def initialise(self, brian2, group, lsm) -> None:
+        p = lsm.params
+        group.a, group.b, group.c, group.d = p.a, p.b, p.c, p.d
+        group.bias = p.bias
+        group.v = V_INIT
+        group.u = p.b * V_INIT
+
+    def kernel_args(self, lsm) -> tuple:
+        """Constants ``[1 − dt/τ_syn, dt/1 ms, 140 + bias, V_INIT]``, ``a, b, c, d`` and the rest."""
+        exp_syn, tau_syn, delay, n_sep = self.synapse_args(lsm)
+        p = lsm.params
+        dt = float(lsm.dt)
+        consts = np.array([1.0 - dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(p.bias), V_INIT])
+        f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (p.a, p.b, p.c, p.d)]
+        return (KERNEL_ID, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
+
+
+register_model(Izhikevich())
