@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from neurosim.config import load_config  # noqa: E402
 from neurosim.report.json_report import to_jsonable  # noqa: E402
-from neurosim.tasks.reservoir import reservoir_report, run_reservoir  # noqa: E402
+from neurosim.tasks import RunContext, run_task  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                                               f"run.seed={args.seed}",
                                               f"network.neurons={args.neurons}", *args.overrides])
         start = time.perf_counter()
-        report = reservoir_report(run_reservoir(config, engine=args.engine, data_dir=args.data_dir))
+        report = run_task("reservoir", config, RunContext(args.engine, args.data_dir)).report
         res = report["reservoir"]
         out["chips"][chip] = {
             "wall_s": round(time.perf_counter() - start, 3),
