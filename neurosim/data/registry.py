@@ -34,9 +34,7 @@ registering a class from anywhere else (a plugin, a test).
 from __future__ import annotations
 
 import abc
-import importlib
 import os
-import pkgutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +45,7 @@ import numpy as np
 from neurosim.data.sampling import stratified_indices
 from neurosim.errors import DataError
 from neurosim.events.batch import MODALITIES, EventBatch
+from neurosim.plugins import import_submodules
 
 __all__ = [
     "Dataset",
@@ -179,21 +178,13 @@ class ModuleDataset(Dataset):
 
 
 _REGISTRY: dict[str, Dataset] = {}
-_discovered = False
 
 D = TypeVar("D", bound=type)
 
 
 def _discover() -> dict[str, Dataset]:
     """The registry, after importing every built-in module of :mod:`neurosim.data.datasets` once."""
-    global _discovered
-    if not _discovered:
-        _discovered = True  # set first: the modules call register_dataset while importing
-        from neurosim.data import datasets
-
-        for module in pkgutil.iter_modules(datasets.__path__):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"{datasets.__name__}.{module.name}")
+    import_submodules("neurosim.data.datasets")
     return _REGISTRY
 
 

@@ -21,8 +21,6 @@ package that register one; nothing else lists them.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,6 +28,7 @@ from typing import Any, ClassVar
 from neurosim.config import Config, register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.progress import Progress
+from neurosim.plugins import import_submodules
 
 __all__ = ["RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
 
@@ -94,17 +93,9 @@ def unregister_task(name: str) -> None:
         unregister_section(name)
 
 
-_discovered = False
-
-
 def discover() -> None:
     """Import this package's modules once, so the built-in tasks register themselves."""
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        import neurosim.tasks as package
-        for info in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+    import_submodules("neurosim.tasks")
 
 
 def task_names() -> list[str]:

@@ -20,13 +20,12 @@ Continuous-time models share their slot layout through
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from neurosim.config import register_section, unregister_section
 from neurosim.errors import ConfigError
+from neurosim.plugins import import_submodules
 
 __all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
            "kernel_models", "discover",
@@ -146,14 +145,6 @@ def kernel_models(kernels: tuple[str, ...]) -> list[str]:
     return [name for name in model_names() if _MODELS[name].kernel in kernels]
 
 
-_discovered = False
-
-
 def discover() -> None:
     """Import every module of this package once, so that the built-in models register themselves."""
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-        importlib.import_module(f"{__name__}.{module}")
+    import_submodules(__name__)

@@ -1,0 +1,27 @@
+"""Finding the modules that register themselves (tasks, datasets, neuron models).
+
+A registry never lists its members: each built-in member is a module of one
+package that registers itself when imported, and :func:`import_submodules`
+imports every module of that package once. A plugin or a test registers the
+same way from anywhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+__all__ = ["import_submodules"]
+
+_imported: set[str] = set()
+
+
+def import_submodules(package: str) -> None:
+    """Import every module of ``package`` whose name does not start with ``_``, once, in name order."""
+    if package in _imported:
+        return
+    _imported.add(package)  # first: the modules call back into their registry while importing
+    module = importlib.import_module(package)
+    for name in sorted(info.name for info in pkgutil.iter_modules(module.__path__)):
+        if not name.startswith("_"):
+            importlib.import_module(f"{package}.{name}")
