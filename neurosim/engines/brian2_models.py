@@ -46,6 +46,9 @@ vth : 1 (shared, constant)
 period : integer (shared, constant)
 """
 
+#: the per-neuron feedback input of a run with a hook (:mod:`neurosim.engines.online`)
+FEEDBACK_MODEL = "fb : 1\n"
+
 SLOT = "timestep(t, dt) % period"
 
 
@@ -81,21 +84,31 @@ def separator_steps(lsm: LSM) -> int:
     return max(1, steps(lsm.synapse.delay, lsm.dt), refractory)
 
 
-def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
-    """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps."""
+def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0, feedback: bool = False) -> Built:
+    """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps.
+
+    ``feedback``: give the neurons a variable ``fb`` (one per neuron, membrane units, 0
+    until set) added to the synaptic target (``v``, or ``I_syn`` with an exponential
+    synapse) at every step in the synapses slot after the synaptic pathways (order 1);
+    Brian2 skips the write for refractory neurons when the target is ``v (unless
+    refractory)``. See :mod:`neurosim.engines.online`.
+    """
     period = separator_steps(lsm) + bins
+    extra = FEEDBACK_MODEL if feedback else ""
     if lsm.model == "discrete-lif":
         dt = 1 * brian2.ms
-        neurons = _discrete_lif(brian2, lsm, period, bins, dt)
+        neurons = _discrete_lif(brian2, lsm, period, bins, dt, extra)
         target, schedule, first, lead = "v", DISCRETE_SCHEDULE, 1, 1
     elif lsm.model in ("lif", "izhikevich"):
         dt = lsm.dt * brian2.second
         make = _continuous_lif if lsm.model == "lif" else _izhikevich
-        neurons = make(brian2, lsm, period, bins, dt)
+        neurons = make(brian2, lsm, period, bins, dt, extra)
         target = "I_syn" if lsm.synapse.kind == "exponential" else "v"
         schedule, first, lead = CONTINUOUS_SCHEDULE, 0, 0
     else:
         raise EngineError(f"network model {lsm.model!r} is not supported by the brian2 engine")
+    if feedback:
+        neurons.run_regularly(f"{target} += fb", when="synapses", order=1, name="lsm_feedback")
     delay = steps(lsm.synapse.delay, lsm.dt) if lsm.model != "discrete-lif" else 0
     source = brian2.SpikeGeneratorGroup(lsm.inputs, [], [] * brian2.second, dt=dt, name="lsm_input")
     s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, target, delay,
@@ -114,10 +127,10 @@ def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
     return Built(net, source, neurons, monitor, period, first, lead, trace)
 
 
-def _discrete_lif(brian2, lsm: LSM, period: int, bins: int, dt):
+def _discrete_lif(brian2, lsm: LSM, period: int, bins: int, dt, extra: str = ""):
     active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= {bins}"
     neurons = brian2.NeuronGroup(
-        lsm.neurons, DISCRETE_MODEL, dt=dt, name="lsm_neurons",
+        lsm.neurons, DISCRETE_MODEL + extra, dt=dt, name="lsm_neurons",
         threshold=f"v > vth and {active}", reset="v = 0")
     neurons.decay = lsm.decay
     neurons.vth = lsm.threshold
@@ -137,14 +150,14 @@ def _in_sample(bins: int) -> str:
     return f"int({SLOT} < {bins})"
 
 
-def _continuous_lif(brian2, lsm: LSM, period: int, bins: int, dt):
+def _continuous_lif(brian2, lsm: LSM, period: int, bins: int, dt, extra: str = ""):
     p = lsm.lif
     syn_term, syn_eqs = _synaptic_current(lsm)
     flag = " (unless refractory)" if p.refractory > 0 else ""
     model = (f"dv/dt = (v_rest - v + bias + {syn_term}) / tau_m : 1{flag}\n" + syn_eqs +
              "v_rest : 1 (shared, constant)\nv_reset : 1 (shared, constant)\n"
              "vth : 1 (shared, constant)\nbias : 1 (shared, constant)\n"
-             "tau_m : second (shared, constant)\nperiod : integer (shared, constant)\n")
+             "tau_m : second (shared, constant)\nperiod : integer (shared, constant)\n" + extra)
     refractory = p.refractory * brian2.second if p.refractory > 0 else False
     neurons = brian2.NeuronGroup(
         lsm.neurons, model, dt=dt, name="lsm_neurons", method="exact",
@@ -161,14 +174,14 @@ def _continuous_lif(brian2, lsm: LSM, period: int, bins: int, dt):
     return neurons
 
 
-def _izhikevich(brian2, lsm: LSM, period: int, bins: int, dt):
+def _izhikevich(brian2, lsm: LSM, period: int, bins: int, dt, extra: str = ""):
     if lsm.izhikevich is None:
         raise EngineError("an izhikevich network needs its per-neuron parameters (build it with build_lsm)")
     syn_term, syn_eqs = _synaptic_current(lsm)
     model = (f"dv/dt = (0.04 * v**2 + 5 * v + 140 - u + bias + {syn_term}) / ms : 1\n"
              "du/dt = a * (b * v - u) / ms : 1\n" + syn_eqs +
              "a : 1 (constant)\nb : 1 (constant)\nc : 1 (constant)\nd : 1 (constant)\n"
-             "bias : 1 (shared, constant)\nperiod : integer (shared, constant)\n")
+             "bias : 1 (shared, constant)\nperiod : integer (shared, constant)\n" + extra)
     neurons = brian2.NeuronGroup(
         lsm.neurons, model, dt=dt, name="lsm_neurons", method="euler",
         threshold=f"v >= {V_PEAK!r} and {SLOT} < {bins}", reset="v = c\nu += d")
