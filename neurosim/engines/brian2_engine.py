@@ -219,13 +219,14 @@ class Brian2Engine:
     def _run_runtime(self, lsm, raster, n_trace, progress, hook=None) -> Activity:
         import brian2
         samples, bins, _ = raster.shape
-        built = build_network(brian2, lsm, bins, n_trace, feedback=hook is not None)
+        driver = None if hook is None else HookDriver(hook, lsm.neurons, bins)   # checks the hook first
+        built = build_network(brian2, lsm, bins, n_trace, feedback=driver is not None)
         dt = built.source.clock.dt
         out = _Collector(samples, bins, lsm.neurons, n_trace)
         stepper = None
-        if hook is not None:
+        if driver is not None:
             from neurosim.engines.brian2_stepping import HookOperation
-            stepper = HookOperation(brian2, built, HookDriver(hook, lsm.neurons, bins), bins)
+            stepper = HookOperation(brian2, built, driver)
         chunk_samples = self.chunk_samples if stepper is None else 1
         seen = 0
         for start in range(0, samples, chunk_samples):

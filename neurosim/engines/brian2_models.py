@@ -24,6 +24,10 @@ returns the explicit ``brian2.Network`` and where things sit in a slot.
 
 Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
 (Brian2's generator, seeded by the engine).
+
+Feedback (``build_network(..., feedback=True)``, a run with a step hook): a per-neuron
+``fb`` added to the synaptic target in the synapses slot after both pathways (see
+:mod:`neurosim.engines.online`).
 """
 
 from __future__ import annotations

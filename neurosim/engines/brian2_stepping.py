@@ -27,10 +27,9 @@ class HookOperation:
     at which absolute step its slot begins; :meth:`trial_end` after it.
     """
 
-    def __init__(self, brian2, built: Built, driver: HookDriver, bins: int):
+    def __init__(self, brian2, built: Built, driver: HookDriver):
         self.built = built
         self.driver = driver
-        self.bins = bins
         self.sample = 0
         self.base = 0
         self.dt = float(built.source.clock.dt)
@@ -49,7 +48,7 @@ class HookOperation:
     def _after_step(self, t) -> None:
         """At the end of a step: if it holds a bin, call the hook and store its feedback in ``fb``."""
         b = int(round(float(t[:]) / self.dt)) - self.base - self.built.first_bin
-        if not 0 <= b < self.bins:
+        if not 0 <= b < self.driver.bins:
             return                                  # a separator step: no bin, feedback stays 0
         neurons = self.built.neurons
         spikes = np.zeros(len(neurons), dtype=bool)

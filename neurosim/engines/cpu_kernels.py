@@ -17,7 +17,15 @@ thresholds``) in float64:
    ties broken by name), then ``v += w_rec[k]`` for each neuron ``k`` that spiked
    in the previous step, ascending ``k`` (Brian2 walks the spike space in index
    order and each neuron's synapses in creation order, i-major),
+   then, in a run with a step hook, ``v += fb`` (the feedback the hook returned after
+   the previous bin; Brian2's ``lsm_feedback`` operation, synapses slot, order 1),
 4. ``s = v > threshold``.
+
+Each model's step is one inlined function (:func:`_discrete_step`,
+:func:`_continuous_step`) that the parallel chunk kernels loop over and that the
+stepping path of a hooked run calls once per bin through a compiled wrapper
+(:func:`discrete_lif_step`, :func:`continuous_step`; see
+:mod:`neurosim.engines.cpu_stepping`); the chunk kernels pass an empty feedback.
 
 Each ``v[j]`` therefore receives its additions in exactly Brian2's order, so the
 rounded sums are bit-identical. Weight rows are either dense (all-to-all, or a
