@@ -38,21 +38,21 @@ def run_stepping(lsm: LSM, raster: np.ndarray, in_rows: tuple, rec_rows: tuple, 
     samples, bins, inputs = raster.shape
     neurons = lsm.neurons
     discrete = lsm.model == "discrete-lif"
+    decay, vth = float(lsm.decay), float(lsm.threshold)
     if not discrete:
         model, exp_syn, consts, a, b_, c, d, vth, delay, refr, n_sep = continuous_args(lsm)
     for smp in range(samples):
         key = keys[smp]
         driver.trial_start(smp)
-        fb = driver.zeros
+        fb = driver.feedback
         if discrete:
             v = np.zeros(neurons)
             spk = np.empty(neurons, dtype=np.int64)
             active = np.empty(inputs, dtype=np.int64)
             nspk = 0
             for b in range(bins):
-                nspk = discrete_lif_step(b, raster[smp, b], v, spk, nspk, active, float(lsm.decay),
-                                         float(lsm.threshold), *in_rows, *rec_rows, noisy, key, fb,
-                                         spikes[smp, b], traces[smp, b])
+                nspk = discrete_lif_step(b, raster[smp, b], v, spk, nspk, active, decay, vth,
+                                         *in_rows, *rec_rows, noisy, key, fb, spikes[smp, b], traces[smp, b])
                 fb = driver.step(smp, b, spikes[smp, b], v)
         else:
             state = continuous_state(neurons, inputs, delay + 1, model, consts, b_)

@@ -73,7 +73,7 @@ class HookDriver:
         self.hook = hook
         self.neurons = neurons
         self.bins = bins
-        self.zeros = np.zeros(neurons)
+        self.feedback = np.zeros(neurons)    # the driver's buffer: what step() returns, zeros at first
 
     def trial_start(self, sample: int) -> None:
         """Call ``hook.trial_start(sample)`` if the hook has it."""
@@ -91,19 +91,24 @@ class HookDriver:
         """Hand bin ``b``'s state to the hook; the feedback float64 ``(neurons,)`` for the next step.
 
         ``spikes`` (bool) and ``v`` (float64) ``(neurons,)`` are copied and made read-only
-        here. Returns zeros when the hook returns None and after the last bin.
+        here. The feedback is checked and copied into :attr:`feedback` (one writable
+        buffer, returned every time: valid until the next call), zeros when the hook
+        returns None and after the last bin.
         """
         spikes = np.array(spikes, dtype=bool)
         v = np.array(v, dtype=np.float64)
         spikes.flags.writeable = False
         v.flags.writeable = False
         fb = self.hook.step(sample, b, spikes, v)
+        if fb is not None:
+            fb = np.asarray(fb)
+            if fb.shape != (self.neurons,) or not (np.issubdtype(fb.dtype, np.floating)
+                                                  or np.issubdtype(fb.dtype, np.integer)):
+                raise EngineError(f"hook.step returned feedback of shape {fb.shape} and dtype {fb.dtype} at "
+                                  f"sample {sample}, bin {b}; expected None or real numbers of shape "
+                                  f"({self.neurons},), one per reservoir neuron")
         if fb is None or b == self.bins - 1:
-            return self.zeros
-        fb = np.asarray(fb)
-        if fb.shape != (self.neurons,) or not (np.issubdtype(fb.dtype, np.floating)
-                                              or np.issubdtype(fb.dtype, np.integer)):
-            raise EngineError(f"hook.step returned feedback of shape {fb.shape} and dtype {fb.dtype} at "
-                              f"sample {sample}, bin {b}; expected None or real numbers of shape "
-                              f"({self.neurons},), one per reservoir neuron")
-        return np.ascontiguousarray(fb, dtype=np.float64)
+            self.feedback[:] = 0.0
+        else:
+            self.feedback[:] = fb
+        return self.feedback
