@@ -81,7 +81,8 @@ class Recorder:
 
 class DeltaRule(Recorder):
     """Closed loop: readout ``z = w·s``, learnt online by ``w += η (target_b − z) s``; feedback
-    ``M s + u z`` (fixed random ``M``, ``u`` of the input weights' scale) at every step."""
+    ``M s + u z`` (fixed random ``M``, ``u`` of the input weights' scale) at every step.
+    Also asks for the synaptic current (``i_syn``) and records it."""
 
     def __init__(self, scale: float, seed: int = 0):
         super().__init__()
@@ -89,9 +90,12 @@ class DeltaRule(Recorder):
         self.m = rng.normal(0.0, scale, (N, N))
         self.u = rng.normal(0.0, scale, N)
         self.w = np.zeros(N)
+        self.i_syn: list = []
 
-    def step(self, sample, b, spikes, v):
+    def step(self, sample, b, spikes, v, i_syn=None):
         super().step(sample, b, spikes, v)
+        assert i_syn is None or (i_syn.shape == (N,) and not i_syn.flags.writeable)
+        self.i_syn.append(i_syn)
         z = self.w @ spikes
         self.w = self.w + 0.05 * (np.sin(0.3 * b + sample) - z) * spikes
         return self.m @ spikes + self.u * z
@@ -134,6 +138,11 @@ def test_closed_loop_learning_is_bit_identical_on_brian2_and_cpu(raster, overrid
     np.testing.assert_array_equal(np.array(cpu_hook.v), np.array(ref_hook.v))
     assert np.any(ref_hook.w != 0)
     np.testing.assert_array_equal(cpu_hook.w, ref_hook.w)
+    if lsm.synapse.kind == "exponential" and lsm.model != "discrete-lif":
+        assert np.any(np.array(ref_hook.i_syn) != 0)
+        np.testing.assert_array_equal(np.array(cpu_hook.i_syn), np.array(ref_hook.i_syn))
+    else:
+        assert all(i is None for i in ref_hook.i_syn + cpu_hook.i_syn)
 
 
 class Drive(Recorder):

@@ -7,9 +7,10 @@ call back into Python). The network is built with ``feedback=True``
 that a ``run_regularly`` adds to the synaptic target in the synapses slot, after the
 synaptic pathways. The engine runs one sample per ``net.run``; at the ``end`` slot of
 every step that holds a bin (after the thresholds, resets, separator clamp and membrane
-trace), :class:`HookOperation` reads the spikes of that step (``NeuronGroup.spikes``) and
-``v``, hands them to the :class:`~neurosim.engines.online.HookDriver` and writes the
-feedback it returns into ``fb`` for the next step.
+trace), :class:`HookOperation` reads the spikes of that step (``NeuronGroup.spikes``),
+``v`` and ``I_syn`` (exponential synapses), hands them to the
+:class:`~neurosim.engines.online.HookDriver` and writes the feedback it returns into
+``fb`` for the next step.
 """
 
 from __future__ import annotations
@@ -53,5 +54,7 @@ class HookOperation:
         neurons = self.built.neurons
         spikes = np.zeros(len(neurons), dtype=bool)
         spikes[neurons.spikes] = True
-        fb = self.driver.step(self.sample, b, spikes, neurons.variables["v"].get_value())
+        variables = neurons.variables
+        i_syn = variables["I_syn"].get_value() if "I_syn" in variables else None
+        fb = self.driver.step(self.sample, b, spikes, variables["v"].get_value(), i_syn)
         neurons.variables["fb"].get_value()[:] = fb

@@ -60,7 +60,7 @@ def run_stepping(lsm: LSM, raster: np.ndarray, in_rows: tuple, rec_rows: tuple, 
                 continuous_step(k, raster[smp], *state, model, exp_syn, consts, a, b_, c, d, vth, delay, refr,
                                 in_rows, rec_rows, noisy, key, fb, spikes[smp], traces[smp])
                 if k < bins:
-                    fb = driver.step(smp, k, spikes[smp, k], state[0])
+                    fb = driver.step(smp, k, spikes[smp, k], state[0], state[2] if exp_syn else None)
         driver.trial_end(smp)
         if progress is not None:
             progress(smp + 1, samples)

@@ -10,7 +10,10 @@ the resting state as without a hook, and for every sample ``j``:
    ``fb = hook.step(j, b, spikes, v)`` with ``spikes`` bool ``(neurons,)`` the spikes of
    bin ``b`` and ``v`` float64 ``(neurons,)`` the membrane potential at the end of that
    step (the value a membrane trace records: for the continuous models after the reset;
-   membrane units, mV for Izhikevich). Both are read-only copies.
+   membrane units, mV for Izhikevich). Both are read-only copies. A hook whose ``step``
+   takes a parameter named ``i_syn`` is called as ``hook.step(j, b, spikes, v, i_syn=…)``
+   with the synaptic current float64 ``(neurons,)`` at the end of the step (exponential
+   synapses, membrane units; read-only copy), or ``None`` where the model has none.
    ``fb`` is ``None`` (no feedback) or float64-like ``(neurons,)``: a feedback input that
    enters the **next** step (bin ``b + 1``) of the same sample; the value returned after
    the last bin is discarded (the trial is over);
@@ -35,6 +38,7 @@ RLS state) lives in the hook; the engine never looks inside it.
 
 from __future__ import annotations
 
+import inspect
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -49,7 +53,8 @@ class StepHook(Protocol):
     """What an engine calls during a run (see the module docstring for the exact timing).
 
     ``trial_start(sample)`` and ``trial_end(sample)`` are optional: an engine calls them
-    only if the hook defines them.
+    only if the hook defines them. ``step`` may also take a keyword ``i_syn`` (the
+    synaptic current, see the module docstring).
     """
 
     def step(self, sample: int, b: int, spikes: np.ndarray, v: np.ndarray) -> np.ndarray | None:
@@ -74,6 +79,10 @@ class HookDriver:
         self.neurons = neurons
         self.bins = bins
         self.feedback = np.zeros(neurons)    # the driver's buffer: what step() returns, zeros at first
+        try:
+            self.wants_current = "i_syn" in inspect.signature(hook.step).parameters
+        except (TypeError, ValueError):      # a builtin or C callable without a signature
+            self.wants_current = False
 
     def trial_start(self, sample: int) -> None:
         """Call ``hook.trial_start(sample)`` if the hook has it."""
@@ -87,19 +96,21 @@ class HookDriver:
         if end is not None:
             end(sample)
 
-    def step(self, sample: int, b: int, spikes: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def step(self, sample: int, b: int, spikes: np.ndarray, v: np.ndarray,
+             i_syn: np.ndarray | None = None) -> np.ndarray:
         """Hand bin ``b``'s state to the hook; the feedback float64 ``(neurons,)`` for the next step.
 
-        ``spikes`` (bool) and ``v`` (float64) ``(neurons,)`` are copied and made read-only
-        here. The feedback is checked and copied into :attr:`feedback` (one writable
+        ``spikes`` (bool), ``v`` and ``i_syn`` (float64, ``None`` without a synaptic
+        current) ``(neurons,)`` are copied and made read-only here; ``i_syn`` goes only to
+        a hook whose ``step`` takes it. The feedback is checked and copied into :attr:`feedback` (one writable
         buffer, returned every time: valid until the next call), zeros when the hook
         returns None and after the last bin.
         """
-        spikes = np.array(spikes, dtype=bool)
-        v = np.array(v, dtype=np.float64)
-        spikes.flags.writeable = False
-        v.flags.writeable = False
-        fb = self.hook.step(sample, b, spikes, v)
+        spikes, v = _frozen(spikes, bool), _frozen(v, np.float64)
+        if self.wants_current:
+            fb = self.hook.step(sample, b, spikes, v, i_syn=None if i_syn is None else _frozen(i_syn, np.float64))
+        else:
+            fb = self.hook.step(sample, b, spikes, v)
         if fb is not None:
             fb = np.asarray(fb)
             if fb.shape != (self.neurons,) or not (np.issubdtype(fb.dtype, np.floating)
@@ -112,3 +123,10 @@ class HookDriver:
         else:
             self.feedback[:] = fb
         return self.feedback
+
+
+def _frozen(a: np.ndarray, dtype) -> np.ndarray:
+    """A read-only copy of ``a`` as ``dtype``."""
+    out = np.array(a, dtype=dtype)
+    out.flags.writeable = False
+    return out
