@@ -150,7 +150,7 @@ def _add_rows(v, gate, gated, rows, n, dense, w, ptr, idx, std, noisy, key, coun
 
 
 @njit(cache=True, inline="always")
-def _discrete_step(b, x_b, v, spk, nspk, active, decay, vth,
+def _discrete_step(b, x_b, v, spk, nspk, active, no_gate, decay, vth,
                    in_dense, w_in, in_ptr, in_idx, in_std,
                    rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
                    noisy, key, fb, spikes_b, trace_b):
@@ -158,14 +158,14 @@ def _discrete_step(b, x_b, v, spk, nspk, active, decay, vth,
 
     ``x_b``: bool ``(inputs,)`` input spikes of bin ``b``; ``v`` float64 ``(neurons,)``
     membrane; ``spk[:nspk]`` int64 the neurons that spiked in bin ``b − 1`` (replaced by
-    bin ``b``'s); ``active`` int64 ``(inputs,)`` scratch. ``fb``: float64 ``(neurons,)``
+    bin ``b``'s); ``active`` int64 ``(inputs,)`` scratch; ``no_gate`` an empty bool array
+    (the discrete LIF has no refractory gate; allocated once per sample by the caller). ``fb``: float64 ``(neurons,)``
     feedback added after the synaptic additions, or empty for none. Writes ``spikes_b``
     (bool ``(neurons,)``, set where a neuron fires) and ``trace_b`` (``v`` of the first
     ``len(trace_b)`` neurons). Returns the new ``nspk``.
     """
     neurons = v.shape[0]
     inputs = x_b.shape[0]
-    no_gate = np.ones(0, dtype=np.bool_)      # the discrete LIF has no refractory gate
     if b == 0:
         for j in range(neurons):
             v[j] = 0.0
@@ -222,10 +222,11 @@ def discrete_lif_chunk(raster, decay, vth,
         v = np.zeros(neurons)
         spk = np.empty(neurons, dtype=np.int64)
         active = np.empty(inputs, dtype=np.int64)
+        no_gate = np.ones(0, dtype=np.bool_)
         nspk = 0
         key = keys[smp]
         for b in range(bins):
-            nspk = _discrete_step(b, raster[smp, b], v, spk, nspk, active, decay, vth,
+            nspk = _discrete_step(b, raster[smp, b], v, spk, nspk, active, no_gate, decay, vth,
                                   in_dense, w_in, in_ptr, in_idx, in_std,
                                   rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
                                   noisy, key, no_fb, spikes[smp, b], traces[smp, b])
@@ -237,7 +238,7 @@ def discrete_lif_step(b, x_b, v, spk, nspk, active, decay, vth,
                       rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
                       noisy, key, fb, spikes_b, trace_b):
     """:func:`_discrete_step` called from Python (the stepping path of a run with a hook)."""
-    return _discrete_step(b, x_b, v, spk, nspk, active, decay, vth,
+    return _discrete_step(b, x_b, v, spk, nspk, active, np.ones(0, dtype=np.bool_), decay, vth,
                           in_dense, w_in, in_ptr, in_idx, in_std,
                           rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
                           noisy, key, fb, spikes_b, trace_b)
