@@ -1,4 +1,4 @@
-"""Simulation engines behind one interface: ``engine.run(lsm, raster, progress) -> Activity``.
+"""Simulation engines behind one interface: ``engine.run(lsm, raster, progress, hook) -> Activity``.
 
 ``brian2`` is the reference engine (Brian2 runtime mode, Cython code cached on
 disk); ``brian2-standalone`` runs the same network as one compiled C++ program
@@ -7,6 +7,10 @@ compiled event-driven numba kernel (parallel over samples) that reproduces
 Brian2's discrete-LIF spikes exactly in float64. ``gpu`` runs CuPy kernels
 (:mod:`neurosim.engines.gpu_engine`, needs CuPy and a GPU). ``auto`` picks
 ``gpu`` when CuPy sees a GPU, else ``cpu``, and logs its choice once per process.
+
+``hook`` (optional, ``brian2`` and ``cpu`` engines): a
+:class:`~neurosim.engines.online.StepHook` that reads the reservoir after every step and
+may feed a current back, for online learning (:mod:`neurosim.engines.online`).
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from __future__ import annotations
 import logging
 
 from neurosim.engines.activity import Activity
+from neurosim.engines.online import StepHook
 from neurosim.errors import EngineError
 
 log = logging.getLogger(__name__)
 
 AVAILABLE = ("brian2", "brian2-standalone", "cpu", "gpu")
 CHOICES = ("auto",) + AVAILABLE
+#: engines whose ``run`` takes a step hook (:mod:`neurosim.engines.online`)
+STEPPING = ("brian2", "cpu")
 
 _auto_choice: str | None = None
 
@@ -82,11 +89,15 @@ class AutoEngine:
                      self.preferred, network.model, fallback)
         return get_engine(fallback)
 
-    def run(self, network, raster, progress=None, **options):
-        """Run on :meth:`pick`'s engine; see the engines' ``run`` (``options``: ``first_sample`` …)."""
+    def run(self, network, raster, progress=None, hook=None, **options):
+        """Run on :meth:`pick`'s engine (with a ``hook``: ``cpu`` when it simulates the
+        network, else ``brian2``, as only they step); see the engines' ``run``
+        (``options``: ``first_sample``)."""
         engine = self.pick(network)
+        if hook is not None and engine.name not in STEPPING:
+            engine = get_engine("cpu" if supports(get_engine("cpu"), network) else "brian2")
         self.name = engine.name
-        return engine.run(network, raster, progress=progress, **options)
+        return engine.run(network, raster, progress=progress, hook=hook, **options)
 
 
 def get_engine(name: str = "auto", network=None, **options):
@@ -117,4 +128,4 @@ def get_engine(name: str = "auto", network=None, **options):
     raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(CHOICES)}")
 
 
-__all__ = ["Activity", "AutoEngine", "get_engine", "supports", "auto_engine_name", "gpu_available", "AVAILABLE", "CHOICES"]
+__all__ = ["Activity", "AutoEngine", "STEPPING", "StepHook", "get_engine", "supports", "auto_engine_name", "gpu_available", "AVAILABLE", "CHOICES"]

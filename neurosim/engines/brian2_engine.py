@@ -42,6 +42,7 @@ import numpy as np
 
 from neurosim.engines.activity import Activity, check_input_raster, run_noise_seed
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
+from neurosim.engines.online import HookDriver, StepHook
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, model_names
 
@@ -190,11 +191,16 @@ class Brian2Engine:
         return lsm.model in model_names()
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
+            progress: Callable[[int, int], None] | None = None, hook: StepHook | None = None, *,
+            first_sample: int = 0) -> Activity:
         """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``).
 
-        ``first_sample``: position of ``raster[0]`` in a longer, chunked stream; with read
-        noise per step the run is seeded from :func:`run_noise_seed` of it.
+        With a ``hook`` (:class:`~neurosim.engines.online.StepHook`, runtime device only)
+        the samples run one per ``net.run``, in order, and the hook reads every bin and may
+        feed a current back (:mod:`neurosim.engines.online`,
+        :mod:`neurosim.engines.brian2_stepping`). ``first_sample``: position of ``raster[0]``
+        in a longer, chunked stream; with read noise per step the run is seeded from
+        :func:`run_noise_seed` of it.
         """
         try:
             import brian2  # noqa: F401
@@ -208,25 +214,38 @@ class Brian2Engine:
                               f"exceed max_trace_values = {self.max_trace_values}; record fewer neurons "
                               "or run smaller batches")
         if self.device == "cpp_standalone":
+            if hook is not None:
+                raise EngineError("a step hook needs the brian2 runtime device (engine 'brian2'): a "
+                                  "cpp_standalone program cannot call Python during the run")
             return self._run_standalone(lsm, raster, n_trace, progress,
                                         run_noise_seed(lsm.noise_seed, first_sample))
         target = choose_target() if self.target == "auto" else self.target
         with brian2_prefs(target), brian2_seed(run_noise_seed(lsm.noise_seed, first_sample)), \
                 quiet_noise_warning():
-            return self._run_runtime(lsm, raster, n_trace, progress)
+            return self._run_runtime(lsm, raster, n_trace, progress, hook)
 
-    def _run_runtime(self, lsm, raster, n_trace, progress) -> Activity:
+    def _run_runtime(self, lsm, raster, n_trace, progress, hook=None) -> Activity:
         import brian2
         samples, bins, _ = raster.shape
-        built = build_network(brian2, lsm, bins, n_trace)
+        driver = None if hook is None else HookDriver(hook, lsm.neurons, bins)   # checks the hook first
+        built = build_network(brian2, lsm, bins, n_trace, feedback=driver is not None)
         dt = built.source.clock.dt
         out = _Collector(samples, bins, lsm.neurons, n_trace)
+        stepper = None
+        if driver is not None:
+            from neurosim.engines.brian2_stepping import HookOperation
+            stepper = HookOperation(brian2, built, driver)
+        chunk_samples = self.chunk_samples if stepper is None else 1
         seen = 0
-        for start in range(0, samples, self.chunk_samples):
-            chunk = raster[start:start + self.chunk_samples]
+        for start in range(0, samples, chunk_samples):
+            chunk = raster[start:start + chunk_samples]
             base = int(round(float(built.net.t / dt)))
             _set_input(built, chunk, base, dt)
+            if stepper is not None:
+                stepper.trial_start(start, base)
             built.net.run(len(chunk) * built.period * dt, namespace={})
+            if stepper is not None:
+                stepper.trial_end()
             seen = out.add_spikes(built, start, base, dt, seen)
             if n_trace:
                 out.add_trace(built, start, len(chunk))

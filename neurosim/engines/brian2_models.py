@@ -10,6 +10,10 @@ LIF in :mod:`neurosim.networks.models.discrete_lif`, the continuous models in
 
 Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
 (Brian2's generator, seeded by the engine).
+
+Feedback (``build_network(..., feedback=True)``, a run with a step hook): a per-neuron
+``fb`` added to the synaptic target in the synapses slot after both pathways (see
+:mod:`neurosim.engines.online`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import numpy as np
 
 from neurosim.networks import LSM
 from neurosim.networks.models import get_model
+
+#: the per-neuron feedback input of a run with a hook (:mod:`neurosim.engines.online`)
+FEEDBACK_MODEL = "fb : 1\n"
 
 
 @dataclass
@@ -46,11 +53,21 @@ def separator_steps(lsm: LSM) -> int:
     return get_model(lsm.model).separator_steps(lsm)
 
 
-def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0) -> Built:
-    """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps."""
+def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0, feedback: bool = False) -> Built:
+    """The explicit network for ``lsm`` with slots of ``separator_steps + bins`` steps.
+
+    ``feedback``: give the neurons a variable ``fb`` (one per neuron, membrane units, 0
+    until set) added to the synaptic target (``v``, or ``I_syn`` with an exponential
+    synapse) at every step in the synapses slot after the synaptic pathways (order 1);
+    Brian2 skips the write for refractory neurons when the target is ``v (unless
+    refractory)``. See :mod:`neurosim.engines.online`.
+    """
     period = separator_steps(lsm) + bins
-    spec = get_model(lsm.model).brian2_neurons(brian2, lsm, period, bins)
+    spec = get_model(lsm.model).brian2_neurons(brian2, lsm, period, bins,
+                                               FEEDBACK_MODEL if feedback else "")
     neurons, dt = spec.group, spec.dt
+    if feedback:
+        neurons.run_regularly(f"{spec.target} += fb", when="synapses", order=1, name="lsm_feedback")
     source = brian2.SpikeGeneratorGroup(lsm.inputs, [], [] * brian2.second, dt=dt, name="lsm_input")
     s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, spec.target,
                      spec.delay_steps, "lsm_w_in", dt)

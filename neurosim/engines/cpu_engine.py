@@ -35,6 +35,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.engines.activity import Activity, check_input_raster
+from neurosim.engines.online import HookDriver, StepHook
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, get_model
 from neurosim.networks.models import kernel_models
@@ -103,12 +104,15 @@ class CpuEngine:
         return lsm.model in kernel_models(KERNELS)
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
+            progress: Callable[[int, int], None] | None = None, hook: StepHook | None = None, *,
+            first_sample: int = 0) -> Activity:
         """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``, one step per bin).
 
-        ``first_sample``: position of ``raster[0]`` in a longer, chunked stream (sample ``j``
-        draws the read noise of position ``first_sample + j``).
-
+        With a ``hook`` (:class:`~neurosim.engines.online.StepHook`) the samples run one
+        after the other, one compiled step per bin, and the hook reads every bin and may
+        feed a current back (:mod:`neurosim.engines.online`); otherwise the chunk kernels
+        run in parallel. ``first_sample``: position of ``raster[0]`` in a longer, chunked
+        stream (sample ``j`` draws the read noise of position ``first_sample + j``).
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
         if not self.supports(lsm):
@@ -136,19 +140,28 @@ class CpuEngine:
         if self.threads is not None:
             numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
         try:
-            for start in range(0, samples, self.chunk_samples):
-                stop = min(start + self.chunk_samples, samples)
-                chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
-                keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start, stop - start)
-                if model.kernel == "discrete":
-                    discrete_lif_chunk(raster[start:stop], float(lsm.params.decay),
-                                       float(lsm.params.threshold),
-                                       *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
-                else:
-                    continuous_chunk(raster[start:stop], *model.kernel_args(lsm),
-                                     *in_rows, *rec_rows, noisy, keys, spikes[start:stop], chunk_traces)
-                if progress is not None:
-                    progress(stop, samples)
+            if hook is not None:
+                from neurosim.engines.cpu_stepping import run_stepping
+                run_stepping(lsm, raster, in_rows, rec_rows, noisy,
+                             noise_keys(lsm.noise_seed if noisy else None, first_sample, samples),
+                             HookDriver(hook, lsm.neurons, bins), spikes,
+                             traces if n_trace else np.zeros((samples, bins, 0)), progress)
+            else:
+                for start in range(0, samples, self.chunk_samples):
+                    stop = min(start + self.chunk_samples, samples)
+                    chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
+                    keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start,
+                                      stop - start)
+                    if model.kernel == "discrete":
+                        discrete_lif_chunk(raster[start:stop], float(lsm.params.decay),
+                                           float(lsm.params.threshold), *in_rows, *rec_rows, noisy,
+                                           keys, spikes[start:stop], chunk_traces)
+                    else:
+                        continuous_chunk(raster[start:stop], *model.kernel_args(lsm),
+                                         *in_rows, *rec_rows, noisy, keys, spikes[start:stop],
+                                         chunk_traces)
+                    if progress is not None:
+                        progress(stop, samples)
         finally:
             numba.set_num_threads(old_threads)
         if samples == 0 and progress is not None:

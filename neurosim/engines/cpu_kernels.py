@@ -17,7 +17,15 @@ thresholds``) in float64:
    ties broken by name), then ``v += w_rec[k]`` for each neuron ``k`` that spiked
    in the previous step, ascending ``k`` (Brian2 walks the spike space in index
    order and each neuron's synapses in creation order, i-major),
+   then, in a run with a step hook, ``v += fb`` (the feedback the hook returned after
+   the previous bin; Brian2's ``lsm_feedback`` operation, synapses slot, order 1),
 4. ``s = v > threshold``.
+
+Each model's step is one inlined function (:func:`_discrete_step`,
+:func:`_continuous_step`) that the parallel chunk kernels loop over and that the
+stepping path of a hooked run calls once per bin through a compiled wrapper
+(:func:`discrete_lif_step`, :func:`continuous_step`; see
+:mod:`neurosim.engines.cpu_stepping`); the chunk kernels pass an empty feedback.
 
 Each ``v[j]`` therefore receives its additions in exactly Brian2's order, so the
 rounded sums are bit-identical. Weight rows are either dense (all-to-all, or a
@@ -141,6 +149,56 @@ def _add_rows(v, gate, gated, rows, n, dense, w, ptr, idx, std, noisy, key, coun
         p += 1
 
 
+@njit(cache=True, inline="always")
+def _discrete_step(b, x_b, v, spk, nspk, active, no_gate, decay, vth,
+                   in_dense, w_in, in_ptr, in_idx, in_std,
+                   rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                   noisy, key, fb, spikes_b, trace_b):
+    """One bin ``b`` of one discrete-LIF sample, in place (steps 1–4 of the module docstring).
+
+    ``x_b``: bool ``(inputs,)`` input spikes of bin ``b``; ``v`` float64 ``(neurons,)``
+    membrane; ``spk[:nspk]`` int64 the neurons that spiked in bin ``b − 1`` (replaced by
+    bin ``b``'s); ``active`` int64 ``(inputs,)`` scratch; ``no_gate`` an empty bool array
+    (the discrete LIF has no refractory gate; allocated once per sample by the caller). ``fb``: float64 ``(neurons,)``
+    feedback added after the synaptic additions, or empty for none. Writes ``spikes_b``
+    (bool ``(neurons,)``, set where a neuron fires) and ``trace_b`` (``v`` of the first
+    ``len(trace_b)`` neurons). Returns the new ``nspk``.
+    """
+    neurons = v.shape[0]
+    inputs = x_b.shape[0]
+    if b == 0:
+        for j in range(neurons):
+            v[j] = 0.0
+    else:
+        for j in range(neurons):
+            v[j] = decay * v[j]
+        for k in range(nspk):
+            v[spk[k]] = 0.0
+    n_active = 0
+    for i in range(inputs):
+        if x_b[i]:
+            active[n_active] = i
+            n_active += 1
+    # noise counters: (bin, pathway, pre) in the high bits, synapse position in the low 32
+    noise_slot = (np.uint64(b) * np.uint64(2)) * np.uint64(inputs + neurons)
+    _add_rows(v, no_gate, False, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key,
+              noise_slot)
+    noise_slot += np.uint64(inputs + neurons)
+    _add_rows(v, no_gate, False, spk, nspk, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key,
+              noise_slot)
+    for j in range(fb.shape[0]):
+        v[j] += fb[j]
+    nspk = 0
+    for j in range(neurons):
+        if v[j] > vth:
+            spikes_b[j] = True
+            spk[nspk] = j
+            nspk += 1
+    for j in range(trace_b.shape[0]):
+        trace_b[j] = v[j]
+    return nspk
+
+
 @njit(cache=True, parallel=True)
 def discrete_lif_chunk(raster, decay, vth,
                        in_dense, w_in, in_ptr, in_idx, in_std,
@@ -159,43 +217,31 @@ def discrete_lif_chunk(raster, decay, vth,
     """
     samples, bins, inputs = raster.shape
     neurons = spikes.shape[2]
-    n_trace = traces.shape[2]
+    no_fb = np.zeros(0)
     for smp in prange(samples):
         v = np.zeros(neurons)
         spk = np.empty(neurons, dtype=np.int64)
         active = np.empty(inputs, dtype=np.int64)
-        no_gate = np.ones(0, dtype=np.bool_)      # the discrete LIF has no refractory gate
+        no_gate = np.ones(0, dtype=np.bool_)
         nspk = 0
         key = keys[smp]
         for b in range(bins):
-            if b == 0:
-                for j in range(neurons):
-                    v[j] = 0.0
-            else:
-                for j in range(neurons):
-                    v[j] = decay * v[j]
-                for k in range(nspk):
-                    v[spk[k]] = 0.0
-            n_active = 0
-            for i in range(inputs):
-                if raster[smp, b, i]:
-                    active[n_active] = i
-                    n_active += 1
-            # noise counters: (bin, pathway, pre) in the high bits, synapse position in the low 32
-            noise_slot = (np.uint64(b) * np.uint64(2)) * np.uint64(inputs + neurons)
-            _add_rows(v, no_gate, False, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std, noisy, key,
-                      noise_slot)
-            noise_slot += np.uint64(inputs + neurons)
-            _add_rows(v, no_gate, False, spk, nspk, rec_dense, w_rec, rec_ptr, rec_idx, rec_std, noisy, key,
-                      noise_slot)
-            nspk = 0
-            for j in range(neurons):
-                if v[j] > vth:
-                    spikes[smp, b, j] = True
-                    spk[nspk] = j
-                    nspk += 1
-            for j in range(n_trace):
-                traces[smp, b, j] = v[j]
+            nspk = _discrete_step(b, raster[smp, b], v, spk, nspk, active, no_gate, decay, vth,
+                                  in_dense, w_in, in_ptr, in_idx, in_std,
+                                  rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                                  noisy, key, no_fb, spikes[smp, b], traces[smp, b])
+
+
+@njit(cache=True)
+def discrete_lif_step(b, x_b, v, spk, nspk, active, decay, vth,
+                      in_dense, w_in, in_ptr, in_idx, in_std,
+                      rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                      noisy, key, fb, spikes_b, trace_b):
+    """:func:`_discrete_step` called from Python (the stepping path of a run with a hook)."""
+    return _discrete_step(b, x_b, v, spk, nspk, active, np.ones(0, dtype=np.bool_), decay, vth,
+                          in_dense, w_in, in_ptr, in_idx, in_std,
+                          rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                          noisy, key, fb, spikes_b, trace_b)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -242,6 +288,143 @@ from neurosim.networks.models.izhikevich import KERNEL_ID as MODEL_IZH  # noqa: 
 from neurosim.networks.models.lif import KERNEL_ID as MODEL_LIF  # noqa: E402
 
 
+@njit(cache=True, inline="always")
+def _continuous_state(neurons, inputs, ring, model, consts, b):
+    """Resting state of one sample: ``(v, u, cur, last, notref, spk, nspk, active)``.
+
+    ``v``, ``u``, ``cur`` float64 ``(neurons,)`` membrane, Izhikevich recovery, synaptic
+    current; ``last`` int64 step of each neuron's last spike; ``notref`` bool; ``spk``
+    int64 ``(ring, neurons)`` and ``nspk`` int64 ``(ring,)`` the spikes of the last
+    ``ring = delay + 1`` steps; ``active`` int64 ``(inputs,)`` scratch.
+    """
+    v = np.empty(neurons)
+    u = np.zeros(neurons)
+    if model == MODEL_LIF:
+        for j in range(neurons):
+            v[j] = consts[0]
+    else:
+        for j in range(neurons):
+            v[j] = consts[3]
+            u[j] = b[j] * consts[3]
+    return (v, u, np.zeros(neurons), np.full(neurons, -(1 << 40), dtype=np.int64),
+            np.ones(neurons, dtype=np.bool_), np.empty((ring, neurons), dtype=np.int64),
+            np.zeros(ring, dtype=np.int64), np.empty(inputs, dtype=np.int64))
+
+
+@njit(cache=True)
+def continuous_state(neurons, inputs, ring, model, consts, b):
+    """:func:`_continuous_state` called from Python (the stepping path of a run with a hook)."""
+    return _continuous_state(neurons, inputs, ring, model, consts, b)
+
+
+@njit(cache=True, inline="always")
+def _continuous_step(k, raster_s, v, u, cur, last, notref, spk, nspk, active,
+                     model, exp_syn, consts, a, b, c, d, vth, delay, refr,
+                     in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s):
+    """Slot step ``k`` of one continuous-model sample, in place (see :func:`continuous_chunk`).
+
+    ``raster_s``: bool ``[bins, inputs]`` the sample's input; the state arrays are those
+    of :func:`_continuous_state`; ``in_rows``, ``rec_rows``: the tuples ``(dense, w, ptr,
+    idx, std)`` of :func:`continuous_chunk`'s weight arguments (packed: Python passes calls
+    of more than 30 arguments as ``*args``, which numba cannot inline). ``fb``: float64 ``(neurons,)`` feedback added after the
+    synaptic additions (to ``cur`` with an exponential synapse, else to ``v``, gated like
+    them), or empty for none. Writes ``spikes_s[k]`` (bool ``[bins, neurons]``) and
+    ``traces_s[k]`` (``[bins, n_trace]``) while ``k < bins``.
+    """
+    in_dense, w_in, in_ptr, in_idx, in_std = in_rows
+    rec_dense, w_rec, rec_ptr, rec_idx, rec_std = rec_rows
+    bins, inputs = raster_s.shape
+    neurons = v.shape[0]
+    n_trace = traces_s.shape[1]
+    ring = delay + 1
+    gated = model == MODEL_LIF and refr > 0 and not exp_syn
+    tgt = cur if exp_syn else v
+    slot = k % ring
+    # groups: state update
+    if model == MODEL_LIF:
+        for j in range(neurons):
+            nr = (k - last[j]) >= refr
+            notref[j] = nr
+            i_old = cur[j]
+            if exp_syn:
+                cur[j] = consts[2] * i_old
+                if nr:
+                    v[j] = consts[3] + _fma(consts[4], i_old, consts[5] * v[j])
+            elif nr:
+                v[j] = _fma(v[j], consts[5], consts[3])
+    else:
+        h = consts[1]
+        for j in range(neurons):
+            vv = v[j]
+            uu = u[j]
+            i_old = cur[j]
+            # as GCC (-ffast-math -march=native) compiles Brian2's Euler step (read from
+            # the .so): I' = (1 - dt/tau_syn) * I; u' = fma(h*a, fma(v, b, -u), u);
+            # 0.04 v² + 5 v → v * (0.04 v + 5), both as FMAs
+            poly = _fma(vv, 0.04, 5.0)
+            if exp_syn:
+                cur[j] = consts[0] * i_old
+                drive = (consts[2] + i_old) + _fma(poly, vv, -uu)
+            else:
+                drive = _fma(poly, vv, consts[2] - uu)
+            u[j] = _fma(h * a[j], _fma(vv, b[j], -uu), uu)
+            v[j] = _fma(drive, h, vv)
+    # thresholds
+    n = 0
+    if k < bins:
+        for j in range(neurons):
+            if model == MODEL_LIF:
+                fire = v[j] > vth and notref[j]
+            else:
+                fire = v[j] >= vth
+            if fire:
+                spk[slot, n] = j
+                n += 1
+                notref[j] = False
+                last[j] = k
+                spikes_s[k, j] = True
+    nspk[slot] = n
+    # synapses: inputs of bin k - delay, then reservoir spikes of step k - delay, then feedback
+    src = k - delay
+    if src >= 0:
+        noise_slot = (np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
+        if src < bins:
+            n_active = 0
+            for i in range(inputs):
+                if raster_s[src, i]:
+                    active[n_active] = i
+                    n_active += 1
+            _add_rows(tgt, notref, gated, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std,
+                      noisy, key, noise_slot)
+        old = src % ring
+        _add_rows(tgt, notref, gated, spk[old], nspk[old], rec_dense, w_rec, rec_ptr, rec_idx,
+                  rec_std, noisy, key, noise_slot + np.uint64(inputs + neurons))
+    for j in range(fb.shape[0]):
+        if notref[j] or not gated:
+            tgt[j] += fb[j]
+    # resets
+    for q in range(n):
+        j = spk[slot, q]
+        if model == MODEL_LIF:
+            v[j] = consts[1]
+        else:
+            v[j] = c[j]
+            u[j] = u[j] + d[j]
+    # end: separator clamp
+    if k >= bins:
+        for j in range(neurons):
+            if model == MODEL_LIF:
+                if notref[j]:
+                    v[j] = consts[0] + 0.0 * v[j]
+            else:
+                v[j] = consts[3] + 0.0 * v[j]
+                u[j] = 0.0 * u[j] + consts[3] * b[j]
+            cur[j] = cur[j] * 0.0
+    else:
+        for j in range(n_trace):
+            traces_s[k, j] = v[j]
+
+
 @njit(cache=True, parallel=True)
 def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep,
                      in_dense, w_in, in_ptr, in_idx, in_std,
@@ -257,108 +440,25 @@ def continuous_chunk(raster, model, exp_syn, consts, a, b, c, d, vth, delay, ref
     """
     samples, bins, inputs = raster.shape
     neurons = spikes.shape[2]
-    n_trace = traces.shape[2]
     period = bins + n_sep
     ring = delay + 1
-    gated = model == MODEL_LIF and refr > 0 and not exp_syn
+    no_fb = np.zeros(0)
+    in_rows = (in_dense, w_in, in_ptr, in_idx, in_std)
+    rec_rows = (rec_dense, w_rec, rec_ptr, rec_idx, rec_std)
     for smp in prange(samples):
-        v = np.empty(neurons)
-        u = np.zeros(neurons)
-        cur = np.zeros(neurons)
-        last = np.full(neurons, -(1 << 40), dtype=np.int64)
-        notref = np.ones(neurons, dtype=np.bool_)
-        spk = np.empty((ring, neurons), dtype=np.int64)
-        nspk = np.zeros(ring, dtype=np.int64)
-        active = np.empty(inputs, dtype=np.int64)
+        v, u, cur, last, notref, spk, nspk, active = _continuous_state(neurons, inputs, ring, model, consts, b)
         key = keys[smp]
-        if model == MODEL_LIF:
-            for j in range(neurons):
-                v[j] = consts[0]
-        else:
-            for j in range(neurons):
-                v[j] = consts[3]
-                u[j] = b[j] * consts[3]
-        tgt = cur if exp_syn else v
         for k in range(period):
-            slot = k % ring
-            # groups: state update
-            if model == MODEL_LIF:
-                for j in range(neurons):
-                    nr = (k - last[j]) >= refr
-                    notref[j] = nr
-                    i_old = cur[j]
-                    if exp_syn:
-                        cur[j] = consts[2] * i_old
-                        if nr:
-                            v[j] = consts[3] + _fma(consts[4], i_old, consts[5] * v[j])
-                    elif nr:
-                        v[j] = _fma(v[j], consts[5], consts[3])
-            else:
-                h = consts[1]
-                for j in range(neurons):
-                    vv = v[j]
-                    uu = u[j]
-                    i_old = cur[j]
-                    # as GCC (-ffast-math -march=native) compiles Brian2's Euler step (read from
-                    # the .so): I' = (1 - dt/tau_syn) * I; u' = fma(h*a, fma(v, b, -u), u);
-                    # 0.04 v² + 5 v → v * (0.04 v + 5), both as FMAs
-                    poly = _fma(vv, 0.04, 5.0)
-                    if exp_syn:
-                        cur[j] = consts[0] * i_old
-                        drive = (consts[2] + i_old) + _fma(poly, vv, -uu)
-                    else:
-                        drive = _fma(poly, vv, consts[2] - uu)
-                    u[j] = _fma(h * a[j], _fma(vv, b[j], -uu), uu)
-                    v[j] = _fma(drive, h, vv)
-            # thresholds
-            n = 0
-            if k < bins:
-                for j in range(neurons):
-                    if model == MODEL_LIF:
-                        fire = v[j] > vth and notref[j]
-                    else:
-                        fire = v[j] >= vth
-                    if fire:
-                        spk[slot, n] = j
-                        n += 1
-                        notref[j] = False
-                        last[j] = k
-                        spikes[smp, k, j] = True
-            nspk[slot] = n
-            # synapses: inputs of bin k - delay, then reservoir spikes of step k - delay
-            src = k - delay
-            if src >= 0:
-                noise_slot = (np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
-                if src < bins:
-                    n_active = 0
-                    for i in range(inputs):
-                        if raster[smp, src, i]:
-                            active[n_active] = i
-                            n_active += 1
-                    _add_rows(tgt, notref, gated, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std,
-                              noisy, key, noise_slot)
-                old = src % ring
-                _add_rows(tgt, notref, gated, spk[old], nspk[old], rec_dense, w_rec, rec_ptr, rec_idx,
-                          rec_std, noisy, key, noise_slot + np.uint64(inputs + neurons))
-            # resets
-            for q in range(n):
-                j = spk[slot, q]
-                if model == MODEL_LIF:
-                    v[j] = consts[1]
-                else:
-                    v[j] = c[j]
-                    u[j] = u[j] + d[j]
-            # end: separator clamp
-            if k >= bins:
-                for j in range(neurons):
-                    if model == MODEL_LIF:
-                        if notref[j]:
-                            v[j] = consts[0] + 0.0 * v[j]
-                    else:
-                        v[j] = consts[3] + 0.0 * v[j]
-                        u[j] = 0.0 * u[j] + consts[3] * b[j]
-                    cur[j] = cur[j] * 0.0
-            else:
-                for j in range(n_trace):
-                    traces[smp, k, j] = v[j]
-    return
+            _continuous_step(k, raster[smp], v, u, cur, last, notref, spk, nspk, active,
+                             model, exp_syn, consts, a, b, c, d, vth, delay, refr,
+                             in_rows, rec_rows, noisy, key, no_fb, spikes[smp], traces[smp])
+
+
+@njit(cache=True)
+def continuous_step(k, raster_s, v, u, cur, last, notref, spk, nspk, active,
+                    model, exp_syn, consts, a, b, c, d, vth, delay, refr,
+                    in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s):
+    """:func:`_continuous_step` called from Python (the stepping path of a run with a hook)."""
+    _continuous_step(k, raster_s, v, u, cur, last, notref, spk, nspk, active,
+                     model, exp_syn, consts, a, b, c, d, vth, delay, refr,
+                     in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s)

@@ -118,7 +118,8 @@ class GpuEngine:
         return cupy
 
     def run(self, lsm: LSM, raster: np.ndarray,
-            progress: Callable[[int, int], None] | None = None, *, first_sample: int = 0) -> Activity:
+            progress: Callable[[int, int], None] | None = None, hook: Any = None, *,
+            first_sample: int = 0) -> Activity:
         """Simulate every sample of ``raster``.
 
         Args:
@@ -128,11 +129,17 @@ class GpuEngine:
             progress: called as ``progress(done, total)`` after each batch.
             first_sample: position of ``raster[0]`` in a longer, chunked stream (read-noise
                 batches are seeded by their absolute first sample).
+            hook: must be None: this engine runs whole batches on the device and has no
+                stepping path for a :class:`~neurosim.engines.online.StepHook` (use the
+                ``cpu`` or ``brian2`` engine for online learning).
 
         Returns:
             :class:`Activity` whose ``spike_raster`` is a numpy bool array
             ``[samples, bins, neurons]``.
         """
+        if hook is not None:
+            raise EngineError("the gpu engine does not take a step hook (online learning, feedback); "
+                              "use --engine cpu (same spikes as brian2, float64) or brian2")
         _check_network(lsm)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape

@@ -93,8 +93,12 @@ class NeuronModel:
         """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""
         raise NotImplementedError(f"neuron model {self.name!r} does not define separator_steps")
 
-    def brian2_neurons(self, brian2, lsm, period: int, bins: int) -> Brian2Neurons:
-        """The Brian2 neuron group of ``lsm`` for slots of ``period`` steps (``bins`` input steps)."""
+    def brian2_neurons(self, brian2, lsm, period: int, bins: int, extra: str = "") -> Brian2Neurons:
+        """The Brian2 neuron group of ``lsm`` for slots of ``period`` steps (``bins`` input steps).
+
+        ``extra``: more equation lines the engine needs in the group (e.g. ``fb : 1``, the
+        feedback input of a run with a step hook); append them to the model's equations.
+        """
         raise NotImplementedError(f"neuron model {self.name!r} does not define brian2_neurons")
 
     def kernel_args(self, lsm) -> tuple:

@@ -71,14 +71,14 @@ class ContinuousModel(NeuronModel):
         """``max(1, delay steps, refractory steps)``: a separator covers every spike in flight."""
         return max(1, steps(lsm.synapse.delay, lsm.dt), steps(self.refractory(lsm), lsm.dt))
 
-    def brian2_neurons(self, brian2, lsm, period: int, bins: int) -> Brian2Neurons:
+    def brian2_neurons(self, brian2, lsm, period: int, bins: int, extra: str = "") -> Brian2Neurons:
         """The group with step ``lsm.dt``, its separator clamp and synaptic current."""
         dt = lsm.dt * brian2.second
         exp_syn = lsm.synapse.kind == "exponential"
         syn_term = "I_syn" if exp_syn else "0"
         syn_eqs = "dI_syn/dt = -I_syn / tau_syn : 1\ntau_syn : second (shared, constant)\n" if exp_syn else ""
         equations = (self.differential(lsm, syn_term) + syn_eqs + self.parameters(lsm)
-                     + "period : integer (shared, constant)\n")
+                     + "period : integer (shared, constant)\n" + extra)
         refractory = self.refractory(lsm)
         group = brian2.NeuronGroup(
             lsm.neurons, equations, dt=dt, name="lsm_neurons", method=self.method,

@@ -70,10 +70,10 @@ class DiscreteLIF(NeuronModel):
         """1 leading separator, plus a trailing one with read noise per step."""
         return 1 if lsm.w_in_std is None and lsm.w_rec_std is None else 2
 
-    def brian2_neurons(self, brian2, lsm, period: int, bins: int) -> Brian2Neurons:
+    def brian2_neurons(self, brian2, lsm, period: int, bins: int, extra: str = "") -> Brian2Neurons:
         dt = 1 * brian2.ms
         active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= {bins}"
-        group = brian2.NeuronGroup(lsm.neurons, _EQUATIONS, dt=dt, name="lsm_neurons",
+        group = brian2.NeuronGroup(lsm.neurons, _EQUATIONS + extra, dt=dt, name="lsm_neurons",
                                    threshold=f"v > vth and {active}", reset="v = 0")
         group.decay = lsm.params.decay
         group.vth = lsm.params.threshold
