@@ -240,3 +240,24 @@ def test_cpp_standalone_gives_the_runtime_spikes_and_restores_the_device(small_l
     standalone = Brian2Engine(device="cpp_standalone").run(small_lsm, raster).spike_raster
     np.testing.assert_array_equal(runtime, standalone)
     assert type(brian2.get_device()).__name__ == "RuntimeDevice"
+
+
+def test_brian2_runs_from_threads_are_serialised_and_equal():
+    """Brian2 changes process-wide settings during a run: threads calling the engine at the same
+    time must each get the result of a run alone (the engine holds a process-wide lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from neurosim import seeds
+    from neurosim.config import load_config
+    from neurosim.engines.brian2_engine import Brian2Engine
+    from neurosim.networks import build_lsm
+
+    config = load_config(overrides=["network.neurons=20", "network.read_noise_per_step=true",
+                                    "device.read_noise_std=0.1"])
+    lsm = build_lsm(config, 12, seeds.chip_rng(0))
+    raster = np.random.default_rng(1).random((3, 15, 12)) < 0.2
+    alone = Brian2Engine().run(lsm, raster).spike_raster
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: Brian2Engine().run(lsm, raster).spike_raster, range(3)))
+    for spikes in results:
+        np.testing.assert_array_equal(spikes, alone)

@@ -26,6 +26,14 @@ seeds it with ``lsm.noise_seed`` for the run and restores the previous state
 afterwards. Such a run is reproducible for the same seed and chunking-invariant,
 but not identical to the noiseless run (and a sample run alone draws other
 noise than the same sample inside a batch).
+
+Process-wide state. A Brian2 run changes process-wide settings (``brian2.prefs``,
+the global device, numpy's global generator when it seeds read noise); each is
+restored afterwards, but two runs at the same time in one process would see each
+other's settings. Runs are therefore serialised by a process-wide lock
+(:data:`RUN_LOCK`): threads may call this engine, one run at a time. Parallel work
+uses processes (numba threads inside the cpu engine; worker processes for sweeps),
+never threads running Brian2 side by side.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -49,6 +58,9 @@ from neurosim.networks import LSM, model_names
 log = logging.getLogger(__name__)
 
 DEVICES = ("runtime", "cpp_standalone")
+
+#: Held for the whole of every Brian2 run (see the module docstring: process-wide state).
+RUN_LOCK = threading.RLock()
 
 
 def cache_dir() -> Path:
@@ -213,6 +225,10 @@ class Brian2Engine:
             raise EngineError(f"membrane traces of {n_trace} neurons over {samples} samples × {bins} bins "
                               f"exceed max_trace_values = {self.max_trace_values}; record fewer neurons "
                               "or run smaller batches")
+        with RUN_LOCK:
+            return self._run_locked(lsm, raster, n_trace, progress, hook, first_sample)
+
+    def _run_locked(self, lsm, raster, n_trace, progress, hook, first_sample) -> Activity:
         if self.device == "cpp_standalone":
             if hook is not None:
                 raise EngineError("a step hook needs the brian2 runtime device (engine 'brian2'): a "
