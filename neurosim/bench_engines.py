@@ -134,12 +134,12 @@ def bench_engines(neurons: int = 1000, dt: float = 1e-3, samples: int = 20,
                   data_dir: Path | None = None, bins: int | None = None, memory: bool = True,
                   brian2_chunk: int = 200, log: Callable[[str], None] | None = None) -> dict:
     """Run every engine in ``engines`` on the same workload; the result as a JSON-ready dict."""
-    from neurosim.engines import AVAILABLE
+    from neurosim.engines import engine_names
 
-    unknown = [e for e in engines if e not in AVAILABLE]
+    unknown = [e for e in engines if e not in engine_names()]
     if unknown:
         raise ConfigError(f"bench engines: unknown engine(s) {', '.join(unknown)}; "
-                          f"choose from {', '.join(AVAILABLE)}")
+                          f"choose from {', '.join(engine_names())}")
     workload, lsm, raster = make_workload(neurons, dt, samples, dataset, data_dir, bins=bins)
     figures, rasters = {}, {}
     for name in engines:

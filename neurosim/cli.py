@@ -19,7 +19,7 @@ DEFAULT_CHIP = "rram-40nm-256kb"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from neurosim.engines import CHOICES
+    from neurosim.engines import engine_choices
     from neurosim.tasks import get_task, task_names
 
     parser = argparse.ArgumentParser(
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dataset", help="dataset name (default: run.dataset, i.e. dvs-digits)")
     run.add_argument("--data-dir", type=Path, help="folder holding the dataset's files "
                      "(default: $NEUROSIM_DATA or ./datasets)")
-    run.add_argument("--engine", choices=CHOICES, default="auto", help="simulation engine (default: auto)")
+    run.add_argument("--engine", choices=engine_choices(), default="auto", help="simulation engine (default: auto)")
     run.add_argument("--samples", type=int, help="samples used in all, train + test "
                      "(default: run.samples = 1000; 0 = whole dataset)")
     run.add_argument("--seed", type=int, help="seed of every random stream (default: run.seed = 0)")

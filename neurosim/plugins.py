@@ -13,15 +13,16 @@ import pkgutil
 
 __all__ = ["import_submodules"]
 
-_imported: set[str] = set()
+_imported: set[tuple[str, str]] = set()
 
 
-def import_submodules(package: str) -> None:
-    """Import every module of ``package`` whose name does not start with ``_``, once, in name order."""
-    if package in _imported:
+def import_submodules(package: str, suffix: str = "") -> None:
+    """Import every module of ``package`` whose name ends with ``suffix`` and does not start
+    with ``_``, once, in name order."""
+    if (package, suffix) in _imported:
         return
-    _imported.add(package)  # first: the modules call back into their registry while importing
+    _imported.add((package, suffix))  # first: the modules call back into their registry while importing
     module = importlib.import_module(package)
     for name in sorted(info.name for info in pkgutil.iter_modules(module.__path__)):
-        if not name.startswith("_"):
+        if not name.startswith("_") and name.endswith(suffix):
             importlib.import_module(f"{package}.{name}")

@@ -181,3 +181,28 @@ def test_two_modalities_stream_through_their_own_reservoirs_paired_by_label():
     again = Pipeline(config, "cpu").run_paired("dvs-digits", "spoken-digits")
     np.testing.assert_array_equal(again.idx_b, paired.idx_b)
     np.testing.assert_array_equal(again.b.counts, paired.b.counts)
+
+
+# --------------------------------------------------------------------------- engines are a registry too
+
+
+def test_an_engine_registered_elsewhere_is_chosen_by_name(tmp_path, capsys):
+    from neurosim.engines import EngineEntry, engine_choices, get_engine, register_engine, unregister_engine
+    from neurosim.engines.cpu_engine import CpuEngine
+
+    class OneThread(CpuEngine):
+        name = "cpu-1"
+
+    register_engine(EngineEntry("cpu-1", lambda **options: OneThread(threads=1, **options)))
+    try:
+        assert "cpu-1" in engine_choices() and get_engine("cpu-1").threads == 1
+        out = tmp_path / "one"
+        assert main(["run", "--engine", "cpu-1", "--quiet", "--out", str(out),
+                     *(f"--set={s}" for s in TINY)]) == 0
+        assert json.loads((out / "report.json").read_text())["engine"] == "cpu-1"
+        register_engine(EngineEntry("off", OneThread, available=lambda: (False, "not here (test)")))
+        with pytest.raises(Exception, match="not available here: not here"):
+            get_engine("off")
+    finally:
+        unregister_engine("cpu-1")
+        unregister_engine("off")

@@ -1,32 +1,81 @@
-"""Simulation engines behind one interface: ``engine.run(lsm, raster, progress, hook) -> Activity``.
+"""Simulation engines behind one interface: ``engine.run(lsm, raster, progress) -> Activity``.
 
+Engines are a registry: every module ``neurosim/engines/<x>_engine.py`` registers
+its engines with :func:`register_engine` (name, constructor, whether it can run
+here, whether it steps a :class:`StepHook`); a plugin registers the same way.
 ``brian2`` is the reference engine (Brian2 runtime mode, Cython code cached on
 disk); ``brian2-standalone`` runs the same network as one compiled C++ program
 (Brian2's ``cpp_standalone`` device), worth it for long batches. ``cpu`` is the
 compiled event-driven numba kernel (parallel over samples) that reproduces
-Brian2's discrete-LIF spikes exactly in float64. ``gpu`` runs CuPy kernels
+Brian2's spikes exactly in float64. ``gpu`` runs CuPy kernels
 (:mod:`neurosim.engines.gpu_engine`, needs CuPy and a GPU). ``auto`` picks
 ``gpu`` when CuPy sees a GPU, else ``cpu``, and logs its choice once per process.
-
-``hook`` (optional, ``brian2`` and ``cpu`` engines): a
-:class:`~neurosim.engines.online.StepHook` that reads the reservoir after every step and
-may feed a current back, for online learning (:mod:`neurosim.engines.online`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Callable
 
 from neurosim.engines.activity import Activity
 from neurosim.engines.online import StepHook
 from neurosim.errors import EngineError
+from neurosim.plugins import import_submodules
 
 log = logging.getLogger(__name__)
 
-AVAILABLE = ("brian2", "brian2-standalone", "cpu", "gpu")
-CHOICES = ("auto",) + AVAILABLE
-#: engines whose ``run`` takes a step hook (:mod:`neurosim.engines.online`)
-STEPPING = ("brian2", "cpu")
+
+
+@dataclass(frozen=True)
+class EngineEntry:
+    """A registered engine: ``make(**options)`` builds it; ``available()`` says whether it can
+    run here and why not (``(True, "")`` by default); ``stepping``: it runs a :class:`StepHook`."""
+
+    name: str
+    make: Callable[..., object]
+    available: Callable[[], tuple[bool, str]] | None = None
+    stepping: bool = False
+
+
+_ENGINES: dict[str, EngineEntry] = {}
+
+
+def register_engine(entry: EngineEntry) -> EngineEntry:
+    """Add an engine under ``entry.name`` (``auto`` is reserved)."""
+    if entry.name == "auto" or not entry.name:
+        raise ValueError(f"engine name {entry.name!r} is reserved or empty")
+    known = _ENGINES.get(entry.name)
+    if known is not None and known.make is not entry.make:
+        raise ValueError(f"engine {entry.name!r} is already registered")
+    _ENGINES[entry.name] = entry
+    return entry
+
+
+def unregister_engine(name: str) -> None:
+    """Remove engine ``name`` (for tests and plugins)."""
+    _ENGINES.pop(name, None)
+
+
+def _registry() -> dict[str, EngineEntry]:
+    import_submodules(__name__, suffix="_engine")
+    return _ENGINES
+
+
+def engine_names() -> tuple[str, ...]:
+    """The registered engines, sorted (``neurosim run --engine`` also takes ``auto``)."""
+    return tuple(sorted(_registry()))
+
+
+def engine_choices() -> tuple[str, ...]:
+    """``auto`` and every registered engine: the values of ``--engine``."""
+    return ("auto",) + engine_names()
+
+
+def stepping_engines() -> tuple[str, ...]:
+    """The engines that run a :class:`StepHook` (online learning)."""
+    return tuple(name for name, entry in _registry().items() if entry.stepping)
+
 
 _auto_choice: str | None = None
 
@@ -40,10 +89,6 @@ def gpu_available() -> tuple[bool, str]:
         return False, f"CuPy unavailable or no GPU ({type(exc).__name__}: {exc})"
     if count < 1:
         return False, "CuPy sees no GPU"
-    try:
-        from neurosim.engines.gpu_engine import GpuEngine  # noqa: F401
-    except ImportError as exc:
-        return False, f"gpu engine not importable ({exc})"
     return True, f"{count} GPU(s)"
 
 
@@ -94,7 +139,7 @@ class AutoEngine:
         network, else ``brian2``, as only they step); see the engines' ``run``
         (``options``: ``first_sample``)."""
         engine = self.pick(network)
-        if hook is not None and engine.name not in STEPPING:
+        if hook is not None and engine.name not in stepping_engines():
             engine = get_engine("cpu" if supports(get_engine("cpu"), network) else "brian2")
         self.name = engine.name
         return engine.run(network, raster, progress=progress, hook=hook, **options)
@@ -111,21 +156,16 @@ def get_engine(name: str = "auto", network=None, **options):
         if network is None:
             return AutoEngine(**options)
         return AutoEngine(**options).pick(network)
-    if name in ("brian2", "brian2-standalone"):
-        from neurosim.engines.brian2_engine import Brian2Engine
-        return Brian2Engine(device="cpp_standalone" if name == "brian2-standalone" else "runtime",
-                            **options)
-    if name == "cpu":
-        from neurosim.engines.cpu_engine import CpuEngine
-        return CpuEngine(**options)
-    if name == "gpu":
-        ok, why = gpu_available()
+    entry = _registry().get(name)
+    if entry is None:
+        raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(engine_choices())}")
+    if entry.available is not None:
+        ok, why = entry.available()
         if not ok:
-            raise EngineError(f"engine 'gpu' is not available here: {why}; install the gpu extra "
-                              "(pip install 'neurosim[gpu]') on a machine with a CUDA GPU, or use --engine cpu")
-        from neurosim.engines.gpu_engine import GpuEngine
-        return GpuEngine(**options)
-    raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(CHOICES)}")
+            raise EngineError(f"engine {name!r} is not available here: {why}")
+    return entry.make(**options)
 
 
-__all__ = ["Activity", "AutoEngine", "STEPPING", "StepHook", "get_engine", "supports", "auto_engine_name", "gpu_available", "AVAILABLE", "CHOICES"]
+__all__ = ["Activity", "AutoEngine", "EngineEntry", "StepHook", "auto_engine_name", "engine_choices",
+           "engine_names", "get_engine", "gpu_available", "register_engine", "stepping_engines", "supports",
+           "unregister_engine"]

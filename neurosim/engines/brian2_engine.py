@@ -49,6 +49,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster, run_noise_seed
 from neurosim.engines.brian2_models import Built, build_network, separator_steps
 from neurosim.engines.online import HookDriver, StepHook
@@ -324,3 +325,11 @@ class _Collector:
 
     def activity(self) -> Activity:
         return Activity(spike_raster=self.spike_raster, traces=self.traces)
+
+
+def _make(device: str):
+    return lambda **options: Brian2Engine(device=device, **options)
+
+
+register_engine(EngineEntry("brian2", _make("runtime"), stepping=True))
+register_engine(EngineEntry("brian2-standalone", _make("cpp_standalone")))

@@ -34,6 +34,7 @@ from typing import Callable
 
 import numpy as np
 
+from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.online import HookDriver, StepHook
 from neurosim.errors import EngineError
@@ -167,3 +168,6 @@ class CpuEngine:
         if samples == 0 and progress is not None:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces)
+
+
+register_engine(EngineEntry("cpu", CpuEngine, stepping=True))

@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurosim import backend
+from neurosim.engines import EngineEntry, gpu_available, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
@@ -285,3 +286,15 @@ def _check_network(lsm: LSM) -> None:
     why = _unsupported(lsm)
     if why is not None:
         raise EngineError(why)
+
+
+def _gpu_here() -> tuple[bool, str]:
+    """Whether CuPy sees a GPU, with advice when it does not."""
+    ok, why = gpu_available()
+    if ok:
+        return True, why
+    return False, (f"{why}; install the gpu extra (pip install 'neurosim[gpu]') on a machine with a CUDA "
+                   "GPU, or use --engine cpu")
+
+
+register_engine(EngineEntry("gpu", GpuEngine, available=_gpu_here))
