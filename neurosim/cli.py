@@ -8,6 +8,7 @@ code 1 (argument errors exit 2), never a traceback; ``--debug`` shows one.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -123,7 +124,8 @@ def _load_config(args: argparse.Namespace):
         if value is True:
             overrides.append(f"run.{key}=true")
         elif value is not None:
-            overrides.append(f"run.{key}={value!r}" if isinstance(value, str) else f"run.{key}={value}")
+            # a string as a TOML basic string: JSON's escapes are TOML's (repr would double backslashes)
+            overrides.append(f"run.{key}={json.dumps(value)}" if isinstance(value, str) else f"run.{key}={value}")
     return load_config(args.chip, args.config, overrides)
 
 

@@ -44,7 +44,8 @@ def field_choices(f: dataclasses.Field) -> tuple | None:
 class ChipInfo:
     """[chip]: what the chip is, for reports and for people."""
 
-    name: str = param("custom", "Short name used in reports")
+    name: str = param("custom", "Short name used in reports and in the default output folder: letters, "
+                      "digits and - _ . + (no path separators), 1 to 64 characters")
     description: str = param("", "One line describing the chip")
     technology_nm: int = param(40, "CMOS technology node", "nm", 1, 1000)
     cell: str = param("1T1R", "Memory cell type", choices=("1T1R", "2T2R", "8T4R", "ideal", "SRAM"))
@@ -501,6 +502,8 @@ def _moved_key_hint(path: str, key: str) -> str:
 def load_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file into a dict, with errors that name the file."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; expected a TOML file (e.g. experiment.toml)")
     if not path.is_file():
         raise ConfigError(f"{path}: no such config file")
     try:
@@ -508,6 +511,9 @@ def load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}); TOML files must be UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -555,6 +561,7 @@ def validate(config: Config) -> Config:
             if lo is not None and not (lo <= value <= hi):
                 raise ConfigError(f"{name} = {value!r}{unit} is out of range: "
                                   f"expected {lo:g} ≤ {f.name} ≤ {hi:g}{unit}")
+    _validate_chip_name(config.chip.name)
     d = config.device
     if d.kind in RESISTIVE_KINDS:
         _validate_resistive_device(d)
@@ -564,6 +571,14 @@ def validate(config: Config) -> Config:
         if check is not None:
             check(config)
     return config
+
+
+def _validate_chip_name(name: str) -> None:
+    """``chip.name`` names the default output folder, so it must be one plain path component."""
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+")
+    if not 1 <= len(name) <= 64 or not set(name) <= allowed or set(name) == {"."}:
+        raise ConfigError(f"chip.name = {name!r} is not allowed: it names the output folder, so use 1 to 64 "
+                          "letters, digits or - _ . + (no '/', spaces or '..'), e.g. 'my-chip-v2'")
 
 
 def _validate_network(n: NetworkConfig) -> None:
@@ -633,6 +648,9 @@ def resolve_chip(name_or_path: str) -> Path:
     """A preset name (``rram-40nm-256kb``) or a path to a chip TOML file → its path."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.parent != Path("."):
+        if candidate.is_dir():
+            raise ConfigError(f"--chip {name_or_path}: is a folder; expected a chip .toml file or a "
+                              f"preset name ({', '.join(list_chips())})")
         if not candidate.is_file():
             raise ConfigError(f"--chip {name_or_path}: no such file")
         return candidate

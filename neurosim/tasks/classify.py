@@ -51,14 +51,29 @@ class ClassifyResult:
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Train and test sample indices: the dataset's official split if it has one
-    with both parts present, else a stratified random split (``run.test_fraction``)."""
+    with both parts present, else a stratified random split (``run.test_fraction``).
+
+    Refuses (:class:`DataError`) a split that cannot be learnt: fewer than 2 classes to
+    train on, or (official split) a test class that is never trained.
+    """
     idx = np.arange(len(data.labels))
+    n = len(idx)
+    advice = (f"raise --samples (run.samples = {config.run.samples}; e.g. --samples 100, or 0 for all)"
+              if config.run.samples else f"the data holds only {n} usable samples: add data")
     if data.is_test is not None and data.is_test.any() and (~data.is_test).any():
-        return idx[~data.is_test], idx[data.is_test]
+        train, test = idx[~data.is_test], idx[data.is_test]
+        trained = np.unique(data.labels[train])
+        untrained = sorted(set(np.unique(data.labels[test]).tolist()) - set(trained.tolist()))
+        if len(trained) < 2 or untrained:
+            missing = f"; test classes never trained: {untrained}" if untrained else ""
+            raise DataError(f"{data.name}: the official split gives {len(train)} train / {len(test)} test "
+                            f"samples of {len(trained)} trained classes{missing} (need ≥ 2 classes to train "
+                            f"on and every test class trained); {advice}")
+        return train, test
     classes, per_class = np.unique(data.labels, return_counts=True)
     if len(classes) < 2 or per_class.min() < 2:
-        raise DataError(f"{data.name}: {len(data.labels)} samples are too few to split into train and "
-                        f"test (need ≥ 2 samples of each of ≥ 2 classes); raise --samples")
+        raise DataError(f"{data.name}: {n} samples are too few to split into train and test (need ≥ 2 "
+                        f"samples of each of ≥ 2 classes); {advice}")
     stratify = data.labels if per_class.min() * config.run.test_fraction >= 1 else None
     train, test = train_test_split(idx, test_size=config.run.test_fraction, stratify=stratify,
                                    random_state=seeds.int_seed(config.run.seed, "split"))

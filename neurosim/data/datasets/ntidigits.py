@@ -149,6 +149,9 @@ def _index(f: h5py.File, file: Path) -> list[tuple[str, int, str, int]]:
                     f"expected one of {', '.join(CLASS_MAP)}"
                 )
             found.append((split, k, sid, CLASS_MAP[label]))
+    if not found:
+        raise DataError(f"N-TIDIGITS file {file}: holds no single-digit utterance (sample ids ending in "
+                        f"'-' and one of {', '.join(CLASS_MAP)}); the ntidigits dataset reads only those")
     return found
 
 
