@@ -82,8 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_config_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chip", default=DEFAULT_CHIP,
                         help=f"chip preset name or path to a chip .toml (default: {DEFAULT_CHIP})")
-    parser.add_argument("--config", type=Path, help="experiment .toml with [network], [input], "
-                        "[readout], [run] sections (any section allowed)")
+    parser.add_argument("--config", type=Path, help="experiment .toml: any section, e.g. [network], "
+                        "[network.lif], [input], [readout], [run], a task's [reservoir] "
+                        "(`neurosim config` prints them all)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override one config value, e.g. --set network.neurons=500 (repeatable)")
 
