@@ -76,9 +76,10 @@ class DeviceConfig:
                                "target weights written by write-verify", choices=("forming", "program"))
     forming_mean: float = param(40e-6, "Mean conductance after electroforming", "S", 0.0, 1e-2)
     forming_std: float = param(15e-6, "Device-to-device spread after electroforming", "S", 0.0, 1e-2)
-    conductance_file: str = param("", "Measured formed conductances (S) as .csv (one column, or the "
-                                  "first column) or .npy; replaces Normal(forming_mean, forming_std). "
-                                  "A relative path is read from the current folder")
+    conductance_file: str = param("", "Measured formed conductances (S: finite, >= 0) as .csv (one "
+                                  "column, or the first column) or .npy (real numbers, 1-D, or 2-D: the "
+                                  "first column); replaces Normal(forming_mean, forming_std). A relative "
+                                  "path is read from the current folder; hashes cover its contents")
     conductance_sampling: str = param("inverse_cdf", "How conductance_file is sampled: 'inverse_cdf' "
                                       "(interpolated empirical quantiles) or 'bootstrap' (resampling)",
                                       choices=("inverse_cdf", "bootstrap"))
@@ -304,7 +305,7 @@ class RunConfig:
                                "chunk's events and spikes (results do not depend on it, except the read-noise "
                                "draws of the brian2 engine)", "", 1, 10**6)
     skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
-                               "decreasing timestamps, empty) and count them in the report, "
+                               "decreasing timestamps, empty, all events at one timestamp) and count them in the report, "
                                "instead of stopping at the first", choices=(False, True))
 
 
