@@ -77,9 +77,10 @@ class DeviceConfig:
                                "target weights written by write-verify", choices=("forming", "program"))
     forming_mean: float = param(40e-6, "Mean conductance after electroforming", "S", 0.0, 1e-2)
     forming_std: float = param(15e-6, "Device-to-device spread after electroforming", "S", 0.0, 1e-2)
-    conductance_file: str = param("", "Measured formed conductances (S) as .csv (one column, or the "
-                                  "first column) or .npy; replaces Normal(forming_mean, forming_std). "
-                                  "A relative path is read from the current folder")
+    conductance_file: str = param("", "Measured formed conductances (S: finite, >= 0) as .csv (one "
+                                  "column, or the first column) or .npy (real numbers, 1-D, or 2-D: the "
+                                  "first column); replaces Normal(forming_mean, forming_std). A relative "
+                                  "path is read from the current folder; hashes cover its contents")
     conductance_sampling: str = param("inverse_cdf", "How conductance_file is sampled: 'inverse_cdf' "
                                       "(interpolated empirical quantiles) or 'bootstrap' (resampling)",
                                       choices=("inverse_cdf", "bootstrap"))
@@ -305,7 +306,7 @@ class RunConfig:
                                "chunk's events and spikes (results do not depend on it, except the read-noise "
                                "draws of the brian2 engine)", "", 1, 10**6)
     skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
-                               "decreasing timestamps, empty) and count them in the report, "
+                               "decreasing timestamps, empty, all events at one timestamp) and count them in the report, "
                                "instead of stopping at the first", choices=(False, True))
 
 
@@ -696,13 +697,54 @@ def to_dict(config: Config, sections: tuple[str, ...] | None = None) -> dict[str
     return {k: v for k, v in full.items() if sections is None or k in sections}
 
 
+# Keys whose value names a file the run reads: hashes cover the file's bytes, not only its path.
+FILE_KEYS = ("device.conductance_file",)
+
+
+def file_digests(config: Config, sections: tuple[str, ...] | None = None) -> dict[str, str]:
+    """sha256 (hex) of the contents of each file named by a set :data:`FILE_KEYS` key.
+
+    Only keys of ``sections`` (all when None) count. Paths resolve relative to the
+    current folder, as the loaders read them; a missing file is a
+    :class:`ConfigError` naming the key and the path.
+    """
+    digests = {}
+    for key in FILE_KEYS:
+        section, _, name = key.partition(".")
+        path = getattr(getattr(config, section), name)
+        if path and (sections is None or section in sections):
+            digests[key] = _file_sha256(key, Path(path))
+    return digests
+
+
+def _file_sha256(key: str, path: Path) -> str:
+    """sha256 (hex) of the bytes of ``path``, the file config key ``key`` names."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise ConfigError(f"{key} {path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{key} {path}: cannot read it: {exc.strerror or exc}") from None
+
+
+def hashed_dict(config: Config, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """What a hash of the config covers: :func:`to_dict` plus ``"file_sha256"``
+    (:func:`file_digests`) when a section names a file."""
+    data: dict[str, Any] = to_dict(config, sections)
+    digests = file_digests(config, sections)
+    if digests:
+        data["file_sha256"] = digests
+    return data
+
+
 def config_hash(config: Config, sections: tuple[str, ...] | None = None) -> str:
     """Stable 16-hex-digit hash of the config (or of some sections of it).
 
-    Computed from canonical JSON (sorted keys, repr-exact floats), so it changes
-    exactly when a value changes, whatever the order of keys in the TOML file.
+    Computed from canonical JSON (sorted keys, repr-exact floats) of
+    :func:`hashed_dict`, so it changes exactly when a value changes, whatever the
+    order of keys in the TOML file, and when a file a key names changes its bytes.
     """
-    text = json.dumps(to_dict(config, sections), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(hashed_dict(config, sections), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

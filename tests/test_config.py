@@ -103,6 +103,24 @@ def test_hash_is_stable_and_sensitive():
     assert chip_hash(d) == chip_hash(a) and config_hash(d) != config_hash(a)
 
 
+def test_hashes_cover_the_conductance_file_bytes_not_its_path(tmp_path, monkeypatch):
+    from neurosim.tasks import run_id
+
+    monkeypatch.chdir(tmp_path)  # a relative path resolves against the current folder, as the loader reads it
+    path = Path("g.csv")
+    path.write_text("1e-5\n2e-5\n")
+    config = load_config("rram-40nm-256kb", overrides=["device.conductance_file='g.csv'"])
+    hashes = chip_hash(config), config_hash(config), run_id(config, "classify")
+    path.write_text("1e-5\n3e-5\n")  # same path, other measurements
+    changed = chip_hash(config), config_hash(config), run_id(config, "classify")
+    assert all(x != y for x, y in zip(hashes, changed))
+    path.write_text("1e-5\n2e-5\n")  # the same bytes again
+    assert (chip_hash(config), config_hash(config), run_id(config, "classify")) == hashes
+    path.unlink()
+    with pytest.raises(ConfigError, match=r"device.conductance_file g.csv: no such file"):
+        chip_hash(config)
+
+
 def test_toml_export_loads_back_unchanged():
     config = load_config("rram-40nm-256kb", overrides=["chip.description=quote \" and ü"])
     import tomllib

@@ -83,6 +83,50 @@ def test_bad_measured_distribution_names_the_key(tmp_path, content, message):
         build_device(rram(f"device.conductance_file={str(path)!r}").device)
 
 
+ACCEPTED = r"accepted: a \.npy holding a real numeric 1-D array"
+
+
+@pytest.mark.parametrize("array, message", [
+    (np.zeros(4, dtype=[("g", "f8"), ("v", "f8")]), "structured array"),
+    (np.array([1e-5, 2e-5]) + 1e-6j, "complex numbers"),
+    (np.array([True, False]), "booleans"),
+    (np.array(["1e-5", "2e-5"]), "text"),
+    (np.full((2, 2, 2), 1e-5), r"shape is \(2, 2, 2\)"),
+    (np.array(3e-5), r"shape is \(\)"),
+    (np.array([1e-5, np.nan, 2e-5]), "1 non-finite values"),
+    (np.array([1e-5, -2e-5]), "negative values"),
+    (np.zeros(0), "holds no values"),
+])
+def test_bad_npy_conductances_are_refused_saying_what_is_accepted(tmp_path, array, message):
+    path = tmp_path / "g.npy"
+    np.save(path, array)
+    with pytest.raises(ConfigError, match=rf"device.conductance_file {path}: .*{message}.*; {ACCEPTED}"):
+        build_device(rram(f"device.conductance_file={str(path)!r}").device)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("g\n1e-5\nabc\n", "line 3: 'abc' is not a number"),
+    ("g\nunit\n1e-5\n2e-5\n", "line 2: 'unit' is not a number"),
+    ("1e-5\nnan\n2e-5\n", "1 non-finite values"),
+    ("1e-5\ninf\n", "1 non-finite values"),
+    ("1e-5\n-2e-5\n", "negative values"),
+    ("", "holds no values"),
+    ("conductance_S\n# no data\n", "holds no values"),
+])
+def test_bad_csv_conductances_are_refused_saying_what_is_accepted(tmp_path, content, message):
+    path = tmp_path / "g.csv"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=rf"device.conductance_file {path}: .*{message}.*; {ACCEPTED}"):
+        build_device(rram(f"device.conductance_file={str(path)!r}").device)
+
+
+def test_two_column_npy_reads_its_first_column(tmp_path):
+    measured = np.column_stack([[10e-6, 20e-6, 50e-6], [1.0, 2.0, 3.0]])  # second column: not conductances
+    np.save(tmp_path / "g.npy", measured)
+    forming = MeasuredForming.from_file(tmp_path / "g.npy", "bootstrap", 1e-6, 1e-4)
+    assert forming.values.tolist() == [10e-6, 20e-6, 50e-6]
+
+
 def test_write_verify_levels_and_error():
     wv = WriteVerify(g_min=0.0, g_max=90e-6, levels=4)
     assert np.allclose(wv.quantize(np.array([0, 14e-6, 16e-6, 44e-6, 200e-6])), [0, 0, 30e-6, 30e-6, 90e-6])

@@ -143,6 +143,9 @@ BAD = [
     ("00014.bin", [], r"empty sample \(no events\)"),
     ("00015.bin", [(1, 240, 5, 1)], r"empty sample"),  # y = 240 marks a timestamp overflow, not an event
     ("00016.bin", encode([(1, 1, 1, 1)]) + b"\x00", r"truncated .* size 6 bytes is not a multiple of 5"),
+    # 5,000 zero bytes: 1,000 events at x = y = 0, t = 0 µs, p = 0 (a zero-filled file)
+    ("00017.bin", bytes(5_000), r"degenerate sample: all 1000 events share one timestamp \(t=0 µs, span 0"),
+    ("00018.bin", [(1, 1, 7, 1), (2, 3, 7, 0)], r"degenerate sample: all 2 events share one timestamp \(t=7 µs"),
 ]
 
 
@@ -201,7 +204,8 @@ def test_download_calls_tonic(monkeypatch, tmp_path):
 
 def test_real_samples_all_pass_checks(nmnist_dir):
     b = nmnist.load(nmnist_dir.parent, skip_corrupt=True)
-    assert len(b) == 1_100 and b.skipped == ()  # every real sample is time-ordered, on the sensor, non-empty
+    # every real sample is time-ordered, on the sensor, non-empty, and spans more than one timestamp
+    assert len(b) == 1_100 and b.skipped == ()
     assert (b.counts() > 0).all()
 
 

@@ -38,7 +38,7 @@ TRAIN = [
     ("woman-cp-o", [10, 11, 12, 10], [0.0, 0.0, 0.25, 0.75]),  # o -> 10
 ]
 TEST = [
-    ("boy-xx-9", [3, 3], [0.0625, 0.0625]),                   # 9
+    ("boy-xx-9", [3, 3], [0.0625, 0.125]),                    # 9
     ("girl-yy-o8", [4], [0.0]),                               # sequence: left out
 ]
 
@@ -69,7 +69,7 @@ def test_loads_single_digits_in_order(tiny):
     assert s0.dtype == AUDIO_DTYPE
     assert s0["t"].tolist() == [0, 15_625, 500_000] and s0["x"].tolist() == [0, 5, 63]
     assert (b.events["p"] == 0).all() and (b.events["y"] == 0).all()
-    assert b.sample(3)["t"].tolist() == [62_500, 62_500]
+    assert b.sample(3)["t"].tolist() == [62_500, 125_000]
     np.testing.assert_array_equal(ntidigits.labels(tiny), b.labels)
     sub = ntidigits.load(tiny, indices=[3, 0])
     assert sub.labels.tolist() == [9, 1] and sub.is_test.tolist() == [True, False]
@@ -180,6 +180,8 @@ CORRUPT = [
     ("a-4", [], [], r"empty sample \(no events\)"),
     ("a-5", [1], [-0.5], "timestamp -0.5 s"),
     ("a-6", [1.5], [0.0], "channel 1.5"),
+    ("a-7", [0, 0, 0], [0.0, 0.0, 0.0], r"degenerate sample: all 3 events share one timestamp \(0 s, span 0\)"),
+    ("a-8", [3, 5], [0.25, 0.25], r"degenerate sample: all 2 events share one timestamp \(0.25 s"),
 ]
 
 

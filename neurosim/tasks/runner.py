@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurosim.config import SECTIONS, Config, chip_hash, config_hash, to_dict
+from neurosim.config import SECTIONS, Config, chip_hash, config_hash, hashed_dict, to_dict
 from neurosim.data import data_root, list_datasets
 from neurosim.report.json_report import SCHEMA, dataset_counts_text, make_run_id, validate_report
 from neurosim.report.provenance import provenance
@@ -37,11 +37,11 @@ def run_identity(config: Config, task: str, engine: str = "auto", data_dir: Path
     """Everything that changes a run's result, as plain data.
 
     The task, the engine choice, the core config sections and the task's own
-    section (seed and chip instance included), and, for a dataset read from
-    files, the resolved data folder.
+    section (seed and chip instance included) with the sha256 of any file a key
+    names, and, for a dataset read from files, the resolved data folder.
     """
     get_task(task)
-    sections = to_dict(config, (*SECTIONS, task))
+    sections = hashed_dict(config, (*SECTIONS, task))
     identity = {"task": task, "engine": engine, "config": sections}
     builtin = {info.name: info.builtin for info in list_datasets()}
     if not builtin.get(config.run.dataset, True):

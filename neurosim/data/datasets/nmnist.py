@@ -12,8 +12,9 @@ Under the N-MNIST folder (see :func:`folder`) each split is read from
 Each ``.bin`` is one recording in the N-MNIST 40-bit format (5 bytes per event), decoded
 by ``tonic.io.read_mnist_file``: x, y in pixels of the 34x34 ATIS, t in µs from the start
 of the recording, p 1 = ON / 0 = OFF. Every sample is checked: whole events (size a
-multiple of 5 bytes), at least one event, x and y inside 34x34, t non-decreasing (true of
-all 1,100 real samples in ``../shared/data/nmnist``). A failed check raises
+multiple of 5 bytes), at least one event, x and y inside 34x34, t non-decreasing, and
+not all events at one timestamp (see :func:`single_timestamp`; all true of the 1,100 real
+samples in ``../shared/data/nmnist``). A failed check raises
 :class:`DataError` naming the file (and the archive member), or, with
 ``load(..., skip_corrupt=True)``, leaves the sample out and records it in
 ``EventBatch.skipped``.
@@ -85,6 +86,16 @@ class CorruptSampleError(DataError):
 
 def _corrupt(where: str, reason: str) -> CorruptSampleError:
     return CorruptSampleError("N-MNIST", where, reason)
+
+
+def single_timestamp(t: np.ndarray) -> bool:
+    """True if more than one event and all share one timestamp (span 0), for non-decreasing ``t``.
+
+    No recording of a moving scene or of speech is like that: the 1,100 real N-MNIST samples
+    in ``../shared/data/nmnist`` span 290,901 µs or more, with at most 4 events at one
+    timestamp. A zero-filled file (every 5-byte record 0: x = y = p = 0, t = 0 µs) is.
+    """
+    return len(t) > 1 and t[-1] == t[0]
 
 
 @dataclass(frozen=True)
@@ -189,7 +200,8 @@ def decode(data: bytes, where: str) -> np.ndarray:
 
     ``where`` names the file in errors. Raises :class:`DataError` if the size is not a
     multiple of 5 bytes (truncated), there is no event, an event lies outside the 34x34
-    sensor, or timestamps decrease.
+    sensor, timestamps decrease, or more than one event and all at one timestamp (span 0:
+    a zero-filled file, say).
     """
     if len(data) % _BYTES_PER_EVENT:
         raise _corrupt(
@@ -211,6 +223,11 @@ def decode(data: bytes, where: str) -> np.ndarray:
         raise _corrupt(
             where, f"decreasing timestamps (event {k} at t={events['t'][k]} µs "
             f"follows t={events['t'][k - 1]} µs)",
+        )
+    if single_timestamp(events["t"]):
+        raise _corrupt(
+            where, f"degenerate sample: all {len(events)} events share one timestamp "
+            f"(t={events['t'][0]} µs, span 0; a recording spans ~300 ms), e.g. a zero-filled file",
         )
     return events
 

@@ -31,7 +31,7 @@ from typing import Callable
 import h5py
 import numpy as np
 
-from neurosim.data.datasets.nmnist import CorruptSampleError
+from neurosim.data.datasets.nmnist import CorruptSampleError, single_timestamp
 from neurosim.data.registry import ModuleDataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
@@ -195,6 +195,8 @@ def _read_sample(f: h5py.File, file: Path, split: str, k: int, sid: str) -> np.n
     if back.size:
         j = int(back[0]) + 1
         raise _corrupt(where, f"decreasing timestamps (event {j} at {t[j]:.9g} s follows {t[j - 1]:.9g} s)")
+    if single_timestamp(t):
+        raise _corrupt(where, f"degenerate sample: all {len(t)} events share one timestamp ({t[0]:.9g} s, span 0)")
     events = np.zeros(len(x), dtype=AUDIO_DTYPE)
     events["t"] = np.rint(t * 1e6).astype(np.int64)
     events["x"] = x.astype(np.int64)
@@ -225,7 +227,7 @@ def load(
         progress: optional ``callable(done, total)`` called every 100 samples and at the end.
         skip_corrupt: if True, a sample whose events are malformed (missing dataset,
             mismatched lengths, channel outside 0..63, bad or decreasing timestamps, no
-            events) is left out and recorded in ``EventBatch.skipped`` as
+            events, more than one event all at one timestamp) is left out and recorded in ``EventBatch.skipped`` as
             ``"<file> (<split> sample <k>, id <id>): <reason>"``; if False (default) the
             first one raises :class:`DataError`. A malformed file layout (missing group,
             unknown label) always raises.
