@@ -134,12 +134,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from neurosim.progress import Progress
     from neurosim.report import check_output_dir
     from neurosim.report.write import write_reports
-    from neurosim.tasks import RunContext, run_id, run_task, summary_rows
+    from neurosim.tasks import RunContext, preflight, run_id, run_task, summary_rows
 
     config = _load_config(args)
     rid = run_id(config, args.task, args.engine, args.data_dir)
     out = args.out or Path("neurosim-out") / f"{args.task}-{config.chip.name}-{rid}"
     check_output_dir(out, rid)  # before the work, so that none is lost
+    preflight(config)
     progress = Progress(enabled=not args.quiet)
     progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
                   f"dataset {config.run.dataset}, engine {args.engine}, seed {config.run.seed}")

@@ -111,3 +111,14 @@ def test_dataset_names_reach_the_config_unchanged():
     args = argparse.Namespace(overrides=[], dataset=name, samples=None, seed=None, skip_corrupt=None,
                               chip="rram-40nm-256kb", config=None)
     assert _load_config(args).run.dataset == name
+
+
+def test_a_bad_conductance_file_is_refused_before_any_data_is_read(tmp_path, capsys, monkeypatch):
+    bad = tmp_path / "g.npy"
+    np.save(bad, np.full(5, 1e-5 + 1j))
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--samples", "10", "--set", f"device.conductance_file='{bad}'", "--set",
+                 "device.weight_source='forming'", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(bad) in err and "complex" in err   # no progress line first
+    assert not (tmp_path / "o").exists()

@@ -15,13 +15,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurosim.config import SECTIONS, Config, chip_hash, config_hash, hashed_dict, to_dict
+from neurosim.config import (RESISTIVE_KINDS, SECTIONS, Config, chip_hash, config_hash, hashed_dict,
+                             to_dict)
 from neurosim.data import data_root, list_datasets
+from neurosim.devices import build_device
 from neurosim.report.json_report import SCHEMA, dataset_counts_text, make_run_id, validate_report
 from neurosim.report.provenance import provenance
 from neurosim.tasks.registry import RunContext, get_task
 
-__all__ = ["TaskOutput", "run_identity", "run_id", "run_task", "summary_rows"]
+__all__ = ["TaskOutput", "preflight", "run_identity", "run_id", "run_task", "summary_rows"]
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,18 @@ def run_id(config: Config, task: str, engine: str = "auto", data_dir: Path | Non
     return make_run_id(hashlib.sha256(text.encode()).hexdigest()[:16], config.run.seed)
 
 
+def preflight(config: Config) -> None:
+    """Check the inputs that live in files before any data is read or simulated: the chip's
+    device model, with its measured conductance file (:class:`ConfigError` naming the file)."""
+    if config.device.kind in RESISTIVE_KINDS:
+        build_device(config.device)
+
+
 def run_task(name: str, config: Config, context: RunContext | None = None) -> TaskOutput:
     """Run task ``name`` on ``config`` and build its validated report."""
     context = context or RunContext()
     task = get_task(name)
+    preflight(config)
     result = task.run(config, context)
     body = task.report(result)
     chash = config_hash(config)
