@@ -22,6 +22,7 @@ import os
 import re
 import tempfile
 import tomllib
+import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -177,7 +178,10 @@ def nmnist_folder(draw) -> dict:
     file), ``layout`` (only misplaced or misnamed files: the error names the folder),
     ``bad_zip`` (a ``Train.zip`` that is not a zip: the error names it).
     """
-    layout = draw(st.sampled_from(["corrupt", "corrupt", "corrupt", "layout", "bad_zip"]))
+    layout = draw(st.sampled_from(["corrupt", "corrupt", "corrupt", "layout", "bad_zip", "no_folder"]))
+    if layout == "no_folder":  # --data-dir missing, or a file
+        return {"layout": layout, "root": draw(st.sampled_from(["missing", "file"])), "files": {},
+                "specials": {}, "culprits": []}
     prefix = draw(st.sampled_from(["nmnist", "NMNIST", "."]))  # the three places folder() looks
     files, culprits, specials = {}, [], {}
     for rel, data in draw(st.lists(distractor(), max_size=4 if layout == "corrupt" else 5,
@@ -198,7 +202,14 @@ def nmnist_folder(draw) -> dict:
                 files[rel] = data
     elif layout == "bad_zip":
         rel = f"{prefix}/{draw(st.sampled_from(['Train.zip', 'train.zip', 'TRAIN.ZIP']))}"
-        files[rel] = draw(st.binary(max_size=64))
+        if draw(st.booleans()):  # not a zip at all
+            files[rel] = draw(st.binary(max_size=64))
+        else:  # a zip with a corrupt member
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as zf:
+                kind, data = draw(corrupt_sample())
+                zf.writestr(f"Train/{draw(st.integers(0, 9))}/00001.bin", data or b"")
+            files[rel] = buf.getvalue()
         culprits.append(rel)
         files = {k: v for k, v in files.items() if not k.startswith(f"{prefix}/Train/")}
     return {"layout": layout, "files": files, "specials": specials, "culprits": culprits}
@@ -224,13 +235,16 @@ def build_folder(root: Path, spec: dict) -> None:
 def nmnist_case(spec: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, out_dir = Path(tmp) / "data", Path(tmp) / "out"
-        data_dir.mkdir()
-        build_folder(data_dir, spec)
+        if spec["layout"] != "no_folder":
+            data_dir.mkdir()
+            build_folder(data_dir, spec)
+        elif spec["root"] == "file":
+            data_dir.write_bytes(b"not a folder")
         culprits = [str(data_dir / rel) for rel in spec["culprits"]]
         names = culprits or [str(data_dir)]
         case = Case(["run", "--dataset", "nmnist", "--data-dir", str(data_dir), "--out", str(out_dir),
                      *RUN_FAST], names, label=f"N-MNIST {spec['layout']} {spec['specials'] or ''}")
-        check_refused(case, data_dir, out_dir)
+        check_refused(case, Path(tmp) if spec["layout"] == "no_folder" else data_dir, out_dir)
 
 
 @pytest.mark.parametrize("scale", EXAMPLES)
@@ -528,7 +542,9 @@ def bad_override(draw) -> tuple[str, str]:
 def set_argv(draw) -> tuple[list[str], str]:
     """``--set`` options: valid ones around one malformed one; (argv, name the error must give)."""
     bad, name = draw(bad_override())
-    sets = draw(st.lists(st.sampled_from(VALID_SETS), max_size=3))
+    # a later valid --set of the same key would repair an out-of-range value: none such
+    others = [v for v in VALID_SETS if v.partition("=")[0] != bad.partition("=")[0].strip()]
+    sets = draw(st.lists(st.sampled_from(others), max_size=3))
     sets.insert(draw(st.integers(0, len(sets))), bad)
     return [f"--set={s}" for s in sets], name
 
