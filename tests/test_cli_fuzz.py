@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import neurosim.config as nsconfig
@@ -233,6 +233,7 @@ def build_folder(root: Path, spec: dict) -> None:
 
 
 def nmnist_case(spec: dict) -> None:
+    event(f"N-MNIST {spec['layout']} {sorted(set(spec['specials'].values()))}")
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, out_dir = Path(tmp) / "data", Path(tmp) / "out"
         if spec["layout"] != "no_folder":
@@ -451,12 +452,18 @@ def write_case(tmp: Path, name: str, spec: dict) -> Path:
     return path
 
 
-def toml_case(option: str, spec: dict) -> None:
+def toml_case(option: str, spec: dict, command: str) -> None:
+    """``neurosim config`` (or ``chips show``, or ``run``) given the malformed file ``spec``."""
+    event(f"{option} {spec['kind']} via {command}")
     with tempfile.TemporaryDirectory() as tmp:
         path = write_case(Path(tmp), "chip.toml" if option == "--chip" else "experiment.toml", spec)
-        case = Case(["config", option, str(path)], [str(path), *spec["keys"]], spec["forbidden"],
+        out_dir = Path(tmp) / "out"
+        argv = {"config": ["config", option, str(path)],
+                "chips show": ["chips", "show", str(path)],
+                "run": ["run", option, str(path), "--out", str(out_dir), *RUN_FAST]}[command]
+        case = Case(argv, [str(path), *spec["keys"]], spec["forbidden"],
                     label=f"{option} {spec['kind']} {spec['content']!r:.300}")
-        check_refused(case, path.parent)
+        check_refused(case, path.parent, out_dir)
 
 
 # --------------------------------------------------------------------------- 2. chip files
@@ -469,10 +476,11 @@ TOML_KINDS = ["syntax", "encoding", "unknown_section", "unknown_key", "wrong_typ
 @pytest.mark.parametrize("kind", TOML_KINDS)
 @pytest.mark.parametrize("scale", EXAMPLES)
 def test_malformed_chip_file(kind, scale):
-    """``neurosim config --chip F``: F malformed in one way (``unknown_section`` includes the
+    """``neurosim config --chip F`` (or ``chips show F``, ``run --chip F``): F malformed in one way (``unknown_section`` includes the
     experiment sections a chip file may not hold)."""
-    fuzz(lambda spec: toml_case("--chip", spec), 10, scale,
-         spec=malformed_toml(kind, CHIP_BASE, list(CHIP_SECTIONS), chip=True))
+    fuzz(lambda spec, command: toml_case("--chip", spec, command), 10, scale,
+         spec=malformed_toml(kind, CHIP_BASE, list(CHIP_SECTIONS), chip=True),
+         command=st.sampled_from(["config", "config", "chips show", "run"]))
 
 
 # --------------------------------------------------------------------------- 3. config files
@@ -485,10 +493,11 @@ CONFIG_BASE = {"network": {"neurons": 50, "lif": {"tau_m": 0.02}}, "input": {"n_
 @pytest.mark.parametrize("kind", TOML_KINDS)
 @pytest.mark.parametrize("scale", EXAMPLES)
 def test_malformed_config_file(kind, scale):
-    """``neurosim config --config F``: F malformed in one way, in the experiment sections
+    """``neurosim config --config F`` (or ``run --config F``): F malformed in one way, in the experiment sections
     ([network], [network.lif], [input], [readout], [run], [reservoir], ...)."""
-    fuzz(lambda spec: toml_case("--config", spec), 10, scale,
-         spec=malformed_toml(kind, CONFIG_BASE, EXPERIMENT_SECTIONS, chip=False))
+    fuzz(lambda spec, command: toml_case("--config", spec, command), 10, scale,
+         spec=malformed_toml(kind, CONFIG_BASE, EXPERIMENT_SECTIONS, chip=False),
+         command=st.sampled_from(["config", "config", "run"]))
 
 
 # --------------------------------------------------------------------------- 4. --set values
@@ -551,6 +560,7 @@ def set_argv(draw) -> tuple[list[str], str]:
 
 def set_case(drawn) -> None:
     argv, name = drawn
+    event(f"--set {len(argv)} options")
     with tempfile.TemporaryDirectory() as tmp:
         check_refused(Case(["config", *argv], [name], label="--set"), Path(tmp))
 
