@@ -103,8 +103,17 @@ def check_refused(case: Case, watched: Path, out_dir: Path | None = None) -> Non
 # --------------------------------------------------------------------------- 1. N-MNIST folders
 
 SENSOR = 34
-RUN_FAST = ["--engine", "cpu", "--samples", "0", "--quiet",
-            "--set", "network.neurons=10", "--set", "input.n_bins=5"]
+FAST_KEYS = {"run.samples": "--samples=0", "network.neurons": "--set=network.neurons=10",
+             "input.n_bins": "--set=input.n_bins=5"}
+
+
+def run_fast(keep: list[str] = ()) -> list[str]:
+    """Options of a small, quick ``run``, leaving alone the keys ``keep`` (a value under test
+    there must not be overridden)."""
+    return ["--engine", "cpu", "--quiet", *(opt for key, opt in FAST_KEYS.items() if key not in keep)]
+
+
+RUN_FAST = run_fast()
 
 
 def encode(events: list[tuple[int, int, int, int]]) -> bytes:
@@ -157,16 +166,17 @@ def corrupt_sample(draw) -> tuple[str, bytes | None]:
     return kind, data
 
 
+WRONG_FOLDERS = ["train/3", "TRAIN/1", "Train/10", "Train/ab", "Train/-1", "Tests/2", "Train/3/sub",
+                 "Test/4/deeper/5", "Train", "Test", ".", "7"]
+NOT_BIN = ["x.txt", ".DS_Store", "a.bin.bak", "b.BIN", "c.bin~", "readme", "d.bin.gz"]
+
+
 def distractor() -> st.SearchStrategy[tuple[str, bytes]]:
-    """Files that are not samples: wrong folder names, names that are not ``*.bin``."""
-    folders = st.sampled_from(["train/3", "TRAIN/1", "Train/10", "Train/ab", "Train/-1", "Tests/2",
-                               "Train/3/sub", "Test/4/deeper/5", "Train", "Test", ".", "7"])
-    names = st.sampled_from(["x.txt", ".DS_Store", "a.bin.bak", "b.BIN", "c.bin~", "readme", "d.bin.gz"])
-    bin_in_wrong = st.sampled_from(["train/3", "TRAIN/1", "Train/10", "Train/ab", "Train/-1", "Tests/2",
-                                    "Train/3/sub", "Test/4/deeper/5", "Train", "Test", ".", "7"])
+    """(path, bytes) of a file that is no sample: a ``.bin`` in a wrong folder, or not a ``.bin``."""
+    folders = st.sampled_from(WRONG_FOLDERS)
     return st.one_of(
-        st.tuples(st.builds(lambda f, n: f"{f}/{n}", folders, names), st.binary(max_size=20)),
-        st.tuples(bin_in_wrong.map(lambda f: f"{f}/00001.bin"), valid_sample),
+        st.tuples(st.builds(lambda f, n: f"{f}/{n}", folders, st.sampled_from(NOT_BIN)), st.binary(max_size=20)),
+        st.tuples(folders.map(lambda f: f"{f}/00001.bin"), valid_sample),
     )
 
 
@@ -278,26 +288,20 @@ def toml_value(value) -> str:
 
 
 def dump_toml(data: dict) -> str:
-    """Tables of scalars (and nested tables as ``[a.b]``) as TOML text."""
-    lines: list[str] = []
+    """``{section: {key: value, sub: {...}}}`` as TOML text (nested dicts become ``[a.b]`` tables;
+    a top-level value that is no dict is written before the tables)."""
+    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
 
     def table(path: list[str], values: dict) -> None:
-        scalars = {k: v for k, v in values.items() if not isinstance(v, dict) or not path}
-        tables = {k: v for k, v in values.items() if isinstance(v, dict) and path}
-        if path:
-            lines.append(f"[{'.'.join(toml_key(p) for p in path)}]")
-        for k, v in scalars.items():
-            if not path and isinstance(v, dict):
-                continue
-            lines.append(f"{toml_key(k)} = {toml_value(v)}")
-        for k, v in tables.items():
-            table([*path, k], v)
-        if not path:
-            for k, v in values.items():
-                if isinstance(v, dict):
-                    table([k], v)
+        lines.append(f"[{'.'.join(toml_key(p) for p in path)}]")
+        lines.extend(f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items() if not isinstance(v, dict))
+        for k, v in values.items():
+            if isinstance(v, dict):
+                table([*path, k], v)
 
-    table([], data)
+    for k, v in data.items():
+        if isinstance(v, dict):
+            table([k], v)
     return "\n".join(lines) + "\n"
 
 
@@ -460,7 +464,7 @@ def toml_case(option: str, spec: dict, command: str) -> None:
         out_dir = Path(tmp) / "out"
         argv = {"config": ["config", option, str(path)],
                 "chips show": ["chips", "show", str(path)],
-                "run": ["run", option, str(path), "--out", str(out_dir), *RUN_FAST]}[command]
+                "run": ["run", option, str(path), "--out", str(out_dir), *run_fast(spec["keys"])]}[command]
         case = Case(argv, [str(path), *spec["keys"]], spec["forbidden"],
                     label=f"{option} {spec['kind']} {spec['content']!r:.300}")
         check_refused(case, path.parent, out_dir)
