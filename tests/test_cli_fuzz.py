@@ -11,7 +11,9 @@ Malformed data folders, chip files, config files and ``--set`` values are genera
 * no report, partial or whole, in ``--out``.
 
 Each test runs a few dozen examples by default (the file takes well under a minute); its
-``slow`` twin (``pytest -m slow``) runs ten times as many.
+``slow`` twin (``pytest -m slow``) runs twenty times as many. One test without hypothesis runs
+a case of each kind through a real ``python -m neurosim`` process, where anything written to the
+process's own stderr (logging, warnings, C libraries) would show.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import tomllib
 import zipfile
@@ -36,7 +40,7 @@ from neurosim.cli import main
 from neurosim.config import CHIP_SECTIONS, Config, all_section_paths, field_choices, presets_dir
 
 #: (default, slow) example counts: the slow twin of every test is marked ``slow``.
-EXAMPLES = [pytest.param(1, id="default"), pytest.param(10, id="slow", marks=pytest.mark.slow)]
+EXAMPLES = [pytest.param(1, id="default"), pytest.param(20, id="slow", marks=pytest.mark.slow)]
 
 
 def fuzz(test, base: int, scale: int, **strategies) -> None:
@@ -572,3 +576,32 @@ def set_case(drawn) -> None:
 @pytest.mark.parametrize("scale", EXAMPLES)
 def test_malformed_set_values(scale):
     fuzz(set_case, 100, scale, drawn=set_argv())
+
+
+# --------------------------------------------------------------------------- a real process
+
+@pytest.mark.parametrize("kind", ["nmnist", "chip", "config", "set"])
+def test_malformed_input_in_a_real_process(kind, tmp_path):
+    """One malformed input of each kind through ``python -m neurosim``: one line, exit 1."""
+    data_dir, out_dir = tmp_path / "data", tmp_path / "out"
+    bad = data_dir / "nmnist" / "Train" / "3" / "00001.bin"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(encode([(1, 2, 30, 1), (40, 2, 40, 0)]))
+    (tmp_path / "chip.toml").write_text("[device]\ng_min = 'small'\n")
+    (tmp_path / "exp.toml").write_text("[network.lif]\ntau_m = -1.0\n")
+    argv, name = {
+        "nmnist": (["run", "--dataset", "nmnist", "--data-dir", str(data_dir), "--out", str(out_dir),
+                    *RUN_FAST], str(bad)),
+        "chip": (["config", "--chip", str(tmp_path / "chip.toml")], str(tmp_path / "chip.toml")),
+        "config": (["run", "--config", str(tmp_path / "exp.toml"), "--out", str(out_dir), *RUN_FAST],
+                   "network.lif.tau_m"),
+        "set": (["config", "--set=reservoir.mc_bins=many"], "reservoir.mc_bins"),
+    }[kind]
+    before = snapshot(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "neurosim", *argv], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("neurosim: error:") and name in lines[0], proc.stderr
+    assert snapshot(tmp_path) == before  # nothing written: not into the data, not into --out or the cwd
