@@ -605,3 +605,11 @@ def test_malformed_input_in_a_real_process(kind, tmp_path):
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("neurosim: error:") and name in lines[0], proc.stderr
     assert snapshot(tmp_path) == before  # nothing written: not into the data, not into --out or the cwd
+
+
+@pytest.mark.parametrize("option, name", [("--set", "--set '--'"), ("--chip", "--chip --"),
+                                          ("--config", "--: ")])
+def test_option_given_double_dash_as_its_value(option, name, tmp_path):
+    """Found by the --set fuzzing: ``--set=--`` stored ``[]`` (CPython gh-109475, Python 3.11)
+    and ended in an internal error; now ``--`` is a value like any other, refused by name."""
+    check_refused(Case(["config", f"{option}=--"], [name], label=option), tmp_path)
