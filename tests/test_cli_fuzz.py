@@ -176,11 +176,13 @@ NOT_BIN = ["x.txt", ".DS_Store", "a.bin.bak", "b.BIN", "c.bin~", "readme", "d.bi
 
 
 def distractor() -> st.SearchStrategy[tuple[str, bytes]]:
-    """(path, bytes) of a file that is no sample: a ``.bin`` in a wrong folder, or not a ``.bin``."""
+    """(path, bytes) of a file that is no sample: a ``.bin`` in a wrong folder, not a ``.bin``,
+    or a plain file where a folder belongs."""
     folders = st.sampled_from(WRONG_FOLDERS)
     return st.one_of(
         st.tuples(st.builds(lambda f, n: f"{f}/{n}", folders, st.sampled_from(NOT_BIN)), st.binary(max_size=20)),
         st.tuples(folders.map(lambda f: f"{f}/00001.bin"), valid_sample),
+        st.tuples(st.sampled_from(["Train", "Test", "Train/5", "Test/0"]), st.binary(max_size=10)),
     )
 
 
@@ -195,12 +197,12 @@ def nmnist_folder(draw) -> dict:
     layout = draw(st.sampled_from(["corrupt", "corrupt", "corrupt", "layout", "bad_zip", "no_folder"]))
     if layout == "no_folder":  # --data-dir missing, or a file
         return {"layout": layout, "root": draw(st.sampled_from(["missing", "file"])), "files": {},
-                "specials": {}, "culprits": []}
+                "specials": {}, "extras": {}, "culprits": []}
     prefix = draw(st.sampled_from(["nmnist", "NMNIST", "."]))  # the three places folder() looks
-    files, culprits, specials = {}, [], {}
+    files, culprits, specials, extras = {}, [], {}, {}
     for rel, data in draw(st.lists(distractor(), max_size=4 if layout == "corrupt" else 5,
                                    min_size=0 if layout != "layout" else 1)):
-        files[f"nmnist/{rel}" if prefix == "." and layout == "layout" else f"{prefix}/{rel}"] = data
+        extras[f"nmnist/{rel}" if prefix == "." and layout == "layout" else f"{prefix}/{rel}"] = data
     where = st.tuples(st.sampled_from(["Train", "Test"]), st.integers(0, 9), st.integers(0, 99999))
     if layout == "corrupt":
         for split, digit, k in draw(st.lists(where, max_size=4, unique_by=lambda w: w[2])):
@@ -225,18 +227,16 @@ def nmnist_folder(draw) -> dict:
                 zf.writestr(f"Train/{draw(st.integers(0, 9))}/00001.bin", data or b"")
             files[rel] = buf.getvalue()
         culprits.append(rel)
-        files = {k: v for k, v in files.items() if not k.startswith(f"{prefix}/Train/")}
-    return {"layout": layout, "files": files, "specials": specials, "culprits": culprits}
+        extras = {k: v for k, v in extras.items() if not k.startswith(f"{prefix}/Train/")}
+    return {"layout": layout, "files": files, "specials": specials, "extras": extras, "culprits": culprits}
 
 
 def build_folder(root: Path, spec: dict) -> None:
+    """Samples first, then the special culprits, then the distractors (one that collides with
+    a file or folder already there is left out)."""
     for rel, data in spec["files"].items():
-        path = root / rel
-        if path.parent.is_file():  # a distractor took the name of a folder: drop it
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.is_dir():
-            path.write_bytes(data)
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
     for rel, kind in spec["specials"].items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +244,14 @@ def build_folder(root: Path, spec: dict) -> None:
             (path / "inside").mkdir(parents=True)
         else:
             path.symlink_to(root / "missing-target.bin")
+    for rel, data in spec["extras"].items():
+        path = root / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                path.write_bytes(data)
+        except (FileExistsError, NotADirectoryError):
+            continue
 
 
 def nmnist_case(spec: dict) -> None:
