@@ -19,11 +19,26 @@ from neurosim.errors import NeurosimError
 DEFAULT_CHIP = "rram-40nm-256kb"
 
 
+class _Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` with CPython gh-109475 fixed on every Python we support.
+
+    Before the fix (Python 3.11, early 3.12) an option given the explicit value ``--``
+    (``--set=--``, ``--chip=--``) lost it and stored ``[]``, which reached the library as a
+    list and ended in an internal error. Here, as in fixed Pythons, the value is ``"--"``
+    (converted by the option's type like any other), so it fails as the bad value it is.
+    """
+
+    def _get_values(self, action, arg_strings):
+        if action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from neurosim.engines import engine_choices
     from neurosim.tasks import get_task, task_names
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="neurosim", description="Neuromorphic hardware co-design simulator: spiking networks "
         "on modelled RRAM chips, accuracy and energy side by side.")
     parser.add_argument("--version", action="version", version=f"neurosim {__version__}")
