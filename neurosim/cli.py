@@ -121,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("neurosim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`neurosim config | head -1`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush cannot fail
+        return 141
     except Exception as exc:  # a bug: say so in one line unless debugging
         if args.debug or os.environ.get("NEUROSIM_DEBUG"):
             raise

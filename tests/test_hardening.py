@@ -122,3 +122,22 @@ def test_a_bad_conductance_file_is_refused_before_any_data_is_read(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(bad) in err and "complex" in err   # no progress line first
     assert not (tmp_path / "o").exists()
+
+
+def test_too_few_samples_are_refused_before_any_simulation(capsys, monkeypatch):
+    from neurosim.tasks.pipeline import Pipeline
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("simulated although the split was impossible")
+
+    monkeypatch.setattr(Pipeline, "run_dataset", no_run)
+    assert main(["run", *TINY, "--samples", "3"]) == 1
+    assert "too few to split" in one_error_line(capsys)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+    result = subprocess.run(f"{sys.executable} -m neurosim config | head -c 1", shell=True,
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout == "[" and result.stderr == ""

@@ -25,7 +25,7 @@ from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 from neurosim.tasks.registry import RunContext, Task, register_task
 
-__all__ = ["Classify", "ClassifyResult", "run_classify", "split_indices"]
+__all__ = ["Classify", "ClassifyResult", "check_splittable", "run_classify", "split_indices"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,7 @@ def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndar
     train on, or (official split) a test class that is never trained.
     """
     idx = np.arange(len(data.labels))
-    n = len(idx)
-    advice = (f"raise --samples (run.samples = {config.run.samples}; e.g. --samples 100, or 0 for all)"
-              if config.run.samples else f"the data holds only {n} usable samples: add data")
+    advice = _advice(config, len(idx))
     if data.is_test is not None and data.is_test.any() and (~data.is_test).any():
         train, test = idx[~data.is_test], idx[data.is_test]
         trained = np.unique(data.labels[train])
@@ -70,14 +68,28 @@ def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndar
                             f"samples of {len(trained)} trained classes{missing} (need ≥ 2 classes to train "
                             f"on and every test class trained); {advice}")
         return train, test
-    classes, per_class = np.unique(data.labels, return_counts=True)
-    if len(classes) < 2 or per_class.min() < 2:
-        raise DataError(f"{data.name}: {n} samples are too few to split into train and test (need ≥ 2 "
-                        f"samples of each of ≥ 2 classes); {advice}")
+    check_splittable(data.labels, False, data.name, config)
+    per_class = np.unique(data.labels, return_counts=True)[1]
     stratify = data.labels if per_class.min() * config.run.test_fraction >= 1 else None
     train, test = train_test_split(idx, test_size=config.run.test_fraction, stratify=stratify,
                                    random_state=seeds.int_seed(config.run.seed, "split"))
     return np.sort(train), np.sort(test)
+
+
+def _advice(config: Config, n: int) -> str:
+    return (f"raise --samples (run.samples = {config.run.samples}; e.g. --samples 100, or 0 for all)"
+            if config.run.samples else f"the data holds only {n} usable samples: add data")
+
+
+def check_splittable(labels: np.ndarray, official: bool, name: str, config: Config) -> None:
+    """Refuse (:class:`DataError`) samples whose labels cannot give a learnable split: fewer than
+    2 classes, or (random split) a class with fewer than 2 samples. Called on the planned
+    labels before any simulation, and again on the samples that were read."""
+    classes, per_class = np.unique(labels, return_counts=True)
+    if len(classes) < 2 or (not official and per_class.min() < 2):
+        need = "≥ 2 classes" if official else "≥ 2 samples of each of ≥ 2 classes"
+        raise DataError(f"{name}: {len(labels)} samples are too few to split into train and test (need "
+                        f"{need}); {_advice(config, len(labels))}")
 
 
 @register_task
@@ -89,7 +101,9 @@ class Classify(Task):
     required_keys = ("accuracy.test",)
 
     def run(self, config: Config, context: RunContext) -> ClassifyResult:
-        data = Pipeline(config, context.engine, context.data_dir, context.progress).run_dataset()
+        pipe = Pipeline(config, context.engine, context.data_dir, context.progress)
+        check_splittable(*pipe.planned_labels(), config.run.dataset, config)   # before any simulation
+        data = pipe.run_dataset()
         features = data.counts
         train, test = split_indices(data, config)
         readout = linear_readout(config.readout, seeds.int_seed(config.run.seed, "readout"))

@@ -28,7 +28,8 @@ import numpy as np
 
 from neurosim import seeds
 from neurosim.config import Config
-from neurosim.data import iter_batches, load_dataset, pair_by_label, sample_indices
+from neurosim.data import (data_root, get_dataset, iter_batches, load_dataset, pair_by_label,
+                           sample_indices)
 from neurosim.energy import OperationCounts, count_operations
 from neurosim.engines import Activity, get_engine
 from neurosim.errors import DataError
@@ -166,6 +167,13 @@ class Pipeline:
     def planned_samples(self, dataset: str | None = None) -> int:
         """How many samples :meth:`run_dataset` will stream (before corrupt ones are skipped)."""
         return len(self._indices(dataset or self.config.run.dataset))
+
+    def planned_labels(self, dataset: str | None = None) -> tuple[np.ndarray, bool]:
+        """Labels of the samples :meth:`run_dataset` will stream (read without decoding events), and
+        whether the dataset carries an official train/test split."""
+        name = dataset or self.config.run.dataset
+        spec = get_dataset(name)
+        return spec.labels(data_root(self.data_dir))[self._indices(name)], spec.official_split
 
     def _indices(self, name: str) -> np.ndarray:
         run = self.config.run
