@@ -102,7 +102,9 @@ class Classify(Task):
 
     def run(self, config: Config, context: RunContext) -> ClassifyResult:
         pipe = Pipeline(config, context.engine, context.data_dir, context.progress)
-        check_splittable(*pipe.planned_labels(), config.run.dataset, config)   # before any simulation
+        if config.run.samples:  # a count that cannot be split is refused before any work (with all
+            # samples, the files are read first, so that a corrupt one is named before the count)
+            check_splittable(*pipe.planned_labels(), config.run.dataset, config)
         data = pipe.run_dataset()
         features = data.counts
         train, test = split_indices(data, config)
