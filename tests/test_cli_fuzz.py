@@ -126,24 +126,28 @@ def encode(events: list[tuple[int, int, int, int]]) -> bytes:
 
 
 def valid_nmnist(data: bytes) -> bool:
-    """What the reader accepts: whole events, at least one, inside 34x34, time non-decreasing."""
+    """What the reader accepts: whole events, at least one, inside 34x34, time non-decreasing, and
+    not degenerate (several events all at one timestamp)."""
     if not data or len(data) % 5:
         return False
     ev = [data[i:i + 5] for i in range(0, len(data), 5)]
     ts = [((e[2] & 0x7F) << 16) | (e[3] << 8) | e[4] for e in ev]
-    return all(e[0] < SENSOR and e[1] < SENSOR for e in ev) and all(a <= b for a, b in zip(ts, ts[1:]))
+    return (all(e[0] < SENSOR and e[1] < SENSOR for e in ev) and all(a <= b for a, b in zip(ts, ts[1:]))
+            and (len(ts) == 1 or ts[-1] > ts[0]))
 
 
 timestamp = st.integers(0, 2**23 - 1)
 inside = st.tuples(st.integers(0, SENSOR - 1), st.integers(0, SENSOR - 1), timestamp, st.integers(0, 1))
-valid_events = st.lists(inside, min_size=1, max_size=12).map(lambda evs: sorted(evs, key=lambda e: e[2]))
+valid_events = (st.lists(inside, min_size=1, max_size=12)
+                .filter(lambda evs: len(evs) == 1 or len({e[2] for e in evs}) > 1)   # span > 0
+                .map(lambda evs: sorted(evs, key=lambda e: e[2])))
 valid_sample = valid_events.map(encode)
 
 
 @st.composite
 def corrupt_sample(draw) -> tuple[str, bytes | None]:
     """(kind, bytes) of one sample the reader must refuse; bytes None for the non-file kinds."""
-    kind = draw(st.sampled_from(["truncated", "outside", "decreasing", "empty", "random",
+    kind = draw(st.sampled_from(["truncated", "outside", "decreasing", "empty", "random", "degenerate",
                                  "dir_named_bin", "dangling_link"]))
     if kind == "truncated":
         data = encode(draw(valid_events))
@@ -163,6 +167,9 @@ def corrupt_sample(draw) -> tuple[str, bytes | None]:
         data = encode(evs)
     elif kind == "empty":
         data = b""
+    elif kind == "degenerate":  # several events, one timestamp (e.g. a zero-filled file)
+        t = draw(timestamp)
+        data = encode([(x, y, t, p) for x, y, _, p in draw(st.lists(inside, min_size=2, max_size=12))])
     elif kind == "random":
         data = draw(st.binary(max_size=64).filter(lambda b: not valid_nmnist(b)))
     else:
