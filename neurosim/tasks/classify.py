@@ -46,7 +46,6 @@ class ClassifyResult:
     mean_duration_s: float          # mean span of a sample's events (s)
     skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
-    features: np.ndarray | None = None  # (samples, neurons) int64 spike counts the readout saw
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +122,7 @@ class Classify(Task):
             energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
             confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
-            area=estimate_area(config, programmed.tiling), features=features)
+            area=estimate_area(config, programmed.tiling))
 
     def report(self, result: ClassifyResult) -> dict:
         e = result.energy

@@ -20,7 +20,7 @@ width (another modality, e.g. for zero-shot) gets its own network from stream
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -100,7 +100,6 @@ class DatasetRun:
     operations: OperationCounts
     skipped: tuple[str, ...] = ()
     engine: str = ""
-    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.labels)
