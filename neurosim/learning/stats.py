@@ -1,0 +1,56 @@
+"""Statistics every task reports with its figures: intervals for accuracies and tests against chance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+__all__ = ["Interval", "binomial_test_vs_chance", "mean_interval", "wilson_interval"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided confidence interval ``[low, high]`` at ``level``."""
+
+    value: float
+    low: float
+    high: float
+    level: float = 0.95
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "low": self.low, "high": self.high, "level": self.level}
+
+
+def wilson_interval(correct: int, total: int, level: float = 0.95) -> Interval:
+    """Wilson score interval of a proportion ``correct / total`` (better than the normal
+    approximation near 0 and 1, e.g. accuracies near 100 %)."""
+    if total <= 0:
+        raise ValueError("wilson_interval needs total > 0")
+    p = correct / total
+    z = sps.norm.ppf(0.5 + level / 2)
+    denom = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denom
+    half = z * np.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
+    low = 0.0 if correct == 0 else max(0.0, float(centre - half))
+    high = 1.0 if correct == total else min(1.0, float(centre + half))
+    return Interval(p, low, high, level)
+
+
+def mean_interval(values, level: float = 0.95) -> Interval:
+    """Mean of ``values`` (e.g. accuracies over seeds or folds) with a Student-t interval
+    (``[mean, mean]`` for a single value)."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        raise ValueError("mean_interval needs at least one value")
+    m = float(v.mean())
+    if v.size < 2:
+        return Interval(m, m, m, level)
+    half = float(sps.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    return Interval(m, m - half, m + half, level)
+
+
+def binomial_test_vs_chance(correct: int, total: int, chance: float) -> float:
+    """One-sided p-value that ``correct`` of ``total`` trials beat a per-trial ``chance`` rate."""
+    return float(sps.binomtest(int(correct), int(total), chance, alternative="greater").pvalue)
