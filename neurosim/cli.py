@@ -165,8 +165,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                   f"dataset {config.run.dataset}, engine {args.engine}, seed {config.run.seed}")
     output = run_task(args.task, config, RunContext(args.engine, args.data_dir, progress))
     json_path, html_path = write_reports(output.report, output.figures, out, rid)
-    paths = ("report", f"{json_path}\n{'':22}{html_path}")
-    print("\n".join(f"  {name:<20}{value}" for name, value in [*summary_rows(output.report), paths]))
+    rows = summary_rows(output.report)
+    width = max(20, *(len(name) + 2 for name, _ in rows))
+    paths = ("report", f"{json_path}\n{'':{width + 2}}{html_path}")
+    print("\n".join(f"  {name:<{width}}{value}" for name, value in [*rows, paths]))
     return 0
 
 

@@ -237,6 +237,10 @@ class NetworkConfig:
                                "", 0.0, 1e6)
     recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units; mV for izhikevich)",
                                    "", 0.0, 1e6)
+    recurrent_norm: str = param("sqrt", "How the recurrent weights scale with network size, so that a "
+                                "neuron's recurrent drive keeps its size as neurons change: 'sqrt' = std "
+                                "recurrent_scale·√(200/neurons) (the paper's N = 200 unchanged); 'none' = std "
+                                "recurrent_scale at any size", choices=("sqrt", "none"))
     excitatory_fraction: float = param(0.8, "Fraction of excitatory neurons (the first ones); the rest "
                                        "are inhibitory", "", 0.0, 1.0)
     dale: bool = param(False, "Dale's law: a neuron's outgoing weights are abs(w) signed by its type "
@@ -283,10 +287,33 @@ class InputConfig:
 
 @dataclass(frozen=True)
 class ReadoutConfig:
-    """[readout]: the trained linear readout on spike-count features."""
+    """[readout]: the features the readout sees, the trained linear readout, and how it is evaluated."""
 
-    C: float = param(1.0, "Inverse L2 regularisation of the logistic regression", "", 1e-9, 1e9)
-    max_iter: int = param(2000, "Solver iterations at most", "", 1, 1000000)
+    feature: str = param("counts", "Reservoir feature per neuron and time window: 'counts' = spikes in the "
+                         "window; 'trace' = a spike trace low-pass filtered with trace_decay per bin, read at "
+                         "the end of each window", choices=("counts", "trace"))
+    windows: int = param(5, "Time windows per sample (the bins split evenly); features = windows × neurons. "
+                         "1 = spike counts over the whole sample (the paper's readout)", "", 1, 10000)
+    trace_decay: float = param(0.9, "feature = 'trace': factor applied to the trace every bin "
+                               "(time constant -1/ln(decay) bins)", "", 0.0, 1.0)
+    model: str = param("ridge", "Readout: 'ridge' = ridge classifier (one-vs-all least squares; its penalty "
+                       "chosen by efficient leave-one-out CV on the training samples); 'logistic' = "
+                       "multinomial logistic regression (C chosen by 3-fold CV on the training samples; "
+                       "minutes on thousands of features)", choices=("ridge", "logistic"))
+    tune: bool = param(True, "Choose the regularisation by cross-validation inside the training samples "
+                       "(ridge: alpha in 10^-1 … 10^5; logistic: C in 10^-4 … 10^1); false = the fixed "
+                       "alpha / C below")
+    alpha: float = param(100.0, "model = 'ridge', tune = false: L2 penalty (on standardised features)", "",
+                         1e-9, 1e12)
+    C: float = param(1.0, "model = 'logistic', tune = false: inverse L2 regularisation", "", 1e-9, 1e9)
+    max_iter: int = param(2000, "model = 'logistic': solver iterations at most", "", 1, 1000000)
+    folds: int = param(5, "Stratified k-fold cross-validation over all samples for the reported accuracy "
+                       "and its interval (besides the single train/test split); 0 = off", "", 0, 100)
+    baselines: bool = param(True, "Also classify without the reservoir, with the same folds and readout: "
+                            "per-pixel event counts, the flattened input raster and input spikes in the "
+                            "same time windows")
+    learning_curve: bool = param(True, "Accuracy against training-set size (1/8, 1/4, 1/2, all of each "
+                                 "training fold), for the reservoir and the strongest baseline")
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ def _data(labels, is_test=None, name="toy") -> DatasetRun:
     return DatasetRun(name=name, network=None, n_bins=1, labels=np.asarray(labels),
                       is_test=None if is_test is None else np.asarray(is_test, bool),
                       durations_s=np.zeros(n), counts=np.zeros((n, 1), np.int64),
-                      input_counts=np.zeros((n, 1), np.int64), operations=None)
+                      input_counts=np.zeros((n, 1), np.int64), features=np.zeros((n, 1), np.float32),
+                      operations=None)
 
 
 def test_official_split_with_untrained_test_classes_is_refused():

@@ -69,3 +69,15 @@ def test_validation_table_and_bench_script_agree():
     assert [r["key"] for r in printed["rows"]] == [r["key"] for r in table]
     assert [r["neurosim_TOPS_per_W"] for r in printed["rows"]] == pytest.approx(
         [r["neurosim_TOPS_per_W"] for r in table])
+
+
+def test_paper_presets_load_with_the_papers_settings():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "configs"
+    nmnist = load_config("ideal", root / "lin2025-nmnist.toml")
+    assert (nmnist.run.dataset, nmnist.input.crop, nmnist.input.n_bins, nmnist.network.neurons) == ("nmnist", 16, 50, 200)
+    assert (nmnist.section("network.discrete-lif").decay, nmnist.section("network.discrete-lif").threshold) == (0.9, 5.0)
+    audio = load_config("ideal", root / "lin2025-ntidigits.toml")
+    assert (audio.run.dataset, audio.input.n_bins, audio.readout.windows) == ("ntidigits", 129, 1)
+    assert (audio.section("network.discrete-lif").decay, audio.section("network.discrete-lif").threshold) == (0.97, 5.3)

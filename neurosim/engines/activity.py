@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.errors import EngineError
+from neurosim.events.binning import window_sums
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,7 @@ class Activity:
         The bins are split as evenly as possible (``numpy.array_split``: the first
         ``bins % n_windows`` windows get one bin more); the windows sum to :attr:`counts`.
         """
-        bins = self.spike_raster.shape[1]
-        if not 1 <= n_windows <= bins:
-            raise ValueError(f"n_windows must lie in 1 … {bins} (the number of bins), got {n_windows}")
-        sizes = np.full(n_windows, bins // n_windows)
-        sizes[:bins % n_windows] += 1
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        return np.add.reduceat(self.spike_raster, starts, axis=1, dtype=np.int64)
+        return window_sums(self.spike_raster, n_windows)
 
 
 def run_noise_seed(noise_seed: int | None, first_sample: int) -> int | None:

@@ -59,6 +59,8 @@ __all__ = [
     "channels",
     "event_bins",
     "time_bin_index",
+    "window_starts",
+    "window_sums",
 ]
 
 #: Version of the binning rule; part of every cache key (bump it when rasters change).
@@ -292,3 +294,22 @@ def bin_events(batch: EventBatch, n_bins: int) -> np.ndarray:
         chunks (``batch.subset`` or :mod:`neurosim.data.stream`).
     """
     return bin_packed(pack(batch), n_bins)
+
+
+# --- time windows of a raster ---------------------------------------------------------
+
+
+def window_starts(n_bins: int, n_windows: int) -> np.ndarray:
+    """First bin of each of ``n_windows`` windows over ``n_bins`` bins, split as evenly as possible
+    (``numpy.array_split``: the first ``n_bins % n_windows`` windows get one bin more)."""
+    if not 1 <= n_windows <= n_bins:
+        raise ValueError(f"n_windows must lie in 1 … {n_bins} (the number of bins), got {n_windows}")
+    sizes = np.full(n_windows, n_bins // n_windows)
+    sizes[:n_bins % n_windows] += 1
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]])
+
+
+def window_sums(raster: np.ndarray, n_windows: int) -> np.ndarray:
+    """Spikes per channel in ``n_windows`` consecutive windows: ``[samples, bins, channels]`` →
+    int64 ``[samples, n_windows, channels]`` (the windows sum to the whole-sample counts)."""
+    return np.add.reduceat(raster, window_starts(raster.shape[1], n_windows), axis=1, dtype=np.int64)

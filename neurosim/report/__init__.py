@@ -19,7 +19,7 @@ when it draws (Agg canvas, never pyplot).
 """
 
 from neurosim.report.atomic import REPORT_JSON, check_output_dir, prepare_output_dir, write_atomic
-from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio
+from neurosim.report.format import format_interval, format_number, format_percent, format_quantity, format_ratio
 from neurosim.report.html_report import REPORT_HTML, render_html, write_html_report
 from neurosim.report.json_report import (
     REQUIRED_KEYS,
@@ -39,6 +39,7 @@ __all__ = [
     "SCHEMA",
     "check_output_dir",
     "dumps_report",
+    "format_interval",
     "format_number",
     "format_percent",
     "format_quantity",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NA", "format_number", "format_percent", "format_quantity", "format_ratio", "is_number",
+__all__ = ["NA", "format_interval", "format_number", "format_percent", "format_quantity", "format_ratio", "is_number",
            "prefix_scale"]
 
 # (exponent of ten, prefix); format_quantity picks among these.
@@ -83,6 +83,16 @@ def format_percent(fraction: Any, decimals: int = 2) -> str:
     if not is_number(fraction) or not math.isfinite(fraction):
         return NA
     return f"{100.0 * float(fraction):.{decimals}f} %"
+
+
+def format_interval(interval: dict, decimals: int = 1) -> str:
+    """An accuracy with its interval, from a dict with ``value``, ``low``, ``high`` and ``level``
+    (fractions): ``"92.3 % (95 % CI 90.6–93.7 %)"``; ``"n/a"`` if a bound is not a number."""
+    values = [interval.get(k) for k in ("value", "low", "high", "level")]
+    if not all(is_number(v) and math.isfinite(v) for v in values):
+        return NA
+    v, lo, hi, level = (100.0 * float(x) for x in values)
+    return f"{v:.{decimals}f} % ({level:g} % CI {lo:.{decimals}f}–{hi:.{decimals}f} %)"
 
 
 def format_ratio(ratio: Any) -> str:

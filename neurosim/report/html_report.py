@@ -16,10 +16,11 @@ import numpy as np
 
 from neurosim.errors import NeurosimError
 from neurosim.report.atomic import prepare_output_dir, write_atomic
-from neurosim.report.format import (NA, format_number, format_percent, format_quantity, format_ratio,
+from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
-from neurosim.report.plots import plot_breakdown, plot_confusion, plot_spike_counts, plot_vs_baseline
+from neurosim.report.plots import (plot_breakdown, plot_confusion, plot_learning_curve, plot_spike_counts,
+                                   plot_vs_baseline)
 
 __all__ = ["REPORT_HTML", "render_html", "write_html_report"]
 
@@ -117,6 +118,9 @@ def render_html(report: dict, figures: dict | None = None) -> str:
              num=False),
         _row("Engine", _e(report["engine"]), num=False),
     ]
+    if isinstance(accuracy.get("cv"), dict):
+        rows.append(_row(f"Cross-validated accuracy ({_e(accuracy['cv'].get('folds', ''))}-fold)",
+                         _e(format_interval(accuracy["cv"]))))
     if "test" in accuracy:
         rows.append(_row("Test accuracy", _e(format_percent(accuracy["test"]))))
     if "train" in accuracy:
@@ -190,6 +194,8 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                     f"{format_percent(silent, 1)} silent."))
         parts.append("</section>")
 
+    parts += _baselines_html(report)
+
     # The task's own metrics (optional): the section named after the task
     metrics = report.get(report["task"])
     if isinstance(metrics, dict) and metrics:
@@ -240,6 +246,32 @@ def render_html(report: dict, figures: dict | None = None) -> str:
               f"<pre><code>{_e(dumps_report(report))}</code></pre></details></section>",
               "</body></html>", ""]
     return "\n".join(parts)
+
+
+def _baselines_html(report: dict) -> list[str]:
+    """The reservoir against the no-reservoir baselines (same folds, same readout) and the learning
+    curve, where the report has them (``baselines``, ``comparison``, ``learning_curve``)."""
+    baselines, cv = report.get("baselines"), report.get("accuracy", {}).get("cv")
+    curves = report.get("learning_curve")
+    if not (isinstance(baselines, dict) and isinstance(cv, dict)) and not isinstance(curves, dict):
+        return []
+    parts = ["<section><h2>Reservoir against no-reservoir baselines</h2>"]
+    if isinstance(baselines, dict) and isinstance(cv, dict):
+        parts.append("<table><tr><th>Features</th><th>Cross-validated accuracy</th></tr>")
+        for name, result in {"reservoir": cv, **baselines}.items():
+            parts.append(f"<tr><td>{_e(name)}</td><td class=\"num\">{_e(format_interval(result))}</td></tr>")
+        parts.append("</table>")
+        comparison = report.get("comparison", {})
+        if comparison.get("verdict"):
+            parts.append(f'<p class="note">Against the strongest baseline ({_e(comparison["strongest_baseline"])}): '
+                         f"{_e(comparison['verdict'])}. Every feature set is classified by the same readout on "
+                         "the same folds.</p>")
+    if isinstance(curves, dict) and curves:
+        parts.append(_figure_html(plot_learning_curve(curves), "learning curve: accuracy against training samples",
+                                  "Cross-validated accuracy against the number of training samples per fold "
+                                  "(bands: 95 % intervals)."))
+    parts.append("</section>")
+    return parts
 
 
 def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = None) -> Path:

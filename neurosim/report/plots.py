@@ -17,7 +17,7 @@ import numpy as np
 
 from neurosim.report.format import format_number, format_quantity, prefix_scale
 
-__all__ = ["plot_breakdown", "plot_confusion", "plot_spike_counts", "plot_vs_baseline"]
+__all__ = ["plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -132,4 +132,25 @@ def plot_confusion(cm: np.ndarray, labels: list[str]) -> str:
                 ax.text(j, i, format_number(int(v) if float(v).is_integer() else v),
                         ha="center", va="center", fontsize=8,
                         color="white" if top and cm[i, j] > top / 2 else "black")
+    return _png_data_uri(fig)
+
+
+def plot_learning_curve(curves: dict[str, list[dict]]) -> str:
+    """Accuracy (%) against training samples, one line per feature set with its 95 % interval as a band.
+
+    ``curves``: name → points ``{"n_train", "value", "low", "high"}`` (accuracies as fractions).
+    """
+    fig = _new_figure(6.0, 3.8)
+    ax = fig.add_subplot()
+    for name, points in curves.items():
+        n = [float(p["n_train"]) for p in points]
+        ax.plot(n, [100 * p["value"] for p in points], marker="o", label=name)
+        ax.fill_between(n, [100 * p["low"] for p in points], [100 * p["high"] for p in points], alpha=0.2)
+    ax.set_xscale("log")
+    _log_axis(ax.xaxis, [float(p["n_train"]) for pts in curves.values() for p in pts])
+    ax.set_xlabel("training samples (per fold)")
+    ax.set_ylabel("cross-validated accuracy (%)")
+    ax.set_title("Learning curve")
+    ax.grid(alpha=0.3)
+    ax.legend()
     return _png_data_uri(fig)

@@ -1,7 +1,13 @@
-"""Task ``classify``: event data → LSM on the chip → spike counts → linear readout.
+"""Task ``classify``: event data → LSM on the chip → spikes in time windows → linear readout.
 
-Returns accuracy on held-out samples next to the chip's energy and latency per
-inference, computed from the operations the simulation actually performed.
+Returns accuracy next to the chip's energy and latency per inference, computed from
+the operations the simulation actually performed. Accuracy is measured twice: on the
+single train/test split (the dataset's official one, else a stratified random one), and
+by stratified k-fold cross-validation over all samples (``readout.folds``) with a 95 %
+interval. With ``readout.baselines`` the same folds and readout classify three feature
+sets that never went through the reservoir (per-pixel counts, the flattened input
+raster, windowed input counts), and the report says whether the reservoir beats the
+strongest of them; ``readout.learning_curve`` adds accuracy against training-set size.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, esti
                              estimate_energy)
 from neurosim.errors import DataError
 from neurosim.learning import linear_readout
+from neurosim.learning.evaluate import CVResult, cross_validate, fold_count, learning_curve, stratified_folds
+from neurosim.learning.readout import chosen_regularisation
 from neurosim.progress import Progress
-from neurosim.report import format_percent
+from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 from neurosim.tasks.registry import RunContext, Task, register_task
@@ -46,6 +54,11 @@ class ClassifyResult:
     mean_duration_s: float          # mean span of a sample's events (s)
     skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
+    regularisation: dict | None = None  # penalty the split's readout chose ({"alpha"} or {"C"})
+    cv: CVResult | None = None        # k-fold CV of the reservoir features (None: readout.folds = 0)
+    baselines: dict | None = None     # name -> CVResult of each no-reservoir feature set, same folds
+    learning_curve: dict | None = None  # name -> [{"fraction", "n_train", "value", "low", "high"}]
+    n_features: int = 0               # features per sample the readout sees
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -104,10 +117,12 @@ class Classify(Task):
         if config.run.samples:  # a count that cannot be split is refused before any work (with all
             # samples, the files are read first, so that a corrupt one is named before the count)
             check_splittable(*pipe.planned_labels(), config.run.dataset, config)
-        data = pipe.run_dataset()
-        features = data.counts
+        data = pipe.run_dataset(baselines=config.readout.baselines and config.readout.folds >= 2)
+        features = data.features
         train, test = split_indices(data, config)
-        readout = linear_readout(config.readout, seeds.int_seed(config.run.seed, "readout"))
+        seed = seeds.int_seed(config.run.seed, "readout")
+        readout = linear_readout(config.readout, seed, data.labels[train])
+        context.progress.note(f"readout ({config.readout.model}) on {features.shape[1]:,} features per sample")
         readout.fit(features[train], data.labels[train])
         classes = np.unique(data.labels)
         predicted = readout.predict(features[test])
@@ -122,7 +137,8 @@ class Classify(Task):
             energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
             confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
-            area=estimate_area(config, programmed.tiling))
+            area=estimate_area(config, programmed.tiling), regularisation=chosen_regularisation(readout),
+            n_features=features.shape[1], **_cross_validated(data, config, seed, context))
 
     def report(self, result: ClassifyResult) -> dict:
         e = result.energy
@@ -132,7 +148,12 @@ class Classify(Task):
             "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test,
                         "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
             "engine": result.engine,
-            "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train},
+            "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train,
+                         **({"cv": result.cv.as_dict()} if result.cv is not None else {})},
+            "readout": {"model": result.config.readout.model, "feature": result.config.readout.feature,
+                        "windows": result.config.readout.windows, "features_per_sample": result.n_features,
+                        "regularisation": result.regularisation},
+            **_comparison_sections(result),
             **energy_sections(e),
             "activity": {
                 "spikes_per_sample": float(spikes.sum()),
@@ -148,13 +169,74 @@ class Classify(Task):
         }
 
     def figures(self, result: ClassifyResult) -> dict:
-        return {"spike_counts": result.mean_spike_counts, "confusion": result.confusion}
+        confusion = result.cv.confusion if result.cv is not None else result.confusion
+        return {"spike_counts": result.mean_spike_counts, "confusion": confusion}
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
-        return [
-            ("accuracy (test)", format_percent(report["accuracy"]["test"], 1)),
-            *energy_summary(report),
-        ]
+        accuracy = report["accuracy"]
+        rows = []
+        if "cv" in accuracy:
+            rows.append((f"accuracy ({accuracy['cv']['folds']}-fold CV)", format_interval(accuracy["cv"])))
+        rows.append(("accuracy (test split)", format_percent(accuracy["test"], 1)))
+        comparison = report.get("comparison")
+        if comparison:
+            rows.append(("strongest no-reservoir baseline",
+                         f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}"))
+            rows.append(("reservoir vs that baseline", comparison["verdict"]))
+        return rows + energy_summary(report)
+
+
+def _comparison_sections(result: ClassifyResult) -> dict:
+    """``baselines`` (CV of each no-reservoir feature set), ``comparison`` (the reservoir against the
+    strongest of them, in accuracy points) and ``learning_curve``, where they were measured."""
+    out: dict = {}
+    if result.baselines:
+        out["baselines"] = {name: cv.as_dict() for name, cv in result.baselines.items()}
+        strongest = _strongest(result.baselines)
+        best = result.baselines[strongest].accuracy
+        margin = 100.0 * (result.cv.accuracy.value - best.value)
+        verdict = (f"{margin:+.1f} points: the reservoir beats it" if margin > 0 else
+                   f"{margin:+.1f} points: the reservoir does not beat it")
+        out["comparison"] = {"strongest_baseline": strongest, "baseline_accuracy": best.value,
+                             "reservoir_accuracy": result.cv.accuracy.value, "margin_points": margin,
+                             "reservoir_beats_strongest": bool(margin > 0), "verdict": verdict}
+    if result.learning_curve:
+        out["learning_curve"] = result.learning_curve
+    return out
+
+
+def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunContext) -> dict:
+    """k-fold CV of the reservoir features and of each baseline (same folds, same readout), and the
+    learning curves of the reservoir and the strongest baseline; {} when ``readout.folds`` < 2 or the
+    data cannot be split that many ways."""
+    readout = config.readout
+    k = fold_count(data.labels, readout.folds)
+    if k < 2:
+        if readout.folds >= 2:
+            context.progress.note(f"no cross-validation: a class has only {k} sample(s)")
+        return {}
+    folds = stratified_folds(data.labels, k, seeds.int_seed(config.run.seed, "split", "folds"))
+    sets = {"reservoir": data.features, **data.baselines}
+    report = context.progress.stage(f"{k}-fold cross-validation")
+    results: dict[str, CVResult] = {}
+    for i, (name, features) in enumerate(sets.items()):
+        results[name] = cross_validate(features, data.labels, readout, folds, seed)
+        report(i + 1, len(sets))
+    curves = {}
+    if readout.learning_curve:
+        strongest = _strongest(results)
+        names = ["reservoir"] + ([strongest] if strongest else [])
+        report = context.progress.stage("learning curve")
+        for i, name in enumerate(names):
+            curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
+            report(i + 1, len(names))
+    return {"cv": results.pop("reservoir"), "baselines": results, "learning_curve": curves or None}
+
+
+def _strongest(results: dict[str, CVResult]) -> str | None:
+    """The baseline with the highest CV accuracy (None without baselines)."""
+    baselines = {k: v for k, v in results.items() if k != "reservoir"}
+    return max(baselines, key=lambda k: baselines[k].accuracy.value) if baselines else None
 
 
 def run_classify(config: Config, engine: str = "auto", data_dir: Path | None = None,

@@ -20,7 +20,7 @@ width (another modality, e.g. for zero-shot) gets its own network from stream
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -34,6 +34,7 @@ from neurosim.energy import OperationCounts, count_operations
 from neurosim.engines import Activity, get_engine
 from neurosim.errors import DataError
 from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
+from neurosim.learning.features import baseline_features, reservoir_features
 from neurosim.networks import LSM, build_lsm
 from neurosim.progress import Progress
 
@@ -83,8 +84,11 @@ class DatasetRun:
 
     Per sample (``n`` of them, in the dataset's order): ``labels`` int64, ``is_test``
     bool (None without an official split), ``durations_s`` float64 (s),
-    ``counts`` int64 ``(n, neurons)`` reservoir spikes per neuron (the LSM feature),
-    ``input_counts`` int64 ``(n, inputs)`` input spikes per channel. ``operations``:
+    ``counts`` int64 ``(n, neurons)`` reservoir spikes per neuron,
+    ``input_counts`` int64 ``(n, inputs)`` input spikes per channel, ``features`` float32
+    ``(n, windows·neurons)`` what the readout sees (``[readout]`` feature and windows,
+    :func:`neurosim.learning.features.reservoir_features`), ``baselines`` the no-reservoir
+    feature sets (name → float32 ``(n, features)``; empty unless asked for). ``operations``:
     the chip's operations over all samples, without readout MACs (see
     :meth:`operations_with_readout`).
     """
@@ -97,7 +101,9 @@ class DatasetRun:
     durations_s: np.ndarray
     counts: np.ndarray
     input_counts: np.ndarray
+    features: np.ndarray
     operations: OperationCounts
+    baselines: dict = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     engine: str = ""
 
@@ -105,9 +111,10 @@ class DatasetRun:
         return len(self.labels)
 
     def operations_with_readout(self, n_classes: int) -> OperationCounts:
-        """:attr:`operations` plus a linear readout of ``n_classes`` outputs that accumulates
-        the neurons that spiked (``n_classes`` MACs per spiking neuron per sample)."""
-        return replace(self.operations, readout_macs=int(np.count_nonzero(self.counts)) * n_classes)
+        """:attr:`operations` plus a linear readout of ``n_classes`` outputs that accumulates the
+        non-zero features (``n_classes`` MACs per non-zero feature per sample: a neuron that did
+        not spike in a window costs nothing)."""
+        return replace(self.operations, readout_macs=int(np.count_nonzero(self.features)) * n_classes)
 
 
 @dataclass(frozen=True)
@@ -178,9 +185,13 @@ class Pipeline:
         run = self.config.run
         return sample_indices(name, data_dir=self.data_dir, n_samples=run.samples or None, seed=run.seed)
 
-    def run_dataset(self, dataset: str | None = None,
-                    on_chunk: Callable[[Chunk], None] | None = None) -> DatasetRun:
-        """Stream ``dataset`` (default ``run.dataset``; ``run.samples`` of it) through the reservoir."""
+    def run_dataset(self, dataset: str | None = None, on_chunk: Callable[[Chunk], None] | None = None,
+                    baselines: bool = False) -> DatasetRun:
+        """Stream ``dataset`` (default ``run.dataset``; ``run.samples`` of it) through the reservoir.
+
+        ``baselines``: also keep the no-reservoir feature sets of every sample
+        (:func:`neurosim.learning.features.baseline_features`; the flattened input raster holds
+        ``bins × inputs`` values per sample)."""
         config = self.config
         name = dataset or config.run.dataset
         run = config.run
@@ -188,7 +199,7 @@ class Pipeline:
         load = functools.partial(load_dataset, name, data_dir=self.data_dir, seed=run.seed,
                                  skip_corrupt=run.skip_corrupt)
         report = self.progress.stage(f"{name} through the reservoir")
-        acc = _Accumulator(len(indices))
+        acc = _Accumulator(len(indices), config, baselines)
         network = None
         done = 0
         for batch in iter_batches(load, indices, run.chunk_samples):
@@ -223,8 +234,10 @@ class _Accumulator:
     """Per-sample features and operation counts of successive chunks, written into arrays sized
     once for the planned samples (no per-chunk copies to concatenate)."""
 
-    def __init__(self, planned: int):
+    def __init__(self, planned: int, config: Config, baselines: bool):
         self.planned = planned
+        self.readout = config.readout
+        self.baselines = baselines
         self.arrays: dict[str, np.ndarray] = {}
         self.operations: OperationCounts | None = None
         self.skipped: list[str] = []
@@ -245,6 +258,10 @@ class _Accumulator:
         self._put("durations", sample_durations(batch))
         self._put("counts", spikes.sum(axis=1, dtype=np.int64))
         self._put("inputs", raster.sum(axis=1, dtype=np.int64))
+        self._put("features", reservoir_features(spikes, self.readout))
+        if self.baselines:
+            for name, values in baseline_features(batch, raster, self.readout).items():
+                self._put(f"baseline:{name}", values)
         ops = count_operations(raster, spikes, network.programmed.tiling, 0)
         self.operations = ops if self.operations is None else self.operations + ops
         self.skipped.extend(batch.skipped)
@@ -255,4 +272,5 @@ class _Accumulator:
         return DatasetRun(name=name, network=network, n_bins=n_bins, labels=a["labels"],
                           is_test=a["is_test"] if self.has_split else None,
                           durations_s=a["durations"], counts=a["counts"], input_counts=a["inputs"],
-                          operations=self.operations, skipped=tuple(self.skipped), engine=engine)
+                          features=a["features"], operations=self.operations,
+                          baselines={k.split(":", 1)[1]: v for k, v in a.items() if k.startswith("baseline:")}, skipped=tuple(self.skipped), engine=engine)
