@@ -42,8 +42,12 @@ class CVResult:
     n_train_mean: float
 
     def as_dict(self) -> dict:
+        """JSON-ready: the pooled accuracy and interval, per-fold and per-class accuracies (recall of each
+        class, in class order), the training-set size and the chosen regularisation."""
+        per_class = np.diag(self.confusion) / np.maximum(self.confusion.sum(axis=1), 1)
         return {**self.accuracy.as_dict(), "folds": len(self.fold_accuracy),
                 "per_fold": [float(a) for a in self.fold_accuracy],
+                "per_class": [float(a) for a in per_class],
                 "n_train_mean": self.n_train_mean, "regularisation": list(self.regularisation)}
 
 
