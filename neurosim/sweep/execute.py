@@ -165,7 +165,7 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
         bar.note(f"unit {uid} failed: {reason}")
     if todo:
         by_id = {u.id: u for u in todo}
-        with dask_client(scheduler, workers) as (client, where):
+        with dask_client(scheduler, workers or min(os.cpu_count() or 1, len(todo))) as (client, where):
             from distributed import as_completed
 
             run["cluster"] = outcome.cluster = where
