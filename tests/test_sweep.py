@@ -181,7 +181,7 @@ def swept(tmp_path_factory, cluster):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not killed:
         if any(client.processing().values()):
-            time.sleep(0.8)  # inside the worker's first (cold) unit
+            time.sleep(0.5)  # inside the worker's first (cold) unit
             for worker, keys in client.processing().items():
                 unit = keys[0].removeprefix("neurosim-unit-") if keys else None
                 if unit and not SweepStore(folder).unit_dir(unit).exists():

@@ -39,7 +39,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{padding:.25em
  border-bottom:1px solid #e6eaee;vertical-align:top}th{font-weight:600;color:#3b4754}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.front td:first-child{font-weight:600}
-figure{margin:1em 0}figure img{max-width:100%;height:auto}
+section{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;height:auto}
 figcaption{color:#5b6773;font-size:.9em}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
 """
 
