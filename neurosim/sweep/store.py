@@ -120,7 +120,7 @@ class SweepStore:
             write_atomic(tmp / "report.html", html)
             write_arrays(tmp / ARRAYS, arrays, {"unit": unit_id, "result_sha256": record["result_sha256"]})
             _fsync_file(tmp / ARRAYS)
-            write_atomic(tmp / UNIT_JSON, json.dumps(to_jsonable(record), indent=1, sort_keys=True) + "\n")
+            write_atomic(tmp / UNIT_JSON, json.dumps(to_jsonable(record), indent=1) + "\n")
             _fsync_dir(tmp)
             try:
                 os.rename(tmp, final)
