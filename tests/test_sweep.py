@@ -85,6 +85,7 @@ def test_grid_from_cli_and_toml(tmp_path):
     ({"grid": ["crossbar.adc_bits"]}, "expected section.key=V1,V2"),
     ({"seeds": "0,x"}, "--seeds"),
     ({"instances": 0}, "instances must be a whole number >= 1"),
+    ({"engine": "warp"}, "sweep engine 'warp'"),
 ])
 def test_bad_sweeps_are_refused_before_any_work(kw, message):
     with pytest.raises(ConfigError, match=message):

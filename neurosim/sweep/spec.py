@@ -202,7 +202,12 @@ def spec_from_sources(config_file: Path | None = None, *, chip: str | None = Non
 
 
 def _check_keys(spec: SweepSpec) -> None:
-    """Refuse (for the whole sweep) a grid key that is no config key, or one of the sweep's own axes."""
+    """Refuse (for the whole sweep) an unknown engine, a grid key that is no config key, or one of the
+    sweep's own axes."""
+    from neurosim.engines import engine_choices
+
+    if spec.engine not in engine_choices():
+        raise ConfigError(f"sweep engine {spec.engine!r}: choose one of {', '.join(engine_choices())}")
     known = {row[0] for row in reference_rows()}
     for key, _ in spec.grid:
         if key in _OWN_AXES:
