@@ -1,4 +1,4 @@
-"""Command line: ``neurosim run | chips | datasets | config | bench``.
+"""Command line: ``neurosim run | sweep | report | chips | datasets | config | bench``.
 
 Thin by design: it parses arguments, calls library functions and prints. A
 :class:`~neurosim.errors.NeurosimError` becomes one line on stderr and exit
@@ -64,6 +64,38 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
                      "a folder holding another run's report is refused before anything runs")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    sweep = sub.add_parser(
+        "sweep", help="run a grid of chip configurations × chip instances × seeds on dask (resumable)",
+        description="Run every (configuration, chip instance, seed) unit of a grid on dask.distributed "
+        "(a LocalCluster, or a running scheduler with --scheduler), writing each finished unit atomically "
+        "under OUT; rerunning skips finished units. Options override the [sweep] table of --config.")
+    sweep.add_argument("--chip", help=f"chip preset name or path to a chip .toml (default: [sweep] chip, "
+                       f"else {DEFAULT_CHIP})")
+    sweep.add_argument("--config", type=Path, help="experiment .toml; its [sweep] table may describe the "
+                       "sweep (chip, task, grid, instances, seeds, set, engine, data_dir)")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override one base config value for every unit (repeatable)")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                       help="one axis of the grid, e.g. crossbar.adc_bits=4,6,8 (repeatable; every combination runs)")
+    sweep.add_argument("--instances", type=int, help="chip instances 0..K-1 per configuration (default: 1)")
+    sweep.add_argument("--seeds", help="run seeds, comma-separated (default: 0)")
+    sweep.add_argument("--task", choices=task_names(), help="what each unit runs (default: classify)")
+    sweep.add_argument("--engine", choices=engine_choices(), help="simulation engine (default: auto)")
+    sweep.add_argument("--samples", type=int, help="samples per unit (run.samples)")
+    sweep.add_argument("--dataset", help="dataset name (run.dataset)")
+    sweep.add_argument("--data-dir", type=Path, help="folder holding the dataset's files")
+    sweep.add_argument("--out", type=Path, required=True, help="sweep folder (created; reused to resume)")
+    sweep.add_argument("--scheduler", help="address of a running dask scheduler (tcp://host:8786); "
+                       "default: a LocalCluster on this machine")
+    sweep.add_argument("--workers", type=int, help="LocalCluster worker processes (default: CPU count)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+
+    report = sub.add_parser("report", help="compare finished sweeps on one self-contained HTML page",
+                            description="Aggregate the finished units of sweep folders per configuration and "
+                            "write PAGE (HTML) with PAGE.json and PAGE.h5 beside it.")
+    report.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="sweep folder(s)")
+    report.add_argument("--out", type=Path, required=True, metavar="PAGE", help="the HTML page to write")
 
     chips = sub.add_parser("chips", help="list chip presets, or show one as TOML")
     chips_sub = chips.add_subparsers(dest="chips_command", metavar="show")
@@ -172,6 +204,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from neurosim.errors import ConfigError
+    from neurosim.sweep import run_sweep, spec_from_sources
+    from neurosim.sweep.summary import summary_table
+
+    overrides = list(args.overrides)
+    if args.samples is not None:
+        overrides.append(f"run.samples={args.samples}")
+    if args.dataset is not None:
+        overrides.append(f"run.dataset={json.dumps(args.dataset)}")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers {args.workers}: give a whole number >= 1")
+    spec = spec_from_sources(args.config, chip=args.chip, task=args.task, grid=args.grid,
+                             instances=args.instances, seeds=args.seeds, overrides=overrides,
+                             engine=args.engine, data_dir=args.data_dir)
+    outcome = run_sweep(spec, args.out, scheduler=args.scheduler, workers=args.workers,
+                        progress=not args.quiet)
+    print(summary_table(outcome))
+    return 0 if outcome.complete else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from neurosim.sweep.page import write_report
+
+    paths = write_report(args.folders, args.out)
+    print("\n".join(f"  {p}" for p in paths))
+    return 0
+
+
 def cmd_chips(args: argparse.Namespace) -> int:
     from neurosim.config import CHIP_SECTIONS, list_chips, load_config, to_toml
 
@@ -221,7 +282,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "chips": cmd_chips, "datasets": cmd_datasets, "config": cmd_config,
+COMMANDS = {"run": cmd_run, "sweep": cmd_sweep, "report": cmd_report, "chips": cmd_chips,
+            "datasets": cmd_datasets, "config": cmd_config,
             "bench": cmd_bench}
 
 if __name__ == "__main__":  # pragma: no cover

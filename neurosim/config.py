@@ -690,10 +690,12 @@ def resolve_chip(name_or_path: str) -> Path:
 
 
 def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
-                overrides: list[str] = ()) -> Config:
+                overrides: list[str] = (), skip_tables: tuple[str, ...] = ()) -> Config:
     """Build and validate the run's config.
 
     Order: defaults ← chip file (chip sections only) ← experiment file ← ``--set``.
+    ``skip_tables``: top-level tables of the experiment file that are not config sections
+    (a sweep file's ``[sweep]``), left out.
     """
     chip_path = resolve_chip(chip)
     chip_data = load_toml(chip_path)
@@ -703,7 +705,8 @@ def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
                           f"found [{', '.join(sorted(stray))}]")
     config = apply_mapping(Config(), chip_data, str(chip_path))
     if config_file is not None:
-        config = apply_mapping(config, load_toml(config_file), str(config_file))
+        data = {k: v for k, v in load_toml(config_file).items() if k not in skip_tables}
+        config = apply_mapping(config, data, str(config_file))
     for text in overrides:
         config = apply_mapping(config, parse_override(text), f"--set {text}")
     return validate(config)

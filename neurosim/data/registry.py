@@ -42,6 +42,7 @@ from typing import Callable, ClassVar, TypeVar
 
 import numpy as np
 
+from neurosim.data.memo import memo_key, memoized
 from neurosim.data.sampling import stratified_indices
 from neurosim.errors import DataError
 from neurosim.events.batch import MODALITIES, EventBatch
@@ -293,6 +294,9 @@ def load_dataset(
         skip_corrupt: leave out corrupt samples (truncated, outside the sensor, decreasing
             timestamps, empty) instead of raising; they are listed in ``batch.skipped``.
 
+    Inside :func:`neurosim.data.memo.memoized_loading` (a sweep worker) a batch loaded before
+    with the same arguments is returned again instead of being read anew.
+
     Raises:
         DataError: unknown name, missing or malformed data, bad ``n_samples``.
     """
@@ -300,8 +304,10 @@ def load_dataset(
         raise DataError("load_dataset: give n_samples or indices, not both")
     if indices is None and n_samples is not None:
         indices = sample_indices(name, data_dir=data_dir, n_samples=n_samples, seed=seed)
-    return get_dataset(name).load(data_root(data_dir), indices=indices, seed=seed,
-                                  progress=progress, skip_corrupt=skip_corrupt)
+    root = data_root(data_dir)
+    return memoized(memo_key(name, str(root.resolve()), seed, skip_corrupt, indices),
+                    lambda: get_dataset(name).load(root, indices=indices, seed=seed, progress=progress,
+                                                   skip_corrupt=skip_corrupt))
 
 
 def sample_indices(name: str, *, data_dir: str | os.PathLike | None = None,

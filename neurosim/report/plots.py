@@ -17,7 +17,8 @@ import numpy as np
 
 from neurosim.report.format import format_number, format_quantity, prefix_scale
 
-__all__ = ["plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline"]
+__all__ = ["new_figure", "plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_spike_counts",
+           "plot_vs_baseline", "png_data_uri"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -34,6 +35,11 @@ def _png_data_uri(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+#: Public names of the two helpers, for other pages' plots (the sweep comparison page).
+new_figure = _new_figure
+png_data_uri = _png_data_uri
 
 
 def _log_axis(axis, values: list[float]) -> None:

@@ -1,0 +1,385 @@
+"""The comparison page of one or more sweeps: one self-contained HTML file.
+
+Plots are PNG images inlined as ``data:`` URIs (drawn on an Agg canvas, as the run
+report's), styles are inline: the page needs no network and no other file. Every axis
+names its quantity and unit. Figures (each a ``<figure>`` with a caption):
+
+* accuracy per configuration over chip instances (box plot with every instance's point);
+* energy per inference per configuration (the same);
+* the accuracy–energy plane with 95 % intervals and the Pareto front;
+* the energy breakdown by component per configuration (mean over instances);
+* accuracy against each swept key, with 95 % intervals (one line per value of the others);
+* improvement over the digital baseline(s) per configuration, with 95 % intervals.
+
+Tables give each configuration's mean, spread, 95 % interval and range, the failures the
+manifests record, and the provenance (config hashes, seeds, instances, versions, engine).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio, prefix_scale
+from neurosim.report.plots import new_figure, png_data_uri
+from neurosim.sweep.compare import ACCURACY, BREAKDOWN, ENERGY, IMPROVEMENT
+
+__all__ = ["render_page"]
+
+_COLORS = ["#2a7ab9", "#d9822b", "#3a9e5b", "#b9412a", "#7a5cb9", "#8c6d31", "#c4579b", "#5b6773"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2733;
+ max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #d5dbe1;
+ padding-bottom:.2em;margin-top:1.8em}.sub{color:#5b6773;margin-top:0}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{padding:.25em .7em;text-align:left;
+ border-bottom:1px solid #e6eaee;vertical-align:top}th{font-weight:600;color:#3b4754}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.front td:first-child{font-weight:600}
+section{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;height:auto}
+figcaption{color:#5b6773;font-size:.9em}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _figure(uri: str, name: str, alt: str, caption: str) -> str:
+    return (f'<figure data-figure="{_e(name)}"><img src="{uri}" alt="{_e(alt)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _values(config: dict, metric: str) -> list[float]:
+    return config["metrics"].get(metric, {}).get("values", [])
+
+
+def _height(n: int) -> float:
+    return min(14.0, 0.42 * n + 1.6)
+
+
+def plot_distribution(configs: list[dict], metric: str, title: str, unit: str) -> str:
+    """Horizontal box plot per configuration, with every unit's value as a dot."""
+    data = [_values(c, metric) for c in configs]
+    flat = [v for d in data for v in d]
+    if unit == "%":
+        scale, xlabel = 100.0, f"{title} (%)"
+    else:
+        div, prefix = prefix_scale(flat)
+        scale, xlabel = 1.0 / div, f"{title} ({prefix}{unit})"
+    fig = new_figure(8.0, _height(len(configs)))
+    ax = fig.add_subplot()
+    y = np.arange(1, len(configs) + 1)
+    ax.boxplot([np.asarray(d) * scale for d in data], positions=y, orientation="horizontal", widths=0.55,
+               showfliers=False, medianprops={"color": "#b9412a"})
+    for yi, d in zip(y, data):
+        offsets = np.linspace(-0.15, 0.15, len(d)) if len(d) > 1 else np.zeros(len(d))
+        ax.plot(np.asarray(d) * scale, yi + offsets, "o", color="#2a7ab9", ms=3.5, alpha=0.8)
+    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"{title} over chip instances")
+    ax.grid(axis="x", alpha=0.3)
+    return png_data_uri(fig)
+
+
+def plot_pareto(configs: list[dict]) -> str:
+    """Mean accuracy against mean energy per inference, 95 % intervals on both, front joined."""
+    acc = [c["metrics"][ACCURACY] for c in configs]
+    en = [c["metrics"][ENERGY] for c in configs]
+    div, prefix = prefix_scale([e["mean"] for e in en])
+    fig = new_figure(8.0, 5.2)
+    ax = fig.add_subplot()
+    for c, a, e in zip(configs, acc, en):
+        color = "#b9412a" if c["pareto"] else "#2a7ab9"
+        ax.errorbar(e["mean"] / div, 100 * a["mean"],
+                    xerr=[[(e["mean"] - e["ci95_low"]) / div], [(e["ci95_high"] - e["mean"]) / div]],
+                    yerr=[[100 * (a["mean"] - a["ci95_low"])], [100 * (a["ci95_high"] - a["mean"])]],
+                    fmt="o", color=color, ms=5, capsize=3, lw=1)
+        ax.annotate(c["label"], (e["mean"] / div, 100 * a["mean"]), xytext=(4, 4),
+                    textcoords="offset points", fontsize=7)
+    front = sorted((c for c in configs if c["pareto"]), key=lambda c: c["metrics"][ENERGY]["mean"])
+    if len(front) > 1:
+        ax.step([c["metrics"][ENERGY]["mean"] / div for c in front],
+                [100 * c["metrics"][ACCURACY]["mean"] for c in front], where="post", color="#b9412a",
+                lw=1.2, alpha=0.7, label="Pareto front")
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
+    ax.set_ylabel("test accuracy (%), mean over chip instances")
+    ax.set_title("Accuracy against energy (bars: 95 % interval of the mean; red: Pareto front)")
+    ax.grid(alpha=0.3)
+    return png_data_uri(fig)
+
+
+def plot_breakdown(configs: list[dict]) -> str:
+    """Stacked horizontal bars: mean energy per inference of each component, per configuration."""
+    components = sorted({m[len(BREAKDOWN):] for c in configs for m in c["metrics"] if m.startswith(BREAKDOWN)})
+    means = np.array([[c["metrics"].get(BREAKDOWN + k, {}).get("mean", 0.0) for k in components]
+                      for c in configs])
+    div, prefix = prefix_scale(list(means.sum(axis=1)))
+    fig = new_figure(8.0, _height(len(configs)) + 0.8)
+    ax = fig.add_subplot()
+    y = np.arange(len(configs))
+    left = np.zeros(len(configs))
+    for i, k in enumerate(components):
+        ax.barh(y, means[:, i] / div, left=left, color=_COLORS[i % len(_COLORS)], label=k.replace("_", " "))
+        left += means[:, i] / div
+    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
+    ax.set_title("Energy breakdown by component")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(1, len(configs))),
+              ncol=min(4, max(1, len(components))), frameon=False)
+    return png_data_uri(fig)
+
+
+def _key_unit(key: str) -> str:
+    from neurosim.config import reference_rows
+
+    for row in reference_rows():
+        if row[0] == key:
+            return row[2]
+    return ""
+
+
+def plot_vs_key(configs: list[dict], key: str, others: list[str], metric: str = ACCURACY) -> str:
+    """``metric`` (mean, 95 % interval) against the values of ``key``, a line per value of ``others``."""
+    lines: dict[str, list[dict]] = {}
+    for c in configs:
+        if key in c["point"] and metric in c["metrics"]:
+            name = ", ".join(f"{k.rpartition('.')[2]}={c['point'].get(k)}" for k in others) or "all"
+            lines.setdefault(name, []).append(c)
+    values = sorted({json_key(c["point"][key]) for cs in lines.values() for c in cs})
+    numeric = all(isinstance(v[1], (int, float)) and not isinstance(v[1], bool) for v in values)
+    positions = {v: (v[1] if numeric else i) for i, v in enumerate(values)}
+    fig = new_figure(7.0, 4.4)
+    ax = fig.add_subplot()
+    for i, (name, cs) in enumerate(sorted(lines.items())):
+        cs = sorted(cs, key=lambda c: positions[json_key(c["point"][key])])
+        x = [positions[json_key(c["point"][key])] for c in cs]
+        m = [c["metrics"][metric] for c in cs]
+        ax.errorbar(x, [100 * s["mean"] for s in m],
+                    yerr=[[100 * (s["mean"] - s["ci95_low"]) for s in m], [100 * (s["ci95_high"] - s["mean"]) for s in m]],
+                    fmt="o-", color=_COLORS[i % len(_COLORS)], capsize=3, lw=1.2, ms=4, label=name)
+    if not numeric:
+        ax.set_xticks(list(positions.values()), [str(v[1]) for v in values])
+    unit = _key_unit(key)
+    ax.set_xlabel(f"{key}" + (f" ({unit})" if unit else ""))
+    ax.set_ylabel("test accuracy (%), mean over chip instances")
+    ax.set_title(f"Accuracy against {key} (bars: 95 % interval)")
+    if len(lines) > 1:
+        ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return png_data_uri(fig)
+
+
+def json_key(value: Any) -> tuple:
+    """A sortable, hashable key of a grid value (numbers before text)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value)
+    return (1, str(value))
+
+
+def plot_improvement(configs: list[dict], baselines: str) -> str:
+    """Improvement factor over the baseline per configuration (mean, 95 % interval), log scale."""
+    stats = [c["metrics"][IMPROVEMENT] for c in configs]
+    fig = new_figure(8.0, _height(len(configs)))
+    ax = fig.add_subplot()
+    y = np.arange(len(configs))
+    means = np.array([s["mean"] for s in stats])
+    err = np.array([[s["mean"] - s["ci95_low"] for s in stats], [s["ci95_high"] - s["mean"] for s in stats]])
+    ax.barh(y, means, xerr=err, color="#3a9e5b", capsize=3)
+    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+    ax.invert_yaxis()
+    if means.min() > 0 and means.max() / means.min() > 10:
+        ax.set_xscale("log")
+    for yi, v in zip(y, means):
+        ax.annotate(format_ratio(v), (v, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=7)
+    ax.set_xlabel(f"energy improvement over {baselines} (× less energy per inference)")
+    ax.set_title("Improvement over the digital baseline")
+    ax.margins(x=0.15)
+    return png_data_uri(fig)
+
+
+def _interval(stat: dict, fmt) -> str:
+    return (f"{_e(fmt(stat['mean']))} ± {_e(fmt(stat['std']))}<br><small>95 % CI "
+            f"{_e(fmt(stat['ci95_low']))} … {_e(fmt(stat['ci95_high']))}; range {_e(fmt(stat['min']))} … "
+            f"{_e(fmt(stat['max']))}</small>")
+
+
+def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) -> str:
+    """The comparison page (HTML text) of :func:`neurosim.sweep.compare.aggregate`'s ``data``.
+
+    ``failures``: ``{"folder", "id", "point", "instance", "seed", "reason"}`` of units that failed
+    and are not finished; ``sources``: the sweep folders.
+    """
+    configs = data["configurations"]
+    has_acc = all(ACCURACY in c["metrics"] for c in configs)
+    has_en = all(ENERGY in c["metrics"] for c in configs)
+    title = f"Sweep comparison · {', '.join(data['tasks'])} · {', '.join(data['chips'])}"
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>neurosim — {_e(title)}</title>", f"<style>{_CSS}</style></head><body>",
+             f"<header><h1>{_e(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
+             f"{data['n_units']} finished units (configuration × chip instance × seed) from "
+             f"{_e(', '.join(sources))}; swept: {_e(', '.join(data['swept_keys']) or 'nothing')}</p></header>"]
+
+    # table
+    fmt_j = lambda v: format_quantity(v, "J")  # noqa: E731
+    head = ["Configuration", "Units", "Instances", "Seeds"]
+    head += ["Test accuracy"] if has_acc else []
+    head += ["Energy per inference"] if has_en else []
+    head += ["Improvement"] if all(IMPROVEMENT in c["metrics"] for c in configs) else []
+    parts += ["<section><h2>Configurations</h2>",
+              "<p>Each configuration over its chip instances and seeds: mean ± standard deviation, "
+              "95 % Student-t interval of the mean, range. Bold: on the accuracy–energy Pareto front.</p>",
+              "<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    for c in configs:
+        cells = [f"<td>{_e(c['label'])}</td>", f'<td class="num">{len(c["units"])}</td>',
+                 f'<td class="num">{_e(format_number(len(c["instances"])))}</td>',
+                 f"<td>{_e(', '.join(map(str, c['seeds'])))}</td>"]
+        if has_acc:
+            cells.append(f'<td class="num">{_interval(c["metrics"][ACCURACY], lambda v: format_percent(v, 1))}</td>')
+        if has_en:
+            cells.append(f'<td class="num">{_interval(c["metrics"][ENERGY], fmt_j)}</td>')
+        if "Improvement" in head:
+            cells.append(f'<td class="num">{_interval(c["metrics"][IMPROVEMENT], format_ratio)}</td>')
+        parts.append(f'<tr{" class=front" if c["pareto"] else ""}>' + "".join(cells) + "</tr>")
+    parts.append("</table></section>")
+
+    # figures
+    parts.append("<section><h2>Distributions over chip instances</h2>")
+    if has_acc:
+        parts.append(_figure(plot_distribution(configs, ACCURACY, "test accuracy", "%"), "accuracy",
+                             "box plot of test accuracy per configuration",
+                             "Test accuracy of every chip instance (dots) per configuration; boxes: quartiles, "
+                             "whiskers: 1.5 IQR, red line: median."))
+    if has_en:
+        parts.append(_figure(plot_distribution(configs, ENERGY, "energy per inference", "J"), "energy",
+                             "box plot of energy per inference per configuration",
+                             "Energy per inference of every chip instance per configuration."))
+    parts.append("</section>")
+    if has_acc and has_en:
+        front = [c["label"] for c in configs if c["pareto"]]
+        parts += ["<section><h2>Accuracy–energy Pareto front</h2>",
+                  _figure(plot_pareto(configs), "pareto", "accuracy against energy per inference",
+                          f"Pareto front (no configuration is both more accurate and cheaper): {'; '.join(front)}."),
+                  "</section>"]
+    if any(m.startswith(BREAKDOWN) for c in configs for m in c["metrics"]):
+        parts += ["<section><h2>Energy breakdown</h2>",
+                  _figure(plot_breakdown(configs), "breakdown", "stacked bars of energy per component",
+                          "Mean energy per inference of each chip component per configuration."),
+                  "</section>"]
+    if has_acc and data["swept_keys"]:
+        parts.append("<section><h2>Accuracy against each swept key</h2>")
+        for key in data["swept_keys"]:
+            others = [k for k in data["swept_keys"] if k != key]
+            parts.append(_figure(plot_vs_key(configs, key, others), f"vs:{key}", f"accuracy against {key}",
+                                 f"Mean test accuracy over chip instances against {key}; error bars: 95 % "
+                                 f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}."))
+        parts.append("</section>")
+    if all(IMPROVEMENT in c["metrics"] for c in configs):
+        names = sorted({n for c in configs for n in c["baselines"].values()})
+        base = " / ".join(names) or "the baseline"
+        parts += ["<section><h2>Improvement over the digital baseline</h2>",
+                  _figure(plot_improvement(configs, base), "improvement", "bars of improvement factor",
+                          f"Baseline energy per inference ({base}) divided by the chip's, per configuration."),
+                  _baseline_table(configs), "</section>"]
+
+    # failures
+    parts.append("<section><h2>Failed units</h2>")
+    if failures:
+        parts.append("<table><tr><th>Sweep</th><th>Unit</th><th>Point</th><th>Instance</th><th>Seed</th>"
+                     "<th>Reason</th></tr>")
+        for f in failures:
+            parts.append(f"<tr><td>{_e(f['folder'])}</td><td><code>{_e(f['id'])}</code></td>"
+                         f"<td>{_e(f['point'])}</td><td>{_e(f['instance'])}</td><td>{_e(f['seed'])}</td>"
+                         f"<td>{_e(f['reason'])}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>None: every unit asked for is finished.</p>")
+    parts.append("</section>")
+
+    # provenance
+    parts += ["<section><h2>Provenance</h2><table><tr><th>Configuration</th><th>Configuration id</th>"
+              "<th>Chip (hash)</th><th>Config hashes</th><th>Instances</th><th>Seeds</th><th>Engine</th></tr>"]
+    for c in configs:
+        parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(c['id'])}</code></td>"
+                     f"<td>{_e(c['chip']['name'])} (<code>{_e(c['chip']['chip_hash'])}</code>)</td>"
+                     f"<td><code>{_e(' '.join(c['config_hashes']))}</code></td>"
+                     f"<td>{_e(', '.join(map(str, c['instances'])))}</td>"
+                     f"<td>{_e(', '.join(map(str, c['seeds'])))}</td><td>{_e(', '.join(c['engines']))}</td></tr>")
+    parts.append("</table>")
+    versions = {k: v for c in configs for k, v in c["versions"].items()}
+    parts.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in versions.items())
+                 + "</table></section></body></html>\n")
+    return "\n".join(parts)
+
+
+def _baseline_table(configs: list[dict]) -> str:
+    rows = ["<table><tr><th>Configuration</th><th>Baseline</th><th>Baseline energy per inference</th>"
+            "<th>Chip energy per inference</th></tr>"]
+    for c in configs:
+        for prefix, name in sorted(c["baselines"].items()):
+            stat = c["metrics"].get(f"{prefix}.per_inference_J")
+            if stat is None:
+                continue
+            chip = c["metrics"].get(ENERGY, {}).get("mean")
+            rows.append(f"<tr><td>{_e(c['label'])}</td><td>{_e(name)}</td>"
+                        f'<td class="num">{_e(format_quantity(stat["mean"], "J"))}</td>'
+                        f'<td class="num">{_e(format_quantity(chip, "J"))}</td></tr>')
+    return "\n".join(rows) + "</table>"
+
+
+def failed_units(folders: list, finished: set[str]) -> list[dict]:
+    """Units that the latest run of each sweep folder's manifest reports failed and that are not finished."""
+    from pathlib import Path
+
+    from neurosim.sweep.store import SweepStore
+
+    out = []
+    for folder in folders:
+        manifest = SweepStore(folder).read_manifest()
+        if not manifest or not manifest.get("runs"):
+            continue
+        asked = {u["id"]: u for u in manifest.get("units", [])}
+        for uid, reason in manifest["runs"][-1].get("failed", {}).items():
+            if uid in finished:
+                continue
+            u = asked.get(uid, {})
+            out.append({"folder": str(Path(folder)), "id": uid, "point": u.get("point", {}),
+                        "instance": u.get("instance"), "seed": u.get("seed"), "reason": reason})
+    return out
+
+
+def write_report(folders: list, page) -> tuple:
+    """Aggregate sweep ``folders`` and write ``page`` (HTML) with its data beside it
+    (``page`` with suffixes ``.json`` and ``.h5``); returns the three paths."""
+    from pathlib import Path
+
+    from neurosim.errors import NeurosimError
+    from neurosim.report import write_atomic
+    from neurosim.sweep.compare import aggregate, load_units, write_json_h5
+
+    page = Path(page)
+    if page.is_dir():
+        raise NeurosimError(f"--out {page}: is a folder; give a file name such as {page / 'sweep.html'}")
+    if not page.parent.exists():
+        try:
+            page.parent.mkdir(parents=True)
+        except OSError as exc:
+            raise NeurosimError(f"--out {page}: cannot create {page.parent}: {exc.strerror or exc}") from exc
+    units = load_units([Path(f) for f in folders])
+    data = aggregate(units)
+    failures = failed_units(folders, {u.record["id"] for u in units})
+    data["failed_units"] = failures
+    json_path, h5_path = page.with_suffix(".json"), page.with_suffix(".h5")
+    if page.suffix in (".json", ".h5"):
+        raise NeurosimError(f"--out {page}: give the HTML page's name (e.g. sweep.html); its data is written beside it")
+    write_json_h5(data, units, json_path, h5_path)
+    write_atomic(page, render_page(data, failures, [str(f) for f in folders]))
+    return page, json_path, h5_path
