@@ -15,6 +15,11 @@ chunks of ``chunk_samples`` (memory: one bool spike raster per chunk plus one
 float64 state vector per thread), each chunk split over numba's threads; the
 result does not depend on the chunk size or the number of threads.
 
+With a non-ideal ADC (``lsm.drive_adc``, :mod:`neurosim.crossbar.periphery`) the
+engine runs the shared numpy step of :mod:`neurosim.engines.lsm_step` instead, which
+quantizes every array segment's partial sum as the macro does (same codes as
+:class:`~neurosim.crossbar.CrossbarMacro`; see ``tests/test_adc_loop.py``).
+
 Compiled code is cached on disk (numba ``cache=True``, in ``__pycache__`` beside
 the module or numba's user cache), so only the first process pays the compile.
 
@@ -120,6 +125,8 @@ class CpuEngine:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
                               f"(it runs: {', '.join(kernel_models(KERNELS))}); "
                               "use --engine brian2 (or auto)")
+        if lsm.drive_adc is not None:
+            return self._run_with_adc(lsm, raster, progress, hook, first_sample)
         model = get_model(lsm.model)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
@@ -168,6 +175,19 @@ class CpuEngine:
         if samples == 0 and progress is not None:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces)
+
+    def _run_with_adc(self, lsm: LSM, raster: np.ndarray, progress, hook, first_sample: int) -> Activity:
+        """A chip whose ADC is not ideal (``lsm.drive_adc``): the shared step of
+        :func:`neurosim.engines.lsm_step.lsm_step` on numpy in float64, which quantizes each
+        array segment's partial sum (the gpu engine runs the same code on CuPy)."""
+        if hook is not None:
+            raise EngineError("a step hook with the ADC in the loop is not supported; set "
+                              "crossbar.adc_mode=ideal for online learning")
+        from neurosim.engines.gpu_engine import GpuEngine
+
+        numpy_twin = GpuEngine(dtype="float64", batch_size=self.chunk_samples, device="cpu",
+                               trace_neurons=self.trace_neurons)
+        return numpy_twin.run(lsm, raster, progress, first_sample=first_sample)
 
 
 register_engine(EngineEntry("cpu", CpuEngine, stepping=True))

@@ -186,7 +186,7 @@ def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev
     spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     for b in range(bins):
         lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.params.decay,
-                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng)
+                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng, lsm.drive_adc)
         spk_dev[b] = spikes != 0
         if tr_dev is not None:
             tr_dev[b] = mem[:, :tr_dev.shape[2]]
