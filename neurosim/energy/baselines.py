@@ -7,7 +7,10 @@ weight from a 1 MB SRAM) is kept as the *naive* baseline. Energies in J, power i
 * ``kind = "event"``: cost per synaptic event (``synaptic_op`` × synaptic operations),
   per event in the buffer (``event`` × input events and spikes), per neuron update
   (``neuron_update``, in active steps or in every step, ``updates``), per spike
-  (``spike``), readout MACs, and static power over the sample;
+  (``spike``), readout MACs, and static power over the sample: ``static_power`` plus
+  ``leakage_per_bit`` × the bits of weight memory it must retain (``weight_bits`` per
+  weight of the network), charged over the whole sample (volatile SRAM cannot be
+  power-gated without losing the weights);
 * ``kind = "dense"``: every weight fetched and multiplied in every step, every neuron
   updated in every step.
 
@@ -48,6 +51,8 @@ class DigitalBaseline:
     mac: float = 0.0
     weight_fetch: float = 0.0
     static_power: float = 0.0
+    leakage_per_bit: float = 0.0
+    weight_bits: int = 0
 
 
 _REQUIRED = ("name", "technology_nm", "kind", "fair", "status", "source")
@@ -93,10 +98,12 @@ def naive_baseline(b: BaselineConfig) -> DigitalBaseline:
 
 
 def baseline_energy(b: DigitalBaseline, counts: OperationCounts, n_inputs: int, n_neurons: int,
-                    n_classes: int, steps: int, sample_s: float) -> float:
-    """Energy (J) per inference of baseline ``b`` on the run's activity (``counts`` over a batch).
+                    n_classes: int, steps: int, sample_s: float) -> tuple[float, float]:
+    """``(total, dynamic)`` energy (J) per inference of baseline ``b`` on the run's activity
+    (``counts`` over a batch).
 
-    ``sample_s``: mean time a sample lasts (s), over which static power is charged.
+    ``sample_s``: mean time a sample lasts (s), over which static power and weight-memory
+    leakage are charged.
     """
     per = 1.0 / counts.samples
     if b.kind == "dense":
@@ -107,4 +114,5 @@ def baseline_energy(b: DigitalBaseline, counts: OperationCounts, n_inputs: int, 
         dynamic = per * (counts.synapse_ops * b.synaptic_op + updates * b.neuron_update
                          + counts.spikes * b.spike + counts.row_activations * b.event
                          + counts.readout_macs * b.readout_mac)
-    return float(dynamic + b.static_power * sample_s)
+    leakage = b.leakage_per_bit * b.weight_bits * (n_inputs + n_neurons) * n_neurons
+    return float(dynamic + (b.static_power + leakage) * sample_s), float(dynamic)

@@ -28,7 +28,8 @@ class OperationCounts:
     conductances on that row. ``spikes``: reservoir spikes; ``serial_reads``: array
     reads that follow one another in time (per step, the most segments read on one
     array; arrays work in parallel), which sets the compute latency; ``adc_clipped``:
-    conversions beyond the ADC's range; ``max_active_rows``: the most rows driven in one
+    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (0 when
+    the ADC is not in the loop); ``max_active_rows``: the most rows driven in one
     segment read (the macro's operating envelope: compare with ``adc_range · rows``).
     """
 
@@ -49,6 +50,7 @@ class OperationCounts:
     spikes: int = 0
     serial_reads: int = 0
     adc_clipped: int = 0
+    adc_checked: int = 0
     max_active_rows: int = 0
 
     def __add__(self, other: "OperationCounts") -> "OperationCounts":
@@ -105,6 +107,7 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     active_steps = int(np.count_nonzero(reads))
     spiking = int(np.count_nonzero(spike_raster.any(axis=1)))
     spikes = int(per_row[n_in:].sum())
+    clipped, checked = _clipped(input_raster, spike_raster, network)
     return OperationCounts(
         samples=samples,
         time_steps=samples * steps,
@@ -122,33 +125,37 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
         active_steps=active_steps,
         spikes=spikes,
         serial_reads=int(per_tile.max(axis=0).sum()) if tiling.row_tiles else 0,
-        adc_clipped=_clipped(input_raster, spike_raster, network),
+        adc_clipped=clipped,
+        adc_checked=checked,
         max_active_rows=max_rows,
     )
 
 
-def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> int:
-    """Conversions of the network's drive that clip in its ADC (0 without ``network.drive_adc``).
+def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
+    """Conversions of the network's drive that clip in its ADC, and conversions checked
+    (both 0 without ``network.drive_adc``).
 
     The recurrent rows of step ``b`` carry the spikes of step ``b − 1``, as the engines
     compute them; only segment reads with an active row are conversions.
     """
     adc = getattr(network, "drive_adc", None)
     if adc is None:
-        return 0
+        return 0, 0
     samples, steps, n_in = input_raster.shape
     previous = np.zeros_like(spike_raster)
     previous[:, 1:] = spike_raster[:, :-1]
     xs = (input_raster.reshape(-1, n_in).astype(np.float64),
           previous.reshape(samples * steps, -1).astype(np.float64))
     ws = (network.w_in, network.w_rec)
-    total = 0
+    total = checked = 0
+    n_out = ws[0].shape[1]
     for group, start, stop in adc.segments:
         x = xs[group][:, start:stop]
         active = x.any(axis=1)
         if not active.any():
             continue
         x = x[active]
+        checked += x.shape[0] * n_out
         value = adc.partial(x, ws[group][start:stop], group)
         total += int(np.count_nonzero(adc.clipped(value, x, group)))
-    return total
+    return total, checked

@@ -29,6 +29,9 @@ from neurosim.energy.counters import OperationCounts
 
 log = logging.getLogger(__name__)
 
+#: Fraction of clipped conversions beyond which a run is outside the macro's operating envelope.
+CLIP_LIMIT = 0.01
+
 
 @dataclass(frozen=True)
 class EnergyEstimate:
@@ -177,17 +180,19 @@ def operating_envelope(config: Config, counts: OperationCounts) -> dict:
 
     ``full_scale_rows``: rows at the full conductance window that fill the ADC range
     (``adc_range · rows``); ``max_active_rows``: the most rows one segment read drove;
-    ``clipped_fraction``: conversions beyond the ADC range (measured when the ADC is in
-    the loop); ``outside``: True when either exceeds its limit (more active rows than the
-    full scale, or over 1 % of conversions clipped).
+    ``clipped_fraction``: conversions beyond the ADC range, measured on the run's own
+    partial sums when the ADC is in the loop (``clipping_measured``). ``outside``: over
+    :data:`CLIP_LIMIT` of the conversions clipped or, where clipping was not measured,
+    more active rows than the full scale (the worst case, where a column could clip).
     """
     x = config.crossbar
     full_rows = x.adc_range * x.rows
-    clipped = counts.adc_clipped / counts.adc_conversions if counts.adc_conversions else 0.0
+    measured = counts.adc_checked > 0
+    clipped = counts.adc_clipped / counts.adc_checked if measured else 0.0
+    outside = clipped > CLIP_LIMIT if measured else counts.max_active_rows > full_rows
     return {"full_scale_rows": full_rows, "max_active_rows": counts.max_active_rows,
-            "clipped_fraction": clipped, "adc_bits": x.adc_bits, "adc_mode": x.adc_mode,
-            "outside": bool(x.adc_mode == "quantize" and (counts.max_active_rows > full_rows
-                                                         or clipped > 0.01))}
+            "clipped_fraction": clipped, "clipping_measured": measured, "adc_bits": x.adc_bits,
+            "adc_mode": x.adc_mode, "outside": bool(x.adc_mode == "quantize" and outside)}
 
 
 def estimate_energy(config: Config, counts: OperationCounts, programmed: ProgrammedMatrix,
@@ -215,12 +220,14 @@ def estimate_energy(config: Config, counts: OperationCounts, programmed: Program
     breakdown = {k: float(v) / counts.samples for k, v in totals.items()}
     breakdown["static"] = static_energy(config, latency, sample)
     total = float(sum(breakdown.values()))
+    chip_dynamic = total - breakdown["static"]
     listed = []
     for b in (*load_baselines(), naive_baseline(config.baseline)):
-        energy = baseline_energy(b, counts, n_inputs, n, n_classes, steps, sample)
+        energy, dynamic = baseline_energy(b, counts, n_inputs, n, n_classes, steps, sample)
         listed.append({"key": b.key, "name": b.name, "technology_nm": b.technology_nm, "kind": b.kind,
                        "fair": b.fair, "status": b.status, "source": b.source, "per_inference_J": energy,
-                       "ratio": energy / total if total > 0 else None})
+                       "dynamic_J": dynamic, "ratio": energy / total if total > 0 else None,
+                       "dynamic_ratio": dynamic / chip_dynamic if chip_dynamic > 0 else None})
     fair = [b for b in listed if b["fair"]]
     strongest = min(fair, key=lambda b: b["per_inference_J"])
     active_per_sample = counts.active_steps / counts.samples

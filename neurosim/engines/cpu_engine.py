@@ -185,7 +185,10 @@ class CpuEngine:
                               "crossbar.adc_mode=ideal for online learning")
         from neurosim.engines.gpu_engine import GpuEngine
 
-        numpy_twin = GpuEngine(dtype="float64", batch_size=self.chunk_samples, device="cpu",
+        noisy = lsm.w_in_std is not None or lsm.w_rec_std is not None
+        # read noise is seeded per batch: one sample per batch keeps it per sample, so the
+        # spikes do not depend on the chunking
+        numpy_twin = GpuEngine(dtype="float64", batch_size=1 if noisy else self.chunk_samples, device="cpu",
                                trace_neurons=self.trace_neurons)
         return numpy_twin.run(lsm, raster, progress, first_sample=first_sample)
 

@@ -128,7 +128,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
         _row("Improvement vs baseline", _e(format_ratio(energy["improvement_vs_baseline"]))),
     ]
     for other in energy.get("baselines", []):
-        if other["name"] == baseline["name"] or not _is_real(other.get("ratio")):
+        if other["name"] == baseline["name"] or not is_number(other.get("ratio")):
             continue
         tag = "" if other.get("fair") else ", not fair"
         rows.append(_row(f"vs {other['name']} ({other['technology_nm']} nm{tag}; {other['source']})",
@@ -136,7 +136,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                             f"{format_ratio(other['ratio'])}")))
     rows.append(_row("Latency per inference (compute)",
                      _e(format_quantity(report["latency"]["per_inference_s"], "s"))))
-    if _is_real(report["latency"].get("sensor_to_decision_s")):
+    if is_number(report["latency"].get("sensor_to_decision_s")):
         rows.append(_row("Latency, sensor to decision",
                          _e(format_quantity(report["latency"]["sensor_to_decision_s"], "s"))))
     if is_number(energy.get("programming_J")):

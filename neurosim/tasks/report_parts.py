@@ -32,12 +32,14 @@ def energy_summary(report: dict) -> list[tuple[str, str]]:
         ("energy / inference", format_quantity(e["per_inference_J"], "J")),
         ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} ({e['baseline']['name']}, "
                      "strongest fair baseline)"),
-        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than that baseline"),
+        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than that baseline"
+                        + _dynamic_note(e)),
     ]
     others = [b for b in e.get("baselines", []) if b["name"] != e["baseline"]["name"]]
     for b in sorted(others, key=lambda b: b["per_inference_J"]):
         tag = "" if b["fair"] else ", not fair"
-        lines.append(("  also vs", f"{format_ratio(b['ratio'])} {b['name']}{tag}"))
+        ratio = format_ratio(b["ratio"]) if b.get("ratio") is not None else "n/a"
+        lines.append(("  also vs", f"{ratio} {b['name']}{tag}"))
     lat = report["latency"]
     lines.append(("latency / inference", format_quantity(lat["per_inference_s"], "s") + " compute"))
     if "sensor_to_decision_s" in lat:
@@ -47,3 +49,11 @@ def energy_summary(report: dict) -> list[tuple[str, str]]:
         lines.append(("envelope", f"OUTSIDE: {env['max_active_rows']} active rows vs full scale "
                                   f"{env['full_scale_rows']:.3g} rows, {100 * env['clipped_fraction']:.1f} % clipped"))
     return lines
+
+
+def _dynamic_note(e: dict) -> str:
+    """`` (N× without static power and leakage)`` for the headline baseline, when known."""
+    for b in e.get("baselines", []):
+        if b["name"] == e["baseline"]["name"] and b.get("dynamic_ratio") is not None:
+            return f" ({format_ratio(b['dynamic_ratio'])} without static power and leakage)"
+    return ""
