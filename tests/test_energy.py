@@ -154,3 +154,60 @@ def test_area_from_cell_and_periphery_sizes():
     assert area.breakdown_m2["row_drivers"] == pytest.approx(4 * 64 * x.row_driver_area)
     assert area.breakdown_m2["neurons"] == pytest.approx(20 * x.neuron_area)
     assert sum(area.breakdown_m2.values()) == pytest.approx(area.total_m2)
+
+
+def _estimate(overrides, inputs, spikes, sample_s=None):
+    config = load_config("rram-40nm-256kb", overrides=overrides)
+    programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
+    counts = count_operations(inputs, spikes, programmed.tiling, n_classes=3)
+    return estimate_energy(config, counts, programmed, n_inputs=6, n_classes=3, steps=inputs.shape[1],
+                           sample_s=sample_s)
+
+
+def test_static_energy_is_charged_over_the_sample_and_doubles_with_its_duration():
+    inputs = np.random.default_rng(1).random((2, 5, 6)) < 0.4
+    spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
+    on = ["energy.power_gating=false", "energy.static_power=1e-4"]
+    short, long = (_estimate(on, inputs, spikes, sample_s=t) for t in (0.15, 0.30))
+    assert short.breakdown_J["static"] == pytest.approx(1e-4 * 0.15)       # on for the whole sample
+    assert long.breakdown_J["static"] == pytest.approx(2 * short.breakdown_J["static"])
+    gated = ["energy.power_gating=true", "energy.static_power=1e-4", "energy.standby_power=1e-7"]
+    short, long = (_estimate(gated, inputs, spikes, sample_s=t) for t in (0.15, 0.30))
+    compute = short.latency_s
+    assert short.breakdown_J["static"] == pytest.approx(1e-4 * compute + 1e-7 * (0.15 - compute))
+    assert long.breakdown_J["static"] - short.breakdown_J["static"] == pytest.approx(1e-7 * 0.15)
+    assert long.sensor_to_decision_s > 0.30 > short.sensor_to_decision_s > 0.15
+
+
+def test_latency_depends_on_the_events():
+    rng = np.random.default_rng(3)
+    sparse = rng.random((2, 20, 6)) < 0.05
+    dense = sparse | (rng.random((2, 20, 6)) < 0.5)
+    spikes = np.zeros((2, 20, 4), dtype=bool)
+    few, many = (_estimate([], x, spikes) for x in (sparse, dense))
+    assert many.latency_s > few.latency_s
+    silent = _estimate([], np.zeros_like(sparse), spikes)
+    config = load_config("rram-40nm-256kb")
+    assert silent.latency_s == pytest.approx(4 / config.energy.clock_hz)  # only the readout
+    # more ADC bits: longer conversions (one SAR cycle per bit)
+    wide = _estimate(["crossbar.adc_bits=12"], dense, spikes)
+    assert wide.latency_s > many.latency_s
+
+
+def test_every_baseline_is_sourced_and_the_headline_is_the_strongest_fair_one():
+    from neurosim.energy import load_baselines
+
+    files = load_baselines()
+    assert {b.key for b in files} >= {"int8-event-45nm", "loihi-14nm", "truenorth-28nm", "int8-dense-45nm"}
+    assert all(b.source and b.technology_nm > 0 and b.status for b in files)
+    inputs = np.random.default_rng(1).random((2, 5, 6)) < 0.4
+    spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
+    e = _estimate([], inputs, spikes, sample_s=0.1)
+    fair = [b for b in e.baselines if b["fair"]]
+    assert e.baseline_per_inference_J == min(b["per_inference_J"] for b in fair)
+    assert any(b["key"] == "naive-dense-fp32" and not b["fair"] for b in e.baselines)
+    assert all(b["ratio"] == pytest.approx(b["per_inference_J"] / e.per_inference_J) for b in e.baselines)
+    # an event-driven baseline costs nothing more when nothing happens (but its weight memory leaks)
+    quiet = _estimate([], np.zeros_like(inputs), np.zeros_like(spikes), sample_s=0.1)
+    truenorth = [b for b in quiet.baselines if b["key"] == "truenorth-28nm"][0]
+    assert truenorth["per_inference_J"] == 0.0

@@ -126,7 +126,12 @@ FIGURES: tuple[PublishedFigure, ...] = (
         role="prediction", tolerance=0.30, source="summary",
         workload="256x256 1T1R array (64 Kb), 1b inputs on every row, 128 differential outputs",
         note="the 40 nm preset behind the default run, calibrated on nothing: every energy is an "
-             "independent estimate (C·V², Walden FoM, Horowitz); the array is set to 256 x 256"),
+             "independent estimate (C·V², Walden FoM, Horowitz); the array is set to 256 x 256",
+        miss="over-predicts the efficiency: the preset's periphery is a sum of first-order estimates (a "
+             "generic 8-bit SAR at 10 fJ/step, C·V², an assumed TIA and sample-and-hold), not Yoon's "
+             "active-feedback read circuit, whose bias energy (about 3 pJ per output read if it were the "
+             "whole gap) is not in the summary used; nor does the summary give the workload's "
+             "input/weight precision"),
 )
 
 
