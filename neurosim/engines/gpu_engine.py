@@ -18,6 +18,11 @@ synapse order, so float64 spikes agree with the Brian2 engine almost everywhere 
 by construction; float32 (the default) is held to statistical tolerances (spike-count
 correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-exact runs.
 
+A chip whose ADC quantizes (``lsm.drive_adc``) reads each array segment's partial sum through
+:class:`neurosim.crossbar.periphery.DriveAdc` inside :func:`~neurosim.engines.lsm_step.lsm_step`
+(the same function the ``cpu`` engine calls on numpy); a value within rounding of an ADC code
+boundary may round the other way in float32 or with cuBLAS's summation order.
+
 The continuous models (``lif``, ``izhikevich``) run the same way, two fused kernels per
 step around the two matrix products (:mod:`neurosim.engines.continuous_step`), over the
 slot of ``bins`` plus separator steps that the other engines use.
