@@ -151,6 +151,9 @@ class CrossbarConfig:
                                   "value (sign-magnitude, range as differential); 'digital' converts the raw "
                                   "column current unsigned on [0, adc_range · rows · g_max] and subtracts "
                                   "g_ref · Σx digitally", choices=("column", "digital"))
+    max_active_rows: int = param(0, "Most word lines the macro is specified to drive at once (its published "
+                                 "operating envelope); a run that drives more is reported outside the envelope. "
+                                 "0 = not specified", "", 0, 65536)
     columns_per_adc: int = param(8, "Bit lines multiplexed onto one ADC", "", 1, 65536)
     wire_resistance: float = param(0.0, "Word/bit-line resistance per cell segment for the first-order "
                                    "IR-drop model; 0 = no IR drop", "Ω", 0.0, 1e4)

@@ -161,6 +161,16 @@ def test_a_run_outside_the_envelope_is_reported_and_warned_about(caplog):
     with caplog.at_level(logging.WARNING, logger="neurosim.energy.model"):
         e = estimate_energy(config, counts, lsm.programmed, n_inputs=30, n_classes=2, steps=10)
     assert not e.envelope["outside"] and "envelope" not in caplog.text
+    # a macro rated for fewer simultaneously active rows (Xue 2019: 9) is outside its envelope
+    config = load_config("rram-55nm-1mb-xue2019", overrides=["network.neurons=20"])
+    lsm = build_lsm(config, 30, np.random.default_rng(0))
+    spikes = get_engine("cpu").run(lsm, raster).spike_raster
+    counts = count_operations(raster, spikes, lsm.programmed.tiling, 2, network=lsm)
+    assert counts.max_active_rows > 9
+    with caplog.at_level(logging.WARNING, logger="neurosim.energy.model"):
+        e = estimate_energy(config, counts, lsm.programmed, n_inputs=30, n_classes=2, steps=10)
+    assert e.envelope["outside"] and e.envelope["rated_active_rows"] == 9
+    assert "rated for 9" in caplog.text
 
 
 @pytest.mark.slow

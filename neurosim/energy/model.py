@@ -179,20 +179,22 @@ def operating_envelope(config: Config, counts: OperationCounts) -> dict:
     """Where this run sits in the macro's operating envelope.
 
     ``full_scale_rows``: rows at the full conductance window that fill the ADC range
-    (``adc_range · rows``); ``max_active_rows``: the most rows one segment read drove;
+    (``adc_range · rows``; random signed weights rarely approach it); ``max_active_rows``:
+    the most rows one segment read drove, against ``rated_active_rows``
+    (``crossbar.max_active_rows``, the macro's published limit, 0 = none);
     ``clipped_fraction``: conversions beyond the ADC range, measured on the run's own
-    partial sums when the ADC is in the loop (``clipping_measured``). ``outside``: over
-    :data:`CLIP_LIMIT` of the conversions clipped or, where clipping was not measured,
-    more active rows than the full scale (the worst case, where a column could clip).
+    partial sums when the ADC is in the loop (``clipping_measured``). ``outside``: more
+    active rows than the rated limit, or over :data:`CLIP_LIMIT` of the conversions clipped.
     """
     x = config.crossbar
-    full_rows = x.adc_range * x.rows
     measured = counts.adc_checked > 0
     clipped = counts.adc_clipped / counts.adc_checked if measured else 0.0
-    outside = clipped > CLIP_LIMIT if measured else counts.max_active_rows > full_rows
-    return {"full_scale_rows": full_rows, "max_active_rows": counts.max_active_rows,
-            "clipped_fraction": clipped, "clipping_measured": measured, "adc_bits": x.adc_bits,
-            "adc_mode": x.adc_mode, "outside": bool(x.adc_mode == "quantize" and outside)}
+    over_rows = 0 < x.max_active_rows < counts.max_active_rows
+    quantizing = x.adc_mode == "quantize"
+    return {"full_scale_rows": x.adc_range * x.rows, "max_active_rows": counts.max_active_rows,
+            "rated_active_rows": x.max_active_rows, "clipped_fraction": clipped,
+            "clipping_measured": measured, "adc_bits": x.adc_bits, "adc_mode": x.adc_mode,
+            "outside": bool(over_rows or (quantizing and clipped > CLIP_LIMIT))}
 
 
 def estimate_energy(config: Config, counts: OperationCounts, programmed: ProgrammedMatrix,
@@ -235,10 +237,11 @@ def estimate_energy(config: Config, counts: OperationCounts, programmed: Program
     sensor = (sample + last_step + n / e.clock_hz) if sample_s is not None else latency
     envelope = operating_envelope(config, counts)
     if envelope["outside"]:
+        rated = envelope["rated_active_rows"]
         log.warning("neurosim: warning: chip %r runs outside its macro's operating envelope: up to %d "
-                    "active rows per read against a full scale of %.3g rows, %.1f %% of conversions "
-                    "clipped (crossbar.adc_range, adc_bits)", config.chip.name,
-                    envelope["max_active_rows"], envelope["full_scale_rows"],
+                    "active rows per read (rated for %s), %.2f %% of conversions clipped "
+                    "(crossbar.max_active_rows, adc_range, adc_bits)", config.chip.name,
+                    envelope["max_active_rows"], rated if rated else "any number",
                     100.0 * envelope["clipped_fraction"])
     return EnergyEstimate(per_inference_J=total, breakdown_J=breakdown,
                           latency_s=latency, baseline_name=strongest["name"],

@@ -46,8 +46,9 @@ def energy_summary(report: dict) -> list[tuple[str, str]]:
         lines.append(("sensor→decision", format_quantity(lat["sensor_to_decision_s"], "s")))
     env = e.get("envelope") or {}
     if env.get("outside"):
-        lines.append(("envelope", f"OUTSIDE: {env['max_active_rows']} active rows vs full scale "
-                                  f"{env['full_scale_rows']:.3g} rows, {100 * env['clipped_fraction']:.1f} % clipped"))
+        rated = env.get("rated_active_rows") or "any number"
+        lines.append(("envelope", f"OUTSIDE: up to {env['max_active_rows']} active rows (rated for {rated}), "
+                                  f"{100 * env['clipped_fraction']:.2f} % of conversions clipped"))
     return lines
 
 
