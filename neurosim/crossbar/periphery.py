@@ -158,7 +158,7 @@ class DriveAdc:
         for g, start, stop in self.segments:
             if g != group:
                 continue
-            value = self.partial(x[:, start:stop], w[start:stop], group, xp)
+            value = xp.matmul(x[:, start:stop], w[start:stop])  # the segment's column partial sums
             if noise is not None:
                 value = value + noise(x[:, start:stop], start, stop)
             value = self.convert(value, x[:, start:stop], group, xp)
@@ -166,11 +166,6 @@ class DriveAdc:
         if total is None:
             total = xp.zeros((x.shape[0], w.shape[1]), dtype=w.dtype)
         return total
-
-    @staticmethod
-    def partial(x_seg, w_seg, group: int, xp=np):
-        """One segment's column partial sum ``x_seg @ w_seg`` (membrane units)."""
-        return xp.matmul(x_seg, w_seg)
 
     def convert(self, value, x_seg, group: int, xp=np):
         """A segment's partial sums ``[B, N]`` as the ADC reads them back (membrane units)."""

@@ -156,6 +156,6 @@ def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tup
             continue
         x = x[active]
         checked += x.shape[0] * n_out
-        value = adc.partial(x, ws[group][start:stop], group)
+        value = x @ ws[group][start:stop]
         total += int(np.count_nonzero(adc.clipped(value, x, group)))
     return total, checked
