@@ -87,13 +87,14 @@ def _macro_reference(config, lsm, raster):
     return out
 
 
-@pytest.mark.parametrize("mapping", ["differential", "offset"])
-def test_cpu_engine_with_the_adc_in_the_loop_matches_the_numpy_macro_reference(mapping):
+@pytest.mark.parametrize("mapping, reference, bits", [("differential", "column", 4), ("offset", "column", 4),
+                                                      ("offset", "digital", 6), ("differential", "column", 1)])
+def test_cpu_engine_with_the_adc_in_the_loop_matches_the_numpy_macro_reference(mapping, reference, bits):
     # 30 inputs + 40 neurons on arrays of 32 rows: 4 segments (inputs 0-29 | neurons 0-1 | neurons 2-33 |
-    # neurons 34-39), 4-bit ADC whose LSB is comparable to the threshold
-    config = load_config(overrides=["crossbar.rows=32", "crossbar.adc_bits=4", "crossbar.adc_range=0.1",
-                                    f"crossbar.mapping={mapping}", "network.neurons=40",
-                                    "network.input_scale=2.0"])
+    # neurons 34-39), an ADC whose LSB is comparable to the threshold
+    config = load_config(overrides=["crossbar.rows=32", f"crossbar.adc_bits={bits}", "crossbar.adc_range=0.1",
+                                    f"crossbar.mapping={mapping}", f"crossbar.offset_reference={reference}",
+                                    "network.neurons=40", "network.input_scale=2.0"])
     lsm = build_lsm(config, 30, np.random.default_rng(5))
     assert lsm.drive_adc is not None and len(lsm.drive_adc.segments) == 4
     raster = np.random.default_rng(6).random((6, 25, 30)) < 0.3
@@ -104,8 +105,10 @@ def test_cpu_engine_with_the_adc_in_the_loop_matches_the_numpy_macro_reference(m
     # the gpu engine's code on numpy (its device="cpu" twin) is the same step
     from neurosim.engines.gpu_engine import GpuEngine
 
-    twin = GpuEngine(dtype="float64", device="cpu").run(lsm, raster).spike_raster
-    assert np.array_equal(twin, spikes)
+    twin = GpuEngine(dtype="float64", device="cpu", trace_neurons=40).run(lsm, raster)
+    assert np.array_equal(twin.spike_raster, spikes)
+    traced = get_engine("cpu", trace_neurons=40).run(lsm, raster)
+    np.testing.assert_allclose(traced.traces, twin.traces, rtol=1e-9, atol=1e-9)
     # and the ideal ADC gives other spikes: the ADC is really in the loop
     assert not np.array_equal(get_engine("cpu").run(replace(lsm, drive_adc=None), raster).spike_raster, spikes)
 

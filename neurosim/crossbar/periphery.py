@@ -86,15 +86,10 @@ class Adc:
         return self.full_scale / self.max_code
 
     def convert(self, v, xp=np):
-        """The value the ADC reads back for ``v`` (any array shape, on ``xp``)."""
+        """The value the ADC reads back for ``v`` (any array shape, numpy or CuPy: :func:`adc_read`)."""
         if not self.quantize:
             return v
-        if self.signed and self.bits == 1:
-            return xp.sign(v) * self.lsb
-        lsb = self.lsb
-        if self.signed:
-            return xp.sign(v) * (xp.minimum(xp.rint(xp.abs(v) / lsb), self.max_code) * lsb)
-        return xp.clip(xp.rint(v / lsb), 0, self.max_code) * lsb
+        return adc_read(v, self.lsb, float(self.max_code), self.signed)
 
     def clipped(self, v, xp=np):
         """Bool array: which values lie beyond the range by more than half an LSB (they clip)."""
@@ -104,6 +99,23 @@ class Adc:
             limit = self.full_scale if self.bits == 1 else self.full_scale + 0.5 * self.lsb
             return xp.abs(v) > limit
         return (v > self.full_scale + 0.5 * self.lsb) | (v < -0.5 * self.lsb)
+
+
+def adc_read(v, lsb: float, max_code: float, signed: bool):
+    """What an ADC reads back for ``v``: the one quantizer of every path (the numpy macro, the
+    engines' numpy/CuPy step, and the cpu engine's compiled kernel, which compiles this very
+    function with numba). Written with numpy ufuncs only, so it takes a float, a numpy array
+    or a CuPy array (ufuncs dispatch to CuPy).
+
+    Signed: sign-magnitude, ``sign(v) · min(rint(|v| / lsb), max_code) · lsb``; with
+    ``max_code = 0`` a sign comparator, ``sign(v) · lsb``. Unsigned:
+    ``min(max(rint(v / lsb), 0), max_code) · lsb``.
+    """
+    if signed:
+        if max_code == 0.0:
+            return np.sign(v) * lsb
+        return np.sign(v) * (np.minimum(np.rint(np.abs(v) / lsb), max_code) * lsb)
+    return np.minimum(np.maximum(np.rint(v / lsb), 0.0), max_code) * lsb
 
 
 def column_adc(crossbar, g_max: float, g_min: float, rows: int, full_input: float = 1.0,
