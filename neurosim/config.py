@@ -205,6 +205,9 @@ class EnergyConfig:
                                "(standby_power) for the rest of the sample; false: on for the whole sample")
     standby_power: float = param(0.0, "Power while power-gated between steps (state retention)", "W",
                                  0.0, 100.0)
+    weight_leakage: float = param(0.0, "Retention leakage per stored weight of a volatile (SRAM) weight "
+                                  "memory, charged over the whole sample (it cannot be power-gated); 0 for "
+                                  "non-volatile weights", "W", 0.0, 1e-6)
     forming_pulse: float = param(0.0, "Electroforming energy per device (once, when the chip is "
                                  "programmed)", "J", 0.0, 1e-3)
     program_pulse: float = param(0.0, "Energy of one write-verify pulse including its verify read", "J",

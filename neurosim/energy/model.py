@@ -147,17 +147,19 @@ def latency_per_inference(config: Config, steps: int, neurons: int) -> float:
     return steps * (array_read_time(config) + cycle) + neurons * cycle
 
 
-def static_energy(config: Config, compute_s: float, sample_s: float) -> float:
-    """Static energy (J) of one sample: ``static_power`` while on, ``standby_power`` while gated.
+def static_energy(config: Config, compute_s: float, sample_s: float, weights: int = 0) -> float:
+    """Static energy (J) of one sample: ``static_power`` while on, ``standby_power`` while gated,
+    and ``weight_leakage`` × ``weights`` (a volatile weight memory) over the whole sample.
 
     Without power gating the chip is on for the whole sample (``max(sample_s, compute_s)``);
     with ``energy.power_gating`` it is on for ``compute_s`` and in standby for the rest.
     """
     e = config.energy
     total = max(sample_s, compute_s)
+    retention = e.weight_leakage * weights * total
     if not e.power_gating:
-        return e.static_power * total
-    return e.static_power * compute_s + e.standby_power * (total - compute_s)
+        return e.static_power * total + retention
+    return e.static_power * compute_s + e.standby_power * (total - compute_s) + retention
 
 
 def synapse_read_energy(config: Config, counts: OperationCounts,
@@ -220,7 +222,7 @@ def estimate_energy(config: Config, counts: OperationCounts, programmed: Program
     totals["neuron_updates"] = counts.neuron_updates * (e.neuron_update + e.neuron_state)
     totals["readout"] = counts.readout_macs * e.readout_mac
     breakdown = {k: float(v) / counts.samples for k, v in totals.items()}
-    breakdown["static"] = static_energy(config, latency, sample)
+    breakdown["static"] = static_energy(config, latency, sample, programmed.weights.size)
     total = float(sum(breakdown.values()))
     chip_dynamic = total - breakdown["static"]
     listed = []
