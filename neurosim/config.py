@@ -217,10 +217,12 @@ class EnergyConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """[baseline]: the digital processor the chip is compared with.
+    """[baseline]: the naive digital baseline of a chip preset (listed as ``naive-dense-fp32``).
 
-    The baseline runs the same network densely: every weight is fetched from
-    memory and multiplied on every time step.
+    It runs the same network densely: every weight is fetched from memory and
+    multiplied on every time step. It is not fair to an event-driven chip; the
+    headline compares with the strongest fair baseline of ``hardware_models/baselines/``
+    (:mod:`neurosim.energy.baselines`).
     """
 
     name: str = param("digital fp32 (45 nm)", "Name shown in reports")
