@@ -2,6 +2,7 @@
 
     python bench/pipeline.py [--dataset dvs-digits] [--data-dir DIR] [--samples 1000]
                              [--neurons 200 1000] [--chip rram-40nm-256kb] [--engines cpu brian2]
+                             [--adc-mode ideal|quantize]
 
 Stages: load (decode or generate events), bin (polarity, crop, binning), program (chip weights),
 simulate (each engine of ``--engines``, compiled code already loaded by a warm-up run on two
@@ -46,7 +47,8 @@ def bench(config, data_dir, neurons_list, engines=("cpu", "brian2")):
     train, test = split_indices(batch, config)
     for neurons in neurons_list:
         cfg = load_config(config.chip.name, overrides=[f"network.neurons={neurons}",
-                                                       f"run.dataset={config.run.dataset!r}"])
+                                                       f"run.dataset={config.run.dataset!r}",
+                                                       f"crossbar.adc_mode={config.crossbar.adc_mode!r}"])
         lsm, t_prog = timed(lambda: build_lsm(cfg, raster.shape[2], seeds.chip_rng(0)))
         simulate, activity = {}, None
         for name in engines:
@@ -75,10 +77,14 @@ def main() -> None:
     parser.add_argument("--chip", default="rram-40nm-256kb")
     parser.add_argument("--engines", nargs="+", default=["cpu", "brian2"],
                         help="engines to time (the spikes are identical; readout uses the last)")
+    parser.add_argument("--adc-mode", default="ideal", choices=["ideal", "quantize"],
+                        help="ideal (default): the engines are compared where brian2 is the reference; "
+                             "quantize: the ADC in the loop (cpu/gpu engines only)")
     args = parser.parse_args()
     config = load_config(args.chip, overrides=[f"run.dataset={args.dataset!r}",
-                                               f"run.samples={args.samples}"])
-    result = {"benchmark": "pipeline", "dataset": args.dataset, "chip": args.chip,
+                                               f"run.samples={args.samples}",
+                                               f"crossbar.adc_mode={args.adc_mode!r}"])
+    result = {"benchmark": "pipeline", "dataset": args.dataset, "chip": args.chip, "adc_mode": args.adc_mode,
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "numpy": np.__version__}}
     result.update(bench(config, args.data_dir, args.neurons, args.engines))

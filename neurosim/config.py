@@ -146,6 +146,14 @@ class CrossbarConfig:
                           choices=("quantize", "ideal"))
     adc_range: float = param(1.0, "ADC full scale as a fraction of the largest possible column output "
                              "of one array (all rows on at g_max − g_min)", "", 1e-6, 1.0)
+    offset_reference: str = param("column", "mapping = 'offset': 'column' subtracts a reference column's "
+                                  "current (g_ref per active row) before the ADC, which converts a signed "
+                                  "value (sign-magnitude, range as differential); 'digital' converts the raw "
+                                  "column current unsigned on [0, adc_range · rows · g_max] and subtracts "
+                                  "g_ref · Σx digitally", choices=("column", "digital"))
+    max_active_rows: int = param(0, "Most word lines the macro is specified to drive at once (its published "
+                                 "operating envelope); a run that drives more is reported outside the envelope. "
+                                 "0 = not specified", "", 0, 65536)
     columns_per_adc: int = param(8, "Bit lines multiplexed onto one ADC", "", 1, 65536)
     wire_resistance: float = param(0.0, "Word/bit-line resistance per cell segment for the first-order "
                                    "IR-drop model; 0 = no IR drop", "Ω", 0.0, 1e4)
@@ -166,8 +174,21 @@ class EnergyConfig:
     row_driver: float = param(50e-15, "Word-line driver energy per row activation", "J", 0.0, 1e-6)
     dac_pulse: float = param(0.0, "Input driver energy per input pulse (one active input, one bit plane)",
                              "J", 0.0, 1e-6)
-    adc_conversion: float = param(1e-12, "Energy per ADC conversion", "J", 0.0, 1e-6)
-    adc_time: float = param(10e-9, "Time per ADC conversion", "s", 0.0, 1e-3)
+    adc_conversion: float = param(1e-12, "Energy per ADC conversion at adc_ref_bits; at crossbar.adc_bits it "
+                                  "scales as 2^(adc_bits − adc_ref_bits) (Walden figure of merit held constant)",
+                                  "J", 0.0, 1e-6)
+    adc_ref_bits: int = param(8, "Resolution at which adc_conversion and adc_time are quoted", "bit", 1, 16)
+    adc_time: float = param(10e-9, "Time per ADC conversion at adc_ref_bits; scales as adc_bits / adc_ref_bits "
+                            "(successive approximation: one cycle per bit)", "s", 0.0, 1e-3)
+    tia: float = param(0.0, "TIA/integrator energy per conversion for a full scale of the whole array "
+                       "(crossbar.adc_range = 1); charged × adc_range (its bias scales with the full-scale "
+                       "current)", "J", 0.0, 1e-6)
+    sample_hold: float = param(0.0, "Sample-and-hold energy per conversion", "J", 0.0, 1e-6)
+    column_mux: float = param(0.0, "Column multiplexer switching energy per conversion", "J", 0.0, 1e-6)
+    bitline: float = param(0.0, "Bit-line charging C·V² per bit line per array read", "J", 0.0, 1e-6)
+    control: float = param(0.0, "Control, timing and clock-tree energy per array read", "J", 0.0, 1e-6)
+    neuron_state: float = param(0.0, "Reading and writing one neuron's state (membrane word) per update",
+                                "J", 0.0, 1e-6)
     synapse_op: float = param(0.0, "One digital synaptic operation (weight fetch + add); used when "
                               "device.kind = 'ideal', where no conductance is read", "J", 0.0, 1e-6)
     partial_sum_add: float = param(30e-15, "Digital add merging partial sums (across arrays, bit planes, "
@@ -179,7 +200,14 @@ class EnergyConfig:
     readout_mac: float = param(1.5e-12, "One multiply-accumulate of the digital readout", "J", 0.0, 1e-6)
     clock_hz: float = param(100e6, "Digital clock (neuron updates, one cycle each per step)", "Hz",
                             1.0, 1e11)
-    static_power: float = param(0.0, "Leakage and bias power while running", "W", 0.0, 100.0)
+    static_power: float = param(0.0, "Leakage, bias and reference power while the chip is on", "W", 0.0, 100.0)
+    power_gating: bool = param(False, "true: the chip is on only while it computes a step and in standby "
+                               "(standby_power) for the rest of the sample; false: on for the whole sample")
+    standby_power: float = param(0.0, "Power while power-gated between steps (state retention)", "W",
+                                 0.0, 100.0)
+    weight_leakage: float = param(0.0, "Retention leakage per stored weight of a volatile (SRAM) weight "
+                                  "memory, charged over the whole sample (it cannot be power-gated); 0 for "
+                                  "non-volatile weights", "W", 0.0, 1e-6)
     forming_pulse: float = param(0.0, "Electroforming energy per device (once, when the chip is "
                                  "programmed)", "J", 0.0, 1e-3)
     program_pulse: float = param(0.0, "Energy of one write-verify pulse including its verify read", "J",
@@ -189,10 +217,12 @@ class EnergyConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """[baseline]: the digital processor the chip is compared with.
+    """[baseline]: the naive digital baseline of a chip preset (listed as ``naive-dense-fp32``).
 
-    The baseline runs the same network densely: every weight is fetched from
-    memory and multiplied on every time step.
+    It runs the same network densely: every weight is fetched from memory and
+    multiplied on every time step. It is not fair to an event-driven chip; the
+    headline compares with the strongest fair baseline of ``hardware_models/baselines/``
+    (:mod:`neurosim.energy.baselines`).
     """
 
     name: str = param("digital fp32 (45 nm)", "Name shown in reports")

@@ -18,7 +18,9 @@ from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
 from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
-BASE = ["network.neurons=120", "network.input_scale=2.0"]
+#: Brian2 is the reference of the ideal-ADC case; the ADC in the loop is checked in test_adc_loop.py
+IDEAL_ADC = ["crossbar.adc_mode=ideal"]
+BASE = ["network.neurons=120", "network.input_scale=2.0"] + IDEAL_ADC
 
 NETWORKS = {
     "all-to-all": [],
@@ -63,7 +65,7 @@ def test_cpu_equals_brian2_with_zero_weight_synapses_and_traces(raster):
 def test_cpu_equals_brian2_on_real_nmnist(nmnist_dir):
     from neurosim.data import load_dataset
     from neurosim.tasks.pipeline import input_raster
-    config = load_config("rram-40nm-256kb", overrides=["network.neurons=500", "run.dataset='nmnist'"])
+    config = load_config("rram-40nm-256kb", overrides=["network.neurons=500", "run.dataset='nmnist'"] + IDEAL_ADC)
     batch = load_dataset("nmnist", data_dir=nmnist_dir.parent, n_samples=16, seed=0)
     raster = input_raster(config, batch)
     lsm = build_lsm(config, raster.shape[2], np.random.default_rng(0))

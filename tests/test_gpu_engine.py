@@ -33,7 +33,8 @@ from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
 
 
 def network(chip: str, neurons: int, inputs: int, seed: int, *overrides: str) -> LSM:
-    config = load_config(chip, overrides=[f"network.neurons={neurons}", *overrides])
+    # Brian2 is the reference of the ideal-ADC case (the ADC in the loop: tests/test_adc_loop.py)
+    config = load_config(chip, overrides=[f"network.neurons={neurons}", "crossbar.adc_mode=ideal", *overrides])
     return build_lsm(config, inputs, np.random.default_rng(seed))
 
 

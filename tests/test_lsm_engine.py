@@ -29,7 +29,8 @@ def reference_spikes(lsm: LSM, raster: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def small_lsm() -> LSM:
-    config = load_config("rram-40nm-256kb", overrides=["network.neurons=40", "network.input_scale=2.0"])
+    config = load_config("rram-40nm-256kb", overrides=["network.neurons=40", "network.input_scale=2.0",
+                                                               "crossbar.adc_mode=ideal"])
     return build_lsm(config, 30, np.random.default_rng(1))
 
 
@@ -68,7 +69,8 @@ def test_no_state_crosses_samples_and_chunking_does_not_matter(small_lsm, raster
 
 
 def test_same_seed_same_chip_same_spikes(raster):
-    config = load_config("rram-40nm-256kb", overrides=["network.neurons=40", "network.input_scale=2.0"])
+    config = load_config("rram-40nm-256kb", overrides=["network.neurons=40", "network.input_scale=2.0",
+                                                               "crossbar.adc_mode=ideal"])
     a = build_lsm(config, 30, np.random.default_rng(5))
     b = build_lsm(config, 30, np.random.default_rng(5))
     np.testing.assert_array_equal(a.w_in, b.w_in)
@@ -77,7 +79,7 @@ def test_same_seed_same_chip_same_spikes(raster):
 
 
 def test_rram_weights_come_from_formed_conductances():
-    config = load_config("rram-40nm-256kb", overrides=["network.neurons=300"])
+    config = load_config("rram-40nm-256kb", overrides=["network.neurons=300", "crossbar.adc_mode=ideal"])
     lsm = build_lsm(config, 200, np.random.default_rng(0))
     p = lsm.programmed
     d = config.device
@@ -204,7 +206,8 @@ def test_lif_chunking_and_seed_do_not_change_spikes(raster, extra):
 
 @pytest.mark.parametrize("model", [[], LIF])
 def test_read_noise_per_step_is_seeded_chunk_invariant_and_leaves_numpy_alone(raster, model):
-    overrides = ["network.neurons=40", "network.input_scale=2.0", "device.read_noise_std=0.1"] + model
+    overrides = ["network.neurons=40", "network.input_scale=2.0", "device.read_noise_std=0.1",
+                 "crossbar.adc_mode=ideal"] + model
     config = load_config("rram-40nm-256kb", overrides=overrides + ["network.read_noise_per_step=true"])
     lsm = build_lsm(config, 30, np.random.default_rng(1))
     quiet = build_lsm(load_config("rram-40nm-256kb", overrides=overrides), 30, np.random.default_rng(1))
@@ -253,7 +256,7 @@ def test_brian2_runs_from_threads_are_serialised_and_equal():
     from neurosim.networks import build_lsm
 
     config = load_config(overrides=["network.neurons=20", "network.read_noise_per_step=true",
-                                    "device.read_noise_std=0.1"])
+                                    "device.read_noise_std=0.1", "crossbar.adc_mode=ideal"])
     lsm = build_lsm(config, 12, seeds.chip_rng(0))
     raster = np.random.default_rng(1).random((3, 15, 12)) < 0.2
     alone = Brian2Engine().run(lsm, raster).spike_raster

@@ -43,7 +43,7 @@ MODELS = {
 
 
 def network(overrides: list[str], seed: int = 1):
-    config = load_config("rram-40nm-256kb", overrides=[f"network.neurons={N}"] + overrides)
+    config = load_config("rram-40nm-256kb", overrides=[f"network.neurons={N}", "crossbar.adc_mode=ideal"] + overrides)
     return build_lsm(config, INPUTS, np.random.default_rng(seed))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from neurosim.config import RESISTIVE_KINDS, list_chips, load_config
-from neurosim.energy.validation import FIGURES, figure, simulate_tops_per_watt, validation_table
+from neurosim.energy.validation import FIGURES, figure, simulate_value, validation_table
 from neurosim.networks import build_lsm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,43 +37,50 @@ def test_published_figures_are_cited_and_use_shipped_presets():
     for item in FIGURES:
         assert item.chip in list_chips()
         assert item.role in ("calibration", "prediction")
-        assert item.citation and item.published_tops_per_w > 0
+        assert item.quantity in ("TOPS/W", "s") and item.source in ("paper", "summary")
+        assert item.citation and item.published > 0
+        if item.calibrated_on:
+            assert figure(item.calibrated_on).role == "calibration"
+            assert figure(item.calibrated_on).chip == item.chip
 
 
 @pytest.mark.parametrize("item", FIGURES, ids=lambda f: f.key)
-def test_neurosim_matches_published_silicon_within_tolerance(item):
-    ours = simulate_tops_per_watt(item)
-    error = ours / item.published_tops_per_w - 1.0
-    assert abs(error) <= item.tolerance, (
-        f"{item.key}: neurosim {ours:.2f} TOPS/W vs published {item.published_tops_per_w} "
-        f"({error:+.1%}, tolerance ±{item.tolerance:.0%})")
+def test_neurosim_matches_published_silicon_or_states_the_miss(item):
+    ours = simulate_value(item)
+    error = ours / item.published - 1.0
+    if item.role == "calibration":  # an accounting check: it must reproduce its figure
+        assert abs(error) <= 0.02, f"{item.key}: {ours:.4g} vs {item.published} ({error:+.1%})"
+    elif abs(error) > item.tolerance:  # a prediction outside ±30 % must say why
+        assert item.miss, f"{item.key}: {error:+.1%} outside ±{item.tolerance:.0%} and no stated cause"
+    else:
+        assert not item.miss or abs(error) <= item.tolerance
 
 
-def test_at_least_two_rram_macros_and_one_true_prediction():
+def test_at_least_four_predictions_one_of_them_a_latency():
     rram = {f.chip for f in FIGURES if load_config(f.chip).device.kind == "rram"}
     assert len(rram) >= 2
     predictions = [f for f in FIGURES if f.role == "prediction"]
-    assert predictions and all(load_config(f.chip).device.kind in RESISTIVE_KINDS for f in predictions)
+    assert len(predictions) >= 4 and any(f.quantity == "s" for f in predictions)
+    assert all(load_config(f.chip).device.kind in RESISTIVE_KINDS for f in predictions)
     # A prediction changes only what the paper changed: here, the input precision.
     multibit, binary = figure("xue2019-multibit"), figure("xue2019-binary")
     assert (multibit.chip, multibit.rows, multibit.outputs) == (binary.chip, binary.rows, binary.outputs)
     assert multibit.input_bits == 2 and binary.input_bits == 1
+    assert abs(simulate_value(multibit) / multibit.published - 1) <= 0.30
 
 
 def test_validation_table_and_bench_script_agree():
     table = validation_table()
-    assert all(row["within_tolerance"] for row in table)
+    assert all(row["within_tolerance"] or row["miss"] for row in table)
     done = subprocess.run([sys.executable, str(REPO / "bench" / "energy_validation.py")],
                           capture_output=True, text=True, check=True)
     printed = json.loads(done.stdout)
     assert [r["key"] for r in printed["rows"]] == [r["key"] for r in table]
-    assert [r["neurosim_TOPS_per_W"] for r in printed["rows"]] == pytest.approx(
-        [r["neurosim_TOPS_per_W"] for r in table])
+    assert [r["neurosim"] for r in printed["rows"]] == pytest.approx([r["neurosim"] for r in table])
+    assert "calibration" in done.stderr and "prediction" in done.stderr  # the human-readable table
 
 
 def test_paper_presets_load_with_the_papers_settings():
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[1] / "configs"
     nmnist = load_config("ideal", root / "lin2025-nmnist.toml")
     assert (nmnist.run.dataset, nmnist.input.crop, nmnist.input.n_bins, nmnist.network.neurons) == ("nmnist", 16, 50, 200)

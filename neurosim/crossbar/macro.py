@@ -30,7 +30,7 @@ import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar.mapping import ProgrammedMatrix, at_read_time
-from neurosim.crossbar.periphery import Adc, input_planes, ir_drop
+from neurosim.crossbar.periphery import buffer_accesses, column_adc, input_planes, ir_drop
 from neurosim.devices import DeviceModel, build_device
 
 
@@ -44,10 +44,13 @@ class MacroTally:
     ``line_drives``: word (or bit) lines driven; ``input_pulses``: driver pulses
     (one per active input per bit plane); ``adc_conversions``;
     ``digital_adds``: partial-sum, shift-and-add and offset-correction adds;
-    ``buffer_accesses``: input pulses read plus outputs written (for vectors with
-    any nonzero input; an all-zero vector costs nothing);
+    ``buffer_accesses``: nonzero inputs written, input pulses read and outputs written
+    (for vectors with any nonzero input; an all-zero vector costs nothing), the rule of
+    :func:`~neurosim.crossbar.periphery.buffer_accesses` shared with the network path;
     ``synapse_ops``: digital weight reads of an ideal chip;
-    ``cell_read_J``: exact read energy dissipated in the cells, Σ V² G t.
+    ``cell_read_J``: exact read energy dissipated in the cells, Σ V² G t (with offset
+    mapping and ``offset_reference = 'column'``, the reference column's cells too);
+    ``adc_clipped``: conversions whose input lay beyond the ADC's range.
     """
 
     vectors: int = 0
@@ -61,6 +64,7 @@ class MacroTally:
     buffer_accesses: int = 0
     synapse_ops: int = 0
     cell_read_J: float = 0.0
+    adc_clipped: int = 0
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -172,7 +176,9 @@ class CrossbarMacro:
         results = xp.zeros((x.shape[0], len(col_tiles)), dtype=xp.int64)
         tally.vectors += x.shape[0]
         tally.macs += x.shape[0] * n_in * n_out
-        tally.buffer_accesses += int(xp.count_nonzero(xp.any(x != 0, axis=1))) * n_out
+        # inputs written and outputs written; the reads are counted per pulse below
+        tally.buffer_accesses += buffer_accesses(int(xp.count_nonzero(x)), 0,
+                                                 int(xp.count_nonzero(xp.any(x != 0, axis=1))) * n_out)
         planes = input_planes(x, cfg.input_bits, xp)
         lines_per_input = (self.programmed.tiling.cells_per_weight if self.transposed else 1)
         if not ideal:
@@ -182,7 +188,6 @@ class CrossbarMacro:
             if std > 0 and self.rng is None:
                 raise ValueError("this device has read noise: give the macro an rng "
                                  "(numpy.random.Generator) to draw it")
-            span = self.device.g_max - self.device.g_min
             r_line = cfg.wire_resistance * in_tile / 2.0
         for scale, plane in planes:
             tally.plane_reads += int(xp.count_nonzero(xp.any(plane > 0, axis=1)))
@@ -197,7 +202,7 @@ class CrossbarMacro:
                     continue
                 n_pulses = int(xp.count_nonzero(active))
                 tally.input_pulses += n_pulses
-                tally.buffer_accesses += n_pulses
+                tally.buffer_accesses += buffer_accesses(0, n_pulses, 0)
                 tally.line_drives += n_pulses * len(col_tiles) * lines_per_input
                 tally.array_reads += n_vec * len(col_tiles)
                 if ideal:
@@ -205,17 +210,22 @@ class CrossbarMacro:
                     y += scale * (part @ weights[rs])
                     continue
                 tally.cell_read_J += v2t * float(part.sum(axis=0) @ line_g[rs])
+                signed = g_neg is not None or cfg.offset_reference == "column"
+                adc = column_adc(cfg, self.device.g_max, self.device.g_min, in_tile, full, signed)
+                reference = self.programmed.g_ref * part.sum(axis=1, keepdims=True)
+                if g_neg is None and signed:  # the reference column's cells are read too
+                    tally.cell_read_J += v2t * self.programmed.g_ref * float(part.sum()) * len(col_tiles)
                 for c, c0 in enumerate(col_tiles):
                     cs = slice(c0, c0 + out_tile)
                     value = self._tile_sum(part, g_pos[rs, cs], None if g_neg is None else g_neg[rs, cs],
                                            std, r_line)
-                    lo = -1.0 if g_neg is not None else 0.0
-                    fs = cfg.adc_range * in_tile * span * full
-                    adc = Adc(cfg.adc_bits, lo * fs, fs, cfg.adc_mode == "quantize")
+                    if g_neg is None and signed:  # reference current subtracted before the ADC
+                        value = value - reference
                     # vectors that did not drive this tile were not read: they add nothing
+                    tally.adc_clipped += int(xp.count_nonzero(adc.clipped(value, xp) & vec_active[:, None]))
                     value = xp.where(vec_active[:, None], adc.convert(value, xp), 0.0)
-                    if g_neg is None:
-                        value = value - self.programmed.g_ref * part.sum(axis=1, keepdims=True)
+                    if not signed:  # raw offset column: the reference is subtracted digitally
+                        value = value - reference
                         tally.digital_adds += n_vec * value.shape[1]
                     y[:, cs] += scale * self.programmed.gain * value
                     tally.adc_conversions += n_vec * value.shape[1]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from neurosim.crossbar.mapping import Tiling
+from neurosim.crossbar.periphery import buffer_accesses, drive_segments
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,12 @@ class OperationCounts:
 
     ``row_activations_per_row`` (int64, ``(inputs,)``) says how often each logical
     input row of the weight matrix was driven; the RRAM read energy depends on the
-    conductances on that row.
+    conductances on that row. ``spikes``: reservoir spikes; ``serial_reads``: array
+    reads that follow one another in time (per step, the most segments read on one
+    array; arrays work in parallel), which sets the compute latency; ``adc_clipped``:
+    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (0 when
+    the ADC is not in the loop); ``max_active_rows``: the most rows driven in one
+    segment read (the macro's operating envelope: compare with ``adc_range · rows``).
     """
 
     samples: int
@@ -41,11 +47,17 @@ class OperationCounts:
     input_pulses: int = 0
     buffer_accesses: int = 0
     active_steps: int = 0
+    spikes: int = 0
+    serial_reads: int = 0
+    adc_clipped: int = 0
+    adc_checked: int = 0
+    max_active_rows: int = 0
 
     def __add__(self, other: "OperationCounts") -> "OperationCounts":
         """The counts of two batches together (every counter is a sum over samples)."""
-        return OperationCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
-                                  for f in fields(self)})
+        merged = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        merged["max_active_rows"] = max(self.max_active_rows, other.max_active_rows)
+        return OperationCounts(**merged)
 
     def as_dict(self) -> dict[str, int]:
         """The scalar counters (not the per-row array), for reports."""
@@ -54,19 +66,23 @@ class OperationCounts:
 
 
 def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling: Tiling,
-                     n_classes: int) -> OperationCounts:
+                     n_classes: int, network=None) -> OperationCounts:
     """Count the chip's operations for a batch.
 
     ``input_raster`` (bool, ``[samples, steps, inputs]``) and ``spike_raster``
     (bool, ``[samples, steps, neurons]``) are the rows driven in each step: the
     logical weight matrix has the inputs first, then the neurons (recurrent rows).
 
-    Per active row and step: one driver pulse, one word-line drive per column
-    tile, and one event-buffer write and read (2 accesses). Per step and row
-    tile with any active row: one read of each of its column-tile arrays and
-    one conversion per output. Partial sums of several row tiles are added
-    digitally. Neurons are updated in steps with any activity; the readout
-    does ``n_classes`` MACs per neuron that spiked at least once.
+    The rows of one array that belong to one group (input or recurrent rows) form a
+    segment (:func:`~neurosim.crossbar.periphery.drive_segments`): its column partial sum
+    is read and converted on its own, since the two groups carry different scales. Per
+    active row and step: one driver pulse, one word-line drive per column tile, and the
+    event-buffer accesses of :func:`buffer_accesses`. Per step and segment with any
+    active row: one read of each of its column-tile arrays and one conversion per
+    output. Partial sums of several segments are added digitally. Neurons are updated in
+    steps with any activity; the readout does ``n_classes`` MACs per neuron that spiked
+    at least once. ``network`` (an :class:`~neurosim.networks.LSM` with a
+    ``drive_adc``), if given, adds how many conversions clip in the ADC.
     """
     samples, steps, n_in = input_raster.shape
     n_neurons = spike_raster.shape[2]
@@ -76,31 +92,70 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     per_row = np.concatenate([input_raster.sum(axis=(0, 1), dtype=np.int64),
                               spike_raster.sum(axis=(0, 1), dtype=np.int64)])
     activations = int(per_row.sum())
-    active_tiles = np.zeros((samples, steps), dtype=np.int64)
-    for tile in range(tiling.row_tiles):
-        lo, hi = tile * tiling.rows_per_array, (tile + 1) * tiling.rows_per_array
-        active = np.zeros((samples, steps), dtype=bool)
-        if lo < n_in:
-            active |= input_raster[:, :, lo:min(hi, n_in)].any(axis=2)
-        if hi > n_in:
-            active |= spike_raster[:, :, max(lo - n_in, 0):hi - n_in].any(axis=2)
-        active_tiles += active
-    row_tile_reads = int(active_tiles.sum())
-    active_steps = int(np.count_nonzero(active_tiles))
+    rasters = (input_raster, spike_raster)
+    reads = np.zeros((samples, steps), dtype=np.int64)
+    per_tile = np.zeros((tiling.row_tiles, samples, steps), dtype=np.int64)
+    max_rows = 0
+    for group, start, stop in drive_segments(n_in, n_neurons, tiling.rows_per_array):
+        rows = rasters[group][:, :, start:stop].sum(axis=2, dtype=np.int64)
+        active = rows > 0
+        reads += active
+        tile = ((start if group == 0 else n_in + start)) // tiling.rows_per_array
+        per_tile[tile] += active
+        max_rows = max(max_rows, int(rows.max(initial=0)))
+    segment_reads = int(reads.sum())
+    active_steps = int(np.count_nonzero(reads))
     spiking = int(np.count_nonzero(spike_raster.any(axis=1)))
+    spikes = int(per_row[n_in:].sum())
+    clipped, checked = _clipped(input_raster, spike_raster, network)
     return OperationCounts(
         samples=samples,
         time_steps=samples * steps,
         row_activations=activations,
         row_drives=activations * tiling.col_tiles,
-        array_reads=row_tile_reads * tiling.col_tiles,
-        adc_conversions=row_tile_reads * n_neurons,
-        partial_sum_adds=int(np.maximum(active_tiles - 1, 0).sum()) * n_neurons,
+        array_reads=segment_reads * tiling.col_tiles,
+        adc_conversions=segment_reads * n_neurons,
+        partial_sum_adds=int(np.maximum(reads - 1, 0).sum()) * n_neurons,
         synapse_ops=activations * n_neurons,
         neuron_updates=active_steps * n_neurons,
         readout_macs=spiking * n_classes,
         row_activations_per_row=per_row,
         input_pulses=activations,
-        buffer_accesses=2 * activations,
+        buffer_accesses=buffer_accesses(int(per_row[:n_in].sum()) + spikes, activations, 0),
         active_steps=active_steps,
+        spikes=spikes,
+        serial_reads=int(per_tile.max(axis=0).sum()) if tiling.row_tiles else 0,
+        adc_clipped=clipped,
+        adc_checked=checked,
+        max_active_rows=max_rows,
     )
+
+
+def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
+    """Conversions of the network's drive that clip in its ADC, and conversions checked
+    (both 0 without ``network.drive_adc``).
+
+    The recurrent rows of step ``b`` carry the spikes of step ``b − 1``, as the engines
+    compute them; only segment reads with an active row are conversions.
+    """
+    adc = getattr(network, "drive_adc", None)
+    if adc is None:
+        return 0, 0
+    samples, steps, n_in = input_raster.shape
+    previous = np.zeros_like(spike_raster)
+    previous[:, 1:] = spike_raster[:, :-1]
+    xs = (input_raster.reshape(-1, n_in).astype(np.float64),
+          previous.reshape(samples * steps, -1).astype(np.float64))
+    ws = (network.w_in, network.w_rec)
+    total = checked = 0
+    n_out = ws[0].shape[1]
+    for group, start, stop in adc.segments:
+        x = xs[group][:, start:stop]
+        active = x.any(axis=1)
+        if not active.any():
+            continue
+        x = x[active]
+        checked += x.shape[0] * n_out
+        value = x @ ws[group][start:stop]
+        total += int(np.count_nonzero(adc.clipped(value, x, group)))
+    return total, checked

@@ -2,25 +2,31 @@
 
 The macro only counts its operations (``macro.tally``, a
 :class:`~neurosim.crossbar.macro.MacroTally`); these functions price that tally with the
-chip's energy model (:func:`~neurosim.energy.model.price_array_ops`), so the energy
-package depends on the crossbar package and never the reverse.
+chip's energy model (:func:`~neurosim.energy.model.price_array_ops`, the same prices as the
+network path), so the energy package depends on the crossbar package and never the reverse.
 """
 
 from __future__ import annotations
 
 from neurosim.crossbar.macro import CrossbarMacro
-from neurosim.energy.model import price_array_ops
+from neurosim.energy.model import array_read_time, price_array_ops
 
 __all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt"]
 
 
 def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
-    """Energy (J) of everything ``macro`` computed so far, by component.
+    """Energy (J) of everything ``macro`` computed so far, by component (``static``: static
+    power over the time its arrays were read).
 
     An ideal (digital-weight) macro pays ``synapse_op`` per weight read; an analog one the
     cell read energy its tally measured (Σ V² G t).
     """
-    return price_array_ops(macro.config, macro.tally, ideal=macro.programmed.g_pos is None)
+    p = macro.programmed
+    out = price_array_ops(macro.config, macro.tally, ideal=p.g_pos is None,
+                          cells_per_weight=p.tiling.cells_per_weight)
+    # on only while its arrays are read (an all-zero vector wakes nothing)
+    out["static"] = macro.config.energy.static_power * macro.tally.plane_reads * array_read_time(macro.config)
+    return out
 
 
 def macro_energy_J(macro: CrossbarMacro) -> float:
@@ -30,11 +36,11 @@ def macro_energy_J(macro: CrossbarMacro) -> float:
 
 def macro_latency_s(macro: CrossbarMacro) -> float:
     """Time (s) the vectors so far took, one after another: every bit plane that drove
-    the array costs one read pulse plus ``columns_per_adc`` conversions (all arrays
-    work in parallel), plus one digital clock cycle per vector for the shift-and-add."""
-    x, e = macro.config.crossbar, macro.config.energy
-    read = x.read_pulse + x.columns_per_adc * e.adc_time
-    return macro.tally.plane_reads * read + macro.tally.vectors / e.clock_hz
+    the array costs one array read (read pulse plus ``columns_per_adc`` conversions at the
+    ADC's resolution; all arrays work in parallel), plus one digital clock cycle per vector
+    for the shift-and-add."""
+    e = macro.config.energy
+    return macro.tally.plane_reads * array_read_time(macro.config) + macro.tally.vectors / e.clock_hz
 
 
 def macro_tops_per_watt(macro: CrossbarMacro) -> float:

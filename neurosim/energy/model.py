@@ -1,31 +1,50 @@
 """Energy and latency of one inference from operation counts and the chip config.
 
-energy = Σ (operation count × energy per operation) + static power × time.
+energy = Σ (operation count × energy per operation) + static energy.
 RRAM cell reads are physical: a driven row dissipates V² · G · t_pulse in every
-cell on it, so the read energy depends on the programmed conductances.
+cell on it, so the read energy depends on the programmed conductances. The ADC's
+energy per conversion scales with its resolution (Walden figure of merit held
+constant: ``adc_conversion · 2^(bits − adc_ref_bits)``); the TIA/integrator with its
+full-scale range; sample-and-hold, column mux and bit-line charging per conversion;
+control per array read; the neuron state is read and written at every update.
+Static power is charged over the time the chip is on for a sample (the whole sample,
+or only its compute time with power gating, standby power otherwise).
 Programming the chip (forming pulses, write-verify pulses) is a one-time cost,
 reported apart from the per-inference energy.
-The digital baseline runs the same network densely (every weight fetched and
-multiplied in every time step), as the papers' GPU/CPU comparisons do.
+Digital baselines (:mod:`neurosim.energy.baselines`) run the same activity; the
+headline compares with the strongest fair one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar.mapping import ProgrammedMatrix
+from neurosim.energy.baselines import baseline_energy, load_baselines, naive_baseline
 from neurosim.energy.counters import OperationCounts
+
+log = logging.getLogger(__name__)
+
+#: Fraction of clipped conversions beyond which a run is outside the macro's operating envelope.
+CLIP_LIMIT = 0.01
 
 
 @dataclass(frozen=True)
 class EnergyEstimate:
-    """Per-inference figures: energies in J, latency in s.
+    """Per-inference figures: energies in J, latencies in s.
 
     ``breakdown_J`` sums to ``per_inference_J``. ``programming_J`` is the one-time
     energy of programming the chip (not part of the per-inference total).
+    ``baseline_*`` is the strongest fair digital baseline (least energy among the
+    baselines marked fair); ``baselines`` lists every baseline (dicts with ``key``,
+    ``name``, ``technology_nm``, ``kind``, ``fair``, ``status``, ``source``,
+    ``per_inference_J``, ``ratio`` = baseline / chip). ``latency_s`` is the compute
+    latency, ``sensor_to_decision_s`` the time from the sample's first event to the
+    readout's decision. ``envelope``: the macro's operating envelope on this run.
     """
 
     per_inference_J: float
@@ -34,10 +53,15 @@ class EnergyEstimate:
     baseline_name: str
     baseline_per_inference_J: float
     programming_J: float = 0.0
+    baselines: tuple[dict, ...] = ()
+    sensor_to_decision_s: float = 0.0
+    envelope: dict = field(default_factory=dict)
 
     @property
     def improvement_vs_baseline(self) -> float:
-        """How many times less energy than the digital baseline."""
+        """How many times less energy than the strongest fair digital baseline (0 when both are 0)."""
+        if self.per_inference_J == 0.0:
+            return 0.0 if self.baseline_per_inference_J == 0.0 else float("inf")
         return self.baseline_per_inference_J / self.per_inference_J
 
 
@@ -52,40 +76,90 @@ class ArrayOps:
     buffer_accesses: int = 0
     synapse_ops: int = 0
     cell_read_J: float = 0.0
+    array_reads: int = 0
 
 
-def price_array_ops(config: Config, ops: ArrayOps, ideal: bool) -> dict[str, float]:
+def adc_energy_per_conversion(config: Config) -> float:
+    """ADC energy (J) per conversion at ``crossbar.adc_bits``: ``adc_conversion · 2^(bits − adc_ref_bits)``
+    (Walden FoM = E / 2^ENOB held constant, ENOB taken as the resolution)."""
+    e = config.energy
+    return e.adc_conversion * 2.0 ** (config.crossbar.adc_bits - e.adc_ref_bits)
+
+
+def adc_time_per_conversion(config: Config) -> float:
+    """ADC time (s) per conversion at ``crossbar.adc_bits``: ``adc_time · bits / adc_ref_bits`` (one SAR cycle per bit)."""
+    e = config.energy
+    return e.adc_time * config.crossbar.adc_bits / e.adc_ref_bits
+
+
+def price_array_ops(config: Config, ops: ArrayOps, ideal: bool, cells_per_weight: int = 1) -> dict[str, float]:
     """Energy (J) of array operations by component.
 
     ``ops`` is an :class:`ArrayOps` or anything with the same fields, such as a
-    :class:`~neurosim.crossbar.MacroTally`.
+    :class:`~neurosim.crossbar.MacroTally`; ``cells_per_weight``: bit lines per output
+    (2 for differential columns), each charged per conversion.
 
     On an ideal (digital) chip the weights are read digitally (``synapse_op``
     per synaptic operation); otherwise the cells dissipate ``cell_read_J``.
     """
     e = config.energy
+    conversions = ops.adc_conversions
     return {
         "synapse_reads": ops.synapse_ops * e.synapse_op if ideal else ops.cell_read_J,
         "row_drivers": ops.line_drives * e.row_driver,
         "dac": ops.input_pulses * e.dac_pulse,
-        "adc": ops.adc_conversions * e.adc_conversion,
+        "adc": conversions * adc_energy_per_conversion(config),
+        "tia": conversions * e.tia * config.crossbar.adc_range,
+        "sample_hold": conversions * e.sample_hold,
+        "column_mux": conversions * e.column_mux if config.crossbar.columns_per_adc > 1 else 0.0,
+        "bitlines": conversions * cells_per_weight * e.bitline,
+        "control": ops.array_reads * e.control,
         "partial_sums": ops.digital_adds * e.partial_sum_add,
         "buffer": ops.buffer_accesses * e.buffer_access,
     }
 
 
-def latency_per_inference(config: Config, steps: int, neurons: int) -> float:
-    """Seconds for one inference (s).
+def array_read_time(config: Config) -> float:
+    """Seconds one array read takes: the read pulse, then each ADC converts its
+    ``columns_per_adc`` multiplexed columns in turn."""
+    return config.crossbar.read_pulse + config.crossbar.columns_per_adc * adc_time_per_conversion(config)
 
-    Each time step reads the arrays in parallel (one read pulse, then every ADC
-    converts its ``columns_per_adc`` multiplexed columns in turn) and updates all
-    neurons in one clock cycle; the readout has one MAC unit per class and takes
-    one cycle per feature.
+
+def compute_latency(config: Config, counts: OperationCounts, neurons: int) -> float:
+    """Compute time (s) per inference, from the work done (data-dependent).
+
+    Arrays work in parallel, segments of one array one after the other
+    (``serial_reads`` × :func:`array_read_time`); every event is loaded from the buffer in
+    one clock cycle; the neurons update in one cycle per active step; the readout has one
+    MAC unit per class and takes one cycle per neuron. A silent sample costs only the readout.
     """
     cycle = 1.0 / config.energy.clock_hz
-    step = (config.crossbar.read_pulse + config.crossbar.columns_per_adc * config.energy.adc_time
-            + cycle)
-    return steps * step + neurons * cycle
+    per = 1.0 / counts.samples
+    work = (counts.serial_reads * array_read_time(config)
+            + (counts.row_activations + counts.active_steps) * cycle)
+    return per * work + neurons * cycle
+
+
+def latency_per_inference(config: Config, steps: int, neurons: int) -> float:
+    """Worst-case compute time (s): every step reads every array once (an upper bound of
+    :func:`compute_latency` without event loading)."""
+    cycle = 1.0 / config.energy.clock_hz
+    return steps * (array_read_time(config) + cycle) + neurons * cycle
+
+
+def static_energy(config: Config, compute_s: float, sample_s: float, weights: int = 0) -> float:
+    """Static energy (J) of one sample: ``static_power`` while on, ``standby_power`` while gated,
+    and ``weight_leakage`` × ``weights`` (a volatile weight memory) over the whole sample.
+
+    Without power gating the chip is on for the whole sample (``max(sample_s, compute_s)``);
+    with ``energy.power_gating`` it is on for ``compute_s`` and in standby for the rest.
+    """
+    e = config.energy
+    total = max(sample_s, compute_s)
+    retention = e.weight_leakage * weights * total
+    if not e.power_gating:
+        return e.static_power * total + retention
+    return e.static_power * compute_s + e.standby_power * (total - compute_s) + retention
 
 
 def synapse_read_energy(config: Config, counts: OperationCounts,
@@ -103,25 +177,77 @@ def programming_energy(config: Config, programmed: ProgrammedMatrix) -> float:
     return programmed.forming_pulses * e.forming_pulse + programmed.program_pulses * e.program_pulse
 
 
+def operating_envelope(config: Config, counts: OperationCounts) -> dict:
+    """Where this run sits in the macro's operating envelope.
+
+    ``full_scale_rows``: rows at the full conductance window that fill the ADC range
+    (``adc_range · rows``; random signed weights rarely approach it); ``max_active_rows``:
+    the most rows one segment read drove, against ``rated_active_rows``
+    (``crossbar.max_active_rows``, the macro's published limit, 0 = none);
+    ``clipped_fraction``: conversions beyond the ADC range, measured on the run's own
+    partial sums when the ADC is in the loop (``clipping_measured``). ``outside``: more
+    active rows than the rated limit, or over :data:`CLIP_LIMIT` of the conversions clipped.
+    """
+    x = config.crossbar
+    measured = counts.adc_checked > 0
+    clipped = counts.adc_clipped / counts.adc_checked if measured else 0.0
+    over_rows = 0 < x.max_active_rows < counts.max_active_rows
+    quantizing = x.adc_mode == "quantize"
+    return {"full_scale_rows": x.adc_range * x.rows, "max_active_rows": counts.max_active_rows,
+            "rated_active_rows": x.max_active_rows, "clipped_fraction": clipped,
+            "clipping_measured": measured, "adc_bits": x.adc_bits, "adc_mode": x.adc_mode,
+            "outside": bool(over_rows or (quantizing and clipped > CLIP_LIMIT))}
+
+
 def estimate_energy(config: Config, counts: OperationCounts, programmed: ProgrammedMatrix,
-                    n_inputs: int, n_classes: int, steps: int) -> EnergyEstimate:
-    """Per-inference energy breakdown, latency and the digital baseline."""
+                    n_inputs: int, n_classes: int, steps: int,
+                    sample_s: float | None = None) -> EnergyEstimate:
+    """Per-inference energy breakdown, latencies and every digital baseline.
+
+    ``sample_s``: mean duration of a sample (s), the time the chip is on for it (static
+    power) and the sensor part of the sensor-to-decision latency; None = the compute
+    latency only (no sensor time).
+    """
     e = config.energy
     n = programmed.tiling.out_cols
-    latency = latency_per_inference(config, steps, n)
+    latency = compute_latency(config, counts, n)
+    sample = latency if sample_s is None else float(sample_s)
+    ideal = programmed.g_pos is None
     ops = ArrayOps(line_drives=counts.row_drives, input_pulses=counts.input_pulses,
                    adc_conversions=counts.adc_conversions, digital_adds=counts.partial_sum_adds,
                    buffer_accesses=counts.buffer_accesses, synapse_ops=counts.synapse_ops,
-                   cell_read_J=synapse_read_energy(config, counts, programmed))
-    totals = price_array_ops(config, ops, ideal=programmed.g_pos is None)
-    totals["neuron_updates"] = counts.neuron_updates * e.neuron_update
+                   cell_read_J=synapse_read_energy(config, counts, programmed),
+                   array_reads=counts.array_reads)
+    totals = price_array_ops(config, ops, ideal=ideal, cells_per_weight=programmed.tiling.cells_per_weight)
+    totals["neuron_updates"] = counts.neuron_updates * (e.neuron_update + e.neuron_state)
     totals["readout"] = counts.readout_macs * e.readout_mac
     breakdown = {k: float(v) / counts.samples for k, v in totals.items()}
-    breakdown["static"] = e.static_power * latency
-    b = config.baseline
-    dense_macs = steps * (n_inputs + n) * n + n * n_classes
-    baseline = dense_macs * (b.mac + b.weight_fetch) + steps * n * b.neuron_update
-    return EnergyEstimate(per_inference_J=float(sum(breakdown.values())), breakdown_J=breakdown,
-                          latency_s=latency, baseline_name=b.name,
-                          baseline_per_inference_J=float(baseline),
-                          programming_J=float(programming_energy(config, programmed)))
+    breakdown["static"] = static_energy(config, latency, sample, programmed.weights.size)
+    total = float(sum(breakdown.values()))
+    chip_dynamic = total - breakdown["static"]
+    listed = []
+    for b in (*load_baselines(), naive_baseline(config.baseline)):
+        energy, dynamic = baseline_energy(b, counts, n_inputs, n, n_classes, steps, sample)
+        listed.append({"key": b.key, "name": b.name, "technology_nm": b.technology_nm, "kind": b.kind,
+                       "fair": b.fair, "status": b.status, "source": b.source, "per_inference_J": energy,
+                       "dynamic_J": dynamic, "ratio": energy / total if total > 0 else None,
+                       "dynamic_ratio": dynamic / chip_dynamic if chip_dynamic > 0 else None})
+    fair = [b for b in listed if b["fair"]]
+    strongest = min(fair, key=lambda b: b["per_inference_J"])
+    active_per_sample = counts.active_steps / counts.samples
+    last_step = (latency - n / e.clock_hz) / active_per_sample if active_per_sample else 0.0
+    sensor = (sample + last_step + n / e.clock_hz) if sample_s is not None else latency
+    envelope = operating_envelope(config, counts)
+    if envelope["outside"]:
+        rated = envelope["rated_active_rows"]
+        log.warning("neurosim: warning: chip %r runs outside its macro's operating envelope: up to %d "
+                    "active rows per read (rated for %s), %.2f %% of conversions clipped "
+                    "(crossbar.max_active_rows, adc_range, adc_bits)", config.chip.name,
+                    envelope["max_active_rows"], rated if rated else "any number",
+                    100.0 * envelope["clipped_fraction"])
+    return EnergyEstimate(per_inference_J=total, breakdown_J=breakdown,
+                          latency_s=latency, baseline_name=strongest["name"],
+                          baseline_per_inference_J=strongest["per_inference_J"],
+                          programming_J=float(programming_energy(config, programmed)),
+                          baselines=tuple(listed), sensor_to_decision_s=float(sensor),
+                          envelope=envelope)

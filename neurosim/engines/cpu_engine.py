@@ -15,6 +15,12 @@ chunks of ``chunk_samples`` (memory: one bool spike raster per chunk plus one
 float64 state vector per thread), each chunk split over numba's threads; the
 result does not depend on the chunk size or the number of threads.
 
+With a non-ideal ADC (``lsm.drive_adc``, :mod:`neurosim.crossbar.periphery`) the
+engine runs :mod:`neurosim.engines.cpu_adc_kernel` instead, which quantizes every array
+segment's partial sum with the macro's quantizer (same codes as
+:class:`~neurosim.crossbar.CrossbarMacro`; see ``tests/test_adc_loop.py``); with read noise
+per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`.
+
 Compiled code is cached on disk (numba ``cache=True``, in ``__pycache__`` beside
 the module or numba's user cache), so only the first process pays the compile.
 
@@ -120,6 +126,8 @@ class CpuEngine:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
                               f"(it runs: {', '.join(kernel_models(KERNELS))}); "
                               "use --engine brian2 (or auto)")
+        if lsm.drive_adc is not None:
+            return self._run_with_adc(lsm, raster, progress, hook, first_sample)
         model = get_model(lsm.model)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
@@ -169,5 +177,53 @@ class CpuEngine:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces)
 
+    def _run_with_adc(self, lsm: LSM, raster: np.ndarray, progress, hook, first_sample: int) -> Activity:
+        """A chip whose ADC is not ideal (``lsm.drive_adc``): the compiled kernel of
+        :mod:`neurosim.engines.cpu_adc_kernel`, which quantizes each array segment's partial sum
+        with the shared :func:`~neurosim.crossbar.periphery.adc_read`. With read noise per step
+        the shared numpy step of :func:`neurosim.engines.lsm_step.lsm_step` runs instead (the
+        gpu engine's code on numpy, one sample per batch so the noise is seeded per sample)."""
+        if hook is not None:
+            raise EngineError("a step hook with the ADC in the loop is not supported; set "
+                              "crossbar.adc_mode=ideal for online learning")
+        if lsm.w_in_std is not None or lsm.w_rec_std is not None:
+            from neurosim.engines.gpu_engine import GpuEngine
+
+            numpy_twin = GpuEngine(dtype="float64", batch_size=1, device="cpu", trace_neurons=self.trace_neurons)
+            return numpy_twin.run(lsm, raster, progress, first_sample=first_sample)
+        try:
+            import numba
+            from neurosim.engines.cpu_adc_kernel import discrete_lif_adc_chunk
+        except ImportError as exc:
+            raise EngineError(f"the cpu engine needs numba (pip install numba): {exc}") from None
+        raster = np.ascontiguousarray(check_input_raster(raster, lsm.inputs), dtype=np.bool_)
+        samples, bins, _ = raster.shape
+        adc = lsm.drive_adc
+        segments = np.asarray(adc.segments, dtype=np.int64).reshape(-1, 3)
+        w_in = np.ascontiguousarray(lsm.w_in, dtype=np.float64)
+        w_rec = np.ascontiguousarray(lsm.w_rec, dtype=np.float64)
+        unit = np.asarray(adc.unit, dtype=np.float64)
+        ref = np.asarray(adc.ref, dtype=np.float64)
+        n_trace = min(self.trace_neurons, lsm.neurons)
+        spikes = np.zeros((samples, bins, lsm.neurons), dtype=bool)
+        traces = np.zeros((samples, bins, n_trace))
+        old_threads = numba.get_num_threads()
+        if self.threads is not None:
+            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            for start in range(0, samples, self.chunk_samples):
+                stop = min(start + self.chunk_samples, samples)
+                discrete_lif_adc_chunk(raster[start:stop], float(lsm.params.decay), float(lsm.params.threshold),
+                                       w_in, w_rec, np.ascontiguousarray(segments[:, 0]),
+                                       np.ascontiguousarray(segments[:, 1]), np.ascontiguousarray(segments[:, 2]),
+                                       unit, ref, float(adc.adc.lsb), float(adc.adc.max_code),
+                                       bool(adc.adc.signed), spikes[start:stop], traces[start:stop])
+                if progress is not None:
+                    progress(stop, samples)
+        finally:
+            numba.set_num_threads(old_threads)
+        if samples == 0 and progress is not None:
+            progress(0, 0)
+        return Activity(spike_raster=spikes, traces=traces if n_trace else None)
 
 register_engine(EngineEntry("cpu", CpuEngine, stepping=True))

@@ -18,6 +18,11 @@ synapse order, so float64 spikes agree with the Brian2 engine almost everywhere 
 by construction; float32 (the default) is held to statistical tolerances (spike-count
 correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-exact runs.
 
+A chip whose ADC quantizes (``lsm.drive_adc``) reads each array segment's partial sum through
+:class:`neurosim.crossbar.periphery.DriveAdc` inside :func:`~neurosim.engines.lsm_step.lsm_step`
+(the same function the ``cpu`` engine calls on numpy); a value within rounding of an ADC code
+boundary may round the other way in float32 or with cuBLAS's summation order.
+
 The continuous models (``lif``, ``izhikevich``) run the same way, two fused kernels per
 step around the two matrix products (:mod:`neurosim.engines.continuous_step`), over the
 slot of ``bins`` plus separator steps that the other engines use.
@@ -186,7 +191,7 @@ def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev
     spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     for b in range(bins):
         lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.params.decay,
-                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng)
+                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng, lsm.drive_adc)
         spk_dev[b] = spikes != 0
         if tr_dev is not None:
             tr_dev[b] = mem[:, :tr_dev.shape[2]]

@@ -102,6 +102,18 @@ def synaptic_drive(x: Any, w: Any, var: Any | None, rng: Any, xp: Any) -> Any:
     return drive
 
 
+def _segment_noise(var: Any | None, rng: Any, xp: Any):
+    """Read noise of one array segment's partial sum (rows ``start:stop``), as in
+    :func:`synaptic_drive`; None when noiseless."""
+    if var is None:
+        return None
+
+    def noise(x_seg, start, stop):
+        mean_sq = xp.matmul(x_seg, var[start:stop])
+        return xp.sqrt(mean_sq) * rng.standard_normal(mean_sq.shape, dtype=mean_sq.dtype)
+    return noise
+
+
 def noise_generator(seed: int, xp: Any) -> Any:
     """A normal generator on ``xp`` seeded with ``seed``: numpy ``default_rng`` or ``cupy.random.RandomState``."""
     if backend.is_cupy(xp):
@@ -111,7 +123,7 @@ def noise_generator(seed: int, xp: Any) -> Any:
 
 def lsm_step(mem: Any, spikes: Any, x_b: Any, w_in: Any, w_rec: Any, decay: float,
              threshold: float, xp: Any, var_in: Any | None = None, var_rec: Any | None = None,
-             rng: Any = None) -> Any:
+             rng: Any = None, adc: Any = None) -> Any:
     """Advance a batch of reservoirs by one input bin, in place (see the module docstring).
 
     Args:
@@ -124,11 +136,18 @@ def lsm_step(mem: Any, spikes: Any, x_b: Any, w_in: Any, w_rec: Any, decay: floa
         xp: ``numpy`` or ``cupy``, the namespace owning every array.
         var_in, var_rec: per-synapse read-noise variances (same shapes as the weights), or
             None for noiseless reads; rng: their generator (see :func:`synaptic_drive`).
+        adc: the chip's column ADC on the summed drive
+            (:class:`~neurosim.crossbar.periphery.DriveAdc`), or None for an ideal ADC: each
+            array segment's partial sum (read noise included) is quantized before the sum.
 
     Returns:
         ``spikes`` (the same array), now this bin's 0/1 spikes.
     """
-    inp = synaptic_drive(x_b, w_in, var_in, rng, xp)
-    rec = synaptic_drive(spikes, w_rec, var_rec, rng, xp)
+    if adc is None:
+        inp = synaptic_drive(x_b, w_in, var_in, rng, xp)
+        rec = synaptic_drive(spikes, w_rec, var_rec, rng, xp)
+    else:
+        inp = adc.drive(x_b, w_in, 0, xp, _segment_noise(var_in, rng, xp))
+        rec = adc.drive(spikes, w_rec, 1, xp, _segment_noise(var_rec, rng, xp))
     lsm_update(mem, spikes, inp, rec, decay, threshold, xp)
     return spikes

@@ -22,6 +22,7 @@ import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar import ProgrammedMatrix, program_random_matrix
+from neurosim.crossbar.periphery import DriveAdc, network_drive_adc
 from neurosim.devices import build_device
 from neurosim.networks.connectivity import (apply_dale, distance_mask, grid_positions, neuron_types,
                                             random_mask)
@@ -53,6 +54,8 @@ class LSM:
     no type is used). ``w_in_std``/``w_rec_std``: per-synapse std of the read
     noise drawn on every transmission (same units as the weights; ``None`` =
     noiseless), with ``noise_seed`` seeding Brian2's generator for it.
+    ``drive_adc``: the chip's column ADC applied to each step's summed drive
+    (:class:`~neurosim.crossbar.periphery.DriveAdc`; None = ideal ADC).
     ``dt`` (s) is the step of the continuous models, one input bin.
 
     ``model`` names the registered neuron model (:func:`neurosim.networks.models.get_model`)
@@ -74,6 +77,7 @@ class LSM:
     w_in_std: np.ndarray | None = None
     w_rec_std: np.ndarray | None = None
     noise_seed: int | None = None
+    drive_adc: DriveAdc | None = None
 
     @property
     def inputs(self) -> int:
@@ -142,10 +146,12 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         if rec_mask is not None:
             w_rec_std = np.where(rec_mask, w_rec_std, 0.0)
         noise_seed = int(rng.integers(2**32 - 1))
+    drive_adc = (network_drive_adc(config, programmed, n_inputs, net.input_scale, net.recurrent_scale)
+                 if model.kernel == "discrete" else None)
     return LSM(w_in=w_in, w_rec=w_rec, programmed=programmed, model=net.model, params=params,
                in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
                synapse=SynapseParams(net.synapse, net.tau_syn, net.delay), dt=net.dt,
-               w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed)
+               w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed, drive_adc=drive_adc)
 
 
 def _read_noise_std(config: Config, programmed: ProgrammedMatrix) -> np.ndarray:

@@ -127,11 +127,22 @@ def render_html(report: dict, figures: dict | None = None) -> str:
         rows.append(_row("Train accuracy", _e(format_percent(accuracy["train"]))))
     rows += [
         _row("Energy per inference", _e(format_quantity(chip_j, "J"))),
-        _row(f"Baseline energy per inference ({baseline['name']})",
+        _row(f"Baseline energy per inference ({baseline['name']}, strongest fair baseline)",
              _e(format_quantity(base_j, "J"))),
         _row("Improvement vs baseline", _e(format_ratio(energy["improvement_vs_baseline"]))),
-        _row("Latency per inference", _e(format_quantity(report["latency"]["per_inference_s"], "s"))),
     ]
+    for other in energy.get("baselines", []):
+        if other["name"] == baseline["name"] or not is_number(other.get("ratio")):
+            continue
+        tag = "" if other.get("fair") else ", not fair"
+        rows.append(_row(f"vs {other['name']} ({other['technology_nm']} nm{tag}; {other['source']})",
+                         _e(f"{format_quantity(other['per_inference_J'], 'J')} · "
+                            f"{format_ratio(other['ratio'])}")))
+    rows.append(_row("Latency per inference (compute)",
+                     _e(format_quantity(report["latency"]["per_inference_s"], "s"))))
+    if is_number(report["latency"].get("sensor_to_decision_s")):
+        rows.append(_row("Latency, sensor to decision",
+                         _e(format_quantity(report["latency"]["sensor_to_decision_s"], "s"))))
     if is_number(energy.get("programming_J")):
         rows.append(_row("Programming the chip (once)", _e(format_quantity(energy["programming_J"], "J"))))
     if is_number(report.get("area", {}).get("total_m2")):

@@ -129,7 +129,8 @@ class Classify(Task):
         counts = data.operations_with_readout(len(classes))
         programmed = data.network.programmed
         energy = estimate_energy(config, counts, programmed, n_inputs=data.input_counts.shape[1],
-                                 n_classes=len(classes), steps=data.n_bins)
+                                 n_classes=len(classes), steps=data.n_bins,
+                                 sample_s=float(data.durations_s.mean()))
         return ClassifyResult(
             config=config, engine=data.engine, dataset=data.name, n_train=len(train), n_test=len(test),
             accuracy_train=float(readout.score(features[train], data.labels[train])),

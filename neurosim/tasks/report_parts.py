@@ -9,20 +9,52 @@ __all__ = ["energy_sections", "energy_summary"]
 
 
 def energy_sections(e: EnergyEstimate) -> dict:
-    """The report's ``energy`` and ``latency`` sections for an energy estimate."""
+    """The report's ``energy`` and ``latency`` sections for an energy estimate.
+
+    ``energy.baseline`` is the strongest fair digital baseline (the headline);
+    ``energy.baselines`` lists every baseline with its source, node and ratio;
+    ``energy.envelope`` says whether the run stayed inside the macro's operating envelope.
+    """
     return {"energy": {"per_inference_J": e.per_inference_J, "breakdown_J": e.breakdown_J,
                        "baseline": {"name": e.baseline_name, "per_inference_J": e.baseline_per_inference_J},
                        "improvement_vs_baseline": e.improvement_vs_baseline,
+                       "baselines": [dict(b) for b in e.baselines],
+                       "envelope": dict(e.envelope),
                        "programming_J": e.programming_J},
-            "latency": {"per_inference_s": e.latency_s}}
+            "latency": {"per_inference_s": e.latency_s, "sensor_to_decision_s": e.sensor_to_decision_s}}
 
 
 def energy_summary(report: dict) -> list[tuple[str, str]]:
-    """CLI summary lines of a report's energy and latency."""
+    """CLI summary lines of a report's energy and latency: the strongest fair baseline first,
+    then every other baseline with its ratio."""
     e = report["energy"]
-    return [
+    lines = [
         ("energy / inference", format_quantity(e["per_inference_J"], "J")),
-        ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} ({e['baseline']['name']})"),
-        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than the baseline"),
-        ("latency / inference", format_quantity(report["latency"]["per_inference_s"], "s")),
+        ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} ({e['baseline']['name']}, "
+                     "strongest fair baseline)"),
+        ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than that baseline"
+                        + _dynamic_note(e)),
     ]
+    others = [b for b in e.get("baselines", []) if b["name"] != e["baseline"]["name"]]
+    for b in sorted(others, key=lambda b: b["per_inference_J"]):
+        tag = "" if b["fair"] else ", not fair"
+        ratio = format_ratio(b["ratio"]) if b.get("ratio") is not None else "n/a"
+        lines.append(("  also vs", f"{ratio} {b['name']}{tag}"))
+    lat = report["latency"]
+    lines.append(("latency / inference", format_quantity(lat["per_inference_s"], "s") + " compute"))
+    if "sensor_to_decision_s" in lat:
+        lines.append(("sensor→decision", format_quantity(lat["sensor_to_decision_s"], "s")))
+    env = e.get("envelope") or {}
+    if env.get("outside"):
+        rated = env.get("rated_active_rows") or "any number"
+        lines.append(("envelope", f"OUTSIDE: up to {env['max_active_rows']} active rows (rated for {rated}), "
+                                  f"{100 * env['clipped_fraction']:.2f} % of conversions clipped"))
+    return lines
+
+
+def _dynamic_note(e: dict) -> str:
+    """`` (N× without static power and leakage)`` for the headline baseline, when known."""
+    for b in e.get("baselines", []):
+        if b["name"] == e["baseline"]["name"] and b.get("dynamic_ratio") is not None:
+            return f" ({format_ratio(b['dynamic_ratio'])} without static power and leakage)"
+    return ""

@@ -173,7 +173,7 @@ class Reservoir(Task):
                                  ridge_alpha=settings.mc_ridge_alpha)
 
         energy = estimate_energy(config, data.operations, network.programmed, n_inputs=n_inputs,
-                                 n_classes=0, steps=data.n_bins)
+                                 n_classes=0, steps=data.n_bins, sample_s=float(data.durations_s.mean()))
         return ReservoirResult(
             config=config, settings=settings, engine=data.engine, dataset=data.name, n_samples=n,
             neurons=network.neurons, inputs=n_inputs, firing=firing, separation=sep,
