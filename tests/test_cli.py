@@ -77,7 +77,7 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     out_dir = tmp_path / "r"
     code, out, err = run_cli(capsys, "run", *TINY, "--out", str(out_dir))
     assert code == 0, err
-    assert "accuracy (test)" in out and str(out_dir / "report.json") in out
+    assert "accuracy (test split)" in out and "accuracy (4-fold CV)" in out and str(out_dir / "report.json") in out
     report = json.loads((out_dir / "report.json").read_text())
     assert report["schema"] == "neurosim.report/1"
     assert report["task"] == "classify" and report["engine"] in ("cpu", "gpu") and report["seed"] == 0
