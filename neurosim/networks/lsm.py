@@ -90,17 +90,18 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
     n = net.neurons
     programmed = program_random_matrix(config, (n_inputs + n, n), rng)
     unit = programmed.weights
-    w_in = net.input_scale * unit[:n_inputs]
-    w_rec = net.recurrent_scale * unit[n_inputs:]
-    in_scale = np.full((n_inputs, 1), net.input_scale)
-    rec_scale = np.full((n, 1), net.recurrent_scale)
     model = get_model(net.model)
+    input_scale, recurrent_scale, inhibitory_gain = model.weight_scales(config)
+    w_in = input_scale * unit[:n_inputs]
+    w_rec = recurrent_scale * unit[n_inputs:]
+    in_scale = np.full((n_inputs, 1), input_scale)
+    rec_scale = np.full((n, 1), recurrent_scale)
     dale = net.dale or model.dale
     uses_types = dale or net.connectivity == "distance"
     excitatory = neuron_types(n, net.excitatory_fraction) if uses_types else None
     if dale:
-        w_rec = apply_dale(w_rec, excitatory, net.inhibitory_gain)
-        rec_scale = rec_scale * np.where(excitatory, 1.0, net.inhibitory_gain)[:, None]
+        w_rec = apply_dale(w_rec, excitatory, inhibitory_gain)
+        rec_scale = rec_scale * np.where(excitatory, 1.0, inhibitory_gain)[:, None]
     in_mask = random_mask((n_inputs, n), net.input_p, rng)
     if net.connectivity == "random":
         rec_mask = random_mask((n, n), net.recurrent_p, rng)

@@ -89,6 +89,12 @@ class NeuronModel:
         """
         return config.section(f"network.{self.name}")
 
+    def weight_scales(self, config) -> tuple[float, float, float]:
+        """``(input_scale, recurrent_scale, inhibitory_gain)`` of a network of this model: by default
+        ``[network]``'s; a model whose regime needs its own scales overrides this (documented keys)."""
+        net = config.network
+        return net.input_scale, net.recurrent_scale, net.inhibitory_gain
+
     def separator_steps(self, lsm) -> int:
         """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""
         raise NotImplementedError(f"neuron model {self.name!r} does not define separator_steps")
