@@ -13,7 +13,10 @@ Methods (``method``):
 
 - ``three-factor`` (the paper's): output ``o_c(t) = what_c · when_c(t)``.
   *what*: ``what_c = W_what[c] · f̄`` with ``f̄`` the mean feature over the post-cue window
-  ``[0, what_window)``; learned at trial end by the two-factor NLMS delta rule towards the
+  ``[0, what_window)`` relative to its own running mean over past trials (``m̄ ← m̄ + 0.1 (f̄ − m̄)``
+  after each training trial; the bias stays 1): the state before any event carries no
+  information about which event comes, so the rule learns mostly the bias and the
+  trial-to-trial deviations; learned at trial end by the two-factor NLMS delta rule towards the
   one-hot outcome (:func:`~neurosim.learning.three_factor.delta_rule_update`), so it tends to
   ``p(c)``. *when*: ``when_c(t) = W_when[c] · f(t)``, learned at every step by the gated
   three-factor rule ``ΔW_when[c] = η_when/(fᵀf) · (k_c(t) − when_c(t)) · g_c(t) · f(t)``:
@@ -61,6 +64,7 @@ class ReadoutParams:
     sigma: float = 0.03
     gate_half_width: float = 0.06
     what_window: float = 0.15
+    what_bias: float = 10.0
     dt: float = 1e-3
 
 
@@ -89,9 +93,11 @@ class WhatWhenHook:
         self.x = np.zeros(n)
         self.baseline = np.zeros(n)
         self._xsum = np.zeros(n)
+        self.what_baseline = np.zeros(self.features)
         self.t = np.arange(bins) * params.dt
         self.what_bins = int(round(params.what_window / params.dt))
         self.outputs_ = np.zeros((len(trials), bins, 2), dtype=np.float32)
+        self.what_ = np.zeros((len(trials), 2))       # the 'what' output of each trial (three-factor)
         self.snapshots_: list[tuple[int, dict]] = []
         self.offset = 0
         self.rls_updates_ = 0
@@ -136,8 +142,10 @@ class WhatWhenHook:
             if b < self.what_bins:
                 self._fsum += f
                 if b == self.what_bins - 1:
-                    self._fbar = self._fsum / self.what_bins
+                    self._fbar = self._fsum / self.what_bins - self.what_baseline
+                    self._fbar[-1] = p.what_bias
                     self._what = self.w_what.read() @ self._fbar
+                    self.what_[self._g] = self._what
             when = self.w_when.read() @ f
             o = self._what * when
             if learn and tr.occurred >= 0 and self._inside[b, tr.occurred]:
@@ -169,6 +177,7 @@ class WhatWhenHook:
         if self.method == "three-factor" and not tr.test and tr.occurred >= 0:
             target = (np.arange(2) == tr.occurred).astype(np.float64)
             self.w_what.update(_nlms_change(self.w_what.read(), self._fbar, target, self.p.lr_what))
+            self.what_baseline[:-1] += 0.1 * self._fbar[:-1]
             self.what_updates_ += 1
         self.baseline += 0.1 * (self._xsum / self.bins - self.baseline)
         nxt = self._g + 1

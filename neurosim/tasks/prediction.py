@@ -39,7 +39,7 @@ from neurosim.learning.chip_weights import ChipWeights
 from neurosim.learning.what_when import METHODS, ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std
-from neurosim.tasks.prediction_paradigm import (Trial, schedule_trials, sweep_blocks, switch_blocks,
+from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
                                                 trial_raster)
 from neurosim.tasks.registry import RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
@@ -61,7 +61,7 @@ class PredictionSettings:
     t_b: float = param(0.7, "Latency of event B", "s", 0.0, 100.0)
     sigma: float = param(0.03, "Std of the Gaussian event kernel (the 'when' target)", "s", 0.001, 10.0)
     channels_per_stimulus: int = param(20, "Input channels of each stimulus (cue, A, B)", "", 1, 10000)
-    input_prob: float = param(0.5, "Spike probability per step of a channel while its stimulus is on", "",
+    input_prob: float = param(1.0, "Spike probability per step of a channel while its stimulus is on", "",
                               0.0, 1.0)
     block_trials: int = param(100, "Training trials per block (fixed statistics)", "", 1, 100000)
     test_every: int = param(10, "A test trial (cue only, learning off) after every this many training "
@@ -69,6 +69,9 @@ class PredictionSettings:
     test_trials: int = param(5, "Test trials at the end of each block", "", 1, 10000)
     sweep_block_trials: int = param(0, "Training trials per block of the probability sweep; 0 = "
                                     "block_trials", "", 0, 100000)
+    sweep_warmup_trials: int = param(100, "Training trials at p(A) = 0.5 before the sweep's first level (the "
+                                     "'when' readout learns the latencies; left out of the figures)", "", 0,
+                                     100000)
     p_levels: int = param(11, "Probability levels of the sweep (evenly spaced over [0, 1])", "", 2, 1001)
     switch_kind: str = param("probability", "What changes at the switch", choices=("probability", "latency",
                                                                                    "both"))
@@ -81,25 +84,25 @@ class PredictionSettings:
     switch_methods: str = param("three-factor,merged,force,force-reset", "Methods compared on the switch "
                                 "(comma-separated, of three-factor, merged, force, force-reset; empty = none)")
     sweep: bool = param(True, "Run the probability sweep (three-factor)")
-    lr_when: float = param(0.02, "η of the three-factor 'when' rule (per step, normalised by fᵀf)", "",
+    lr_when: float = param(0.05, "η of the three-factor 'when' rule (per step, normalised by fᵀf)", "",
                            0.0, 10.0)
-    lr_what: float = param(0.05, "η of the two-factor 'what' delta rule (per trial, normalised)", "", 0.0, 10.0)
+    lr_what: float = param(0.1, "η of the two-factor 'what' delta rule (per trial, normalised)", "", 0.0, 10.0)
     gate_half_width: float = param(0.06, "The attention gate is open within ± this of the latency", "s",
                                    0.0, 10.0)
     what_window: float = param(0.15, "Post-cue window whose mean state the 'what' readout sees (must end "
                                "before the earliest event)", "s", 0.001, 10.0)
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
-    trace_tau_min: float = param(0.02, "Shortest eligibility-trace time constant (log-uniform per neuron)",
+    trace_tau_min: float = param(0.05, "Shortest eligibility-trace time constant (log-uniform per neuron)",
                                  "s", 1e-4, 100.0)
-    trace_tau_max: float = param(0.5, "Longest eligibility-trace time constant", "s", 1e-4, 100.0)
-    feedback_scale: float = param(0.5, "Std of the feedback weights of the output into the reservoir "
+    trace_tau_max: float = param(1.0, "Longest eligibility-trace time constant", "s", 1e-4, 100.0)
+    feedback_scale: float = param(2.0, "Std of the feedback weights of the output into the reservoir "
                                   "(closed loop); 0 = open loop", "mV", 0.0, 1e6)
     readout_on_chip: bool = param(True, "Readout weights on the crossbar (levels, read noise, pulses) "
                                   "when the chip's device is not 'ideal'")
     readout_levels: int = param(256, "Conductance levels of an on-chip readout weight when device.levels "
                                 "is 0 (continuous forming)", "", 2, 65536)
-    readout_w_max: float = param(0.02, "Largest |readout weight| on the chip (the conductance window)", "",
+    readout_w_max: float = param(0.1, "Largest |readout weight| on the chip (the conductance window)", "",
                                  1e-9, 1e6)
     recover_tolerance: float = param(0.25, "Recovered: the smoothed amplitude within this fraction of the "
                                      "step from the new level", "", 0.0, 1.0)
@@ -235,7 +238,10 @@ class Prediction(Task):
             run = SeedRun(seed, features=n + 1)
             experiments = []
             if s.sweep:
-                blocks = sweep_blocks(s.p_levels, s.sweep_block_trials or s.block_trials, s.t_a, s.t_b, seeds.rng(seed, "prediction", "order"))
+                blocks = sweep_blocks(s.p_levels, s.sweep_block_trials or s.block_trials, s.t_a, s.t_b,
+                                      seeds.rng(seed, "prediction", "order"))
+                if s.sweep_warmup_trials:
+                    blocks = [Block(0.5, s.t_a, s.t_b, s.sweep_warmup_trials)] + blocks
                 experiments.append(("sweep", "three-factor", blocks))
             methods = s.methods()
             if methods:
@@ -294,13 +300,15 @@ def relative_amplitude(outputs: np.ndarray, latencies: np.ndarray, sigma: float,
 
 
 def _test_error(outputs: np.ndarray, trial: Trial, s: PredictionSettings, dt: float) -> float:
-    """Mean squared error of a trial's output after the cue against the ideal prediction ``p_c k_c(t)``."""
+    """Mean squared error of a trial's output against the ideal prediction ``p_c k_c(t)``, over the
+    steps within ``gate_half_width`` of either latency (where the events are expected; elsewhere
+    the gated rule never learns, so its output there is not a prediction)."""
     t = np.arange(outputs.shape[0]) * dt
     lat = trial.stats.latencies
     p = np.array([trial.stats.p_a, 1.0 - trial.stats.p_a])
     ideal = p[None, :] * np.exp(-0.5 * ((t[:, None] - lat[None, :]) / s.sigma) ** 2)
-    after = t >= s.cue_duration
-    return float(((outputs[after] - ideal[after]) ** 2).mean())
+    inside = np.abs(t[:, None] - lat[None, :]) <= s.gate_half_width
+    return float(((outputs - ideal)[inside] ** 2).mean())
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -316,10 +324,11 @@ def _sweep_metrics(result: PredictionResult) -> dict:
         if run.sweep is None:
             continue
         trials, hook = run.sweep
+        first = 1 if s.sweep_warmup_trials else 0          # block 0 is the warm-up
         levels: dict[int, list] = {}
         curve: dict[int, list] = {}
         for g, tr in enumerate(trials):
-            if not tr.test:
+            if not tr.test or tr.block < first:
                 continue
             curve.setdefault(tr.position, []).append(_test_error(hook.outputs_[g], tr, s, dt))
             if tr.position == tr.stats.trials:
@@ -337,9 +346,9 @@ def _sweep_metrics(result: PredictionResult) -> dict:
         cos = [abs(float(np.dot(a[:-1], b[:-1]) / (np.linalg.norm(a[:-1]) * np.linalg.norm(b[:-1]) + 1e-300)))
                for a, b in zip(final["what"], final["when"])]
         coss.append(cos)
-        snaps = np.array([np.concatenate([w["what"][:, :-1].ravel(), w["when"][:, :-1].ravel()])
-                          for _, w in hook.snapshots_])
-        snap_p = np.array([trials[[t.block for t in trials].index(k)].stats.p_a for k, _ in hook.snapshots_])
+        kept = [(k, w) for k, w in hook.snapshots_ if k >= first]
+        snaps = np.array([np.concatenate([w["what"][:, :-1].ravel(), w["when"][:, :-1].ravel()]) for _, w in kept])
+        snap_p = np.array([trials[[t.block for t in trials].index(k)].stats.p_a for k, _ in kept])
         pcas.append(_pca(snaps, snap_p))
     if not per_seed:
         return {}
@@ -393,17 +402,18 @@ def _switch_metrics(result: PredictionResult) -> dict:
                                                anticipatory=True)[0] for g, tr in train])
             series.append(amp)
             first_post = next(i for i, (_, tr) in enumerate(train) if tr.block == s.switch_pre_blocks)
-            p_old = train[first_post - 1][1].stats.p_a
-            p_new = train[first_post][1].stats.p_a
-            step = abs(p_new - p_old)
+            old_stats, new_stats = train[first_post - 1][1].stats, train[first_post][1].stats
             k = s.recover_smooth
+            level = float(amp[max(0, first_post - k):first_post].mean())      # the method's own plateau
+            target = level * new_stats.p_a / old_stats.p_a if old_stats.p_a > 0 else new_stats.p_a
+            step = abs(target - level) if new_stats.p_a != old_stats.p_a else abs(target)
             smooth = np.convolve(amp, np.ones(k) / k, mode="full")[:len(amp)]   # causal moving average
-            post = smooth[first_post + k - 1:] if step > 0 else np.zeros(0)
-            hit = np.flatnonzero(np.abs(post - p_new) <= s.recover_tolerance * step) if step > 0 else []
+            post = smooth[first_post + k - 1:]
+            hit = np.flatnonzero(np.abs(post - target) <= s.recover_tolerance * step) if step > 0 else []
             recovered.append(int(hit[0]) + k if len(hit) else None)
             end = amp[first_post:first_post + s.block_trials][-k:]
-            offs.append(float(abs(end.mean() - p_new) / step) if step > 0 else None)
-            before.append(float(amp[max(0, first_post - k):first_post].mean()))
+            offs.append(float(abs(end.mean() - target) / step) if step > 0 else None)
+            before.append(level)
         if not series:
             continue
         rec = [r for r in recovered if r is not None]
@@ -418,9 +428,12 @@ def _switch_metrics(result: PredictionResult) -> dict:
             "rls_updates": int(sum(r.switch[method][1].rls_updates_ for r in result.runs if method in r.switch)),
         }
     out["definition"] = (f"anticipatory amplitude of A on training trials ([t_A − σ, t_A), relative), "
-                         f"causal mean over {s.recover_smooth} trials; recovered when within "
-                         f"{s.recover_tolerance} of the step from the new p(A); 'off' = |mean of the last "
-                         f"{s.recover_smooth} trials of the first post-switch block − new p(A)| / step")
+                         f"causal mean over {s.recover_smooth} trials; the new level is the method's own "
+                         f"plateau before the switch (mean of its last {s.recover_smooth} trials) × p_new/p_old "
+                         f"(p_new itself if p_old = 0); the step is |new level − plateau| (the new level "
+                         f"itself when only latencies switch); recovered when within {s.recover_tolerance} "
+                         f"of the step from the new level; 'off' = |mean of the last {s.recover_smooth} "
+                         f"trials of the first post-switch block − new level| / step")
     out["switch"] = {"kind": s.switch_kind, "from": s.switch_from, "to": s.switch_to}
     return out
 
