@@ -120,7 +120,8 @@ class PredictionSettings:
     def check(self, config: Config) -> None:
         """Cross-key rules: events inside the trial, the what window before the earliest event."""
         self.methods()
-        for name in ("t_a", "t_b", "switch_t_a", "switch_t_b"):
+        names = ("t_a", "t_b") + (("switch_t_a", "switch_t_b") if self.switch_kind != "probability" else ())
+        for name in names:
             t = getattr(self, name)
             if t + self.event_duration > self.trial_duration:
                 raise ConfigError(f"prediction.{name} = {t} s: the event must end inside the trial "

@@ -55,6 +55,22 @@ class IzhikevichConfig:
     noise_inh: float = param(2.0, "Std of the thalamic background current of inhibitory neurons "
                              "(Izhikevich 2003: 2); 0 = none", "mV/ms", 0.0, 1e6)
 
+    def check(self, config) -> None:
+        """A ``[network]`` scale changed from its default would be ignored here: say which key to set."""
+        from dataclasses import fields
+
+        from neurosim.config import NetworkConfig
+        from neurosim.errors import ConfigError
+        if config.network.model != "izhikevich":
+            return
+        defaults = {f.name: f.default for f in fields(NetworkConfig)}
+        for key in ("recurrent_scale", "inhibitory_gain"):
+            mine, shared = getattr(self, key), getattr(config.network, key)
+            if mine > 0 and shared != defaults[key]:
+                raise ConfigError(f"network.{key} = {shared:g} has no effect on an izhikevich network while "
+                                  f"network.izhikevich.{key} = {mine:g} (Izhikevich 2003); set "
+                                  f"network.izhikevich.{key} instead, or set it to 0 to use network.{key}")
+
 
 @dataclass(frozen=True)
 class IzhikevichParams:
