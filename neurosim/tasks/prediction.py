@@ -525,13 +525,13 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
         rows.append(("amplitude vs p(A)", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B {f(sw['r_b_mean_over_seeds'])} "
                      f"(mean over seeds); of the seed mean r_A {f(sw['r_a_of_mean'])}, r_B {f(sw['r_b_of_mean'])}"))
         lc = sw["learning_curve"]
-        rows.append(("test error in a block", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}"))
+        rows.append(("test error (block)", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}"))
         c = sw["cos_what_when"]
-        rows.append(("|cos(W_what, W_when)|", f"{c['mean']:.4f} (random {c['random_level']:.4f}, "
+        rows.append(("|cos what, when|", f"{c['mean']:.4f} (random {c['random_level']:.4f}, "
                      f"×{c['ratio_to_random']:.2f})"))
     for m, v in p["switch"].items():
         if isinstance(v, dict) and "trials_to_recover" in v:
-            rows.append((f"switch: {m}", f"recovers in {v['trials_to_recover']} trials; off after the block "
+            rows.append((f"switch {m}", f"recovers in {v['trials_to_recover']} trials; off after the block "
                          f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
     le = p["learning_energy"]
     rows.append(("learning energy", f"{le['learning_J_per_trial']:.3g} J/trial ({le['programming_pulses']} pulses, "
