@@ -440,34 +440,37 @@ def _switch_metrics(result: PredictionResult) -> dict:
 
 
 def _learning_energy(result: PredictionResult) -> dict:
-    """Energy of learning and of readout inference, summed over every run, and per trial."""
-    e, s = result.config.energy, result.settings
-    pulses = updates = reads = macs = 0
+    """Energy of learning and of readout inference per method (summed over seeds, and per trial)."""
+    e = result.config.energy
     features = result.runs[0].features
-    trials = sum(r.trials_run for r in result.runs)
+    per: dict[str, dict] = {}
     for run in result.runs:
-        hooks = ([run.sweep[1]] if run.sweep else []) + [h for _, h in run.switch.values()]
-        for h in hooks:
+        hooks = ([("sweep three-factor", run.sweep[1])] if run.sweep else []) + \
+                [(f"switch {m}", h) for m, (_, h) in run.switch.items()]
+        for name, h in hooks:
+            d = per.setdefault(name, {"trials": 0, "programming_pulses": 0, "weight_updates": 0, "rls_macs": 0,
+                                      "readout_reads": 0})
+            d["trials"] += len(h.trials)
             for store in (h.w_when, h.w_what):
                 if store is not None:
-                    pulses += store.pulses_
-                    updates += store.updates_
-                    reads += store.reads_
+                    d["programming_pulses"] += store.pulses_
+                    d["weight_updates"] += store.updates_
+                    d["readout_reads"] += store.reads_
             if h.method.startswith("force"):
-                macs += h.rls_updates_ * (2 * features * features + 4 * features)
-                reads += len(h.trials) * result.bins
-    read_j_chip = reads * (features * e.row_driver + 4 * e.adc_conversion)
-    read_j_digital = reads * 2 * features * e.readout_mac
-    learn_j = pulses * e.program_pulse if result.on_chip else updates * e.readout_mac
-    learn_j += macs * e.readout_mac
-    inference_j = read_j_chip if result.on_chip else read_j_digital
-    return {"on_chip": result.on_chip, "programming_pulses": pulses, "weight_updates": updates,
-            "rls_macs": macs, "readout_reads": reads, "learning_J": learn_j, "readout_inference_J": inference_j,
-            "learning_J_per_trial": learn_j / max(trials, 1),
-            "readout_inference_J_per_trial": inference_j / max(trials, 1), "trials": trials,
+                d["rls_macs"] += h.rls_updates_ * (2 * features * features + 4 * features)
+                d["readout_reads"] += len(h.trials) * result.bins
+    for d in per.values():
+        on_chip = result.on_chip and d["rls_macs"] == 0          # RLS readouts are digital
+        learn = d["programming_pulses"] * e.program_pulse if on_chip else d["weight_updates"] * e.readout_mac
+        learn += d["rls_macs"] * e.readout_mac
+        reads = (d["readout_reads"] * (features * e.row_driver + 4 * e.adc_conversion) if on_chip
+                 else d["readout_reads"] * 2 * features * e.readout_mac)
+        d.update(on_chip=on_chip, learning_J_per_trial=learn / max(d["trials"], 1),
+                 readout_inference_J_per_trial=reads / max(d["trials"], 1))
+    return {"per_method": per,
             "model": ("on chip: a read drives F rows (row_driver) and converts 4 columns (adc_conversion); an "
                       "update costs one program_pulse per level step; digital: 2F readout_mac per read, one "
-                      "readout_mac per weight update; RLS: 2F² + 4F MACs per update")}
+                      "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update")}
 
 
 def prediction_report(result: PredictionResult) -> dict:
@@ -533,8 +536,10 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
         if isinstance(v, dict) and "trials_to_recover" in v:
             rows.append((f"switch {m}", f"recovers in {v['trials_to_recover']} trials; off after the block "
                          f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
-    le = p["learning_energy"]
-    rows.append(("learning energy", f"{le['learning_J_per_trial']:.3g} J/trial ({le['programming_pulses']} pulses, "
-                 f"{le['weight_updates']} updates); readout inference {le['readout_inference_J_per_trial']:.3g} "
-                 "J/trial"))
+    for name, d in p["learning_energy"]["per_method"].items():
+        where = "on chip" if d["on_chip"] else "digital"
+        label = "learn " + ("sweep" if name.startswith("sweep") else name.replace("switch ", ""))
+        rows.append((label, f"{d['learning_J_per_trial']:.3g} J/trial {where} "
+                     f"({d['programming_pulses']} pulses, {d['weight_updates']} updates, {d['rls_macs']:.3g} RLS MACs); "
+                     f"readout {d['readout_inference_J_per_trial']:.3g} J/trial"))
     return rows
