@@ -252,3 +252,22 @@ def test_same_seed_same_result_and_the_report_holds_every_figure():
     other = load_config("ideal", overrides=TINY + ["run.seed=1"])
     c = prediction_report(Prediction().run(other, RunContext("cpu")))
     assert c["prediction"]["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"]
+
+
+# ---------------------------------------------------------------- regime metrics of the reservoir task
+
+
+def test_isi_cv_and_synchrony_tell_regular_from_poisson_and_locked_from_independent():
+    from neurosim.networks.metrics import isi_cv, synchrony
+    regular = np.zeros((1000, 1), dtype=bool)
+    regular[::10, 0] = True
+    assert isi_cv(regular)[0] == pytest.approx(0.0)
+    poisson = np.random.default_rng(0).random((20000, 3)) < 0.05
+    np.testing.assert_allclose(isi_cv(poisson), 1.0, atol=0.1)
+    assert isi_cv(np.zeros((50, 2), dtype=bool)).size == 0
+    locked = np.repeat(np.random.default_rng(1).random((4000, 1)) < 0.1, 20, axis=1)
+    s = synchrony(locked, 5)
+    assert s.pairwise_correlation == pytest.approx(1.0) and s.chi == pytest.approx(1.0)
+    free = np.random.default_rng(2).random((4000, 400)) < 0.02
+    s = synchrony(free, 5, max_neurons=50, rng=np.random.default_rng(3))
+    assert abs(s.pairwise_correlation) < 0.02 and s.chi < 0.1 and s.neurons == 50
