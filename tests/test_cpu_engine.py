@@ -179,10 +179,12 @@ CONTINUOUS = {
         "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
         "network.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
         "network.lif.bias=0.2"],
-    "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.recurrent_scale=3",
+    "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.izhikevich.recurrent_scale=3",
+        "network.izhikevich.inhibitory_gain=1",
                          "network.izhikevich.bias=2"],
     "izhikevich exponential delay faults": [
-        "network.model=izhikevich", "network.input_scale=40", "network.recurrent_scale=3",
+        "network.model=izhikevich", "network.input_scale=40", "network.izhikevich.recurrent_scale=3",
+        "network.izhikevich.inhibitory_gain=1",
         "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3",
         "device.stuck_at_gmax=0.05"],
 }

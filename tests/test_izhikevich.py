@@ -11,7 +11,7 @@ from neurosim.networks import LSM, build_lsm
 from neurosim.networks.models.izhikevich import V_INIT, V_PEAK, izhikevich_params
 
 IZH = ["network.model=izhikevich", "network.neurons=50", "network.input_scale=12",
-       "network.recurrent_scale=3"]
+       "network.izhikevich.recurrent_scale=3", "network.izhikevich.inhibitory_gain=1"]
 
 
 def euler_reference(lsm: LSM, raster: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

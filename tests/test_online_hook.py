@@ -33,10 +33,12 @@ MODELS = {
         ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
          "network.tau_syn=3e-3", "network.lif.refractory=2e-3"], marks=FMA, id="lif-exponential"),
     "izhikevich delta": pytest.param(
-        ["network.model=izhikevich", "network.input_scale=12", "network.recurrent_scale=3", "network.izhikevich.bias=2"],
+        ["network.model=izhikevich", "network.input_scale=12", "network.izhikevich.recurrent_scale=3",
+        "network.izhikevich.inhibitory_gain=1", "network.izhikevich.bias=2"],
         marks=FMA, id="izhikevich-delta"),
     "izhikevich exponential delay": pytest.param(
-        ["network.model=izhikevich", "network.input_scale=40", "network.recurrent_scale=3",
+        ["network.model=izhikevich", "network.input_scale=40", "network.izhikevich.recurrent_scale=3",
+        "network.izhikevich.inhibitory_gain=1",
          "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3"],
         marks=FMA, id="izhikevich-exponential-delay"),
 }

@@ -88,41 +88,24 @@ class LSM:
         return self.w_in.shape[1]
 
 
-#: Network size at which ``network.recurrent_norm = "sqrt"`` leaves ``recurrent_scale`` unchanged:
-#: the source paper's reservoir (Lin et al. 2025, N = 200).
-NORM_REFERENCE_NEURONS = 200
-
-
-def recurrent_std(net) -> float:
-    """Std of the recurrent weights (membrane units) for ``[network]`` section ``net``.
-
-    With ``recurrent_norm = "sqrt"`` the std shrinks as 1/√N (``recurrent_scale·√(200/N)``):
-    a neuron sums N recurrent inputs of random sign, so its recurrent drive then keeps the
-    size it has at N = 200 instead of growing as √N and swamping the input drive.
-    """
-    if net.recurrent_norm == "sqrt":
-        return float(net.recurrent_scale * np.sqrt(NORM_REFERENCE_NEURONS / net.neurons))
-    return float(net.recurrent_scale)
-
-
 def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
     """Program the reservoir's input and recurrent weights into the configured chip and build its spec."""
     net = config.network
     n = net.neurons
     programmed = program_random_matrix(config, (n_inputs + n, n), rng)
     unit = programmed.weights
-    w_in = net.input_scale * unit[:n_inputs]
-    rec_std = recurrent_std(net)
-    w_rec = rec_std * unit[n_inputs:]
-    in_scale = np.full((n_inputs, 1), net.input_scale)
-    rec_scale = np.full((n, 1), rec_std)
     model = get_model(net.model)
+    input_scale, recurrent_scale, inhibitory_gain = model.weight_scales(config)
+    w_in = input_scale * unit[:n_inputs]
+    w_rec = recurrent_scale * unit[n_inputs:]
+    in_scale = np.full((n_inputs, 1), input_scale)
+    rec_scale = np.full((n, 1), recurrent_scale)
     dale = net.dale or model.dale
     uses_types = dale or net.connectivity == "distance"
     excitatory = neuron_types(n, net.excitatory_fraction) if uses_types else None
     if dale:
-        w_rec = apply_dale(w_rec, excitatory, net.inhibitory_gain)
-        rec_scale = rec_scale * np.where(excitatory, 1.0, net.inhibitory_gain)[:, None]
+        w_rec = apply_dale(w_rec, excitatory, inhibitory_gain)
+        rec_scale = rec_scale * np.where(excitatory, 1.0, inhibitory_gain)[:, None]
     in_mask = random_mask((n_inputs, n), net.input_p, rng)
     if net.connectivity == "random":
         rec_mask = random_mask((n, n), net.recurrent_p, rng)

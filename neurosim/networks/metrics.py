@@ -39,6 +39,14 @@ Definitions and sources
   (:func:`memory_capacity`). ``MC ≤ K``; for an N-dimensional linear reservoir
   ``MC ≤ N`` (Jaeger 2001). With ``n_test`` held-out steps a memoryless state
   still scores ``≈ K / n_test`` by chance.
+* **Irregularity and synchrony** (Brunel, J. Comput. Neurosci. 8, 183–208, 2000:
+  the asynchronous irregular state has ISI CV ≈ 1 and weak pairwise correlations):
+  :func:`isi_cv` is each neuron's inter-spike-interval coefficient of variation
+  ``std(ISI) / mean(ISI)`` over one long run (neurons with fewer than 3 spikes have
+  none; a regular spiker scores 0, a Poisson one 1); :func:`synchrony` the mean
+  pairwise Pearson correlation of spike counts in windows of a few steps, and
+  Golomb's χ (Golomb, Scholarpedia 2(6):1347, 2007: √(var of the population count /
+  mean var of a neuron's count); ≈ 1/√N asynchronous, 1 fully synchronous).
 """
 
 from __future__ import annotations
@@ -54,7 +62,10 @@ __all__ = [
     "Separation",
     "exponential_filter",
     "firing_stats",
+    "Synchrony",
     "generalization_rank",
+    "isi_cv",
+    "synchrony",
     "kernel_rank",
     "memory_capacity",
     "numerical_rank",
@@ -173,6 +184,62 @@ def exponential_filter(spikes: np.ndarray, decay: float) -> np.ndarray:
         acc = decay * acc + s[t]
         out[t] = acc
     return out
+
+
+# --------------------------------------------------------------------------- irregularity, synchrony
+
+def isi_cv(spikes: np.ndarray, min_spikes: int = 3) -> np.ndarray:
+    """ISI coefficient of variation of each neuron with ``min_spikes`` spikes or more.
+
+    ``spikes``: bool ``[bins, neurons]`` of one long run. Returns float64 ``(k,)``, one
+    value per neuron that has enough spikes (possibly empty).
+    """
+    s = np.asarray(spikes, dtype=bool)
+    if s.ndim != 2:
+        raise ValueError(f"spikes must be [bins, neurons], got shape {s.shape}")
+    out = []
+    for i in np.flatnonzero(s.sum(axis=0) >= max(min_spikes, 3)):
+        isi = np.diff(np.flatnonzero(s[:, i])).astype(np.float64)
+        out.append(isi.std() / isi.mean())
+    return np.asarray(out, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Synchrony:
+    """``pairwise_correlation``: mean Pearson r of windowed spike counts over neuron pairs (both
+    active); ``chi``: Golomb's χ; ``window_bins``: the count window; ``neurons``: neurons compared."""
+
+    pairwise_correlation: float
+    chi: float
+    window_bins: int
+    neurons: int
+
+
+def synchrony(spikes: np.ndarray, window_bins: int = 5, max_neurons: int = 200,
+              rng: np.random.Generator | None = None) -> Synchrony:
+    """Pairwise correlation and χ of ``spikes`` (bool ``[bins, neurons]``) in windows of ``window_bins``.
+
+    Pairs are taken among at most ``max_neurons`` active neurons (a seeded subset from
+    ``rng`` above that; the first ones without ``rng``); χ uses all neurons.
+    """
+    s = np.asarray(spikes, dtype=bool)
+    if s.ndim != 2 or window_bins < 1:
+        raise ValueError(f"spikes must be [bins, neurons] and window_bins >= 1, got {s.shape}, {window_bins}")
+    w = s.shape[0] // window_bins
+    if w < 2:
+        return Synchrony(0.0, 0.0, window_bins, 0)
+    counts = s[:w * window_bins].reshape(w, window_bins, s.shape[1]).sum(axis=1, dtype=np.float64)
+    var = counts.var(axis=0)
+    chi = float(np.sqrt(counts.mean(axis=1).var() / var.mean())) if var.mean() > 0 else 0.0
+    active = np.flatnonzero(var > 0)
+    if len(active) > max_neurons:
+        active = (np.sort(rng.choice(active, size=max_neurons, replace=False)) if rng is not None
+                  else active[:max_neurons])
+    if len(active) < 2:
+        return Synchrony(0.0, chi, window_bins, int(len(active)))
+    r = np.corrcoef(counts[:, active].T)
+    pairs = r[np.triu_indices(len(active), 1)]
+    return Synchrony(float(pairs.mean()), chi, window_bins, int(len(active)))
 
 
 # --------------------------------------------------------------------------- separation

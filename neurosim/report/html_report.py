@@ -19,8 +19,8 @@ from neurosim.report.atomic import prepare_output_dir, write_atomic
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
-from neurosim.report.plots import (plot_breakdown, plot_confusion, plot_learning_curve, plot_spike_counts,
-                                   plot_vs_baseline)
+from neurosim.report.plots import (plot_breakdown, plot_confusion, plot_learning_curve, plot_lines,
+                                   plot_spike_counts, plot_vs_baseline)
 
 __all__ = ["REPORT_HTML", "render_html", "write_html_report"]
 
@@ -220,6 +220,20 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             parts.append(_row(str(name).replace("_", " "), text, num=False))
         parts.append("</table></section>")
 
+    # A task's line plots (optional)
+    lines = figures.get("line_plots")
+    if lines:
+        parts.append("<section><h2>Figures</h2>")
+        for title, spec in lines.items():
+            x = _as_numpy(spec["x"], f"line_plots[{title!r}].x")
+            series = {str(k): _as_numpy(v, f"line_plots[{title!r}].{k}") for k, v in spec["series"].items()}
+            if any(v.shape != x.shape for v in series.values()):
+                raise NeurosimError(f"figures['line_plots'][{title!r}]: every series must have the shape of x "
+                                    f"{x.shape}")
+            parts.append(_figure_html(plot_lines(title, x, series, spec.get("xlabel", ""), spec.get("ylabel", ""),
+                                                 bool(spec.get("scatter"))), title, title))
+        parts.append("</section>")
+
     # Confusion matrix (optional)
     if figures.get("confusion") is not None:
         cm = _as_numpy(figures["confusion"], "confusion")
@@ -296,6 +310,8 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
       "firing per neuron" histogram.
     * ``"confusion"``: 2-D integer array, rows true class, columns predicted →
       heatmap; ``"class_labels"`` (sequence of str) names the classes.
+    * ``"line_plots"``: ``{title: {"x": 1-D, "series": {name: 1-D like x}, "xlabel": str,
+      "ylabel": str, "scatter": bool}}`` → one line plot each (a task's own figures).
 
     The page shows a summary table, the energy breakdown (table + bar plot), a
     chip-vs-baseline bar plot, the optional activity plots, provenance and the

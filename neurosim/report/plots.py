@@ -17,8 +17,8 @@ import numpy as np
 
 from neurosim.report.format import format_number, format_quantity, prefix_scale
 
-__all__ = ["new_figure", "plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_spike_counts",
-           "plot_vs_baseline", "png_data_uri"]
+__all__ = ["new_figure", "plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_lines",
+           "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -159,4 +159,22 @@ def plot_learning_curve(curves: dict[str, list[dict]]) -> str:
     ax.set_title("Learning curve")
     ax.grid(alpha=0.3)
     ax.legend()
+    return _png_data_uri(fig)
+
+
+def plot_lines(title: str, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str = "", ylabel: str = "",
+               scatter: bool = False) -> str:
+    """One axis with a line (or markers, ``scatter``) per named series over ``x``."""
+    fig = _new_figure(6.4, 3.6)
+    ax = fig.add_subplot()
+    for name, y in series.items():
+        if scatter:
+            ax.plot(x, y, "o", label=name)
+        else:
+            ax.plot(x, y, "-" if len(x) > 30 else "-o", markersize=3, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    if len(series) > 1:
+        ax.legend(fontsize=8)
     return _png_data_uri(fig)

@@ -31,11 +31,12 @@ from neurosim.config import Config
 from neurosim.data import (data_root, get_dataset, iter_batches, load_dataset, pair_by_label,
                            sample_indices)
 from neurosim.energy import OperationCounts, count_operations
-from neurosim.engines import Activity, get_engine
+from neurosim.engines import Activity, get_engine, stepping_engines
 from neurosim.errors import DataError
 from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
 from neurosim.learning.features import baseline_features, reservoir_features
 from neurosim.networks import LSM, build_lsm
+from neurosim.networks.background import check_engine, with_background
 from neurosim.progress import Progress
 
 __all__ = ["Chunk", "DatasetRun", "PairedRuns", "Pipeline", "input_raster", "sample_durations"]
@@ -165,8 +166,16 @@ class Pipeline:
         """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as ``stage``.
 
         ``first_sample``: position of the first sample in its run, so that per-sample random
-        streams (read noise per step) do not depend on how a run is chunked.
+        streams (read noise per step, background noise) do not depend on how a run is chunked.
+        A network with background noise (:mod:`neurosim.networks.background`) runs with its
+        noise hook, on an engine that steps one.
         """
+        run = self.config.run
+        noise = with_background(network, run.seed, run.instance, first_sample)
+        if noise is not None:
+            check_engine(self.engine_choice, stepping_engines())
+            return self.engine.run(network, raster, progress=self.progress.stage(stage), hook=noise,
+                                   first_sample=first_sample)
         return self.engine.run(network, raster, progress=self.progress.stage(stage),
                                first_sample=first_sample)
 

@@ -28,8 +28,8 @@ from neurosim import seeds
 from neurosim.config import Config, param
 from neurosim.energy import estimate_area, estimate_energy
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
-                                       exponential_filter, firing_stats, generalization_rank,
-                                       kernel_rank, memory_capacity, separation)
+                                       Synchrony, exponential_filter, firing_stats, generalization_rank,
+                                       isi_cv, kernel_rank, memory_capacity, separation, synchrony)
 from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
@@ -40,7 +40,7 @@ __all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "r
            "run_reservoir"]
 
 #: Random streams of this task, each ``("reservoir", name)`` below the run seed (:mod:`neurosim.seeds`).
-METRIC_STREAMS = ("select", "jitter", "stream", "pairs")
+METRIC_STREAMS = ("select", "jitter", "stream", "pairs", "synchrony")
 
 
 def metric_rng(seed: int, name: str) -> np.random.Generator:
@@ -77,6 +77,8 @@ class ReservoirSettings:
                                   "(0 = raw spikes)", "", 0.0, 1.0)
     mc_ridge_alpha: float = param(1.0, "Ridge penalty of the memory-capacity readouts (on "
                                   "standardised states)", "", 0.0, 1e9)
+    sync_window: int = param(5, "Window of the spike counts behind the synchrony measures (on the "
+                             "memory-capacity stream)", "bins", 1, 100000)
 
     def check(self, config: Config) -> None:
         """Cross-key rule: the stream must outlast its washout and largest delay."""
@@ -112,6 +114,9 @@ class ReservoirResult:
     skipped: tuple[str, ...] = ()
     energy: object | None = None      # EnergyEstimate of the dataset run, None if unavailable
     area: object | None = None        # AreaEstimate, None if unavailable
+    isi_cv: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)  # per active neuron (stream)
+    stream_rates_hz: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)  # (neurons,), stream
+    synchrony: Synchrony | None = None  # on the memory-capacity stream
 
 
 @register_task
@@ -168,7 +173,10 @@ class Reservoir(Task):
                                          replace=False))
         mc_raster = rate_coded_stream(u, n_inputs, channels, stream, settings.mc_max_prob)
         mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream")
-        mc_states = exponential_filter(np.asarray(mc_activity.spike_raster)[0], settings.mc_state_decay)
+        mc_spikes = np.asarray(mc_activity.spike_raster)[0]
+        mc_states = exponential_filter(mc_spikes, settings.mc_state_decay)
+        settled = mc_spikes[settings.mc_washout:]
+        sync = synchrony(settled, settings.sync_window, rng=metric_rng(seed, "synchrony"))
         memory = memory_capacity(mc_states, u, settings.mc_max_delay, washout=settings.mc_washout,
                                  ridge_alpha=settings.mc_ridge_alpha)
 
@@ -180,7 +188,8 @@ class Reservoir(Task):
             input_separation=in_sep,
             kernel_rank=kernel_rank(states[kernel_idx], settings.rank_rtol),
             generalization_rank=generalization_rank(jitter_states, settings.rank_rtol),
-            rank_m=len(kernel_idx), generalization_sample=gen_idx, memory=memory, mc_channels=channels,
+            rank_m=len(kernel_idx), generalization_sample=gen_idx, memory=memory, isi_cv=isi_cv(settled),
+            stream_rates_hz=settled.mean(axis=0) / config.network.dt, synchrony=sync, mc_channels=channels,
             mean_spike_counts=states.mean(axis=0),
             input_spikes_per_sample=float(input_counts.sum(axis=1).mean()),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped, energy=energy,
@@ -253,6 +262,19 @@ def reservoir_report(result: ReservoirResult) -> dict:
                                 "state_decay": s.mc_state_decay, "ridge_alpha": s.mc_ridge_alpha},
         },
     }
+    cv = result.isi_cv
+    report["reservoir"]["regime"] = {
+        "on": "memory-capacity stream after its washout (one long run)",
+        "isi_cv_median": float(np.median(cv)) if cv.size else None,
+        "isi_cv_quantiles": {k: float(np.quantile(cv, q)) for k, q in
+                             (("p05", 0.05), ("p25", 0.25), ("p75", 0.75), ("p95", 0.95))} if cv.size else None,
+        "neurons_with_isi": int(cv.size),
+        "max_rate_hz": float(result.stream_rates_hz.max()) if result.stream_rates_hz.size else 0.0,
+        "mean_rate_hz": float(result.stream_rates_hz.mean()) if result.stream_rates_hz.size else 0.0,
+        "pairwise_correlation": None if result.synchrony is None else result.synchrony.pairwise_correlation,
+        "chi": None if result.synchrony is None else result.synchrony.chi,
+        "sync_window_bins": s.sync_window,
+    }
     if result.energy is not None:
         report.update(energy_sections(result.energy))
     if result.area is not None:
@@ -277,4 +299,14 @@ def reservoir_summary(report: dict) -> list[tuple[str, str]]:
         ("generalisation rank", f"{gr['rank']} of {gr['m']} (lower is better)"),
         ("memory capacity", f"{mc['total']:.2f} (K = {mc['max_delay']}, chance ≈ "
                             f"{mc['chance_level']:.2f})"),
-    ]
+    ] + _regime_rows(r.get("regime"))
+
+
+def _regime_rows(g: dict | None) -> list[tuple[str, str]]:
+    """Summary rows of the stream's irregularity and synchrony (absent in older reports)."""
+    if not g:
+        return []
+    cv = "n/a" if g["isi_cv_median"] is None else f"{g['isi_cv_median']:.2f}"
+    corr = "n/a" if g["pairwise_correlation"] is None else f"{g['pairwise_correlation']:.3f}"
+    return [("regime (stream)", f"ISI CV median {cv}, max rate {g['max_rate_hz']:.1f} Hz, pairwise r {corr}, "
+                                f"χ {g['chi']:.3f}")]

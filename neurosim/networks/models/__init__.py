@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from neurosim.config import register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.plugins import import_submodules
+from neurosim.networks.scaling import recurrent_std
 
 __all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
            "kernel_models", "discover",
@@ -88,6 +89,13 @@ class NeuronModel:
         is the model's config subsection itself.
         """
         return config.section(f"network.{self.name}")
+
+    def weight_scales(self, config) -> tuple[float, float, float]:
+        """``(input_scale, recurrent_scale, inhibitory_gain)`` of a network of this model: by default
+        ``[network]``'s (the recurrent std normalised by size, :func:`neurosim.networks.scaling.recurrent_std`);
+        a model whose regime needs its own scales overrides this (documented keys)."""
+        net = config.network
+        return net.input_scale, recurrent_std(net), net.inhibitory_gain
 
     def separator_steps(self, lsm) -> int:
         """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""

@@ -8,6 +8,17 @@ inhibitory fast-spiking with ``a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65
 ``r ~ U(0, 1)`` per neuron from the chip's random stream. a in 1/ms, d in mV/ms (as in the
 paper's code). Brian2 forward Euler with step ``network.dt`` (not the paper's two 0.5 ms
 half-steps of v); Dale's law always applies; weights in mV. Config: ``[network.izhikevich]``.
+
+Defaults (the reference regime of the 2003 network, asynchronous and irregular; measured
+figures in the README): recurrent weights with ``|w|`` of mean 0.25 mV for excitatory
+neurons (the paper's 0.5·U(0, 1)) and 0.5 mV for inhibitory ones (−U(0, 1)), i.e.
+``recurrent_scale = 0.25·√(π/2)`` and ``inhibitory_gain = 2`` on the chip's Gaussian
+unit weights (|N(0, σ)| has mean σ·√(2/π)), whatever ``[network]`` says; and the
+thalamic background noise, a fresh current ``noise_exc·N(0, 1)`` (excitatory) or
+``noise_inh·N(0, 1)`` (inhibitory) mV/ms every step (the paper's 5 and 2), delivered
+by :mod:`neurosim.networks.background` as a feedback input (seeded, identical on the
+engines that step a hook). Setting a key to 0 falls back to ``[network]`` (weights) or
+switches the noise off.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import numpy as np
 from neurosim.config import param
 from neurosim.networks.models import register_model
 from neurosim.networks.models.continuous import ContinuousModel
+from neurosim.networks.scaling import recurrent_std
 
 V_PEAK = 30.0      # mV: spike cut-off (v >= 30 → spike)
 V_INIT = -65.0     # mV: initial (and between-sample) membrane potential; u starts at b·V_INIT
@@ -32,6 +44,33 @@ class IzhikevichConfig:
     """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``)."""
 
     bias: float = param(0.0, "Constant input current I", "mV/ms", -1e6, 1e6)
+    recurrent_scale: float = param(0.3133285, "Std of the recurrent unit weights for this model (mean |w| "
+                                   "of an excitatory synapse 0.25 mV, Izhikevich 2003); 0 = "
+                                   "network.recurrent_scale", "mV", 0.0, 1e6)
+    inhibitory_gain: float = param(2.0, "Factor on inhibitory neurons' |w| (2: mean 0.5 mV, Izhikevich "
+                                   "2003); 0 = network.inhibitory_gain", "", 0.0, 1e6)
+    input_scale: float = param(0.0, "Std of the input weights for this model; 0 = network.input_scale",
+                               "mV", 0.0, 1e6)
+    noise_exc: float = param(5.0, "Std of the thalamic background current of excitatory neurons, drawn "
+                             "afresh every step (Izhikevich 2003: 5); 0 = none", "mV/ms", 0.0, 1e6)
+    noise_inh: float = param(2.0, "Std of the thalamic background current of inhibitory neurons "
+                             "(Izhikevich 2003: 2); 0 = none", "mV/ms", 0.0, 1e6)
+
+    def check(self, config) -> None:
+        """A ``[network]`` scale changed from its default would be ignored here: say which key to set."""
+        from dataclasses import fields
+
+        from neurosim.config import NetworkConfig
+        from neurosim.errors import ConfigError
+        if config.network.model != "izhikevich":
+            return
+        defaults = {f.name: f.default for f in fields(NetworkConfig)}
+        for key in ("recurrent_scale", "inhibitory_gain"):
+            mine, shared = getattr(self, key), getattr(config.network, key)
+            if mine > 0 and shared != defaults[key]:
+                raise ConfigError(f"network.{key} = {shared:g} has no effect on an izhikevich network while "
+                                  f"network.izhikevich.{key} = {mine:g} (Izhikevich 2003); set "
+                                  f"network.izhikevich.{key} instead, or set it to 0 to use network.{key}")
 
 
 @dataclass(frozen=True)
@@ -43,10 +82,13 @@ class IzhikevichParams:
     c: np.ndarray
     d: np.ndarray
     bias: float = 0.0
+    noise_std: np.ndarray | None = None   # (neurons,) background current std, mV per step; None = none
 
 
-def izhikevich_params(excitatory: np.ndarray, r: np.ndarray, bias: float = 0.0) -> IzhikevichParams:
-    """The 2003 recipe for neuron types ``excitatory`` (bool) and heterogeneity ``r`` in [0, 1)."""
+def izhikevich_params(excitatory: np.ndarray, r: np.ndarray, bias: float = 0.0,
+                      noise_std: np.ndarray | None = None) -> IzhikevichParams:
+    """The 2003 recipe for neuron types ``excitatory`` (bool) and heterogeneity ``r`` in [0, 1);
+    ``noise_std``: the background current's std per neuron and step (mV), None = none."""
     r = np.asarray(r, dtype=np.float64)
     e = np.asarray(excitatory, dtype=bool)
     return IzhikevichParams(
@@ -55,6 +97,7 @@ def izhikevich_params(excitatory: np.ndarray, r: np.ndarray, bias: float = 0.0) 
         c=np.where(e, -65.0 + 15.0 * r ** 2, -65.0),
         d=np.where(e, 8.0 - 6.0 * r ** 2, 2.0),
         bias=float(bias),
+        noise_std=None if noise_std is None else np.asarray(noise_std, dtype=np.float64),
     )
 
 
@@ -70,9 +113,20 @@ class Izhikevich(ContinuousModel):
     kernel_id = KERNEL_ID
 
     def params(self, config, excitatory, rng) -> IzhikevichParams:
-        """The 2003 recipe; draws ``r`` (one uniform per neuron) from ``rng``."""
-        return izhikevich_params(excitatory, rng.random(config.network.neurons),
-                                 config.section("network.izhikevich").bias)
+        """The 2003 recipe; draws ``r`` (one uniform per neuron) from ``rng``. The background
+        noise std per step is ``noise_exc`` or ``noise_inh`` × ``dt / 1 ms`` (a current held for one step)."""
+        section = config.section("network.izhikevich")
+        noise = None
+        if section.noise_exc > 0 or section.noise_inh > 0:
+            noise = np.where(excitatory, section.noise_exc, section.noise_inh) * (config.network.dt / 1e-3)
+        return izhikevich_params(excitatory, rng.random(config.network.neurons), section.bias, noise)
+
+    def weight_scales(self, config) -> tuple[float, float, float]:
+        """``(input_scale, recurrent_scale, inhibitory_gain)``: this model's keys where > 0 (absolute, as in
+        Izhikevich 2003 at any size), else ``[network]``'s (recurrent std normalised by size)."""
+        s, net = config.section("network.izhikevich"), config.network
+        return (s.input_scale or net.input_scale, s.recurrent_scale or recurrent_std(net),
+                s.inhibitory_gain or net.inhibitory_gain)
 
     def differential(self, lsm, syn_term: str) -> str:
         return (f"dv/dt = (0.04 * v**2 + 5 * v + 140 - u + bias + {syn_term}) / ms : 1\n"

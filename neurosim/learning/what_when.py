@@ -1,0 +1,201 @@
+"""The "what" and "when" prediction readouts as a step hook (closed loop), and their ablations.
+
+One :class:`WhatWhenHook` runs one method over a sequence of trials
+(:mod:`neurosim.tasks.prediction_paradigm`) on an engine that steps a hook
+(:mod:`neurosim.engines.online`). Features are the presynaptic eligibility traces of all
+reservoir neurons, ``x_i ← exp(−dt/τ_i) x_i + s_i`` (heterogeneous ``τ_i``, so the
+population decays on many time scales after the cue), plus a constant 1 (bias):
+minus a running baseline ``m`` (each trace's mean over past trials, ``m ← m + 0.1 (x̄_trial − m)``
+at every trial end: the common mode of the background activity is not a feature), plus a
+constant 1 (bias): ``f = [x − m, 1]``, ``F = neurons + 1`` features. Output channels are A and B.
+
+Methods (``method``):
+
+- ``three-factor`` (the paper's): output ``o_c(t) = what_c · when_c(t)``.
+  *what*: ``what_c = W_what[c] · f̄`` with ``f̄`` the mean feature over the post-cue window
+  ``[0, what_window)`` relative to its own running mean over past trials (``m̄ ← m̄ + 0.1 (f̄ − m̄)``
+  after each training trial; the bias stays 1): the state before any event carries no
+  information about which event comes, so the rule learns mostly the bias and the
+  trial-to-trial deviations; learned at trial end by the two-factor NLMS delta rule towards the
+  one-hot outcome (:func:`~neurosim.learning.three_factor.delta_rule_update`), so it tends to
+  ``p(c)``. *when*: ``when_c(t) = W_when[c] · f(t)``, learned at every step by the gated
+  three-factor rule ``ΔW_when[c] = η_when/(fᵀf) · (k_c(t) − when_c(t)) · g_c(t) · f(t)``:
+  the error against the event kernel ``k_c`` (Gaussian around the latency), the attention gate
+  ``g_c`` open only on the channel that occurred within ``gate_half_width`` of its latency.
+- ``merged``: one readout per channel, ``o_c = W[c] · f``, the same three-factor rule with the
+  gate open on **both** channels near their latencies and target ``k_c(t)·[c occurred]``: what
+  and when in one set of weights (ablation).
+- ``force`` / ``force-reset``: the merged target learned by RLS (:class:`~neurosim.learning.rls.RLS`,
+  FORCE) every ``rls_interval`` steps over the whole trial; ``force-reset`` resets ``P`` at the
+  first trial of a block whose statistics differ from the previous block's.
+
+Closed loop: the output is fed back into the reservoir, ``fb = W_fb o(t)`` (``W_fb``
+``(neurons, 2)`` fixed, Gaussian, std ``feedback_scale`` mV), entering the next step, plus
+the network's background noise. Test trials (cue only) run with learning off.
+
+Readout weights live in :class:`~neurosim.learning.chip_weights.ChipWeights` (float, or on the
+crossbar with its levels, pulses and read noise); RLS weights are digital.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.learning.chip_weights import ChipWeights
+from neurosim.learning.rls import RLS
+from neurosim.learning.three_factor import delta_rule_update, eligibility_step, three_factor_update
+
+__all__ = ["METHODS", "ReadoutParams", "WhatWhenHook"]
+
+METHODS = ("three-factor", "merged", "force", "force-reset")
+
+
+@dataclass(frozen=True)
+class ReadoutParams:
+    """Learning constants: rates (dimensionless, NLMS-normalised), RLS ``alpha`` and interval (steps),
+    kernel ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s)."""
+
+    lr_when: float = 0.02
+    lr_what: float = 0.05
+    rls_alpha: float = 10.0
+    rls_interval: int = 10
+    sigma: float = 0.03
+    gate_half_width: float = 0.06
+    what_window: float = 0.15
+    what_bias: float = 10.0
+    dt: float = 1e-3
+
+
+class WhatWhenHook:
+    """Runs ``method`` over ``trials`` (see the module docstring).
+
+    ``trace_decay``: ``(neurons,)`` per-step decay of the eligibility traces; ``w_fb``:
+    ``(neurons, 2)`` feedback weights (mV); ``noise``: the background-noise hook or None;
+    ``store``: ``name → ChipWeights`` factory for ``(2, F)`` weights; ``bins``: steps per trial.
+    Records (float32) ``outputs_[trial]`` ``(bins, 2)``, and the weights at each block's end
+    (``snapshots_``: list of ``(block, {"what", "when"})``).
+    """
+
+    def __init__(self, method: str, trials: list, bins: int, params: ReadoutParams, trace_decay: np.ndarray,
+                 w_fb: np.ndarray, noise, store):
+        if method not in METHODS:
+            raise ValueError(f"unknown prediction method {method!r}; one of {', '.join(METHODS)}")
+        self.method, self.trials, self.bins, self.p = method, trials, bins, params
+        n = len(trace_decay)
+        self.features = n + 1
+        self.decay = np.asarray(trace_decay, dtype=np.float64)
+        self.w_fb = np.asarray(w_fb, dtype=np.float64)
+        self.noise = noise
+        self.f = np.zeros(self.features)
+        self.f[-1] = 1.0
+        self.x = np.zeros(n)
+        self.baseline = np.zeros(n)
+        self._xsum = np.zeros(n)
+        self.what_baseline = np.zeros(self.features)
+        self.t = np.arange(bins) * params.dt
+        self.what_bins = int(round(params.what_window / params.dt))
+        self.outputs_ = np.zeros((len(trials), bins, 2), dtype=np.float32)
+        self.what_ = np.zeros((len(trials), 2))       # the 'what' output of each trial (three-factor)
+        self.snapshots_: list[tuple[int, dict]] = []
+        self.offset = 0
+        self.rls_updates_ = 0
+        self.what_updates_ = 0
+        if method == "three-factor":
+            self.w_when, self.w_what = store("when"), store("what")
+        elif method == "merged":
+            self.w_when, self.w_what = store("merged"), None
+        else:
+            self.rls = RLS(self.features, 2, params.rls_alpha)
+            self.w_when = self.w_what = None
+        self._trial = None
+
+    # ---- engine callbacks
+
+    def trial_start(self, sample: int) -> None:
+        g = self.offset + sample
+        self._g = g
+        self._trial = tr = self.trials[g]
+        self.x[:] = 0.0
+        self._xsum[:] = 0.0
+        self._fsum = np.zeros(self.features)
+        self._what = np.zeros(2)
+        lat = tr.stats.latencies
+        k = np.exp(-0.5 * ((self.t[:, None] - lat[None, :]) / self.p.sigma) ** 2)   # (bins, 2)
+        self._kernel = k
+        self._inside = np.abs(self.t[:, None] - lat[None, :]) <= self.p.gate_half_width
+        if self.method == "force-reset" and not tr.test and tr.position == 0 and g > 0:
+            prev = self.trials[g - 1].stats
+            if (prev.p_a, prev.t_a, prev.t_b) != (tr.stats.p_a, tr.stats.t_a, tr.stats.t_b):
+                self.rls.reset()
+        if self.noise is not None:
+            self.noise.trial_start(g)
+
+    def step(self, sample: int, b: int, spikes: np.ndarray, v: np.ndarray) -> np.ndarray:
+        tr, f, p = self._trial, self.f, self.p
+        eligibility_step(self.x, spikes, self.decay)
+        self._xsum += self.x
+        np.subtract(self.x, self.baseline, out=f[:-1])
+        learn = not tr.test
+        if self.method == "three-factor":
+            if b < self.what_bins:
+                self._fsum += f
+                if b == self.what_bins - 1:
+                    self._fbar = self._fsum / self.what_bins - self.what_baseline
+                    self._fbar[-1] = p.what_bias
+                    self._what = self.w_what.read() @ self._fbar
+                    self.what_[self._g] = self._what
+            when = self.w_when.read() @ f
+            o = self._what * when
+            if learn and tr.occurred >= 0 and self._inside[b, tr.occurred]:
+                gate = np.zeros(2)
+                gate[tr.occurred] = 1.0
+                err = self._kernel[b] - when
+                self.w_when.update(three_factor_update(np.zeros((2, self.features)), f, err, gate,
+                                                       p.lr_when / float(f @ f)))
+        elif self.method == "merged":
+            o = self.w_when.read() @ f
+            if learn and self._inside[b].any():
+                gate = self._inside[b].astype(np.float64)
+                target = self._kernel[b] * (np.arange(2) == tr.occurred)
+                self.w_when.update(three_factor_update(np.zeros((2, self.features)), f, target - o, gate,
+                                                       p.lr_when / float(f @ f)))
+        else:
+            o = self.rls.predict(f)
+            if learn and b % p.rls_interval == 0:
+                self.rls.update(f, self._kernel[b] * (np.arange(2) == tr.occurred))
+                self.rls_updates_ += 1
+        self.outputs_[self._g, b] = o
+        fb = self.w_fb @ o
+        if self.noise is not None:
+            fb = fb + self.noise.current()
+        return fb
+
+    def trial_end(self, sample: int) -> None:
+        tr = self._trial
+        if self.method == "three-factor" and not tr.test and tr.occurred >= 0:
+            target = (np.arange(2) == tr.occurred).astype(np.float64)
+            self.w_what.update(_nlms_change(self.w_what.read(), self._fbar, target, self.p.lr_what))
+            self.what_baseline[:-1] += 0.1 * self._fbar[:-1]
+            self.what_updates_ += 1
+        self.baseline += 0.1 * (self._xsum / self.bins - self.baseline)
+        nxt = self._g + 1
+        if nxt == len(self.trials) or self.trials[nxt].block != tr.block:
+            self.snapshots_.append((tr.block, self.weights()))
+
+    # ---- results
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """Current readout weights ``(2, F)``: ``when`` (or the merged / RLS weights) and ``what`` (if any)."""
+        if self.method == "three-factor":
+            return {"when": self.w_when.w.copy(), "what": self.w_what.w.copy()}
+        if self.method == "merged":
+            return {"when": self.w_when.w.copy()}
+        return {"when": self.rls.w_.copy()}
+
+
+def _nlms_change(w: np.ndarray, x: np.ndarray, target: np.ndarray, lr: float) -> np.ndarray:
+    """The NLMS change of :func:`~neurosim.learning.three_factor.delta_rule_update` for weights ``w``
+    (computed on a copy; the caller applies it to its store)."""
+    return delta_rule_update(np.array(w, dtype=np.float64), x, target, lr)

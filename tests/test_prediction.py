@@ -1,0 +1,273 @@
+"""The prediction task: its learning rules on hand-computed cases, RLS against least squares, the
+attention gate, the paradigm, on-chip readout weights, background noise, and exactness across
+engines and seeds (issue 13)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurosim.config import load_config
+from neurosim.engines.brian2_engine import Brian2Engine
+from neurosim.engines.cpu_engine import CpuEngine
+from neurosim.errors import ConfigError
+from neurosim.learning.chip_weights import ChipWeights
+from neurosim.learning.rls import RLS, ridge_solution
+from neurosim.learning.three_factor import (attention_gate, delta_rule_update, eligibility_step,
+                                            three_factor_update)
+from neurosim.learning.what_when import ReadoutParams, WhatWhenHook
+from neurosim.networks import build_lsm
+from neurosim.networks.background import BackgroundNoise, background_std, with_background
+from neurosim.tasks.prediction import Prediction, prediction_report, relative_amplitude
+from neurosim.tasks.prediction_paradigm import (Block, Trial, event_kernel, schedule_trials, sweep_blocks,
+                                                switch_blocks, trial_raster)
+from neurosim.tasks.registry import RunContext
+
+# ---------------------------------------------------------------- rules on hand-computed cases
+
+
+def test_three_factor_update_on_a_hand_computed_case():
+    w = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
+    x = np.array([1.0, 2.0, 0.0])                  # eligibility traces
+    dw = three_factor_update(w, x, error=np.array([0.5, -1.0]), gate=np.array([1.0, 0.0]), lr=0.1)
+    # Δw[0] = 0.1 · 0.5 · 1 · [1, 2, 0]; channel 1's gate is closed: no change
+    np.testing.assert_allclose(dw, [[0.05, 0.1, 0.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(w, [[0.05, 1.1, 0.0], [2.0, 0.0, 0.0]])
+
+
+def test_delta_rule_and_trace_on_hand_computed_cases():
+    w = np.zeros((1, 2))
+    dw = delta_rule_update(w, np.array([1.0, 1.0]), np.array([1.0]), lr=0.5, eps=0.0)
+    np.testing.assert_allclose(dw, [[0.25, 0.25]])       # 0.5 · (1 − 0) · [1, 1] / 2
+    dw = delta_rule_update(w, np.array([2.0, 0.0]), np.array([0.0]), lr=0.1, normalise=False)
+    np.testing.assert_allclose(dw, [[-0.1, 0.0]])       # 0.1 · (0 − 0.5) · [2, 0]
+    trace = np.array([1.0, 0.0])
+    eligibility_step(trace, np.array([0.0, 1.0]), np.array([0.5, 0.9]))
+    np.testing.assert_allclose(trace, [0.5, 1.0])
+
+
+def test_rls_equals_the_direct_least_squares_solution_and_reset_restores_p():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((60, 5)), rng.standard_normal((60, 2))
+    rls = RLS(5, 2, alpha=0.5)
+    for x, y in zip(X, Y):
+        rls.update(x, y)
+    np.testing.assert_allclose(rls.w_, ridge_solution(X, Y, 0.5), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(rls.P_, np.linalg.inv(X.T @ X + 0.5 * np.eye(5)), rtol=1e-9, atol=1e-12)
+    rls.reset()
+    np.testing.assert_array_equal(rls.P_, np.eye(5) / 0.5)
+    with pytest.raises(ValueError):
+        RLS(3, 1, alpha=0.0)
+
+
+def test_attention_gate_opens_only_on_the_channel_that_occurred_near_its_latency():
+    lat = np.array([0.3, 0.7])
+    np.testing.assert_array_equal(attention_gate(0.33, 0, lat, 0.05), [1, 0])
+    np.testing.assert_array_equal(attention_gate(0.36, 0, lat, 0.05), [0, 0])
+    np.testing.assert_array_equal(attention_gate(0.7, 0, lat, 0.05), [0, 0])    # B's time, A occurred
+    np.testing.assert_array_equal(attention_gate(0.7, 1, lat, 0.05), [0, 1])
+    np.testing.assert_array_equal(attention_gate(0.3, -1, lat, 0.05), [0, 0])   # test trial
+
+
+def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0):
+    params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=1)
+
+    def store(name):
+        return ChipWeights((2, n + 1), np.random.default_rng(seed), store_levels, 1.0)
+    rng = np.random.default_rng(seed)
+    return WhatWhenHook(method, trials, bins, params, np.full(n, 0.9), rng.normal(0, 1, (n, 2)), noise, store)
+
+
+def test_the_gate_closes_plasticity_outside_its_window():
+    block = Block(0.5, 0.05, 0.09, 1)
+    hook = _hook("three-factor", [Trial(0, block, 0, False, 0)])
+    rng = np.random.default_rng(1)
+    hook.trial_start(0)
+    changed = []
+    for b in range(120):
+        before = hook.w_when.w.copy()
+        hook.step(0, b, rng.random(8) < 0.3, np.zeros(8))
+        changed.append(not np.array_equal(before, hook.w_when.w))
+    changed = np.array(changed)
+    t = np.arange(120) * 1e-3
+    inside = np.abs(t - 0.05) <= 0.01 + 1e-12
+    assert changed[inside].any() and not changed[~inside].any()
+    assert not hook.w_when.w[1].any(), "channel B did not occur: its weights never change"
+    hook.trial_end(0)
+    assert hook.w_what.w.any(), "the what readout learns at the trial's end"
+
+
+def test_test_trials_do_not_learn():
+    block = Block(0.5, 0.05, 0.09, 1)
+    for method in ("three-factor", "merged", "force"):
+        hook = _hook(method, [Trial(0, block, -1, True, 0)])
+        hook.trial_start(0)
+        for b in range(120):
+            hook.step(0, b, np.ones(8, dtype=bool), np.zeros(8))
+        hook.trial_end(0)
+        assert not any(np.any(w) for w in hook.weights().values()), method
+
+
+# ---------------------------------------------------------------- paradigm
+
+
+def test_paradigm_schedules_blocks_tests_and_input_spikes():
+    rng = np.random.default_rng(0)
+    blocks = sweep_blocks(11, 4, 0.3, 0.7, rng)
+    assert sorted(b.p_a for b in blocks) == pytest.approx(np.linspace(0, 1, 11))
+    trials = schedule_trials([Block(1.0, 0.3, 0.7, 10), Block(0.0, 0.3, 0.7, 10)], 5, 2, rng)
+    train = [t for t in trials if not t.test]
+    assert len(trials) == 10 * 2 + 2 + 2 * 2 and len(train) == 20
+    assert all(t.occurred == 0 for t in train[:10]) and all(t.occurred == 1 for t in train[10:])
+    sw = switch_blocks(0.8, 0.2, 0.3, 0.7, "latency", 0.5, 0.9, 2, 1, 10)
+    assert [(b.p_a, b.t_a, b.t_b) for b in sw] == [(0.8, 0.3, 0.7)] * 2 + [(0.8, 0.5, 0.9)]
+    raster = trial_raster(Trial(0, Block(1.0, 0.3, 0.7, 1), 0, False, 0), 1000, 1e-3, 0.05, 0.05, 3, 1.0, rng)
+    assert raster.shape == (1000, 9)
+    assert raster[:50, :3].all() and not raster[50:, :3].any()
+    assert raster[300:350, 3:6].all() and not raster[:300, 3:6].any() and not raster[:, 6:].any()
+    test = trial_raster(Trial(0, Block(1.0, 0.3, 0.7, 1), -1, True, 0), 1000, 1e-3, 0.05, 0.05, 3, 1.0, rng)
+    assert not test[:, 3:].any(), "a test trial shows only the cue"
+    assert event_kernel(0.3, 0.3, 0.03) == 1.0
+    out = np.zeros((1000, 2))
+    out[:, 0] = 0.4 * event_kernel(np.arange(1000) * 1e-3, 0.3, 0.03)
+    np.testing.assert_allclose(relative_amplitude(out, np.array([0.3, 0.7]), 0.03, 1e-3)[0], 0.4)
+
+
+def test_settings_refuse_events_outside_the_trial_and_unknown_methods():
+    with pytest.raises(ConfigError, match="prediction.t_b"):
+        load_config("ideal", overrides=["prediction.t_b=0.99"])
+    with pytest.raises(ConfigError, match="what_window"):
+        load_config("ideal", overrides=["prediction.t_a=0.1"])
+    with pytest.raises(ConfigError, match="unknown method"):
+        load_config("ideal", overrides=["prediction.switch_methods='three-factor,sgd'"])
+
+
+# ---------------------------------------------------------------- on-chip weights
+
+
+def test_chip_weights_count_pulses_quantise_and_saturate():
+    w = ChipWeights((1, 3), np.random.default_rng(0), levels=5, w_max=1.0)     # levels at −1, −0.5 … 1
+    w.update(np.array([[0.5, -1.0, 0.0]]))
+    np.testing.assert_allclose(w.w, [[0.5, -1.0, 0.0]])
+    assert w.pulses_ == 3 and w.updates_ == 2
+    w.update(np.array([[5.0, 0.0, 0.0]]))
+    assert w.w[0, 0] == 1.0, "saturates at w_max"
+    ideal = ChipWeights((1, 2), np.random.default_rng(0))
+    ideal.update(np.array([[0.123, 0.0]]))
+    assert ideal.w[0, 0] == 0.123 and ideal.pulses_ == 0
+    noisy = ChipWeights((1, 2), np.random.default_rng(0), levels=0, read_noise=0.1)
+    noisy.update(np.array([[1.0, 1.0]]))
+    assert not np.array_equal(noisy.read(), noisy.w)
+
+
+# ---------------------------------------------------------------- background noise, Izhikevich defaults
+
+
+def izh(n=30, extra=()):
+    return load_config("ideal", overrides=["network.model=izhikevich", f"network.neurons={n}", *extra])
+
+
+def test_izhikevich_defaults_are_the_2003_regime_and_each_knob_changes_what_it_claims():
+    config = izh(1000)
+    lsm = build_lsm(config, 4, np.random.default_rng(0))
+    exc = lsm.excitatory
+    assert abs(lsm.w_rec[exc].mean() - 0.25) < 0.01            # 0.5·U(0, 1) has mean 0.25
+    assert abs(lsm.w_rec[~exc].mean() + 0.5) < 0.02            # −U(0, 1) has mean −0.5
+    np.testing.assert_array_equal(background_std(lsm), np.where(exc, 5.0, 2.0))
+    off = build_lsm(izh(1000, ["network.izhikevich.noise_exc=0", "network.izhikevich.noise_inh=0"]), 4,
+                    np.random.default_rng(0))
+    assert background_std(off) is None and with_background(off, 0) is None
+    shared = build_lsm(izh(1000, ["network.izhikevich.recurrent_scale=0", "network.izhikevich.inhibitory_gain=0",
+                                  "network.recurrent_scale=1"]), 4, np.random.default_rng(0))
+    assert abs(shared.w_rec[exc].mean() - np.sqrt(2 / np.pi)) < 0.02
+    half = build_lsm(izh(1000, ["network.dt=5e-4"]), 4, np.random.default_rng(0))
+    np.testing.assert_allclose(background_std(half), np.where(exc, 2.5, 1.0))
+    with pytest.raises(ConfigError, match="network.izhikevich.recurrent_scale instead"):
+        izh(30, ["network.recurrent_scale=3"])
+
+
+def test_background_noise_is_seeded_per_sample_and_identical_on_brian2_and_cpu():
+    lsm = build_lsm(izh(30), 6, np.random.default_rng(3))
+    raster = np.zeros((2, 80, 6), dtype=bool)
+    a = BackgroundNoise(background_std(lsm), seed=4)
+    a.trial_start(1)
+    b = BackgroundNoise(background_std(lsm), seed=4, first_sample=1)
+    b.trial_start(0)
+    np.testing.assert_array_equal(a.current(), b.current())
+    ref = Brian2Engine().run(lsm, raster, hook=with_background(lsm, 4))
+    got = CpuEngine().run(lsm, raster, hook=with_background(lsm, 4))
+    assert ref.spike_raster.sum() > 0, "the noise alone makes the network fire"
+    np.testing.assert_array_equal(got.spike_raster, ref.spike_raster)
+
+
+# ---------------------------------------------------------------- closed loop across engines, seeds
+
+
+def _closed_loop(engine, method):
+    config = izh(30, ["network.input_scale=3"])
+    lsm = build_lsm(config, 9, np.random.default_rng(5))
+    block = Block(0.5, 0.04, 0.07, 3)
+    trials = schedule_trials([block], 0, 1, np.random.default_rng(2))
+    raster = np.stack([trial_raster(t, 100, 1e-3, 0.01, 0.01, 3, 1.0, np.random.default_rng(g))
+                       for g, t in enumerate(trials)])
+    params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=3,
+                           lr_when=0.5, lr_what=0.5)
+
+    def store(name):
+        return ChipWeights((2, 31), np.random.default_rng(7), 0, 1.0)
+    hook = WhatWhenHook(method, trials, 100, params, np.full(30, 0.95),
+                        np.random.default_rng(8).normal(0, 20.0, (30, 2)),
+                        BackgroundNoise(background_std(lsm), seed=1), store)
+    act = engine.run(lsm, raster, hook=hook)
+    return act.spike_raster, hook
+
+
+@pytest.mark.x86_fma
+@pytest.mark.parametrize("method", ["three-factor", "force"])
+def test_closed_loop_prediction_is_identical_on_brian2_and_cpu(method):
+    ref_spikes, ref = _closed_loop(Brian2Engine(), method)
+    spikes, got = _closed_loop(CpuEngine(), method)
+    assert ref.outputs_.any(), "the readout learned and fed back"
+    np.testing.assert_array_equal(spikes, ref_spikes)
+    np.testing.assert_array_equal(got.outputs_, ref.outputs_)
+    for k, w in ref.weights().items():
+        np.testing.assert_array_equal(got.weights()[k], w)
+
+
+TINY = ["network.model=izhikevich", "network.neurons=40", "prediction.seeds=1", "prediction.trial_duration=0.4",
+        "prediction.t_a=0.2", "prediction.t_b=0.3", "prediction.what_window=0.1", "prediction.block_trials=4",
+        "prediction.sweep_warmup_trials=2", "prediction.p_levels=3", "prediction.test_every=2",
+        "prediction.test_trials=1", "prediction.switch_methods='three-factor,force-reset'",
+        "prediction.channels_per_stimulus=4"]
+
+
+def test_same_seed_same_result_and_the_report_holds_every_figure():
+    config = load_config("ideal", overrides=TINY)
+    a = prediction_report(Prediction().run(config, RunContext("cpu")))
+    b = prediction_report(Prediction().run(config, RunContext("cpu")))
+    assert a == b
+    p = a["prediction"]
+    assert len(p["sweep"]["p_a"]) == 3 and set(p["switch"]) >= {"three-factor", "force-reset"}
+    assert p["sweep"]["cos_what_when"]["random_level"] == pytest.approx(1 / np.sqrt(40))
+    other = load_config("ideal", overrides=TINY + ["run.seed=1"])
+    c = prediction_report(Prediction().run(other, RunContext("cpu")))
+    assert c["prediction"]["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"]
+
+
+# ---------------------------------------------------------------- regime metrics of the reservoir task
+
+
+def test_isi_cv_and_synchrony_tell_regular_from_poisson_and_locked_from_independent():
+    from neurosim.networks.metrics import isi_cv, synchrony
+    regular = np.zeros((1000, 1), dtype=bool)
+    regular[::10, 0] = True
+    assert isi_cv(regular)[0] == pytest.approx(0.0)
+    poisson = np.random.default_rng(0).random((20000, 3)) < 0.05
+    np.testing.assert_allclose(isi_cv(poisson), 1.0, atol=0.1)
+    assert isi_cv(np.zeros((50, 2), dtype=bool)).size == 0
+    locked = np.repeat(np.random.default_rng(1).random((4000, 1)) < 0.1, 20, axis=1)
+    s = synchrony(locked, 5)
+    assert s.pairwise_correlation == pytest.approx(1.0) and s.chi == pytest.approx(1.0)
+    free = np.random.default_rng(2).random((4000, 400)) < 0.02
+    s = synchrony(free, 5, max_neurons=50, rng=np.random.default_rng(3))
+    assert abs(s.pairwise_correlation) < 0.02 and s.chi < 0.1 and s.neurons == 50
