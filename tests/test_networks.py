@@ -17,7 +17,7 @@ def test_default_network_is_the_chip_matrix_all_to_all():
     lsm = build_lsm(config, 20, np.random.default_rng(7))
     unit = program_random_matrix(config, (70, 50), np.random.default_rng(7)).weights
     np.testing.assert_array_equal(lsm.w_in, 1.0 * unit[:20])
-    np.testing.assert_array_equal(lsm.w_rec, 0.5 * unit[20:])
+    np.testing.assert_array_equal(lsm.w_rec, 0.5 * np.sqrt(200 / 50) * unit[20:])   # recurrent_norm 'sqrt'
     assert lsm.model == "discrete-lif" and lsm.in_mask is None and lsm.rec_mask is None
     assert lsm.excitatory is None and lsm.w_in_std is None and lsm.noise_seed is None
 
@@ -77,7 +77,7 @@ def test_read_noise_std_from_differential_conductances():
     p = lsm.programmed
     std = 0.05 * p.gain * np.sqrt(p.g_pos ** 2 + p.g_neg ** 2)
     np.testing.assert_allclose(lsm.w_in_std, 2 * std[:10])
-    np.testing.assert_allclose(lsm.w_rec_std, 0.5 * std[10:])
+    np.testing.assert_allclose(lsm.w_rec_std, 0.5 * np.sqrt(200 / 30) * std[10:])
     assert isinstance(lsm.noise_seed, int)
     ideal = build_lsm(load_config("ideal", overrides=["network.neurons=30", "device.read_noise_std=0.05",
                                                       "network.read_noise_per_step=true"]),

@@ -178,7 +178,8 @@ def test_izhikevich_defaults_are_the_2003_regime_and_each_knob_changes_what_it_c
                     np.random.default_rng(0))
     assert background_std(off) is None and with_background(off, 0) is None
     shared = build_lsm(izh(1000, ["network.izhikevich.recurrent_scale=0", "network.izhikevich.inhibitory_gain=0",
-                                  "network.recurrent_scale=1"]), 4, np.random.default_rng(0))
+                                  "network.recurrent_scale=1", "network.recurrent_norm=none"]), 4,
+                     np.random.default_rng(0))
     assert abs(shared.w_rec[exc].mean() - np.sqrt(2 / np.pi)) < 0.02
     half = build_lsm(izh(1000, ["network.dt=5e-4"]), 4, np.random.default_rng(0))
     np.testing.assert_allclose(background_std(half), np.where(exc, 2.5, 1.0))
