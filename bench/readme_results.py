@@ -1,0 +1,99 @@
+"""The README's results table, measured: every row's run, printed as JSON and as markdown rows.
+
+    python bench/readme_results.py [--data-dir ../shared/data] [--rows ROW ...] [--markdown]
+
+Each row is a ``neurosim run`` command (the last column of the README's table) run in this
+process with the same seed, chip instance and engine; the table shows its cross-validated
+accuracy with the 95 % interval, the test-split accuracy, the strongest no-reservoir
+baseline (same folds and readout), and the energy per inference against the strongest fair
+digital baseline. Rerun it after any change that moves a figure, and paste the markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from neurosim.config import load_config  # noqa: E402
+from neurosim.report import format_interval, format_percent, format_quantity, format_ratio  # noqa: E402
+from neurosim.report.json_report import to_jsonable  # noqa: E402
+from neurosim.tasks import RunContext, run_task  # noqa: E402
+
+NMNIST = "--dataset nmnist --data-dir ../shared/data --samples 0"
+SPOKEN = "--dataset spoken-digits --samples 0"
+#: (label, command arguments after ``neurosim run``)
+ROWS = [
+    ("dvs-digits", ""), ("dvs-digits", "--chip ideal"), ("dvs-digits", "--chip pcm-14nm-hermes"),
+    ("N-MNIST", NMNIST), ("N-MNIST", f"{NMNIST} --chip ideal"), ("N-MNIST", f"{NMNIST} --chip pcm-14nm-hermes"),
+    ("spoken-digits", SPOKEN), ("spoken-digits", f"{SPOKEN} --chip ideal"),
+    ("spoken-digits", f"{SPOKEN} --chip pcm-14nm-hermes"),
+    ("N-MNIST", f"{NMNIST} --set network.neurons=1000"),
+    ("N-MNIST", f"{NMNIST} --set network.neurons=1000 --chip ideal"),
+]
+
+
+def _config(args: list[str], data_dir: Path):
+    """The config and data root a ``neurosim run`` command line would use (the options the rows use)."""
+    chip, overrides, data = "rram-40nm-256kb", [], None
+    it = iter(args)
+    for a in it:
+        if a == "--chip":
+            chip = next(it)
+        elif a == "--dataset":
+            overrides.append(f"run.dataset={next(it)}")
+        elif a == "--samples":
+            overrides.append(f"run.samples={next(it)}")
+        elif a == "--set":
+            overrides.append(next(it))
+        elif a == "--data-dir":
+            next(it)
+            data = data_dir
+        else:
+            raise SystemExit(f"readme_results: unsupported option {a}")
+    return load_config(chip, overrides=overrides), data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--rows", nargs="*", type=int, help="row numbers (0-based) to run; default all")
+    parser.add_argument("--engine", default="auto")
+    args = parser.parse_args(argv)
+    measured, lines = [], []
+    for k, (label, command) in enumerate(ROWS):
+        if args.rows and k not in args.rows:
+            continue
+        config, data = _config(shlex.split(command), args.data_dir)
+        start = time.perf_counter()
+        report = run_task("classify", config, RunContext(args.engine, data)).report
+        acc, e, ds = report["accuracy"], report["energy"], report["dataset"]
+        comparison = report.get("comparison", {})
+        row = {"row": k, "data": label, "chip": config.chip.name, "neurons": config.network.neurons,
+               "n_train": ds["n_train"], "n_test": ds["n_test"], "cv": acc.get("cv"), "test": acc["test"],
+               "comparison": comparison, "energy_J": e["per_inference_J"], "baseline": e["baseline"],
+               "improvement": e["improvement_vs_baseline"], "command": f"neurosim run {command}".strip(),
+               "wall_s": round(time.perf_counter() - start, 1)}
+        measured.append(row)
+        cv = format_interval(acc["cv"]) if acc.get("cv") else "n/a"
+        strongest = (f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)} "
+                     f"({comparison['margin_points']:+.1f})" if comparison else "n/a")
+        lines.append(f"| {label} ({ds['n_train']:,}/{ds['n_test']:,}) | {config.chip.name} | "
+                     f"{config.network.neurons:,} | {cv} | {format_percent(acc['test'], 1)} | {strongest} | "
+                     f"{format_quantity(e['per_inference_J'], 'J')} | "
+                     f"{format_quantity(e['baseline']['per_inference_J'], 'J')} | "
+                     f"{format_ratio(e['improvement_vs_baseline'])} | `{row['command']}` |")
+        print(lines[-1], file=sys.stderr, flush=True)
+    print(json.dumps(to_jsonable({"rows": measured}), indent=2))
+    print("\n".join(lines), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
