@@ -28,8 +28,8 @@ class OperationCounts:
     conductances on that row. ``spikes``: reservoir spikes; ``serial_reads``: array
     reads that follow one another in time (per step, the most segments read on one
     array; arrays work in parallel), which sets the compute latency; ``adc_clipped``:
-    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (0 when
-    the ADC is not in the loop); ``max_active_rows``: the most rows driven in one
+    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (a
+    subsample, see :func:`_clipped`; 0 when the ADC is not in the loop); ``max_active_rows``: the most rows driven in one
     segment read (the macro's operating envelope: compare with ``adc_range · rows``).
     """
 
@@ -131,9 +131,15 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     )
 
 
+#: Samples of each counted batch whose partial sums are recomputed to measure ADC clipping.
+CLIP_SAMPLES = 16
+
+
 def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
     """Conversions of the network's drive that clip in its ADC, and conversions checked
-    (both 0 without ``network.drive_adc``).
+    (both 0 without ``network.drive_adc``), on the first :data:`CLIP_SAMPLES` samples of the
+    batch (a deterministic subsample: recomputing every partial sum would cost as much as
+    the simulation).
 
     The recurrent rows of step ``b`` carry the spikes of step ``b − 1``, as the engines
     compute them; only segment reads with an active row are conversions.
@@ -141,6 +147,7 @@ def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tup
     adc = getattr(network, "drive_adc", None)
     if adc is None:
         return 0, 0
+    input_raster, spike_raster = input_raster[:CLIP_SAMPLES], spike_raster[:CLIP_SAMPLES]
     samples, steps, n_in = input_raster.shape
     previous = np.zeros_like(spike_raster)
     previous[:, 1:] = spike_raster[:, :-1]
