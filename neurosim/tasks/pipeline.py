@@ -245,7 +245,8 @@ class _Accumulator:
         self._put("durations", sample_durations(batch))
         self._put("counts", spikes.sum(axis=1, dtype=np.int64))
         self._put("inputs", raster.sum(axis=1, dtype=np.int64))
-        ops = count_operations(raster, spikes, network.programmed.tiling, 0, network=network)
+        ops = count_operations(raster, spikes, network.programmed.tiling, 0, network=network,
+                               first_sample=self.samples)
         self.operations = ops if self.operations is None else self.operations + ops
         self.skipped.extend(batch.skipped)
         self.samples += len(batch)
