@@ -181,7 +181,8 @@ def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     from neurosim.report.json_report import REQUIRED_KEYS, _get, dumps_report, to_jsonable
     from neurosim.tasks import RunContext, run_task
 
-    config = load_config(overrides=TINY + TINY_SETTINGS)
+    ideal_adc = ["crossbar.adc_mode=ideal"]  # brian2 is the reference of the ideal-ADC case
+    config = load_config(overrides=TINY + TINY_SETTINGS + ideal_adc)
     output = run_task("reservoir", config, RunContext(engine="brian2"))
     result = output.result
     assert result.engine == "brian2" and result.n_samples == 24
@@ -206,7 +207,7 @@ def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     assert metrics(again) == metrics(report)
     cpu = run_task("reservoir", config, RunContext(engine="cpu")).report
     assert metrics(cpu)["reservoir"] == metrics(report)["reservoir"]   # engines agree exactly
-    other = run_task("reservoir", load_config(overrides=TINY + TINY_SETTINGS + ["run.seed=1"]),
+    other = run_task("reservoir", load_config(overrides=TINY + TINY_SETTINGS + ideal_adc + ["run.seed=1"]),
                      RunContext(engine="brian2")).report
     assert metrics(other)["reservoir"] != metrics(report)["reservoir"]
 

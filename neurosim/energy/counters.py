@@ -28,9 +28,10 @@ class OperationCounts:
     conductances on that row. ``spikes``: reservoir spikes; ``serial_reads``: array
     reads that follow one another in time (per step, the most segments read on one
     array; arrays work in parallel), which sets the compute latency; ``adc_clipped``:
-    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (0 when
-    the ADC is not in the loop); ``max_active_rows``: the most rows driven in one
-    segment read (the macro's operating envelope: compare with ``adc_range · rows``).
+    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (one sample
+    in :data:`CLIP_STRIDE`; 0 when the ADC is not in the loop); ``max_active_rows``: the
+    most rows driven in one segment read (the macro's operating envelope: compare with
+    ``crossbar.max_active_rows``).
     """
 
     samples: int
@@ -66,7 +67,7 @@ class OperationCounts:
 
 
 def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling: Tiling,
-                     n_classes: int, network=None) -> OperationCounts:
+                     n_classes: int, network=None, first_sample: int = 0) -> OperationCounts:
     """Count the chip's operations for a batch.
 
     ``input_raster`` (bool, ``[samples, steps, inputs]``) and ``spike_raster``
@@ -82,7 +83,9 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     output. Partial sums of several segments are added digitally. Neurons are updated in
     steps with any activity; the readout does ``n_classes`` MACs per neuron that spiked
     at least once. ``network`` (an :class:`~neurosim.networks.LSM` with a
-    ``drive_adc``), if given, adds how many conversions clip in the ADC.
+    ``drive_adc``), if given, adds how many conversions clip in the ADC, measured on the
+    samples whose position in the stream (``first_sample`` + index) is a multiple of
+    :data:`CLIP_STRIDE`, so the measurement does not depend on how the stream is chunked.
     """
     samples, steps, n_in = input_raster.shape
     n_neurons = spike_raster.shape[2]
@@ -107,7 +110,8 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     active_steps = int(np.count_nonzero(reads))
     spiking = int(np.count_nonzero(spike_raster.any(axis=1)))
     spikes = int(per_row[n_in:].sum())
-    clipped, checked = _clipped(input_raster, spike_raster, network)
+    picked = (first_sample + np.arange(samples)) % CLIP_STRIDE == 0
+    clipped, checked = _clipped(input_raster[picked], spike_raster[picked], network)
     return OperationCounts(
         samples=samples,
         time_steps=samples * steps,
@@ -131,15 +135,20 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     )
 
 
+#: One sample in this many (by position in the stream) has its partial sums recomputed to
+#: measure ADC clipping: recomputing every partial sum would cost as much as the simulation.
+CLIP_STRIDE = 8
+
+
 def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
     """Conversions of the network's drive that clip in its ADC, and conversions checked
-    (both 0 without ``network.drive_adc``).
+    (both 0 without ``network.drive_adc``), over the given samples.
 
     The recurrent rows of step ``b`` carry the spikes of step ``b − 1``, as the engines
     compute them; only segment reads with an active row are conversions.
     """
     adc = getattr(network, "drive_adc", None)
-    if adc is None:
+    if adc is None or input_raster.shape[0] == 0:
         return 0, 0
     samples, steps, n_in = input_raster.shape
     previous = np.zeros_like(spike_raster)

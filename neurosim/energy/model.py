@@ -87,7 +87,8 @@ def adc_energy_per_conversion(config: Config) -> float:
 
 
 def adc_time_per_conversion(config: Config) -> float:
-    """ADC time (s) per conversion at ``crossbar.adc_bits``: ``adc_time · bits / adc_ref_bits`` (one SAR cycle per bit)."""
+    """ADC time (s) per conversion at ``crossbar.adc_bits``: ``adc_time · bits / adc_ref_bits``
+    (one SAR cycle per bit)."""
     e = config.energy
     return e.adc_time * config.crossbar.adc_bits / e.adc_ref_bits
 

@@ -18,8 +18,8 @@ Two roles, kept apart on purpose:
   the table with ``miss`` stating the cause.
 
 ``source`` says where the published number was read: ``paper`` (the figure or
-table cited, as read into the preset) or ``summary`` (quoted from the issue-15
-summary of the literature, not re-read from the primary paper here).
+table cited, as read into the preset) or ``summary`` (quoted from a summary of the
+paper, e.g. the issue-15 summary of the literature, not re-read from the primary paper).
 """
 
 from __future__ import annotations
@@ -68,14 +68,14 @@ FIGURES: tuple[PublishedFigure, ...] = (
         citation="C.-X. Xue et al., 'A 1Mb Multibit ReRAM Computing-In-Memory Macro with 14.6ns Parallel "
                  "MAC Computing Time for CNN-Based AI Edge Processors', ISSCC 2019, paper 24.1, Fig. 24.1.6",
         chip="rram-55nm-1mb-xue2019", rows=9, outputs=512, input_bits=1, published=53.17,
-        role="calibration", tolerance=0.02,
+        role="calibration", tolerance=0.02, source="summary",
         workload="1b input, 3b weight, 4b output; 3x3 kernel = 9 active word lines",
         note="energy.adc_conversion solved from this figure"),
     PublishedFigure(
         key="xue2019-multibit", macro="55 nm 1 Mb ReRAM CIM macro",
         citation="C.-X. Xue et al., ISSCC 2019, paper 24.1, Fig. 24.1.6",
         chip="rram-55nm-1mb-xue2019", rows=9, outputs=512, input_bits=2, published=21.9,
-        role="prediction", tolerance=0.30, calibrated_on="xue2019-binary",
+        role="prediction", tolerance=0.30, source="summary", calibrated_on="xue2019-binary",
         workload="2b input (two 1b word-line pulses), 3b weight, 4b output; 9 active word lines",
         note="same preset, only crossbar.input_bits = 2"),
     PublishedFigure(

@@ -271,7 +271,8 @@ class _Accumulator:
         if self.baselines:
             for name, values in baseline_features(batch, raster, self.readout).items():
                 self._put(f"baseline:{name}", values)
-        ops = count_operations(raster, spikes, network.programmed.tiling, 0, network=network)
+        ops = count_operations(raster, spikes, network.programmed.tiling, 0, network=network,
+                               first_sample=self.samples)
         self.operations = ops if self.operations is None else self.operations + ops
         self.skipped.extend(batch.skipped)
         self.samples += len(batch)
