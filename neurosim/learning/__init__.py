@@ -3,12 +3,17 @@
 - :mod:`~neurosim.learning.readout`: scikit-learn readouts on reservoir features;
 - :mod:`~neurosim.learning.optim`: SGD and Adam for the trainable layers (array namespace);
 - :mod:`~neurosim.learning.gradcheck`: finite-difference checks of written-out gradients;
-- :mod:`~neurosim.learning.stats`: confidence intervals and tests against chance.
+- :mod:`~neurosim.learning.stats`: confidence intervals and tests against chance;
+- :mod:`~neurosim.learning.three_factor`: eligibility traces, the gated three-factor rule, the delta rule;
+- :mod:`~neurosim.learning.rls`: recursive least squares (FORCE);
+- :mod:`~neurosim.learning.chip_weights`: readout weights on the crossbar (levels, pulses, read noise);
+- :mod:`~neurosim.learning.what_when`: the what/when prediction readouts as a closed-loop step hook.
 """
 
 from neurosim.learning.optim import SGD, Adam, make_optimizer
 from neurosim.learning.readout import linear_readout
+from neurosim.learning.rls import RLS, ridge_solution
 from neurosim.learning.stats import Interval, binomial_test_vs_chance, mean_interval, wilson_interval
 
-__all__ = ["SGD", "Adam", "Interval", "binomial_test_vs_chance", "linear_readout", "make_optimizer",
+__all__ = ["RLS", "SGD", "Adam", "Interval", "ridge_solution", "binomial_test_vs_chance", "linear_readout", "make_optimizer",
            "mean_interval", "wilson_interval"]

@@ -5,7 +5,8 @@ For each of ``prediction.seeds`` seeds (run seeds ``run.seed … run.seed + seed
 its own chip instance, background noise, trials) two experiments run closed-loop on an engine
 that steps a hook (``cpu`` or ``brian2``; :mod:`neurosim.learning.what_when`):
 
-* **probability sweep** (three-factor method): ``p_levels`` blocks with ``p(A)`` evenly
+* **probability sweep** (three-factor method): a warm-up block of ``sweep_warmup_trials`` at
+  ``p(A) = 0.5`` (left out of the figures), then ``p_levels`` blocks with ``p(A)`` evenly
   spaced over [0, 1], in a seeded order, one after the other (the readouts carry over);
   test trials (cue only, learning off) every ``test_every`` trials and ``test_trials`` at each
   block's end. Figures: the output amplitude in each event window at each block's end vs
