@@ -99,7 +99,7 @@ def test_classify_report_has_cv_baselines_comparison_and_learning_curve():
     assert cv["folds"] == 5 and cv["low"] <= cv["value"] <= cv["high"] and len(cv["per_fold"]) == 5
     assert set(report["baselines"]) == set(BASELINES)
     comparison = report["comparison"]
-    assert comparison["strongest_baseline"] in BASELINES
+    assert comparison["strongest_baseline"] in BASELINES and 0 < comparison["mcnemar_p"] <= 1
     assert comparison["margin_points"] == pytest.approx(
         100 * (cv["value"] - report["baselines"][comparison["strongest_baseline"]]["value"]))
     assert set(report["learning_curve"]) == {"reservoir", comparison["strongest_baseline"]}

@@ -6,7 +6,7 @@ import pytest
 from neurosim.errors import ConfigError
 from neurosim.learning.gradcheck import gradient_error, numerical_gradient
 from neurosim.learning.optim import SGD, Adam, make_optimizer
-from neurosim.learning.stats import (binomial_test_vs_chance, mean_interval, wilson_interval)
+from neurosim.learning.stats import binomial_test_vs_chance, mcnemar_p, mean_interval, wilson_interval
 
 
 def test_sgd_momentum_matches_hand_computation():
@@ -64,3 +64,10 @@ def test_mean_interval_and_binomial_test():
     assert mean_interval([0.5]).low == 0.5
     assert binomial_test_vs_chance(60, 100, 0.5) == pytest.approx(0.028444, abs=1e-5)
     assert binomial_test_vs_chance(50, 100, 0.5) > 0.4
+
+
+def test_mcnemar_counts_only_the_disagreements():
+    a = np.array([True] * 10 + [False] * 2 + [True] * 50 + [False] * 5)
+    b = np.array([False] * 10 + [True] * 2 + [True] * 50 + [False] * 5)
+    assert mcnemar_p(a, b) == pytest.approx(0.03857, abs=1e-4)      # binomtest(10, 12, 0.5), two-sided
+    assert mcnemar_p(a, a) == 1.0 and mcnemar_p(b, a) == pytest.approx(mcnemar_p(a, b))

@@ -29,12 +29,14 @@ class CVResult:
     """Out-of-fold predictions of a k-fold cross-validation.
 
     ``predicted`` int64 ``(samples,)``: each sample's class predicted by the readout trained
-    on the other folds; ``fold_accuracy`` ``(folds,)``; ``accuracy``: pooled out-of-fold
+    on the other folds; ``correct`` bool ``(samples,)`` whether it is right (False for a sample in no
+    test fold); ``fold_accuracy`` ``(folds,)``; ``accuracy``: pooled out-of-fold
     accuracy with its Wilson 95 % interval; ``confusion`` ``(classes, classes)``, rows = true
     class; ``regularisation``: the penalty chosen inside each training fold.
     """
 
     predicted: np.ndarray
+    correct: np.ndarray
     fold_accuracy: np.ndarray
     accuracy: Interval
     confusion: np.ndarray
@@ -99,7 +101,9 @@ def cross_validate(features: np.ndarray, labels: np.ndarray, readout: ReadoutCon
     tested = np.concatenate([test for _, test in folds])
     correct = int(np.sum(predicted[tested] == labels[tested]))
     classes = np.unique(labels)
-    return CVResult(predicted=predicted, fold_accuracy=np.array(fold_accuracy),
+    correct_all = np.zeros(len(labels), bool)
+    correct_all[tested] = predicted[tested] == labels[tested]
+    return CVResult(predicted=predicted, correct=correct_all, fold_accuracy=np.array(fold_accuracy),
                     accuracy=wilson_interval(correct, len(tested)),
                     confusion=confusion_matrix(labels[tested], predicted[tested], labels=classes),
                     regularisation=tuple(chosen), n_train_mean=float(np.mean(n_train)))

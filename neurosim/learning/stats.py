@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
-__all__ = ["Interval", "binomial_test_vs_chance", "mean_interval", "wilson_interval"]
+__all__ = ["Interval", "binomial_test_vs_chance", "mcnemar_p", "mean_interval", "wilson_interval"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,13 @@ def mean_interval(values, level: float = 0.95) -> Interval:
 def binomial_test_vs_chance(correct: int, total: int, chance: float) -> float:
     """One-sided p-value that ``correct`` of ``total`` trials beat a per-trial ``chance`` rate."""
     return float(sps.binomtest(int(correct), int(total), chance, alternative="greater").pvalue)
+
+
+def mcnemar_p(correct_a, correct_b) -> float:
+    """Two-sided exact McNemar test that classifiers A and B, scored on the same samples (bool arrays,
+    True = right), are equally accurate: a binomial test on the samples exactly one of them gets right."""
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
+    if only_a + only_b == 0:
+        return 1.0
+    return float(sps.binomtest(only_a, only_a + only_b, 0.5).pvalue)

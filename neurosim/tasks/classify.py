@@ -27,6 +27,7 @@ from neurosim.errors import DataError
 from neurosim.learning import linear_readout
 from neurosim.learning.evaluate import CVResult, cross_validate, fold_count, learning_curve, stratified_folds
 from neurosim.learning.readout import chosen_regularisation
+from neurosim.learning.stats import mcnemar_p
 from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
@@ -187,6 +188,11 @@ class Classify(Task):
         return rows + energy_summary(report)
 
 
+#: Level below which the reservoir–baseline difference is called significant (two-sided McNemar test on
+#: the same out-of-fold predictions).
+SIGNIFICANCE = 0.05
+
+
 def _comparison_sections(result: ClassifyResult) -> dict:
     """``baselines`` (CV of each no-reservoir feature set), ``comparison`` (the reservoir against the
     strongest of them, in accuracy points) and ``learning_curve``, where they were measured."""
@@ -196,11 +202,16 @@ def _comparison_sections(result: ClassifyResult) -> dict:
         strongest = _strongest(result.baselines)
         best = result.baselines[strongest].accuracy
         margin = 100.0 * (result.cv.accuracy.value - best.value)
-        verdict = (f"{margin:+.1f} points: the reservoir beats it" if margin > 0 else
-                   f"{margin:+.1f} points: the reservoir does not beat it")
+        p = mcnemar_p(result.cv.correct, result.baselines[strongest].correct)
+        if p < SIGNIFICANCE:
+            how = "beats" if margin > 0 else "is worse than"
+            verdict = f"{margin:+.1f} points: the reservoir {how} it (McNemar p = {p:.2g})"
+        else:
+            verdict = f"{margin:+.1f} points: no significant difference (McNemar p = {p:.2g})"
         out["comparison"] = {"strongest_baseline": strongest, "baseline_accuracy": best.value,
                              "reservoir_accuracy": result.cv.accuracy.value, "margin_points": margin,
-                             "reservoir_beats_strongest": bool(margin > 0), "verdict": verdict}
+                             "mcnemar_p": p, "reservoir_beats_strongest": bool(margin > 0 and p < SIGNIFICANCE),
+                             "verdict": verdict}
     if result.learning_curve:
         out["learning_curve"] = result.learning_curve
     return out
