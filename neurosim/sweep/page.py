@@ -290,6 +290,20 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
                           f"Baseline energy per inference ({base}) divided by the chip's, per configuration."),
                   _baseline_table(configs), "</section>"]
 
+    # every metric, generically (a task's own section, e.g. the reservoir task's, included)
+    parts += ["<section><h2>All metrics</h2><details><summary>Every number of the units' reports, per "
+              "configuration: mean ± standard deviation [95 % interval of the mean] over its units</summary>",
+              "<table><tr><th>Configuration</th><th>Metric</th><th>Mean ± sd</th><th>95 % interval</th>"
+              "<th>Units</th></tr>"]
+    for c in configs:
+        for name, stat in c["metrics"].items():
+            fmt = _metric_format(name)
+            parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(name)}</code></td>"
+                         f'<td class="num">{_e(fmt(stat["mean"]))} ± {_e(fmt(stat["std"]))}</td>'
+                         f'<td class="num">{_e(fmt(stat["ci95_low"]))} … '
+                         f'{_e(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
+    parts.append("</table></details></section>")
+
     # failures
     parts.append("<section><h2>Failed units</h2>")
     if failures:
@@ -318,6 +332,15 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     parts.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in versions.items())
                  + "</table></section></body></html>\n")
     return "\n".join(parts)
+
+
+def _metric_format(name: str):
+    """A formatter for metric ``name`` from its unit suffix (``_J``, ``_s``, ``_hz``), else a plain number."""
+    leaf = name.rpartition(".")[2]
+    for suffix, unit in (("_J", "J"), ("_s", "s"), ("_hz", "Hz"), ("_m2", "m²")):
+        if leaf.endswith(suffix) or name.startswith("energy.breakdown_J.") and unit == "J":
+            return lambda v, unit=unit: format_quantity(v, unit)
+    return format_number
 
 
 def _baseline_table(configs: list[dict]) -> str:
