@@ -202,6 +202,12 @@ def test_a_worker_killed_mid_unit_is_retried_and_the_sweep_completes(swept):
     assert len(valid) == 4 and killed["unit"] in {u.id for u in valid}
     assert check_folder(folder) == {u.id for u in valid}  # the killed worker's unit too
     assert sorted(outcome.computed) == sorted(u.id for u in valid)
+    # the event data was read once per worker process, not once per unit
+    records = [json.loads((folder / "units" / u.id / "unit.json").read_text()) for u in valid]
+    per_worker: dict[str, int] = {}
+    for r in records:
+        per_worker[r["worker"]] = max(per_worker.get(r["worker"], 0), r["data_memo"]["misses"])
+    assert set(per_worker.values()) == {1} and max(r["data_memo"]["hits"] for r in records) >= 1
 
 
 def test_failures_are_per_unit_with_the_reason(swept):

@@ -212,5 +212,7 @@ def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> Non
         "versions": report["provenance"]["versions"], "arrays": sorted(arrays),
         "result_sha256": result_digest(report, arrays), "worker": payload["worker"],
         "seconds": payload["seconds"], "finished": _now(),
+        # the worker's loaded-data memo after this unit: hits are chunks it did not read again
+        "data_memo": payload.get("memo", {}),
     }
     store.write_unit(unit.id, record, report, payload["html"], arrays)
