@@ -194,7 +194,6 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
                 if time.monotonic() - last_manifest > 2.0:
                     store.write_manifest(_manifest(spec, units, store, runs))
                     last_manifest = time.monotonic()
-            bar.start_clock()
     bar.draw(final=True)
     run["finished"] = _now()
     store.write_manifest(_manifest(spec, units, store, runs))
