@@ -10,8 +10,9 @@ marks the accuracy–energy Pareto front.
 Metrics are read generically from each unit's report, so new report keys do not break
 it: every numeric leaf of ``accuracy`` (``accuracy.test`` is the headline), of the task's
 own section (``<task>.…``), of ``energy`` (``energy.per_inference_J``,
-``energy.improvement_vs_baseline``, ``energy.baseline.…``, ``energy.breakdown_J.…``; lists
-and strings are skipped) and of ``latency``.
+``energy.improvement_vs_baseline``, ``energy.baseline.…``, ``energy.breakdown_J.…``, and each
+record of a list of named records such as ``energy.baselines`` as ``energy.baselines.<key>.…``;
+other lists and strings are skipped) and of ``latency``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _flatten(prefix: str, node: Any, out: dict[str, float], names: dict[str, str
     if isinstance(node, dict):
         for key, value in node.items():
             _flatten(f"{prefix}.{key}", value, out, names)
+    elif isinstance(node, list) and node and all(isinstance(v, dict) and isinstance(v.get("key", v.get("name")), str)
+                                                 for v in node):
+        for item in node:  # a list of named records (e.g. energy.baselines): one prefix per record
+            _flatten(f"{prefix}.{item.get('key', item.get('name'))}", item, out, names)
     elif is_number(node) and np.isfinite(node):
         out[prefix] = float(node)
     elif isinstance(node, str) and prefix.startswith("energy.baseline") and prefix.endswith(".name"):

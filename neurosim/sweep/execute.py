@@ -194,7 +194,6 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
                 if time.monotonic() - last_manifest > 2.0:
                     store.write_manifest(_manifest(spec, units, store, runs))
                     last_manifest = time.monotonic()
-            bar.start_clock()
     bar.draw(final=True)
     run["finished"] = _now()
     store.write_manifest(_manifest(spec, units, store, runs))
@@ -212,5 +211,7 @@ def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> Non
         "versions": report["provenance"]["versions"], "arrays": sorted(arrays),
         "result_sha256": result_digest(report, arrays), "worker": payload["worker"],
         "seconds": payload["seconds"], "finished": _now(),
+        # the worker's loaded-data memo after this unit: hits are chunks it did not read again
+        "data_memo": payload.get("memo", {}),
     }
     store.write_unit(unit.id, record, report, payload["html"], arrays)

@@ -183,24 +183,51 @@ def json_key(value: Any) -> tuple:
     return (1, str(value))
 
 
-def plot_improvement(configs: list[dict], baselines: str) -> str:
-    """Improvement factor over the baseline per configuration (mean, 95 % interval), log scale."""
-    stats = [c["metrics"][IMPROVEMENT] for c in configs]
-    fig = new_figure(8.0, _height(len(configs)))
+def improvement_series(configs: list[dict]) -> list[tuple[str, str]]:
+    """``(metric, label)`` of each baseline's improvement factor the configurations report: every
+    ``energy.baselines.<key>.ratio`` (baseline / chip) when the reports list baselines, else the
+    headline ``energy.improvement_vs_baseline``."""
+    keys = sorted({m for c in configs for m in c["metrics"] if m.startswith("energy.baselines.")
+                   and m.endswith(".ratio")})
+    if keys:
+        names = {}
+        for c in configs:
+            names.update(c["baselines"])
+        return [(k, names.get(k.removesuffix(".ratio"), k.split(".")[2])) for k in keys]
+    return [(IMPROVEMENT, " / ".join(sorted({n for c in configs for n in c["baselines"].values()}))
+             or "the baseline")]
+
+
+def plot_improvement(configs: list[dict]) -> str:
+    """Improvement factor over each baseline per configuration (mean, 95 % interval), log scale when wide."""
+    series = improvement_series(configs)
+    fig = new_figure(8.5, min(16.0, _height(len(configs)) * max(1.0, 0.6 * len(series))) + 0.6)
     ax = fig.add_subplot()
     y = np.arange(len(configs))
-    means = np.array([s["mean"] for s in stats])
-    err = np.array([[s["mean"] - s["ci95_low"] for s in stats], [s["ci95_high"] - s["mean"] for s in stats]])
-    ax.barh(y, means, xerr=err, color="#3a9e5b", capsize=3)
+    height = 0.8 / len(series)
+    allmeans = []
+    for i, (metric, label) in enumerate(series):
+        stats = [c["metrics"].get(metric) for c in configs]
+        means = np.array([s["mean"] if s else np.nan for s in stats])
+        err = np.array([[s["mean"] - s["ci95_low"] if s else 0 for s in stats],
+                        [s["ci95_high"] - s["mean"] if s else 0 for s in stats]])
+        pos = y - 0.4 + height * (i + 0.5)
+        ax.barh(pos, means, height=height * 0.9, xerr=err, color=_COLORS[i % len(_COLORS)], capsize=2,
+                label=label)
+        if len(series) == 1:
+            for yi, v in zip(pos, means):
+                ax.annotate(format_ratio(v), (v, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                            fontsize=7)
+        allmeans += [v for v in means if np.isfinite(v) and v > 0]
     ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
     ax.invert_yaxis()
-    if means.min() > 0 and means.max() / means.min() > 10:
+    if allmeans and max(allmeans) / min(allmeans) > 10:
         ax.set_xscale("log")
-    for yi, v in zip(y, means):
-        ax.annotate(format_ratio(v), (v, yi), xytext=(4, 0), textcoords="offset points", va="center",
-                    fontsize=7)
-    ax.set_xlabel(f"energy improvement over {baselines} (× less energy per inference)")
-    ax.set_title("Improvement over the digital baseline")
+    ax.axvline(1.0, color="#5b6773", lw=0.8, ls="--")
+    ax.set_xlabel("energy improvement (baseline energy / chip energy per inference, ×; >1: the chip uses less)")
+    ax.set_title("Improvement over the digital baseline" + ("s" if len(series) > 1 else f": {series[0][1]}"))
+    if len(series) > 1:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     ax.margins(x=0.15)
     return png_data_uri(fig)
 
@@ -282,13 +309,28 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
                                  f"Mean test accuracy over chip instances against {key}; error bars: 95 % "
                                  f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}."))
         parts.append("</section>")
-    if all(IMPROVEMENT in c["metrics"] for c in configs):
-        names = sorted({n for c in configs for n in c["baselines"].values()})
-        base = " / ".join(names) or "the baseline"
-        parts += ["<section><h2>Improvement over the digital baseline</h2>",
-                  _figure(plot_improvement(configs, base), "improvement", "bars of improvement factor",
-                          f"Baseline energy per inference ({base}) divided by the chip's, per configuration."),
+    series = improvement_series(configs)
+    if all(any(m in c["metrics"] for m, _ in series) for c in configs):
+        base = "; ".join(label for _, label in series)
+        parts += ["<section><h2>Improvement over the digital baseline(s)</h2>",
+                  _figure(plot_improvement(configs), "improvement", "bars of improvement factor",
+                          f"Baseline energy per inference divided by the chip's, per configuration (mean over "
+                          f"chip instances, 95 % interval), for: {base}."),
                   _baseline_table(configs), "</section>"]
+
+    # every metric, generically (a task's own section, e.g. the reservoir task's, included)
+    parts += ["<section><h2>All metrics</h2><details><summary>Every number of the units' reports, per "
+              "configuration: mean ± standard deviation [95 % interval of the mean] over its units</summary>",
+              "<table><tr><th>Configuration</th><th>Metric</th><th>Mean ± sd</th><th>95 % interval</th>"
+              "<th>Units</th></tr>"]
+    for c in configs:
+        for name, stat in c["metrics"].items():
+            fmt = _metric_format(name)
+            parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(name)}</code></td>"
+                         f'<td class="num">{_e(fmt(stat["mean"]))} ± {_e(fmt(stat["std"]))}</td>'
+                         f'<td class="num">{_e(fmt(stat["ci95_low"]))} … '
+                         f'{_e(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
+    parts.append("</table></details></section>")
 
     # failures
     parts.append("<section><h2>Failed units</h2>")
@@ -318,6 +360,15 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     parts.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in versions.items())
                  + "</table></section></body></html>\n")
     return "\n".join(parts)
+
+
+def _metric_format(name: str):
+    """A formatter for metric ``name`` from its unit suffix (``_J``, ``_s``, ``_hz``), else a plain number."""
+    leaf = name.rpartition(".")[2]
+    for suffix, unit in (("_J", "J"), ("_s", "s"), ("_hz", "Hz"), ("_m2", "m²")):
+        if leaf.endswith(suffix) or name.startswith("energy.breakdown_J.") and unit == "J":
+            return lambda v, unit=unit: format_quantity(v, unit)
+    return format_number
 
 
 def _baseline_table(configs: list[dict]) -> str:

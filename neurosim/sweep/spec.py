@@ -196,9 +196,14 @@ def spec_from_sources(config_file: Path | None = None, *, chip: str | None = Non
         seeds=parse_seeds(seeds) if seeds is not None else tuple(file_seeds),
         config_file=str(config_file) if config_file is not None else None,
         overrides=(*file_set, *overrides), engine=engine or table.get("engine", "auto"),
-        data_dir=str(data_dir) if data_dir is not None else table.get("data_dir"))
+        data_dir=_absolute(data_dir if data_dir is not None else table.get("data_dir")))
     _check_keys(spec)
     return spec
+
+
+def _absolute(path: str | Path | None) -> str | None:
+    """A data folder as an absolute path, so that workers started elsewhere read the same folder."""
+    return None if path in (None, "") else str(Path(path).absolute())
 
 
 def _check_keys(spec: SweepSpec) -> None:

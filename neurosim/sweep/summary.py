@@ -41,7 +41,9 @@ def summary_table(outcome) -> str:
                 (f"{format_percent(acc['mean'], 1)} ± {format_percent(acc['std'], 1)} "
                  f"[{format_percent(acc['ci95_low'], 1)}, {format_percent(acc['ci95_high'], 1)}]") if acc else "-",
                 f"{format_quantity(en['mean'], 'J')} ± {format_quantity(en['std'], 'J')}" if en else "-"])
-        lines += [_text_table(rows), "  (* on the accuracy–energy Pareto front)"]
+        lines.append(_text_table(rows))
+        if data["pareto_front"]:
+            lines.append("  (* on the accuracy–energy Pareto front)")
     if outcome.failed:
         by_id = {u.id: u for u in outcome.units}
         lines.append(f"failed units ({len(outcome.failed)}; rerun the same command to retry them):")
