@@ -461,18 +461,25 @@ def _seen_unseen_settings(settings: ZeroshotSettings) -> tuple[tuple[int, ...], 
                                                                                "unseen_classes")
 
 
-def _run_modality(config: Config, settings: ZeroshotSettings, which: str, context: RunContext) -> tuple[DatasetRun, Config]:
+def _check_available(config: Config, settings: ZeroshotSettings, which: str, context: RunContext) -> None:
+    """:class:`DataError` naming the ``[zeroshot]`` key when a modality's dataset cannot be read."""
     cfg = modality_config(config, settings, which)
     name = cfg.run.dataset
-    pipe = Pipeline(cfg, context.engine, context.data_dir, context.progress)
     try:
         get_dataset(name)
-        labels, _ = pipe.planned_labels(name)
+        Pipeline(cfg, context.engine, context.data_dir).planned_labels(name)
     except DataError as exc:
         key = "vision_dataset" if which == "vision" else "audio_dataset"
         raise DataError(f"zeroshot.{key} = {name!r} is not available: {exc} (offline: "
-                        f"--set zeroshot.vision_dataset=dvs-digits --set zeroshot.audio_dataset=spoken-digits)") from None
-    return pipe.run_dataset(name), cfg
+                        "--set zeroshot.vision_dataset=dvs-digits --set zeroshot.audio_dataset=spoken-digits)"
+                        ) from None
+
+
+def _run_modality(config: Config, settings: ZeroshotSettings, which: str,
+                  context: RunContext) -> tuple[DatasetRun, Config]:
+    """One modality's dataset through its own reservoir (simulated once, shared by every seed)."""
+    cfg = modality_config(config, settings, which)
+    return Pipeline(cfg, context.engine, context.data_dir, context.progress).run_dataset(cfg.run.dataset), cfg
 
 
 @register_task
@@ -488,6 +495,8 @@ class Zeroshot(Task):
     def run(self, config: Config, context: RunContext) -> ZeroshotResult:
         settings: ZeroshotSettings = self.settings(config)
         seen, unseen = _seen_unseen_settings(settings)
+        for which in ("vision", "audio"):      # both present before any simulation
+            _check_available(config, settings, which, context)
         runs = {w: _run_modality(config, settings, w, context) for w in ("vision", "audio")}
         data = {}
         for which, (run, cfg) in runs.items():
