@@ -254,7 +254,7 @@ def test_task_reports_both_protocols_both_directions_with_chance_and_intervals(t
     assert set(z["results"]["clip"]["paper_rule"]["seeds_passing_thresholds"]) == set(DIRECTIONS)
     assert z["training_cost"]["bptt_over_lsm"] > 1
     assert tiny_report["energy"]["per_inference_J"] > 0
-    assert len(z["history_seed0"]) == 3
+    assert len(z["per_epoch"]["clip_seed0"]) == 3
     assert z["samples"]["vision"]["n_bins"] == 12 and z["samples"]["audio"]["n_bins"] == 16
 
 

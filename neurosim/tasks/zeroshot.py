@@ -570,6 +570,8 @@ class Zeroshot(Task):
                 p = results["clip"]["paper_rule"][split][d]
                 headline[f"{split}_{d}"] = {"honest_mean": h["mean"], "honest_std": h["std"],
                                             "honest_p_vs_chance": h["p_vs_chance"],
+                                            "honest_above_chance": bool(h["p_vs_chance"] < 0.05
+                                                                        and len(h["per_seed"]) > 1),
                                             "paper_rule_mean": p["mean"], "chance": h["chance"],
                                             **({"prototypical_mean": results["proto"]["honest"][split][d]["mean"]}
                                                if "proto" in results else {})}
@@ -594,7 +596,7 @@ class Zeroshot(Task):
                                        "projection_vision": result.energy_vision.breakdown_J["readout"],
                                        "projection_audio": result.energy_audio.breakdown_J["readout"]},
                 "training_cost": result.cost,
-                "history_seed0": result.outcomes["clip"][0].history,
+                "per_epoch": {"clip_seed0": result.outcomes["clip"][0].history},
             },
         }
 
@@ -630,7 +632,9 @@ class Zeroshot(Task):
                              f"{format_percent(h['mean'], 1)} ± {format_percent(h['std'], 1)} over "
                              f"{len(h['per_seed'])} seeds (95 % CI {format_percent(h['ci95'][0], 1)}–"
                              f"{format_percent(h['ci95'][1], 1)}; chance {format_percent(h['chance'], 1)}, "
-                             f"p = {h['p_vs_chance']:.3g}); paper's rule {format_percent(p['mean'], 1)}"
+                             f"p = {h['p_vs_chance']:.3g}: "
+                             f"{'above' if z[f'{split}_{d}']['honest_above_chance'] else 'NOT above'} chance "
+                             f"at p < 0.05); paper's rule {format_percent(p['mean'], 1)}"
                              + (f"; prototypical {format_percent(proto['mean'], 1)}" if proto else "")))
         cost = z["training_cost"]
         rows.append(("training cost", f"{cost['lsm_clip_macs']:.3g} MACs (LSM + projections) vs "
