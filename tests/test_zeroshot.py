@@ -18,7 +18,7 @@ from neurosim.learning.retrieval import retrieval_chance, top1_retrieval
 from neurosim.learning.stats import t_test_vs_chance
 from neurosim.tasks.runner import run_task
 from neurosim.tasks.registry import RunContext
-from neurosim.tasks.zeroshot import (DIRECTIONS, ModalityData, Split, ZeroshotSettings, parse_classes,
+from neurosim.tasks.zeroshot import (DIRECTIONS, ModalityData, ZeroshotSettings, parse_classes,
                                      split_modality, train_and_select)
 
 # --------------------------------------------------------------------------- gradients
