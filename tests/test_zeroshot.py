@@ -298,3 +298,20 @@ def test_seen_classes_retrieve_above_75_percent_over_three_seeds(chip):
                       RunContext("cpu")).report
     for d in DIRECTIONS:
         assert report["zeroshot"]["results"]["clip"]["honest"]["seen"][d]["mean"] >= 0.75
+
+
+def test_projection_loss_and_retrieval_on_cupy_match_numpy(cupy):
+    rng = np.random.default_rng(7)
+    pa = init_projection("twofc", 10, 4, rng, hidden=6)
+    xa, xb = rng.normal(size=(8, 10)), rng.normal(size=(8, 4))
+    za, ca = pa.forward(xa)
+    loss, dza, dzb = clip_loss(za, xb, 0.5, np.arange(8) % 3)
+    grads = pa.backward(ca, dza)
+    gpu = type(pa)(pa.kind, {k: cupy.asarray(v) for k, v in pa.params.items()})
+    za_g, ca_g = gpu.forward(cupy.asarray(xa))
+    loss_g, dza_g, dzb_g = clip_loss(za_g, cupy.asarray(xb), 0.5, cupy.asarray(np.arange(8) % 3))
+    assert loss_g == pytest.approx(loss, rel=1e-10)
+    for k, v in gpu.backward(ca_g, dza_g).items():
+        np.testing.assert_allclose(cupy.asnumpy(v), grads[k], rtol=1e-9, atol=1e-12)
+    r = top1_retrieval(za_g, np.arange(8) % 3, cupy.asarray(xb[:, :4]) @ cupy.ones((4, 4)), np.arange(8) % 3)
+    assert r.total == 8
