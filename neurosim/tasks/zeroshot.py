@@ -303,6 +303,7 @@ def train_and_select(a: ModalityData, b: ModalityData, settings: ZeroshotSetting
     out = SeedOutcome()
     snapshots: dict[int, tuple[Projection, Projection]] = {}
     report = (progress or Progress(enabled=False))
+    per_epoch = report.stage(f"{label.strip()} epochs")   # every epoch (in place on a terminal)
 
     def on_epoch(epoch, pa, pb, loss):
         centres = _train_centres(pa, pb, pools["train"]) if settings.centre == "train" else None
@@ -310,6 +311,7 @@ def train_and_select(a: ModalityData, b: ModalityData, settings: ZeroshotSetting
                 for k in ("val", "seen", "unseen")}
         out.history.append({"epoch": epoch, "loss": None if epoch == 0 else loss, **accs})
         snapshots[epoch] = (copy_projection(pa), copy_projection(pb))
+        per_epoch(epoch, spec.epochs)
         if epoch and (epoch == spec.epochs or epoch % max(1, spec.epochs // 10) == 0):
             report.note(f"{label} epoch {epoch}/{spec.epochs}: loss {loss:.4f}, validation "
                         f"a→i {accs['val']['audio_to_image']:.1%} i→a {accs['val']['image_to_audio']:.1%}")
