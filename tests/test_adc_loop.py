@@ -13,6 +13,7 @@ from neurosim.config import load_config
 from neurosim.crossbar import Adc, CrossbarMacro, ProgrammedMatrix, program_random_matrix, tiling_for
 from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine
+from neurosim.networks.models import get_model
 from neurosim.errors import EngineError
 from neurosim.networks import build_lsm
 
@@ -70,7 +71,7 @@ def _macro_reference(config, lsm, raster):
     """The discrete LIF stepped in numpy with every segment's drive read through a CrossbarMacro."""
     p, adc, net = lsm.programmed, lsm.drive_adc, config.network
     n_in = lsm.inputs
-    scales = (net.input_scale, net.recurrent_scale)
+    scales = get_model(net.model).weight_scales(config)[:2]   # recurrent std normalised by size
     macros = [(g, a, b, _segment_macro(config, p, slice(a + (0 if g == 0 else n_in),
                                                          b + (0 if g == 0 else n_in))))
               for g, a, b in adc.segments]

@@ -129,7 +129,7 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         if rec_mask is not None:
             w_rec_std = np.where(rec_mask, w_rec_std, 0.0)
         noise_seed = int(rng.integers(2**32 - 1))
-    drive_adc = (network_drive_adc(config, programmed, n_inputs, net.input_scale, net.recurrent_scale)
+    drive_adc = (network_drive_adc(config, programmed, n_inputs, input_scale, recurrent_scale)
                  if model.kernel == "discrete" else None)
     return LSM(w_in=w_in, w_rec=w_rec, programmed=programmed, model=net.model, params=params,
                in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
