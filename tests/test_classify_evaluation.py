@@ -116,3 +116,10 @@ def test_readout_knobs_change_what_they_claim():
     assert fixed.baselines == {} and fixed.learning_curve is None
     assert fixed.regularisation == {"alpha": 1e6}
     assert all(r == {"alpha": 1e6} for r in fixed.cv.regularisation)
+
+
+def test_activity_is_per_neuron_whatever_the_feature_windows():
+    result = run_classify(load_config(overrides=TINY + ["readout.folds=0"]), engine="cpu")
+    assert result.mean_spike_counts.shape == (40,) and result.n_features == 5 * 40
+    report = Classify().report(result)
+    assert report["activity"]["input_spikes_per_sample"] > 0

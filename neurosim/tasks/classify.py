@@ -136,7 +136,7 @@ class Classify(Task):
             config=config, engine=data.engine, dataset=data.name, n_train=len(train), n_test=len(test),
             accuracy_train=float(readout.score(features[train], data.labels[train])),
             accuracy_test=float(np.mean(predicted == data.labels[test])),
-            energy=energy, counts=counts, mean_spike_counts=features.mean(axis=0),
+            energy=energy, counts=counts, mean_spike_counts=data.counts.mean(axis=0),
             confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
             area=estimate_area(config, programmed.tiling), regularisation=chosen_regularisation(readout),
