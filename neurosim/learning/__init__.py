@@ -7,13 +7,19 @@
 - :mod:`~neurosim.learning.three_factor`: eligibility traces, the gated three-factor rule, the delta rule;
 - :mod:`~neurosim.learning.rls`: recursive least squares (FORCE);
 - :mod:`~neurosim.learning.chip_weights`: readout weights on the crossbar (levels, pulses, read noise);
-- :mod:`~neurosim.learning.what_when`: the what/when prediction readouts as a closed-loop step hook.
+- :mod:`~neurosim.learning.what_when`: the what/when prediction readouts as a closed-loop step hook;
+- :mod:`~neurosim.learning.features`, :mod:`~neurosim.learning.evaluate`: readout features and baselines,
+  k-fold cross-validation and learning curves;
+- :mod:`~neurosim.learning.contrastive`, :mod:`~neurosim.learning.prototypes`,
+  :mod:`~neurosim.learning.retrieval`, :mod:`~neurosim.learning.crossmodal`: cross-modal
+  projections (CLIP and prototypical losses), their trainer and top-1 retrieval.
 """
 
 from neurosim.learning.optim import SGD, Adam, make_optimizer
 from neurosim.learning.readout import linear_readout
 from neurosim.learning.rls import RLS, ridge_solution
-from neurosim.learning.stats import Interval, binomial_test_vs_chance, mean_interval, wilson_interval
+from neurosim.learning.stats import (Interval, binomial_test_vs_chance, mcnemar_p, mean_interval, t_test_vs_chance,
+                                     wilson_interval)
 
-__all__ = ["RLS", "SGD", "Adam", "Interval", "ridge_solution", "binomial_test_vs_chance", "linear_readout", "make_optimizer",
-           "mean_interval", "wilson_interval"]
+__all__ = ["RLS", "SGD", "Adam", "Interval", "binomial_test_vs_chance", "linear_readout", "make_optimizer",
+           "mcnemar_p", "mean_interval", "ridge_solution", "t_test_vs_chance", "wilson_interval"]

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
-__all__ = ["Interval", "binomial_test_vs_chance", "mcnemar_p", "mean_interval", "wilson_interval"]
+__all__ = ["Interval", "binomial_test_vs_chance", "mcnemar_p", "mean_interval", "t_test_vs_chance",
+           "wilson_interval"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,15 @@ def mcnemar_p(correct_a, correct_b) -> float:
     if only_a + only_b == 0:
         return 1.0
     return float(sps.binomtest(only_a, only_a + only_b, 0.5).pvalue)
+
+
+def t_test_vs_chance(values, chance: float) -> float:
+    """One-sided p-value that the mean of ``values`` (e.g. accuracies over seeds) is above
+    ``chance`` (one-sample Student t-test); 1.0 for fewer than 2 values or no spread at or
+    below chance, 0.0 for no spread above it."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size < 2:
+        return 1.0
+    if float(v.std(ddof=1)) == 0.0:
+        return 0.0 if float(v.mean()) > chance else 1.0
+    return float(sps.ttest_1samp(v, chance, alternative="greater").pvalue)

@@ -19,7 +19,8 @@ from neurosim.report.atomic import prepare_output_dir, write_atomic
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
-from neurosim.report.plots import (plot_breakdown, plot_confusion, plot_learning_curve, plot_lines,
+from neurosim.report.plots import (plot_bars_vs_chance, plot_breakdown, plot_confusion, plot_curves, plot_heatmap,
+                                   plot_learning_curve, plot_lines,
                                    plot_spike_counts, plot_vs_baseline)
 
 __all__ = ["REPORT_HTML", "render_html", "write_html_report"]
@@ -250,6 +251,8 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                                   "Rows: true class; columns: predicted class; cells: test samples."))
         parts.append("</section>")
 
+    parts += _panels_html(figures.get("panels") or [])
+
     # Provenance
     prov_rows = [
         _row("Run id", f"<code>{_e(report['run']['id'])}</code>", num=False),
@@ -299,6 +302,33 @@ def _baselines_html(report: dict) -> list[str]:
     return parts
 
 
+def _panels_html(panels: list[dict]) -> list[str]:
+    """A task's own plots: ``figures["panels"]``, a list of dicts with ``kind`` ``"heatmap"``
+    (``matrix``, ``xticks``, ``yticks``, ``xlabel``, ``ylabel``, ``cbar``), ``"curves"`` (``x``,
+    ``series``, ``xlabel``, ``ylabel``) or ``"bars"`` (``names``, ``values``, ``errors``,
+    ``chance``, ``ylabel``), each with a ``title`` and a ``caption``."""
+    if not panels:
+        return []
+    parts = ["<section><h2>Figures</h2>"]
+    for i, panel in enumerate(panels):
+        kind, title = panel.get("kind"), str(panel.get("title", ""))
+        if kind == "heatmap":
+            uri = plot_heatmap(_as_numpy(panel["matrix"], f"panels[{i}].matrix"), title, panel["xticks"],
+                               panel["yticks"], panel["xlabel"], panel["ylabel"], panel["cbar"])
+        elif kind == "curves":
+            uri = plot_curves(list(panel["x"]), {k: list(v) for k, v in panel["series"].items()}, title,
+                              panel["xlabel"], panel["ylabel"])
+        elif kind == "bars":
+            uri = plot_bars_vs_chance(list(panel["names"]), list(panel["values"]), list(panel["errors"]),
+                                      list(panel["chance"]), title, panel["ylabel"])
+        else:
+            raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars)")
+        parts.append(f"<h3>{_e(title)}</h3>")
+        parts.append(_figure_html(uri, title, str(panel.get("caption", ""))))
+    parts.append("</section>")
+    return parts
+
+
 def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = None) -> Path:
     """Write ``out_dir/report.html`` atomically and return its path.
 
@@ -312,6 +342,7 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
       heatmap; ``"class_labels"`` (sequence of str) names the classes.
     * ``"line_plots"``: ``{title: {"x": 1-D, "series": {name: 1-D like x}, "xlabel": str,
       "ylabel": str, "scatter": bool}}`` → one line plot each (a task's own figures).
+    * ``"panels"``: a task's own plots (heatmaps, curves, bars vs chance; see :func:`_panels_html`).
 
     The page shows a summary table, the energy breakdown (table + bar plot), a
     chip-vs-baseline bar plot, the optional activity plots, provenance and the

@@ -17,8 +17,8 @@ import numpy as np
 
 from neurosim.report.format import format_number, format_quantity, prefix_scale
 
-__all__ = ["new_figure", "plot_breakdown", "plot_confusion", "plot_learning_curve", "plot_lines",
-           "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
+__all__ = ["new_figure", "plot_bars_vs_chance", "plot_breakdown", "plot_confusion", "plot_curves", "plot_heatmap",
+           "plot_learning_curve", "plot_lines", "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -177,4 +177,55 @@ def plot_lines(title: str, x: np.ndarray, series: dict[str, np.ndarray], xlabel:
     ax.set_title(title, fontsize=10)
     if len(series) > 1:
         ax.legend(fontsize=8)
+
+
+def plot_heatmap(matrix: np.ndarray, title: str, xticks: list[str], yticks: list[str], xlabel: str,
+                 ylabel: str, cbar: str) -> str:
+    """A labelled matrix (e.g. a retrieval matrix or a similarity map), values written in small cells."""
+    n_rows, n_cols = matrix.shape
+    size = min(9.0, max(4.0, 0.45 * max(n_rows, n_cols) + 2.0))
+    fig = _new_figure(size + 1.0, size)
+    ax = fig.add_subplot()
+    im = ax.imshow(matrix, cmap="viridis", interpolation="nearest")
+    ax.set_xticks(np.arange(n_cols), xticks if len(xticks) == n_cols else range(n_cols))
+    ax.set_yticks(np.arange(n_rows), yticks if len(yticks) == n_rows else range(n_rows))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(_wrap(title, 50))
+    fig.colorbar(im, ax=ax, label=cbar)
+    if max(n_rows, n_cols) <= 12:
+        lo, hi = float(np.min(matrix)), float(np.max(matrix))
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = float(matrix[i, j])
+                ax.text(j, i, format_number(int(v) if v.is_integer() else round(v, 2)), ha="center",
+                        va="center", fontsize=8, color="black" if v > (lo + hi) / 2 else "white")
+    return _png_data_uri(fig)
+
+
+def plot_curves(x: list[float], series: dict[str, list[float]], title: str, xlabel: str, ylabel: str) -> str:
+    """Lines ``series[name]`` over ``x`` (e.g. accuracy per epoch)."""
+    fig = _new_figure(7.0, 3.8)
+    ax = fig.add_subplot()
+    for name, values in series.items():
+        ax.plot(x, values, label=name, linewidth=1.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(_wrap(title, 60))
+    ax.legend(fontsize=7, ncols=2)
+    return _png_data_uri(fig)
+
+
+def plot_bars_vs_chance(names: list[str], values: list[float], errors: list[float], chance: list[float],
+                        title: str, ylabel: str) -> str:
+    """Bars with error bars, each with its chance level drawn as a short black line."""
+    fig = _new_figure(max(5.0, 0.7 * len(names) + 2.0), 4.0)
+    ax = fig.add_subplot()
+    pos = np.arange(len(names))
+    ax.bar(pos, values, yerr=errors, color="#2a7ab9", capsize=3)
+    for p, c in zip(pos, chance):
+        ax.hlines(c, p - 0.4, p + 0.4, colors="black", linewidth=2)
+    ax.set_xticks(pos, [_wrap(n, 14) for n in names], fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.set_title(_wrap(title, 60))
     return _png_data_uri(fig)
