@@ -203,6 +203,14 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             parts.append(_row(str(name).replace("_", " "), text, num=False))
         parts.append("</table></section>")
 
+    # The task's own plots (optional): figures["plots"] = [(data URI, alt text, caption), ...]
+    plots = figures.get("plots") or []
+    if plots:
+        parts.append(f"<section><h2>{_e(str(report['task']).capitalize())} plots</h2>")
+        for uri, alt, caption in plots:
+            parts.append(_figure_html(uri, alt, caption))
+        parts.append("</section>")
+
     # Confusion matrix (optional)
     if figures.get("confusion") is not None:
         cm = _as_numpy(figures["confusion"], "confusion")
@@ -251,6 +259,8 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
 
     * ``"spike_counts"``: 1-D array, mean spike count per neuron per sample →
       "firing per neuron" histogram.
+    * ``"plots"``: a task's own plots, a list of ``(data URI, alt text, caption)``
+      (drawn by the task, e.g. :mod:`neurosim.report.continual_plots`);
     * ``"confusion"``: 2-D integer array, rows true class, columns predicted →
       heatmap; ``"class_labels"`` (sequence of str) names the classes.
 

@@ -1,0 +1,146 @@
+"""HLOP: the lateral subspace (Oja's rule), the projection, the trained network's gradients and the
+continual-learning metrics (issue 12, "Done when" unit tests)."""
+
+import numpy as np
+import pytest
+
+from neurosim.errors import ConfigError
+from neurosim.learning.continual import TaskData, TrainSettings, acc_bwt, train_stream
+from neurosim.learning.gradcheck import gradient_error
+from neurosim.learning.hlop import LateralSubspace, choose_k, principal_rows, project_rows
+from neurosim.learning.mlp import MLP
+
+
+def _data(rng, n=40, b=2000, spectrum=(10.0, 8.0, 6.0, 5.0, 4.0), floor=0.3):
+    """``b`` samples in ``n`` dims with a known spectrum: std ``spectrum`` along a random
+    orthonormal basis' first directions, ``floor`` on the rest. Returns (data, basis)."""
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    stds = np.full(n, floor)
+    stds[:len(spectrum)] = spectrum
+    return (rng.standard_normal((b, n)) * stds) @ q.T, q.T
+
+
+def _max_sine(h, basis_rows):
+    """Largest principal-angle sine between the row spaces of ``h`` and ``basis_rows`` (both orthonormal)."""
+    s = np.linalg.svd(h @ basis_rows.T, compute_uv=False)
+    return float(np.sqrt(max(0.0, 1.0 - s.min() ** 2)))
+
+
+def _learn(sub, a, rng, epochs=20, batch=64):
+    for e in range(epochs):
+        order = rng.permutation(len(a))
+        for b0 in range(0, len(a), batch):
+            sub.hebbian_update(a[order[b0:b0 + batch]], scale=1.0 / (1 + e))
+
+
+def test_oja_rows_orthonormal_and_span_top_k():
+    rng = np.random.default_rng(0)
+    a, basis = _data(rng)
+    sub = LateralSubspace(a.shape[1])
+    sub.add_subspace(3, rng)
+    _learn(sub, a, rng)
+    assert np.linalg.norm(sub.h @ sub.h.T - np.eye(3)) < 1e-2
+    assert _max_sine(sub.h, basis[:3]) < 0.1
+    # a wrong target fails: the rows are not in the span of the next directions
+    assert _max_sine(sub.h, basis[3:6]) > 0.9
+
+
+def test_new_rows_orthogonal_to_frozen_rows_which_stay_bit_identical():
+    rng = np.random.default_rng(1)
+    a, basis = _data(rng)
+    sub = LateralSubspace(a.shape[1])
+    sub.add_subspace(2, rng)
+    _learn(sub, a, rng)
+    sub.merge()
+    frozen = sub.h.copy()
+    b, _ = _data(np.random.default_rng(2))           # another task, another subspace
+    sub.add_subspace(3, rng)
+    _learn(sub, b, rng)
+    assert np.array_equal(sub.h[:2], frozen)
+    assert np.linalg.norm(sub.h[:2] @ sub.h[2:].T) < 1e-2
+    assert np.linalg.norm(sub.h @ sub.h.T - np.eye(5)) < 1e-2
+    # the new rows span the top of the residual: the exact reference
+    exact = principal_rows(b, 3, frozen)
+    assert _max_sine(sub.h[2:], exact) < 0.1
+
+
+def test_projected_gradient_leaves_old_outputs_unchanged_to_first_order():
+    rng = np.random.default_rng(3)
+    old, _ = _data(rng, spectrum=(5.0, 4.0, 3.0), floor=0.0)   # old task: a 3-dim subspace exactly
+    sub = LateralSubspace(old.shape[1])
+    sub.add_subspace(3, rng)
+    sub.set_rows(principal_rows(old, 3))
+    sub.merge()
+    w = rng.standard_normal((7, old.shape[1]))
+    new = rng.standard_normal((50, old.shape[1]))
+    delta = rng.standard_normal((50, 7))
+    g = delta.T @ new                                 # an unprojected gradient moves old outputs
+    gp = delta.T @ sub.project(new)
+    assert np.allclose(gp, sub.project_gradient(g))
+    assert np.abs(old @ g.T).max() > 1.0
+    assert np.abs(old @ gp.T).max() < 1e-9
+    assert np.allclose(old @ (w - 0.1 * gp).T, old @ w.T)
+
+
+def test_choose_k_by_explained_variance():
+    rng = np.random.default_rng(4)
+    a, _ = _data(rng, spectrum=(10.0, 10.0, 10.0), floor=0.01)
+    assert choose_k(a, 0.95) == 3
+    assert choose_k(a, 0.5) == 2
+    assert choose_k(a, 0.95, limit=1) == 1
+    assert choose_k(a, 0.95, principal_rows(a, 3)) == 0    # already held by the frozen rows
+
+
+def test_too_many_lateral_neurons_is_a_config_error():
+    sub = LateralSubspace(5)
+    with pytest.raises(ConfigError, match="layer width"):
+        sub.add_subspace(6, np.random.default_rng(0))
+
+
+def test_mlp_gradients_match_finite_differences():
+    rng = np.random.default_rng(5)
+    net = MLP(6, 5, 4, rng)
+    x = rng.standard_normal((9, 6))
+    y = rng.integers(0, 4, 9)
+    for allowed in (None, [1, 3]):
+        yy = y if allowed is None else np.where(y % 2 == 1, y, 1)
+        _, grads, *_ = net.loss_and_grads(x, yy, allowed)
+        err = gradient_error(lambda: net.loss(x, yy, allowed), net.params, grads, max_entries=None)
+        assert err < 1e-6
+    # a wrong gradient fails the same check
+    _, grads, *_ = net.loss_and_grads(x, y)
+    grads["W1"] = grads["W1"] * 1.1
+    assert gradient_error(lambda: net.loss(x, y), net.params, grads, max_entries=None) > 1e-3
+
+
+def test_acc_bwt():
+    R = np.array([[0.9, np.nan, np.nan], [0.7, 0.8, np.nan], [0.6, 0.7, 0.9]])
+    acc, bwt = acc_bwt(R)
+    assert acc == pytest.approx((0.6 + 0.7 + 0.9) / 3)
+    assert bwt == pytest.approx(((0.6 - 0.9) + (0.7 - 0.8)) / 2)
+
+
+def _permuted_stream(rng, tasks=3, n=30, per_class=60, classes=4):
+    """Linearly separable Gaussian classes; task t sees the features permuted (a permuted stream)."""
+    means = rng.standard_normal((classes, n)) * 1.5
+    y = np.repeat(np.arange(classes), per_class)
+    out = []
+    for t in range(tasks):
+        p = np.arange(n) if t == 0 else rng.permutation(n)
+        x = (means[y] + rng.standard_normal((len(y), n)))[:, p]
+        xt = (means[y] + rng.standard_normal((len(y), n)))[:, p]
+        out.append(TaskData(x, y, xt, y))
+    return out
+
+
+def test_hlop_forgets_less_than_finetuning_on_a_synthetic_stream():
+    tasks = _permuted_stream(np.random.default_rng(6))
+    s = TrainSettings(hidden=32, epochs=15, batch_size=16, lr=0.05, variance_threshold=0.9,
+                      hebbian_epochs=10)
+    ft = train_stream("finetune", tasks, 4, s, np.random.default_rng(0))
+    hl = train_stream("hlop", tasks, 4, s, np.random.default_rng(0))
+    ex = train_stream("exact", tasks, 4, s, np.random.default_rng(0))
+    assert ft.bwt < -0.1
+    assert hl.bwt > ft.bwt + 0.05
+    assert abs(hl.bwt - ex.bwt) < 0.05
+    assert all(k1 > 0 for k1, _ in hl.lateral)
