@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 
 from neurosim.errors import ConfigError
-from neurosim.learning.hlop import LateralSubspace, choose_k, principal_rows
+from neurosim.learning.hlop import LateralSubspace, choose_k, principal_rows, project_rows
 from neurosim.learning.mlp import MLP
 from neurosim.learning.optim import SGD
 
@@ -79,6 +79,7 @@ class MethodResult:
     subspaces: list = field(default_factory=list)
     sgd_steps: int = 0
     hebbian_steps: int = 0
+    chip: dict = field(default_factory=dict)   # on-chip counts (program pulses, energy), if any
 
     @property
     def acc(self) -> float:
@@ -103,12 +104,10 @@ def _head_mask(classes: tuple[int, ...] | None, n_classes: int) -> np.ndarray:
     return m
 
 
-class _Projector:
+def _rate_projection(rows, a):
     """How a layer's presynaptic activity is projected for its gradient: the rate form
-    ``a − a H_oldᵀ H_old`` by default, or another circuit (e.g. the spiking one)."""
-
-    def __call__(self, sub: LateralSubspace, a):
-        return sub.project(a)
+    ``a − a H_oldᵀ H_old`` (``rows`` = the frozen rows ``H_old``)."""
+    return project_rows(a, rows)
 
 
 def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: TrainSettings,
@@ -118,8 +117,9 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
     """Train one fresh network through ``tasks`` with ``method`` (one of :data:`METHODS`).
 
     ``rng``: every draw (initial weights, batch order, replay memory, lateral initial rows).
-    ``on_task(method, j, R[j])`` after each task (progress). ``projector(sub, a)``: the circuit
-    that projects activity (default the rate form). ``memory``: where the weights live (None:
+    ``on_task(method, j, R[j])`` after each task (progress). ``projector(rows, a)``: the circuit
+    that projects activity ``a`` off the frozen lateral rows (default the rate form; e.g.
+    :class:`~neurosim.learning.hlop_spiking.SpikingProjector`). ``memory``: where the weights live (None:
     digital; an :class:`~neurosim.learning.onchip.OnChipMemory` programs every update and reads
     with the device's noise). ``lateral_neurons`` overrides ``settings.lateral_neurons`` (k sweeps).
     """
@@ -127,7 +127,7 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
         raise ConfigError(f"unknown continual method {method!r} (choose from {', '.join(METHODS)})")
     s = settings
     k_fixed = s.lateral_neurons if lateral_neurons is None else lateral_neurons
-    projector = projector or _Projector()
+    projector = projector or _rate_projection
     T = len(tasks)
     n = tasks[0].x_train.shape[1]
     multi_head = tasks[0].classes is not None
@@ -169,7 +169,9 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
                     deltas = (d1, dz)
                     for layer in protected:
                         name = ("W1", "W2")[layer]
-                        grads[name] = deltas[layer].T @ projector(subs[layer], acts[layer])
+                        rows = (subs[layer].old if memory is None
+                                else memory.frozen_rows(subs[layer], len(idx)))
+                        grads[name] = deltas[layer].T @ projector(rows, acts[layer])
                 if freeze_bias:
                     for name in grads:
                         grads[name][:, -1] = 0.0
@@ -193,6 +195,8 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
                 sub.add_subspace(k, rng)
                 if method == "exact":
                     sub.set_rows(principal_rows(a, k, sub.old))
+                    if memory is not None:
+                        memory.write_lateral(sub, sub.h.copy(), layer)
                 else:
                     for e in range(s.hebbian_epochs):   # rate annealed as 1/(1+epoch)
                         order = rng.permutation(len(a))

@@ -39,6 +39,7 @@ class Forward:
     u1: object
     a2: object
     z: object
+    w2: object = None    # the classifier weights as this pass read them
 
 
 class MLP:
@@ -51,6 +52,13 @@ class MLP:
         w1[:, -1] = 0.0
         w2[:, -1] = 0.0
         self.params = {"W1": xp.asarray(w1), "W2": xp.asarray(w2)}
+        #: ``read(name, w, vectors) -> w_read``: how a forward pass of ``vectors`` inputs reads a
+        #: weight matrix (None: exactly; an on-chip memory adds the devices' read noise)
+        self.read = None
+
+    def _w(self, name: str, vectors: int):
+        w = self.params[name]
+        return w if self.read is None else self.read(name, w, vectors)
 
     @property
     def widths(self) -> tuple[int, int]:
@@ -60,9 +68,10 @@ class MLP:
     def forward(self, x) -> Forward:
         xp = get_namespace(x)
         a1 = with_bias(x)
-        u1 = a1 @ self.params["W1"].T
+        u1 = a1 @ self._w("W1", len(x)).T
         a2 = with_bias(xp.maximum(u1, 0.0))
-        return Forward(a1, u1, a2, a2 @ self.params["W2"].T)
+        w2 = self._w("W2", len(x))
+        return Forward(a1, u1, a2, a2 @ w2.T, w2)
 
     def logits(self, x, allowed=None):
         z = self.forward(x).z
@@ -83,7 +92,7 @@ class MLP:
         caller can build projected gradients ``δᵀ P(a)`` itself."""
         f = self.forward(x)
         loss, dz = _cross_entropy(_mask(f.z, allowed), y)
-        d1 = (dz @ self.params["W2"][:, :-1]) * (f.u1 > 0)
+        d1 = (dz @ f.w2[:, :-1]) * (f.u1 > 0)
         grads = {"W1": d1.T @ f.a1, "W2": dz.T @ f.a2}
         return float(loss), grads, f, dz, d1
 

@@ -22,10 +22,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from neurosim import seeds
-from neurosim.config import Config, param
+from neurosim.config import RESISTIVE_KINDS, Config, param
+from neurosim.crossbar.mapping import tiling_for
 from neurosim.energy import estimate_area, estimate_energy
 from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
+from neurosim.learning.hlop_spiking import SpikingProjector
+from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.stats import mean_interval
 from neurosim.report import format_percent
 from neurosim.tasks.classify import split_indices
@@ -102,12 +105,25 @@ class ContinualSettings:
     bias: str = param("subspace", "Biases: 'subspace' (a constant input the lateral subspace "
                       "protects) or 'frozen' (trained on the first task only)",
                       choices=("subspace", "frozen"))
+    lateral: str = param("rate", "Lateral circuit that projects the updates: 'rate' (a − H_oldᵀH_old a) "
+                         "or 'spiking' (ON/OFF integrate-and-fire lateral neurons, rate-coded over "
+                         "lateral_steps steps)", choices=("rate", "spiking"))
+    lateral_steps: int = param(40, "lateral = 'spiking': T_lat, time steps of the lateral neurons' rate "
+                               "code (≈ 40 matches the rate form in Xiao et al. 2024)", "", 1, 100000)
+    on_chip: bool = param(False, "Keep the trained weights and the lateral matrices on the chip's RRAM: "
+                          "updates as write-verify pulses with device.program_std and device.levels, "
+                          "reads with device.read_noise_std, pulses priced at energy.program_pulse "
+                          "(needs a resistive chip); false: digital")
     k_sweep: str = param("", "Lateral neurons per task to sweep for the capacity trade-off, comma-"
                          "separated (e.g. \"10,40,160\"); hlop and exact run at each; empty: none")
 
     def check(self, config: Config) -> None:
         parse_methods(self.methods)
         parse_k_sweep(self.k_sweep)
+        if self.on_chip and config.device.kind not in RESISTIVE_KINDS:
+            raise ConfigError(f"continual.on_chip = true needs a resistive chip (device.kind rram or pcm); "
+                              f"this chip's device.kind is {config.device.kind!r}: use --chip "
+                              "rram-40nm-256kb or set continual.on_chip = false")
         if self.stream == "class-split" and self.classes_per_task < 2:
             raise ConfigError(f"continual.classes_per_task = {self.classes_per_task}: a task needs "
                               "≥ 2 classes to learn anything; use ≥ 2")
@@ -138,6 +154,7 @@ class ContinualResult:
     energy: object = None
     area: object = None
     skipped: tuple = ()
+    config: object = None
 
 
 def _permutations(n: int, tasks: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -204,6 +221,14 @@ def _task_data(cfg: Config, runs, train: np.ndarray, test: np.ndarray) -> list[T
     return out
 
 
+def _lateral_area(config: Config, r) -> float:
+    """Silicon area (m²) of the lateral matrices of a run: each layer's ``H`` (``n × k``, inputs on
+    the word lines) on its own arrays, with their periphery and one neuron per lateral row."""
+    ideal = config.device.kind not in RESISTIVE_KINDS
+    return float(sum(estimate_area(config, tiling_for((sub.n, sub.k), config.crossbar, ideal)).total_m2
+                     for sub in r.subspaces if sub.k))
+
+
 def _matrix(R: np.ndarray) -> list:
     """An accuracy matrix for JSON: entries above the diagonal (not yet trained) are null."""
     return [[None if not np.isfinite(v) else float(v) for v in row] for row in R]
@@ -248,13 +273,19 @@ class Continual(Task):
                     n_test=len(tasks[0].y_test), n_features=n, hidden=s.hidden, seeds=seeds_run,
                     energy=estimate_energy(cfg, counts, programmed, n_inputs=first.input_counts.shape[1],
                                            n_classes=len(classes), steps=first.n_bins),
-                    area=estimate_area(cfg, programmed.tiling), skipped=first.skipped)
+                    area=estimate_area(cfg, programmed.tiling), skipped=first.skipped, config=cfg)
+            projector = SpikingProjector(s.lateral_steps) if s.lateral == "spiking" else None
             for method in methods:
                 def on_task(m, j, row, seed=seed):
                     progress.note(f"seed {seed} {m}: after task {j + 1}/{s.tasks}, accuracy on tasks 1…{j + 1}: "
                                   + " ".join(f"{100 * v:.1f}" for v in row[:j + 1]) + " %")
+                memory = (OnChipMemory(cfg, seeds.rng(seed, "continual", "chip", method))
+                          if s.on_chip else None)
                 r = train_stream(method, tasks, n_classes, ts, seeds.rng(seed, "continual", "train"),
-                                 on_task=on_task)
+                                 on_task=on_task, projector=projector, memory=memory)
+                if memory is not None:
+                    r.chip = {"program_pulses": memory.pulses, "programmed_entries": memory.programmed_entries,
+                              "learning_energy_J": memory.pulses * cfg.energy.program_pulse}
                 result.results.setdefault(method, []).append(r)
             for k in ks:
                 for method in ("hlop", "exact"):
@@ -286,6 +317,9 @@ class Continual(Task):
                 entry["lateral_cells"] = mean_interval([sum(sub.k * sub.n for sub in r.subspaces)
                                                         for r in rs]).value
                 entry["hebbian_steps"] = rs[0].hebbian_steps
+                entry["lateral_area_m2"] = float(np.mean([_lateral_area(result.config, r) for r in rs]))
+            if getattr(rs[0], "chip", None):
+                entry["on_chip"] = {k: float(np.mean([r.chip[k] for r in rs])) for k in rs[0].chip}
             methods[m] = entry
         sweep = []
         for k in sorted({e["k"] for e in result.sweep}):
@@ -302,6 +336,7 @@ class Continual(Task):
             "engine": result.engine,
             "continual": {"stream": s.stream, "tasks": s.tasks, "seeds": result.seeds,
                           "network": f"{result.n_features}→{result.hidden}→classes",
+                          "lateral": s.lateral, "on_chip": s.on_chip,
                           "methods": methods, "k_sweep": sweep},
             **energy_sections(e),
             **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
