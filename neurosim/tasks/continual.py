@@ -252,6 +252,11 @@ class Continual(Task):
         ts = s.train_settings()
         progress = context.progress
         seeds_run = [config.run.seed + r for r in range(s.repeats)]
+        widest = max([s.lateral_neurons, *ks])
+        if widest > s.hidden + 1:
+            raise ConfigError(f"continual: {widest} lateral neurons per task exceed the hidden layer's "
+                              f"width {s.hidden + 1} (hidden + a constant input); lower "
+                              "continual.lateral_neurons / continual.k_sweep or raise continual.hidden")
         result = None
         for seed in seeds_run:
             cfg, runs = _stream(config, context, s, seed)
@@ -263,6 +268,10 @@ class Continual(Task):
                     raise DataError(f"continual: task {t} has {len(np.unique(task.y_train))} class in its "
                                     "training samples; a task needs ≥ 2 (raise --samples)")
             n_classes = int(max(first.labels.max() + 1, 2))
+            if widest > first.counts.shape[1] + 1:
+                raise ConfigError(f"continual: {widest} lateral neurons per task exceed the input layer's "
+                                  f"width {first.counts.shape[1] + 1} (neurons + a constant input); lower "
+                                  "continual.lateral_neurons / continual.k_sweep")
             if result is None:
                 n = first.counts.shape[1]
                 classes = np.unique(first.labels)
