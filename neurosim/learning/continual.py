@@ -63,6 +63,7 @@ class TrainSettings:
     hebbian_rate: float = 0.5
     hebbian_iterations: int = 5
     hebbian_epochs: int = 10
+    hebbian_adaptive: float = 0.0
     replay_per_class: int = 10
     bias: str = "subspace"            # "subspace" | "frozen"
 
@@ -135,7 +136,7 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
     if memory is not None:
         memory.attach(net)
     widths = net.widths
-    subs = [LateralSubspace(w, rate=s.hebbian_rate) for w in widths]
+    subs = [LateralSubspace(w, rate=s.hebbian_rate, adaptive=s.hebbian_adaptive) for w in widths]
     protected = (0,) if multi_head else (0, 1)   # separate heads need no protection (as the reference)
     R = np.full((T, T), np.nan)
     result = MethodResult(method, R)

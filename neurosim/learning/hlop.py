@@ -25,6 +25,12 @@ Constants and their source (pkuxmq/HLOP-SNN, ``modules/hlop_module.py`` and
   η ≲ 1 whatever the input scale; documented deviation);
 * new rows start as random orthonormal rows (``torch.nn.init.orthogonal_``); here they are
   also orthogonalised against the frozen rows (speeds convergence, same fixed point);
+* ``adaptive`` (not in the reference; off = 0): the step of lateral neuron ``j`` is scaled by
+  ``min(⟨‖a‖²⟩ / ⟨y_j²⟩, adaptive)``, its own output power setting its rate (a local,
+  homeostatic quantity). Oja's rule needs ~``λ₁/λ_k`` steps to find the ``k``-th direction;
+  reservoir activity has a long spectral tail, so with one rate the weak directions of a large
+  subspace lag (measured: residual energy 0.20 vs 0.095 for the exact subspace, k = 100, real
+  N-MNIST features, 10 epochs); a cap of 10 brings it to 0.11. The fixed points are unchanged;
 * all rows (frozen and new) take part in ``y`` and the feedback, only the new rows learn
   (``fix_subspace_id_list``), so new rows learn the residual of the frozen subspace and
   end orthogonal to it; at the end of a task the subspaces merge (``merge_subspace``).
@@ -101,6 +107,7 @@ class LateralSubspace:
     rate: float = 0.5
     momentum: float = MOMENTUM
     clamp: float = CLAMP
+    adaptive: float = 0.0
     h: np.ndarray = None
     frozen: int = 0
     updates: int = 0                 # Oja steps applied (for the on-chip pulse count)
@@ -157,6 +164,9 @@ class LateralSubspace:
             y = a @ self.h.T                        # lateral neurons (B × k)
             residual = a - y @ self.h               # feedback a − Hᵀy
             delta = xp.clip(y[:, f:].T @ residual / a.shape[0], -self.clamp, self.clamp)
+            if self.adaptive:                       # each lateral neuron's own rate: η / ⟨y_j²⟩
+                power = xp.mean(y[:, f:] ** 2, axis=0)
+                delta = delta * xp.minimum(energy / xp.maximum(power, 1e-300), self.adaptive)[:, None]
             self._velocity[f:] = self.momentum * self._velocity[f:] + (1.0 - self.momentum) * delta
             self.h[f:] += eta * self._velocity[f:]
             self.updates += 1

@@ -100,6 +100,10 @@ class ContinualSettings:
     hebbian_iterations: int = param(5, "Oja iterations per batch (5 in HLOP-SNN)", "", 1, 1000)
     hebbian_epochs: int = param(10, "Passes of Oja's rule over a task's activity at the task's end",
                                 "", 1, 10000)
+    hebbian_adaptive: float = param(10.0, "Per-neuron rate of the lateral neurons: each row's step is "
+                                    "scaled by ⟨‖a‖²⟩/⟨y_j²⟩ (its own output power), capped at this "
+                                    "factor; weak directions then converge as fast as strong ones. 0: "
+                                    "the reference's plain Oja rule (one rate for all rows)", "", 0.0, 1e6)
     replay_per_class: int = param(10, "method replay: training samples kept per class of every "
                                   "earlier task", "", 1, 100000)
     bias: str = param("subspace", "Biases: 'subspace' (a constant input the lateral subspace "
@@ -133,7 +137,8 @@ class ContinualSettings:
                              lr=self.lr, momentum=self.momentum, lateral_neurons=self.lateral_neurons,
                              variance_threshold=self.variance_threshold,
                              hebbian_rate=self.hebbian_rate, hebbian_iterations=self.hebbian_iterations,
-                             hebbian_epochs=self.hebbian_epochs, replay_per_class=self.replay_per_class,
+                             hebbian_epochs=self.hebbian_epochs, hebbian_adaptive=self.hebbian_adaptive,
+                             replay_per_class=self.replay_per_class,
                              bias=self.bias)
 
 
