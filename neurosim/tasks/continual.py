@@ -98,7 +98,7 @@ class ContinualSettings:
     hebbian_rate: float = param(0.5, "Oja rate η, normalised by the batch's mean ‖a‖² (annealed as "
                                 "1/(1 + epoch))", "", 0.0, 10.0)
     hebbian_iterations: int = param(5, "Oja iterations per batch (5 in HLOP-SNN)", "", 1, 1000)
-    hebbian_epochs: int = param(10, "Passes of Oja's rule over a task's activity at the task's end",
+    hebbian_epochs: int = param(20, "Passes of Oja's rule over a task's activity at the task's end",
                                 "", 1, 10000)
     hebbian_adaptive: float = param(10.0, "Per-neuron rate of the lateral neurons: each row's step is "
                                     "scaled by ⟨‖a‖²⟩/⟨y_j²⟩ (its own output power), capped at this "
