@@ -280,7 +280,10 @@ class Continual(Task):
             if result is None:
                 n = first.counts.shape[1]
                 classes = np.unique(first.labels)
-                counts = first.operations_with_readout(len(classes))
+                # inference through the trained network: every spiking neuron feeds `hidden` MACs, then
+                # hidden × classes MACs per sample (counted as readout MACs)
+                counts = replace(first.operations, readout_macs=int(
+                    np.count_nonzero(first.counts) * s.hidden + len(first.counts) * s.hidden * len(classes)))
                 programmed = first.network.programmed
                 result = ContinualResult(
                     settings=s, dataset=first.name, engine=first.engine, n_train=len(tasks[0].y_train),
