@@ -164,3 +164,39 @@ def test_hlop_forgets_less_than_finetuning_on_a_synthetic_stream():
     assert hl.bwt > -0.1 and ex.bwt > -0.1    # measured −0.2 and −7 points
     assert hl.acc > ft.acc + 0.1
     assert all(k1 > 0 and k2 > 0 for k1, k2 in hl.lateral)
+
+
+def _small():
+    return (_subspace_stream(np.random.default_rng(6)),
+            TrainSettings(hidden=32, epochs=15, batch_size=16, lr=0.05, variance_threshold=0.9,
+                          hebbian_epochs=10))
+
+
+def test_spiking_lateral_circuit_protects_like_the_rate_form():
+    from neurosim.learning.hlop_spiking import SpikingProjector
+    tasks, s = _small()
+    rate = train_stream("hlop", tasks, 4, s, np.random.default_rng(0))
+    coarse = train_stream("hlop", tasks, 4, s, np.random.default_rng(0), projector=SpikingProjector(2))
+    spiking = train_stream("hlop", tasks, 4, s, np.random.default_rng(0), projector=SpikingProjector(40))
+    assert not np.array_equal(spiking.R, rate.R) or not np.array_equal(coarse.R, rate.R)
+    assert spiking.bwt > -0.1 and abs(spiking.bwt - rate.bwt) <= abs(coarse.bwt - rate.bwt) + 0.02
+
+
+def test_frozen_biases_stay_after_the_first_task_and_replay_keeps_a_memory():
+    from dataclasses import replace
+    tasks, s = _small()
+    seen = []
+
+    class Spy:   # an on-chip memory stand-in that records the biases after every step
+        def attach(self, net): self.net = net
+        def write_params(self, net, before): seen.append(net.params["W1"][:, -1].copy())
+        def write_lateral(self, sub, before, layer): pass
+        def frozen_rows(self, sub, vectors): return sub.old
+
+    train_stream("finetune", tasks, 4, replace(s, bias="frozen"), np.random.default_rng(0), memory=Spy())
+    per_task = len(seen) // len(tasks)
+    assert np.array_equal(seen[per_task - 1], seen[-1])                  # unchanged after task 1
+    assert not np.array_equal(seen[0], seen[per_task - 1])               # trained on task 1
+    ft = train_stream("finetune", tasks, 4, s, np.random.default_rng(0))
+    rp = train_stream("replay", tasks, 4, replace(s, replay_per_class=20), np.random.default_rng(0))
+    assert rp.bwt > ft.bwt + 0.1
