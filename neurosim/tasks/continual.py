@@ -354,6 +354,8 @@ class Continual(Task):
             "continual": {"stream": s.stream, "tasks": s.tasks, "seeds": result.seeds,
                           "network": f"{result.n_features}→{result.hidden}→classes",
                           "lateral": s.lateral, "on_chip": s.on_chip,
+                          "summary": {m: f"ACC {100 * e['acc']['value']:.1f} %, BWT {100 * e['bwt']['value']:+.1f} "
+                                         "points" for m, e in methods.items()},
                           "methods": methods, "k_sweep": sweep},
             **energy_sections(e),
             **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
