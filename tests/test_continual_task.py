@@ -48,9 +48,21 @@ def test_on_chip_learning_counts_pulses_and_changes_the_result(tmp_path):
     chip = json.loads((out / "report.json").read_text())["continual"]["methods"]["hlop"]
     assert chip["on_chip"]["program_pulses"] > 0
     assert chip["on_chip"]["learning_energy_J"] > 0
+    energy = json.loads((out / "report.json").read_text())["energy"]
+    assert energy["on_chip_learning_J"]["hlop"] == chip["on_chip"]["learning_energy_J"]
     code, out = _run(tmp_path, *sets, chip="rram-40nm-256kb", name="digital")
     digital = json.loads((out / "report.json").read_text())["continual"]["methods"]["hlop"]
     assert "on_chip" not in digital and digital["R"] != chip["R"]
+
+
+def test_class_split_stream_gives_each_task_its_own_classes(tmp_path):
+    code, out = _run(tmp_path, "continual.stream=class-split", "continual.methods=finetune,hlop",
+                     "continual.classes_per_task=3", "continual.epochs=20", name="split")
+    assert code == 0
+    c = json.loads((out / "report.json").read_text())["continual"]
+    assert c["stream"] == "class-split"
+    for e in c["methods"].values():        # 3-way heads: above their 1/3 chance level
+        assert (e["R"][0][0] + e["R"][1][1]) / 2 > 0.45
 
 
 @pytest.mark.parametrize("sets, message", [

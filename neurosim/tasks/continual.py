@@ -30,7 +30,7 @@ from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bw
 from neurosim.learning.hlop_spiking import SpikingProjector
 from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.stats import mean_interval
-from neurosim.report import format_percent
+from neurosim.report import format_percent, format_quantity
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import Pipeline
 from neurosim.tasks.registry import RunContext, Task, register_task
@@ -347,6 +347,10 @@ class Continual(Task):
                               "lateral_neurons": float(np.mean([e["lateral_neurons"] for e in es])),
                               "lateral_cells": float(np.mean([e["lateral_cells"] for e in es]))})
         e = result.energy
+        sections = energy_sections(e)
+        learning = {m: entry["on_chip"]["learning_energy_J"] for m, entry in methods.items() if "on_chip" in entry}
+        if learning:   # one-time, like programming_J: not part of the per-inference breakdown
+            sections["energy"]["on_chip_learning_J"] = learning
         return {
             "dataset": {"name": result.dataset, "n_train": result.n_train, "n_test": result.n_test,
                         "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
@@ -357,7 +361,7 @@ class Continual(Task):
                           "summary": {m: f"ACC {100 * e['acc']['value']:.1f} %, BWT {100 * e['bwt']['value']:+.1f} "
                                          "points" for m, e in methods.items()},
                           "methods": methods, "k_sweep": sweep},
-            **energy_sections(e),
+            **sections,
             **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
                if result.area is not None else {}),
         }
@@ -373,4 +377,7 @@ class Continual(Task):
             extra = (f", {e['lateral_neurons']:.0f} lateral neurons" if "lateral_neurons" in e else "")
             lines.append((f"{m}", f"ACC {format_percent(e['acc']['value'], 1)}, BWT "
                                   f"{100 * e['bwt']['value']:+.1f} points{extra}"))
+        for m, j in report["energy"].get("on_chip_learning_J", {}).items():
+            pulses = c["methods"][m]["on_chip"]["program_pulses"]
+            lines.append((f"{m} on chip", f"{pulses:,.0f} program pulses, {format_quantity(j, 'J')} to learn"))
         return lines + energy_summary(report)
