@@ -103,6 +103,15 @@ def test_choose_k_by_explained_variance():
     assert choose_k(a, 0.95, principal_rows(a, 3)) == 0    # already held by the frozen rows
 
 
+def test_exact_rows_stop_at_the_residual_rank():
+    rng = np.random.default_rng(8)
+    a, _ = _data(rng, spectrum=(5.0, 4.0, 3.0), floor=0.0)      # rank 3
+    first = principal_rows(a, 2)
+    more = principal_rows(a, 10, first)
+    assert more.shape[0] == 1                                    # one direction left, not 10
+    assert np.abs(first @ more.T).max() < 1e-9
+
+
 def test_too_many_lateral_neurons_is_a_config_error():
     sub = LateralSubspace(5)
     with pytest.raises(ConfigError, match="layer width"):

@@ -193,9 +193,14 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
                 ks[layer] = k
                 if k == 0:
                     continue
+                if method == "exact":
+                    rows = principal_rows(a, k, sub.old)
+                    k = ks[layer] = rows.shape[0]
+                    if k == 0:
+                        continue
                 sub.add_subspace(k, rng)
                 if method == "exact":
-                    sub.set_rows(principal_rows(a, k, sub.old))
+                    sub.set_rows(rows)
                     if memory is not None:
                         memory.write_lateral(sub, sub.h.copy(), layer)
                 else:

@@ -65,13 +65,17 @@ def project_rows(x, h):
 
 def principal_rows(a, k: int, frozen=None):
     """The exact reference to the Hebbian rule: the top-``k`` right singular vectors (``k × n``,
-    orthonormal) of the residual ``a − a H_oldᵀ H_old`` of activity ``a`` (``B × n``)."""
+    orthonormal) of the residual ``a − a H_oldᵀ H_old`` of activity ``a`` (``B × n``); fewer when the
+    residual has rank below ``k``."""
     xp = get_namespace(a)
     res = a if frozen is None else project_rows(a, frozen)
     if k == 0:
         return xp.zeros((0, a.shape[1]), dtype=a.dtype)
-    _, _, vt = xp.linalg.svd(res, full_matrices=False)
-    return vt[:k].copy()
+    _, s, vt = xp.linalg.svd(res, full_matrices=False)
+    # only directions the residual holds: singular vectors of (numerically) zero singular values
+    # are arbitrary and may overlap the frozen rows, which would break the projection
+    rank = int(xp.sum(s > s[0] * 1e-10)) if s.size and s[0] > 0 else 0
+    return vt[:min(k, rank)].copy()
 
 
 def choose_k(a, threshold: float, frozen=None, limit: int | None = None) -> int:

@@ -4,7 +4,7 @@ the device's programming error, read with its read noise.
 Each matrix (``W1``, ``W2``, the lateral ``H`` of each layer) is a differential pair of devices per
 entry, ``w = gain · (G⁺ − G⁻)``, ``gain = w_range / (g_max − g_min)``, the unused device of a pair
 at ``g_min``; ``w_range`` is fixed when the matrix is first written (4 × its largest initial
-entry for weights; 1 for lateral rows, whose entries are ≤ 1). Updates follow the mixed-
+entry, for weights and for a layer's first lateral rows). Updates follow the mixed-
 precision scheme of on-chip training (Nandakumar et al., Front. Neurosci. 2020): each update is
 added to a digital accumulator ``χ``; an entry is re-programmed (both devices of its pair, by
 :meth:`neurosim.devices.DeviceModel.program`: quantised to ``device.levels``, programming error
@@ -126,7 +126,8 @@ class OnChipMemory:
         old = self._stored.get(name)
         if old is None or old.g_pos.shape != sub.h.shape:
             d = self.config.device
-            s = _Stored(1.0 / self.window, np.full(sub.h.shape, d.g_min), np.full(sub.h.shape, d.g_min),
+            gain = old.gain if old is not None else 4.0 * float(np.abs(before).max() or 1.0) / self.window
+            s = _Stored(gain, np.full(sub.h.shape, d.g_min), np.full(sub.h.shape, d.g_min),
                         np.zeros(sub.h.shape))
             f0 = 0 if old is None else old.g_pos.shape[0]
             if old is not None:
