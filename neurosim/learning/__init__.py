@@ -12,7 +12,12 @@
   k-fold cross-validation and learning curves;
 - :mod:`~neurosim.learning.contrastive`, :mod:`~neurosim.learning.prototypes`,
   :mod:`~neurosim.learning.retrieval`, :mod:`~neurosim.learning.crossmodal`: cross-modal
-  projections (CLIP and prototypical losses), their trainer and top-1 retrieval.
+  projections (CLIP and prototypical losses), their trainer and top-1 retrieval;
+- :mod:`~neurosim.learning.hlop`: HLOP lateral subspaces (Oja's rule) and orthogonal projection;
+- :mod:`~neurosim.learning.hlop_spiking`: the lateral circuit as spiking neurons (Brian2 + numpy twin);
+- :mod:`~neurosim.learning.mlp`: one hidden layer + classifier with written-out gradients;
+- :mod:`~neurosim.learning.continual`: continual-learning methods and the accuracy-matrix metrics;
+- :mod:`~neurosim.learning.onchip`: trained matrices on the chip's RRAM (write-verify updates, read noise).
 """
 
 from neurosim.learning.optim import SGD, Adam, make_optimizer

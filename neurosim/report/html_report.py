@@ -233,6 +233,12 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                                     f"{x.shape}")
             parts.append(_figure_html(plot_lines(title, x, series, spec.get("xlabel", ""), spec.get("ylabel", ""),
                                                  bool(spec.get("scatter"))), title, title))
+    # The task's own plots (optional): figures["plots"] = [(data URI, alt text, caption), ...]
+    plots = figures.get("plots") or []
+    if plots:
+        parts.append(f"<section><h2>{_e(str(report['task']).capitalize())} plots</h2>")
+        for uri, alt, caption in plots:
+            parts.append(_figure_html(uri, alt, caption))
         parts.append("</section>")
 
     # Confusion matrix (optional)
@@ -338,6 +344,8 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
 
     * ``"spike_counts"``: 1-D array, mean spike count per neuron per sample →
       "firing per neuron" histogram.
+    * ``"plots"``: a task's own plots, a list of ``(data URI, alt text, caption)``
+      (drawn by the task, e.g. :mod:`neurosim.report.continual_plots`);
     * ``"confusion"``: 2-D integer array, rows true class, columns predicted →
       heatmap; ``"class_labels"`` (sequence of str) names the classes.
     * ``"line_plots"``: ``{title: {"x": 1-D, "series": {name: 1-D like x}, "xlabel": str,

@@ -195,24 +195,31 @@ class Pipeline:
         return sample_indices(name, data_dir=self.data_dir, n_samples=run.samples or None, seed=run.seed)
 
     def run_dataset(self, dataset: str | None = None, on_chunk: Callable[[Chunk], None] | None = None,
-                    baselines: bool = False) -> DatasetRun:
+                    baselines: bool = False, raster_transform: Callable[[np.ndarray], np.ndarray] | None = None,
+                    stage: str | None = None) -> DatasetRun:
         """Stream ``dataset`` (default ``run.dataset``; ``run.samples`` of it) through the reservoir.
 
         ``baselines``: also keep the no-reservoir feature sets of every sample
         (:func:`neurosim.learning.features.baseline_features`; the flattened input raster holds
-        ``bins × inputs`` values per sample)."""
+        ``bins × inputs`` values per sample). ``raster_transform``: applied to each chunk's input
+        raster (bool ``[k, bins, inputs]``, same shape out) before the reservoir, e.g. a fixed
+        permutation of the input channels (permuted continual-learning tasks); ``stage``: the
+        progress label.
+        """
         config = self.config
         name = dataset or config.run.dataset
         run = config.run
         indices = self._indices(name)
         load = functools.partial(load_dataset, name, data_dir=self.data_dir, seed=run.seed,
                                  skip_corrupt=run.skip_corrupt)
-        report = self.progress.stage(f"{name} through the reservoir")
+        report = self.progress.stage(stage or f"{name} through the reservoir")
         acc = _Accumulator(len(indices), config, baselines)
         network = None
         done = 0
         for batch in iter_batches(load, indices, run.chunk_samples):
             raster = input_raster(config, batch)
+            if raster_transform is not None:
+                raster = raster_transform(raster)
             network = network or self.network(raster.shape[2], name)
             activity = self.engine.run(network, raster, first_sample=acc.samples)
             acc.add(batch, raster, activity, network)

@@ -1,0 +1,150 @@
+"""Trained weights and lateral matrices on the chip's RRAM: programmed by write-verify pulses with
+the device's programming error, read with its read noise.
+
+Each matrix (``W1``, ``W2``, the lateral ``H`` of each layer) is a differential pair of devices per
+entry, ``w = gain · (G⁺ − G⁻)``, ``gain = w_range / (g_max − g_min)``, the unused device of a pair
+at ``g_min``; ``w_range`` is fixed when the matrix is first written (4 × its largest initial
+entry, for weights and for a layer's first lateral rows). Updates follow the mixed-
+precision scheme of on-chip training (Nandakumar et al., Front. Neurosci. 2020): each update is
+added to a digital accumulator ``χ``; an entry is re-programmed (both devices of its pair, by
+:meth:`neurosim.devices.DeviceModel.program`: quantised to ``device.levels``, programming error
+``device.program_std``, verify to ``device.verify_tolerance``) once ``|χ|`` reaches the device's
+granularity, ``gain · max(level step, program_std)``, and ``χ`` is cleared. Every forward read
+sees each device with its relative read noise ``device.read_noise_std``. Pulses, programmed
+entries and reads are counted for the energy (``energy.program_pulse`` per pulse).
+
+Not modelled in training reads: the macro's ADC and IR drop (the reservoir's reads use them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurosim.config import Config
+from neurosim.devices import build_device
+
+__all__ = ["OnChipMemory"]
+
+
+@dataclass
+class _Stored:
+    gain: float
+    g_pos: np.ndarray
+    g_neg: np.ndarray
+    pending: np.ndarray
+
+
+@dataclass
+class OnChipMemory:
+    """Where the trained weights and lateral rows live when ``continual.on_chip`` is on."""
+
+    config: Config
+    rng: np.random.Generator
+    pulses: int = 0
+    programmed_entries: int = 0
+    read_vectors: int = 0
+    _stored: dict = field(default_factory=dict)
+    _names: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.device = build_device(self.config.device, with_forming=False)
+        d = self.config.device
+        self.window = d.g_max - d.g_min
+        self.step = self.window / (d.levels - 1) if d.levels >= 2 else 0.0
+
+    # ---------------------------------------------------------------- storage
+    def _program(self, name: str, w: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Program entries ``mask`` (all if None) of matrix ``name`` to ``w``; the stored values."""
+        s = self._stored[name]
+        d = self.config.device
+        target = np.clip(w / s.gain, -self.window, self.window)
+        pos = d.g_min + np.maximum(target, 0.0)
+        neg = d.g_min + np.maximum(-target, 0.0)
+        idx = np.ones(w.shape, bool) if mask is None else mask
+        n = int(idx.sum())
+        if n:
+            gp, p1 = self.device.program(pos[idx], self.rng)
+            gn, p2 = self.device.program(neg[idx], self.rng)
+            s.g_pos[idx], s.g_neg[idx] = gp, gn
+            self.pulses += p1 + p2
+            self.programmed_entries += n
+        return s.gain * (s.g_pos - s.g_neg)
+
+    def store(self, name: str, w: np.ndarray, w_range: float) -> np.ndarray:
+        """First write of matrix ``name`` (all entries); returns the stored values."""
+        d = self.config.device
+        gain = w_range / self.window
+        self._stored[name] = _Stored(gain, np.full(w.shape, d.g_min), np.full(w.shape, d.g_min),
+                                     np.zeros(w.shape))
+        return self._program(name, w)
+
+    def stored(self, name: str) -> np.ndarray:
+        s = self._stored[name]
+        return s.gain * (s.g_pos - s.g_neg)
+
+    def update(self, name: str, delta: np.ndarray) -> np.ndarray:
+        """Add ``delta`` to matrix ``name`` (mixed precision, see the module docstring); the new
+        stored values."""
+        s = self._stored[name]
+        s.pending += delta
+        grain = s.gain * max(self.step, self.config.device.program_std)
+        due = np.abs(s.pending) >= grain if grain > 0 else s.pending != 0
+        target = self.stored(name) + np.where(due, s.pending, 0.0)
+        s.pending[due] = 0.0
+        return self._program(name, target, due)
+
+    def read(self, name: str, vectors: int) -> np.ndarray:
+        """Matrix ``name`` as ``vectors`` input vectors read it: every device with read noise."""
+        s = self._stored[name]
+        self.read_vectors += vectors
+        std = self.device.read_noise_std()
+        if std == 0.0:
+            return s.gain * (s.g_pos - s.g_neg)
+        gp = s.g_pos * (1.0 + std * self.rng.standard_normal(s.g_pos.shape))
+        gn = s.g_neg * (1.0 + std * self.rng.standard_normal(s.g_neg.shape))
+        return s.gain * (gp - gn)
+
+    # ---------------------------------------------------------------- hooks of train_stream
+    def attach(self, net) -> None:
+        """Program the network's initial weights; its forward passes read them from now on."""
+        for name, w in net.params.items():
+            net.params[name][...] = self.store(name, w, 4.0 * float(np.abs(w).max() or 1.0))
+        net.read = lambda name, w, b: self.read(name, b)
+
+    def write_params(self, net, before: dict) -> None:
+        """After an optimiser step: program the change of every weight matrix."""
+        for name, w in net.params.items():
+            net.params[name][...] = self.update(name, w - before[name])
+
+    def write_lateral(self, sub, before: np.ndarray, layer: int) -> None:
+        """After Oja steps on lateral subspace ``sub`` of ``layer``: program the change of its
+        learning rows; rows new since the last call are first written whole (frozen rows keep
+        their devices, untouched)."""
+        name = f"H{layer + 1}"
+        old = self._stored.get(name)
+        if old is None or old.g_pos.shape != sub.h.shape:
+            d = self.config.device
+            gain = old.gain if old is not None else 4.0 * float(np.abs(before).max() or 1.0) / self.window
+            s = _Stored(gain, np.full(sub.h.shape, d.g_min), np.full(sub.h.shape, d.g_min),
+                        np.zeros(sub.h.shape))
+            f0 = 0 if old is None else old.g_pos.shape[0]
+            if old is not None:
+                s.g_pos[:f0], s.g_neg[:f0] = old.g_pos, old.g_neg
+            self._stored[name] = s
+            mask = np.zeros(sub.h.shape, bool)
+            mask[f0:] = True
+            stored = self._program(name, before, mask)
+            self._names[id(sub)] = name
+            before = before.copy()
+            before[f0:] = stored[f0:]
+        f = sub.frozen
+        delta = np.zeros_like(sub.h)
+        delta[f:] = sub.h[f:] - before[f:]
+        sub.h[f:] = self.update(name, delta)[f:]
+
+    def frozen_rows(self, sub, vectors: int) -> np.ndarray:
+        """The frozen rows of lateral subspace ``sub`` as a projection of ``vectors`` inputs reads them."""
+        name = self._names.get(id(sub))
+        return sub.old if name is None else self.read(name, vectors)[:sub.frozen]
