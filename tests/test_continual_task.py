@@ -36,7 +36,7 @@ def test_continual_runs_and_reports_every_method(tmp_path, capsys):
     small, large = (next(e for e in c["k_sweep"] if e["method"] == "exact" and e["k"] == k) for k in (2, 8))
     assert large["lateral_cells"] > small["lateral_cells"]
     html = (out / "report.html").read_text()
-    assert "Continual plots" in html and html.count("data:image/png") >= 5
+    assert "<h2>Figures</h2>" in html and html.count("data:image/png") >= 5
     text = capsys.readouterr().out
     assert "hlop" in text and "BWT" in text
 

@@ -1,6 +1,6 @@
 """Plots of the ``continual`` task: accuracy-matrix heat maps, accuracy curves per task, and the
 capacity trade-off (ACC and BWT against lateral neurons). Each is a ``(data URI, alt, caption)``
-for ``figures["plots"]`` of the HTML report."""
+for an ``"image"`` panel of the HTML report (``figures["panels"]``)."""
 
 from __future__ import annotations
 

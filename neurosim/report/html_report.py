@@ -20,7 +20,7 @@ from neurosim.report.format import (NA, format_interval, format_number, format_p
                                     is_number)
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
 from neurosim.report.plots import (plot_bars_vs_chance, plot_breakdown, plot_confusion, plot_curves, plot_heatmap,
-                                   plot_learning_curve, plot_lines,
+                                   plot_learning_curve,
                                    plot_spike_counts, plot_vs_baseline)
 
 __all__ = ["REPORT_HTML", "render_html", "write_html_report"]
@@ -221,26 +221,6 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             parts.append(_row(str(name).replace("_", " "), text, num=False))
         parts.append("</table></section>")
 
-    # A task's line plots (optional)
-    lines = figures.get("line_plots")
-    if lines:
-        parts.append("<section><h2>Figures</h2>")
-        for title, spec in lines.items():
-            x = _as_numpy(spec["x"], f"line_plots[{title!r}].x")
-            series = {str(k): _as_numpy(v, f"line_plots[{title!r}].{k}") for k, v in spec["series"].items()}
-            if any(v.shape != x.shape for v in series.values()):
-                raise NeurosimError(f"figures['line_plots'][{title!r}]: every series must have the shape of x "
-                                    f"{x.shape}")
-            parts.append(_figure_html(plot_lines(title, x, series, spec.get("xlabel", ""), spec.get("ylabel", ""),
-                                                 bool(spec.get("scatter"))), title, title))
-    # The task's own plots (optional): figures["plots"] = [(data URI, alt text, caption), ...]
-    plots = figures.get("plots") or []
-    if plots:
-        parts.append(f"<section><h2>{_e(str(report['task']).capitalize())} plots</h2>")
-        for uri, alt, caption in plots:
-            parts.append(_figure_html(uri, alt, caption))
-        parts.append("</section>")
-
     # Confusion matrix (optional)
     if figures.get("confusion") is not None:
         cm = _as_numpy(figures["confusion"], "confusion")
@@ -311,8 +291,9 @@ def _baselines_html(report: dict) -> list[str]:
 def _panels_html(panels: list[dict]) -> list[str]:
     """A task's own plots: ``figures["panels"]``, a list of dicts with ``kind`` ``"heatmap"``
     (``matrix``, ``xticks``, ``yticks``, ``xlabel``, ``ylabel``, ``cbar``), ``"curves"`` (``x``,
-    ``series``, ``xlabel``, ``ylabel``) or ``"bars"`` (``names``, ``values``, ``errors``,
-    ``chance``, ``ylabel``), each with a ``title`` and a ``caption``."""
+    ``series``, ``xlabel``, ``ylabel``, optional ``markers``), ``"bars"`` (``names``, ``values``,
+    ``errors``, ``chance``, ``ylabel``) or ``"image"`` (``uri``: a plot the task drew itself, as a
+    ``data:image/...`` URI), each with a ``title`` and a ``caption``."""
     if not panels:
         return []
     parts = ["<section><h2>Figures</h2>"]
@@ -323,12 +304,16 @@ def _panels_html(panels: list[dict]) -> list[str]:
                                panel["yticks"], panel["xlabel"], panel["ylabel"], panel["cbar"])
         elif kind == "curves":
             uri = plot_curves(list(panel["x"]), {k: list(v) for k, v in panel["series"].items()}, title,
-                              panel["xlabel"], panel["ylabel"])
+                              panel["xlabel"], panel["ylabel"], bool(panel.get("markers")))
         elif kind == "bars":
             uri = plot_bars_vs_chance(list(panel["names"]), list(panel["values"]), list(panel["errors"]),
                                       list(panel["chance"]), title, panel["ylabel"])
+        elif kind == "image":
+            uri = str(panel["uri"])
+            if not uri.startswith("data:image/"):
+                raise NeurosimError(f"figures['panels'][{i}]: an image panel needs a data:image/ URI")
         else:
-            raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars)")
+            raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars, image)")
         parts.append(f"<h3>{_e(title)}</h3>")
         parts.append(_figure_html(uri, title, str(panel.get("caption", ""))))
     parts.append("</section>")
@@ -344,13 +329,10 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
 
     * ``"spike_counts"``: 1-D array, mean spike count per neuron per sample →
       "firing per neuron" histogram.
-    * ``"plots"``: a task's own plots, a list of ``(data URI, alt text, caption)``
-      (drawn by the task, e.g. :mod:`neurosim.report.continual_plots`);
     * ``"confusion"``: 2-D integer array, rows true class, columns predicted →
       heatmap; ``"class_labels"`` (sequence of str) names the classes.
-    * ``"line_plots"``: ``{title: {"x": 1-D, "series": {name: 1-D like x}, "xlabel": str,
-      "ylabel": str, "scatter": bool}}`` → one line plot each (a task's own figures).
-    * ``"panels"``: a task's own plots (heatmaps, curves, bars vs chance; see :func:`_panels_html`).
+    * ``"panels"``: a task's own plots (heatmaps, curves, bars vs chance, pre-drawn images; see
+      :func:`_panels_html`).
 
     The page shows a summary table, the energy breakdown (table + bar plot), a
     chip-vs-baseline bar plot, the optional activity plots, provenance and the

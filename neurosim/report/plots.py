@@ -18,7 +18,7 @@ import numpy as np
 from neurosim.report.format import format_number, format_quantity, prefix_scale
 
 __all__ = ["new_figure", "plot_bars_vs_chance", "plot_breakdown", "plot_confusion", "plot_curves", "plot_heatmap",
-           "plot_learning_curve", "plot_lines", "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
+           "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -162,23 +162,6 @@ def plot_learning_curve(curves: dict[str, list[dict]]) -> str:
     return _png_data_uri(fig)
 
 
-def plot_lines(title: str, x: np.ndarray, series: dict[str, np.ndarray], xlabel: str = "", ylabel: str = "",
-               scatter: bool = False) -> str:
-    """One axis with a line (or markers, ``scatter``) per named series over ``x``."""
-    fig = _new_figure(6.4, 3.6)
-    ax = fig.add_subplot()
-    for name, y in series.items():
-        if scatter:
-            ax.plot(x, y, "o", label=name)
-        else:
-            ax.plot(x, y, "-" if len(x) > 30 else "-o", markersize=3, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    if len(series) > 1:
-        ax.legend(fontsize=8)
-
-
 def plot_heatmap(matrix: np.ndarray, title: str, xticks: list[str], yticks: list[str], xlabel: str,
                  ylabel: str, cbar: str) -> str:
     """A labelled matrix (e.g. a retrieval matrix or a similarity map), values written in small cells."""
@@ -203,12 +186,16 @@ def plot_heatmap(matrix: np.ndarray, title: str, xticks: list[str], yticks: list
     return _png_data_uri(fig)
 
 
-def plot_curves(x: list[float], series: dict[str, list[float]], title: str, xlabel: str, ylabel: str) -> str:
-    """Lines ``series[name]`` over ``x`` (e.g. accuracy per epoch)."""
+def plot_curves(x: list[float], series: dict[str, list[float]], title: str, xlabel: str, ylabel: str,
+                markers: bool = False) -> str:
+    """Lines ``series[name]`` over ``x`` (e.g. accuracy per epoch); ``markers``: points only (a scatter)."""
     fig = _new_figure(7.0, 3.8)
     ax = fig.add_subplot()
     for name, values in series.items():
-        ax.plot(x, values, label=name, linewidth=1.2)
+        if markers:
+            ax.plot(x, values, "o", label=name, markersize=4)
+        else:
+            ax.plot(x, values, "-o" if len(x) <= 30 else "-", label=name, linewidth=1.2, markersize=3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(_wrap(title, 60))

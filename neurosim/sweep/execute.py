@@ -78,9 +78,11 @@ def run_unit(job: UnitJob) -> dict:
     html = render_html(output.report, output.figures)
     arrays = {}
     for name, value in output.figures.items():
-        if value is not None:
-            arrays[name] = np.asarray(value.get() if hasattr(value, "get") and not isinstance(
-                value, (dict, np.ndarray)) else value)
+        if value is None or isinstance(value, (dict, list, tuple, str)):
+            continue                    # plot specs (e.g. "panels") live in the page, not in arrays.h5
+        array = np.asarray(value.get() if hasattr(value, "get") and not isinstance(value, np.ndarray) else value)
+        if array.dtype.kind in "biuf":
+            arrays[name] = array
     return {"report": to_jsonable(output.report), "html": html, "arrays": arrays,
             "seconds": time.perf_counter() - start,
             "worker": f"{socket.gethostname()}:{os.getpid()}", "memo": memo_stats()}

@@ -368,7 +368,8 @@ class Continual(Task):
 
     def figures(self, result: ContinualResult) -> dict:
         from neurosim.report.continual_plots import continual_plots
-        return {"plots": continual_plots(self.report(result)["continual"])}
+        return {"panels": [{"kind": "image", "uri": uri, "title": alt, "caption": caption}
+                           for uri, alt, caption in continual_plots(self.report(result)["continual"])]}
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
         c = report["continual"]

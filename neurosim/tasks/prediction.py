@@ -493,7 +493,7 @@ def prediction_report(result: PredictionResult) -> dict:
 
 
 def prediction_figures(result: PredictionResult) -> dict:
-    """Line plots for the HTML report."""
+    """The HTML report's figure panels (curves; see :func:`neurosim.report.html_report.render_html`)."""
     rep = prediction_report(result)["prediction"]
     plots = {}
     sw = rep["sweep"]
@@ -508,14 +508,14 @@ def prediction_figures(result: PredictionResult) -> dict:
         if sw["pca"] and sw["pca"][0]:
             plots["PC1 of the readout weights across sweep blocks (seed 1)"] = {
                 "x": sw["pca"][0]["p_a"], "series": {"PC1": sw["pca"][0]["pc1"]}, "xlabel": "p(A)",
-                "ylabel": "PC1", "scatter": True}
+                "ylabel": "PC1", "markers": True}
     series = {m: v["amp_a_mean_series"] for m, v in rep["switch"].items() if isinstance(v, dict)
               and "amp_a_mean_series" in v}
     if series:
         n = len(next(iter(series.values())))
         plots["Anticipatory amplitude of A across the switch (mean over seeds)"] = {
             "x": list(range(n)), "series": series, "xlabel": "training trial", "ylabel": "relative amplitude"}
-    return {"line_plots": plots}
+    return {"panels": [{"kind": "curves", "title": title, "caption": title, **spec} for title, spec in plots.items()]}
 
 
 def prediction_summary(report: dict) -> list[tuple[str, str]]:
