@@ -94,7 +94,7 @@ def test_ideal_weights_are_float_gaussians():
     lsm = build_lsm(config, 200, np.random.default_rng(0))
     assert lsm.programmed.g_pos is None
     assert abs(lsm.programmed.weights.std() - 1) < 0.01
-    np.testing.assert_allclose(lsm.w_rec.std(), config.network.recurrent_scale, rtol=0.02)
+    np.testing.assert_allclose(lsm.w_rec.std(), config.network.recurrent_scale * np.sqrt(200 / 300), rtol=0.02)
 
 
 def test_engine_choice():
