@@ -123,3 +123,26 @@ def test_activity_is_per_neuron_whatever_the_feature_windows():
     assert result.mean_spike_counts.shape == (40,) and result.n_features == 5 * 40
     report = Classify().report(result)
     assert report["activity"]["input_spikes_per_sample"] > 0
+
+
+def test_grouped_folds_hold_out_whole_groups_and_spoken_digits_groups_by_speaker():
+    labels = np.tile(np.arange(4), 30)
+    groups = np.repeat(np.arange(6), 20)
+    folds = stratified_folds(labels, 5, seed=0, groups=groups)
+    assert len(folds) == 5
+    for train, test in folds:
+        assert not set(groups[train]) & set(groups[test])          # no group on both sides
+    assert sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(120))
+    from neurosim.data import get_dataset
+    speakers = get_dataset("spoken-digits").groups(None)
+    assert speakers.shape == (1200,) and len(np.unique(speakers)) == 12
+    assert get_dataset("dvs-digits").groups(None) is None
+
+
+def test_spoken_digits_cross_validation_holds_out_speakers():
+    overrides = ["run.dataset=spoken-digits", "run.samples=240", "network.neurons=40", "readout.baselines=false",
+                 "readout.learning_curve=false"]
+    result = run_classify(load_config(overrides=overrides), engine="cpu")
+    report = Classify().report(result)
+    assert result.cv_groups == "speaker" and report["accuracy"]["cv"]["grouped_by"] == "speaker"
+    assert any("speakers held out" in name for name, _ in Classify().summary(report))

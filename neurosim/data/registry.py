@@ -110,6 +110,16 @@ class Dataset(abc.ABC):
     builtin: ClassVar[bool] = False
     how_to_get: ClassVar[str] = ""
     official_split: ClassVar[bool] = False
+    #: What :meth:`groups` groups samples by (e.g. ``"speaker"``), or "" when samples are independent.
+    group_name: ClassVar[str] = ""
+
+    def groups(self, root: Path) -> np.ndarray | None:
+        """Group of every sample in load order, int64 ``(n,)`` (e.g. its speaker), or None.
+
+        Samples of one group are not independent (one speaker's words sound alike), so
+        cross-validation keeps each group within one fold, as the official split does.
+        """
+        return None
 
     @abc.abstractmethod
     def labels(self, root: Path) -> np.ndarray:
@@ -153,7 +163,8 @@ class ModuleDataset(Dataset):
     The module's constants ``NAME``, ``MODALITY``, ``SENSOR_SIZE``, ``N_CLASSES``,
     ``DESCRIPTION``, ``BUILTIN``, ``HOW_TO_GET`` become the class attributes and its
     functions ``labels(root)``, ``load(root, *, ...)`` and, if it has them,
-    ``folder(root)``, ``present(root)`` the methods; the subclass adds the rest (e.g.
+    ``folder(root)``, ``present(root)``, ``groups(root)`` the methods (and ``GROUP_NAME`` the
+    ``group_name``); the subclass adds the rest (e.g.
     ``official_split``). The built-in datasets end their module with::
 
         @register_dataset
@@ -173,7 +184,9 @@ class ModuleDataset(Dataset):
             raise DataError(f"dataset module {module.__name__} must define {', '.join(missing)}")
         for attr, constant in cls._CONSTANTS.items():
             setattr(cls, attr, getattr(module, constant))
-        for method in ("labels", "load", "folder", "present"):
+        if hasattr(module, "GROUP_NAME"):
+            cls.group_name = module.GROUP_NAME
+        for method in ("labels", "load", "folder", "present", "groups"):
             if hasattr(module, method):
                 setattr(cls, method, staticmethod(getattr(module, method)))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from neurosim.config import ReadoutConfig
 from neurosim.learning.readout import chosen_regularisation, linear_readout
@@ -59,8 +59,17 @@ def fold_count(labels: np.ndarray, folds: int) -> int:
     return int(min(folds, np.unique(labels, return_counts=True)[1].min()))
 
 
-def stratified_folds(labels: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(train, test)`` index arrays of a shuffled stratified k-fold split (``seed`` fixes the shuffle)."""
+def stratified_folds(labels: np.ndarray, folds: int, seed: int,
+                     groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(train, test)`` index arrays of a shuffled stratified k-fold split (``seed`` fixes the shuffle).
+
+    ``groups`` (int ``(samples,)``, e.g. speakers): every group lies within one test fold
+    (scikit-learn's ``StratifiedGroupKFold``), at most one fold per group.
+    """
+    if groups is not None:
+        k = min(folds, len(np.unique(groups)))
+        splitter = StratifiedGroupKFold(k, shuffle=True, random_state=seed)
+        return [(train, test) for train, test in splitter.split(np.zeros(len(labels)), labels, groups)]
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     return [(train, test) for train, test in splitter.split(np.zeros(len(labels)), labels)]
 

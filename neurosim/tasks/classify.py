@@ -60,6 +60,7 @@ class ClassifyResult:
     baselines: dict | None = None     # name -> CVResult of each no-reservoir feature set, same folds
     learning_curve: dict | None = None  # name -> [{"fraction", "n_train", "value", "low", "high"}]
     n_features: int = 0               # features per sample the readout sees
+    cv_groups: str = ""               # what CV folds keep together (e.g. "speaker"), "" = samples
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +152,8 @@ class Classify(Task):
                         "skipped_corrupt": len(result.skipped), "skipped": list(result.skipped)},
             "engine": result.engine,
             "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train,
-                         **({"cv": result.cv.as_dict()} if result.cv is not None else {})},
+                         **({"cv": {**result.cv.as_dict(), "grouped_by": result.cv_groups or "sample"}}
+                            if result.cv is not None else {})},
             "readout": {"model": result.config.readout.model, "feature": result.config.readout.feature,
                         "windows": result.config.readout.windows, "features_per_sample": result.n_features,
                         "regularisation": result.regularisation},
@@ -178,7 +180,9 @@ class Classify(Task):
         accuracy = report["accuracy"]
         rows = []
         if "cv" in accuracy:
-            rows.append((f"accuracy ({accuracy['cv']['folds']}-fold CV)", format_interval(accuracy["cv"])))
+            by = accuracy["cv"].get("grouped_by", "sample")
+            by_text = f", {by}s held out" if by != "sample" else ""
+            rows.append((f"accuracy ({accuracy['cv']['folds']}-fold CV{by_text})", format_interval(accuracy["cv"])))
         rows.append(("accuracy (test split)", format_percent(accuracy["test"], 1)))
         comparison = report.get("comparison")
         if comparison:
@@ -227,7 +231,10 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         if readout.folds >= 2:
             context.progress.note(f"no cross-validation: a class has only {k} sample(s)")
         return {}
-    folds = stratified_folds(data.labels, k, seeds.int_seed(config.run.seed, "split", "folds"))
+    folds = stratified_folds(data.labels, k, seeds.int_seed(config.run.seed, "split", "folds"), data.groups)
+    if data.groups is not None:
+        context.progress.note(f"cross-validation folds hold out whole {data.group_name}s "
+                              f"({len(np.unique(data.groups))} in all)")
     sets = {"reservoir": data.features, **data.baselines}
     report = context.progress.stage(f"{k}-fold cross-validation")
     results: dict[str, CVResult] = {}
@@ -242,7 +249,8 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         for i, name in enumerate(names):
             curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
             report(i + 1, len(names))
-    return {"cv": results.pop("reservoir"), "baselines": results, "learning_curve": curves or None}
+    return {"cv": results.pop("reservoir"), "baselines": results, "learning_curve": curves or None,
+            "cv_groups": data.group_name if data.groups is not None else ""}
 
 
 def _strongest(results: dict[str, CVResult]) -> str | None:

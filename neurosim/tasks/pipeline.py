@@ -89,7 +89,9 @@ class DatasetRun:
     ``input_counts`` int64 ``(n, inputs)`` input spikes per channel, ``features`` float32
     ``(n, windows·neurons)`` what the readout sees (``[readout]`` feature and windows,
     :func:`neurosim.learning.features.reservoir_features`), ``baselines`` the no-reservoir
-    feature sets (name → float32 ``(n, features)``; empty unless asked for). ``operations``:
+    feature sets (name → float32 ``(n, features)``; empty unless asked for), ``groups`` int64
+    ``(n,)`` the group of each sample (``group_name``, e.g. its speaker) where the dataset declares
+    one, else None. ``operations``:
     the chip's operations over all samples, without readout MACs (see
     :meth:`operations_with_readout`).
     """
@@ -105,6 +107,8 @@ class DatasetRun:
     features: np.ndarray
     operations: OperationCounts
     baselines: dict = field(default_factory=dict)
+    groups: np.ndarray | None = None
+    group_name: str = ""
     skipped: tuple[str, ...] = ()
     engine: str = ""
 
@@ -231,7 +235,12 @@ class Pipeline:
         if network is None or acc.samples == 0:
             raise DataError(f"{name}: no samples to run (run.samples = {run.samples}; every sample "
                             "corrupt or the dataset empty)")
-        return acc.result(name, network, config.input.n_bins, getattr(self.engine, "name", ""))
+        result = acc.result(name, network, config.input.n_bins, getattr(self.engine, "name", ""))
+        spec = get_dataset(name)
+        groups = spec.groups(data_root(self.data_dir))
+        if groups is not None and len(result) == len(indices):  # aligned only if no sample was skipped
+            result = replace(result, groups=np.asarray(groups, dtype=np.int64)[indices], group_name=spec.group_name)
+        return result
 
 
     def run_paired(self, dataset_a: str, dataset_b: str,

@@ -129,6 +129,16 @@ def labels(data_dir: Path | None = None) -> np.ndarray:
     return ((np.arange(N_SAMPLES) // N_REPETITIONS) % len(WORDS)).astype(np.int64)
 
 
+#: Cross-validation keeps each speaker's samples in one fold (see :func:`groups`).
+GROUP_NAME = "speaker"
+
+
+def groups(data_dir: Path | None = None) -> np.ndarray:
+    """The speaker (0 … 11) of every sample, int64 shape ``(N_SAMPLES,)``: folds of a cross-validation
+    hold speakers out, as the official split does; ``data_dir`` is unused."""
+    return (np.arange(N_SAMPLES) // (len(WORDS) * N_REPETITIONS)).astype(np.int64)
+
+
 def sample_rng(seed: int, i: int) -> np.random.Generator:
     """The random generator of sample ``i``: stream ``(NAME, i)`` of the run seed (:mod:`neurosim.seeds`)."""
     return seeds.rng(seed, NAME, i)
