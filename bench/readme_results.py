@@ -81,14 +81,20 @@ def main(argv: list[str] | None = None) -> int:
                "improvement": e["improvement_vs_baseline"], "command": f"neurosim run {command}".strip(),
                "wall_s": round(time.perf_counter() - start, 1)}
         measured.append(row)
+        headline = next((b for b in e.get("baselines", []) if b["name"] == e["baseline"]["name"]), {})
+        naive = next((b for b in e.get("baselines", []) if "fp32" in b["name"]), {})
+        row.update(dynamic_ratio=headline.get("dynamic_ratio"), naive_ratio=naive.get("ratio"),
+                   latency_s=report["latency"]["per_inference_s"])
         cv = format_interval(acc["cv"]) if acc.get("cv") else "n/a"
-        strongest = (f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)} "
-                     f"({comparison['margin_points']:+.1f})" if comparison else "n/a")
+        strongest = (f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}: "
+                     f"{comparison['margin_points']:+.1f} (p = {comparison['mcnemar_p']:.2g})" if comparison else "n/a")
         lines.append(f"| {label} ({ds['n_train']:,}/{ds['n_test']:,}) | {config.chip.name} | "
                      f"{config.network.neurons:,} | {cv} | {format_percent(acc['test'], 1)} | {strongest} | "
                      f"{format_quantity(e['per_inference_J'], 'J')} | "
                      f"{format_quantity(e['baseline']['per_inference_J'], 'J')} | "
-                     f"{format_ratio(e['improvement_vs_baseline'])} | `{row['command']}` |")
+                     f"{format_ratio(e['improvement_vs_baseline'])} ({format_ratio(row['dynamic_ratio'])}) | "
+                     f"{format_ratio(row['naive_ratio'])} | {format_quantity(row['latency_s'], 's')} | "
+                     f"`{row['command']}` |")
         print(lines[-1], file=sys.stderr, flush=True)
     print(json.dumps(to_jsonable({"rows": measured}), indent=2))
     print("\n".join(lines), file=sys.stderr)

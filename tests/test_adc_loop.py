@@ -179,11 +179,14 @@ def test_a_run_outside_the_envelope_is_reported_and_warned_about(caplog):
 
 @pytest.mark.slow
 def test_a_one_bit_adc_degrades_accuracy_on_dvs_digits():
-    # the default run (dvs-digits, 800 train / 200 test) with its 8-bit ADC and with a 1-bit sign
-    # comparator: measured 82.0 % vs 74.0 % (README, "The ADC in the loop")
+    # the default run (dvs-digits, 1,000 samples) read out as the paper does (whole-sample spike counts),
+    # with its 8-bit ADC and with a 1-bit sign comparator: 5-fold CV 85.2 % vs 77.6 % (README, "The ADC
+    # in the loop"); the default 5-window readout recovers most of it (92.0 % vs 90.0 %)
     from neurosim.tasks.classify import run_classify
 
-    good = run_classify(load_config(), engine="cpu")
-    one_bit = run_classify(load_config(overrides=["crossbar.adc_bits=1"]), engine="cpu")
-    assert good.accuracy_test >= one_bit.accuracy_test + 0.05, (good.accuracy_test, one_bit.accuracy_test)
+    paper = ["readout.windows=1", "readout.baselines=false", "readout.learning_curve=false"]
+    good = run_classify(load_config(overrides=paper), engine="cpu")
+    one_bit = run_classify(load_config(overrides=paper + ["crossbar.adc_bits=1"]), engine="cpu")
+    assert good.cv.accuracy.value >= one_bit.cv.accuracy.value + 0.05, (good.cv.accuracy, one_bit.cv.accuracy)
+    assert good.cv.accuracy.low > one_bit.cv.accuracy.high                   # the intervals do not overlap
     assert one_bit.energy.breakdown_J["adc"] < good.energy.breakdown_J["adc"] / 50
