@@ -18,7 +18,7 @@ from neurosim.learning.three_factor import (attention_gate, delta_rule_update, e
 from neurosim.learning.what_when import ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std, with_background
-from neurosim.tasks.prediction import Prediction, prediction_report, relative_amplitude
+from neurosim.tasks.prediction import Prediction, prediction_figures, prediction_report, relative_amplitude
 from neurosim.tasks.prediction_paradigm import (Block, Trial, event_kernel, schedule_trials, sweep_blocks,
                                                 switch_blocks, trial_raster)
 from neurosim.tasks.registry import RunContext
@@ -244,9 +244,15 @@ TINY = ["network.model=izhikevich", "network.neurons=40", "prediction.seeds=1", 
 
 def test_same_seed_same_result_and_the_report_holds_every_figure():
     config = load_config("ideal", overrides=TINY)
-    a = prediction_report(Prediction().run(config, RunContext("cpu")))
+    result = Prediction().run(config, RunContext("cpu"))
+    a = prediction_report(result)
     b = prediction_report(Prediction().run(config, RunContext("cpu")))
     assert a == b
+    panels = prediction_figures(result)["panels"]                      # drawn by the HTML report
+    assert panels and all(p["kind"] == "curves" for p in panels)
+    from neurosim.report.html_report import _panels_html
+    html = "".join(_panels_html(panels))
+    assert html.count("data:image/png") == len(panels)
     p = a["prediction"]
     assert len(p["sweep"]["p_a"]) == 3 and set(p["switch"]) >= {"three-factor", "force-reset"}
     assert p["sweep"]["cos_what_when"]["random_level"] == pytest.approx(1 / np.sqrt(40))
