@@ -1,7 +1,6 @@
 """The spiking lateral circuit of HLOP: Brian2 reference, numpy twin, convergence to the rate form."""
 
 import numpy as np
-import pytest
 
 from neurosim.learning.hlop import LateralSubspace, project_rows
 from neurosim.learning.hlop_spiking import (SpikingProjector, spiking_projection,
@@ -15,7 +14,6 @@ def _circuit(seed=0, n=12, k=3, b=4):
 
 
 def test_brian2_circuit_and_numpy_twin_agree():
-    pytest.importorskip("brian2")
     h, a = _circuit()
     p_b2, y_b2 = spiking_projection_brian2(h, a, 40)
     p_np, y_np = spiking_projection(h, a, 40)

@@ -35,6 +35,7 @@ but not the same numbers as Brian2 (so noisy runs are not spike-identical).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Callable
 
@@ -145,10 +146,7 @@ class CpuEngine:
         n_trace = min(self.trace_neurons, lsm.neurons)
         spikes = np.zeros((samples, bins, lsm.neurons), dtype=bool)
         traces = np.zeros((samples, bins, n_trace)) if n_trace else None
-        old_threads = numba.get_num_threads()
-        if self.threads is not None:
-            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with self._numba_threads(numba):
             if hook is not None:
                 from neurosim.engines.cpu_stepping import run_stepping
                 run_stepping(lsm, raster, in_rows, rec_rows, noisy,
@@ -171,11 +169,20 @@ class CpuEngine:
                                          chunk_traces)
                     if progress is not None:
                         progress(stop, samples)
-        finally:
-            numba.set_num_threads(old_threads)
         if samples == 0 and progress is not None:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces)
+
+    @contextlib.contextmanager
+    def _numba_threads(self, numba):
+        """Run the block on ``self.threads`` numba threads (if set), restoring the previous count after."""
+        old_threads = numba.get_num_threads()
+        if self.threads is not None:
+            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            yield
+        finally:
+            numba.set_num_threads(old_threads)
 
     def _run_with_adc(self, lsm: LSM, raster: np.ndarray, progress, hook, first_sample: int) -> Activity:
         """A chip whose ADC is not ideal (``lsm.drive_adc``): the compiled kernel of
@@ -207,10 +214,7 @@ class CpuEngine:
         n_trace = min(self.trace_neurons, lsm.neurons)
         spikes = np.zeros((samples, bins, lsm.neurons), dtype=bool)
         traces = np.zeros((samples, bins, n_trace))
-        old_threads = numba.get_num_threads()
-        if self.threads is not None:
-            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with self._numba_threads(numba):
             for start in range(0, samples, self.chunk_samples):
                 stop = min(start + self.chunk_samples, samples)
                 discrete_lif_adc_chunk(raster[start:stop], float(lsm.params.decay), float(lsm.params.threshold),
@@ -220,8 +224,6 @@ class CpuEngine:
                                        bool(adc.adc.signed), spikes[start:stop], traces[start:stop])
                 if progress is not None:
                     progress(stop, samples)
-        finally:
-            numba.set_num_threads(old_threads)
         if samples == 0 and progress is not None:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces if n_trace else None)
