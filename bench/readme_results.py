@@ -34,8 +34,8 @@ ROWS = [
     ("N-MNIST", NMNIST), ("N-MNIST", f"{NMNIST} --chip ideal"), ("N-MNIST", f"{NMNIST} --chip pcm-14nm-hermes"),
     ("spoken-digits", SPOKEN), ("spoken-digits", f"{SPOKEN} --chip ideal"),
     ("spoken-digits", f"{SPOKEN} --chip pcm-14nm-hermes"),
-    ("N-MNIST", f"{NMNIST} --set network.neurons=1000"),
-    ("N-MNIST", f"{NMNIST} --set network.neurons=1000 --chip ideal"),
+    ("N-MNIST", f"{NMNIST} --set network.neurons=200"),
+    ("N-MNIST", f"{NMNIST} --set network.neurons=200 --chip ideal"),
 ]
 
 

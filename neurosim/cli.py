@@ -195,6 +195,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
     progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
                   f"dataset {config.run.dataset}, engine {args.engine}, seed {config.run.seed}")
+    for line in _recommendation_notes(config):
+        progress.note(line)
     output = run_task(args.task, config, RunContext(args.engine, args.data_dir, progress))
     json_path, html_path = write_reports(output.report, output.figures, out, rid)
     rows = summary_rows(output.report)
@@ -202,6 +204,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = ("report", f"{json_path}\n{'':{width + 2}}{html_path}")
     print("\n".join(f"  {name:<{width}}{value}" for name, value in [*rows, paths]))
     return 0
+
+
+def _recommendation_notes(config) -> list[str]:
+    """One line per setting the run's dataset recommends: in use, or changed by --config/--set."""
+    from neurosim.data import recommended_settings
+
+    lines = []
+    for key, value in recommended_settings(config.run.dataset).items():
+        section, _, name = key.rpartition(".")
+        used = getattr(config.section(section), name)
+        state = "in use" if used == value else f"this run uses {used}"
+        lines.append(f"{config.run.dataset} recommends {key} = {value} ({state}; see `neurosim datasets`)")
+    return lines
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -253,6 +268,9 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         state = "present" if present else "missing"
         print(f"{info.name:<12} {info.modality:<7} {state:<8} {where}")
         print(f"{'':12} {info.description}")
+        if info.recommended:
+            settings = ", ".join(f"{k} = {v}" for k, v in info.recommended)
+            print(f"{'':12} recommends {settings} (a --config file or --set wins)")
         if not present:
             print(f"{'':12} get it: {info.how_to_get}")
     return 0

@@ -2,8 +2,8 @@
 
 A run is described by one :class:`Config` with one section per concern. A chip
 preset (``hardware_models/*.toml``) fills the chip sections (``chip``, ``device``,
-``crossbar``, ``energy``, ``baseline``); an optional experiment file and
-``--set section.key=value`` overrides fill the rest. Units are SI throughout
+``crossbar``, ``energy``, ``baseline``); the settings the run's dataset recommends, an
+optional experiment file and ``--set section.key=value`` overrides fill the rest. Units are SI throughout
 (S, V, s, J, W); every field documents its unit and its allowed range in its
 metadata, which :func:`validate` enforces and the README's config reference lists.
 """
@@ -350,7 +350,9 @@ class ReadoutConfig:
 class RunConfig:
     """[run]: the experiment itself."""
 
-    dataset: str = param("dvs-digits", "Dataset name (see `neurosim datasets`)")
+    dataset: str = param("dvs-digits", "Dataset name (see `neurosim datasets`). A dataset may recommend "
+                         "settings (nmnist: network.neurons = 2000); they replace the defaults, and a "
+                         "--config file or --set wins over them")
     samples: int = param(1000, "Samples used in all (train + test); 0 = the whole dataset", "", 0, 10**8)
     test_fraction: float = param(0.2, "Held-out fraction when the dataset has no official split",
                                  "", 0.01, 0.99)
@@ -723,9 +725,10 @@ def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
                 overrides: list[str] = (), skip_tables: tuple[str, ...] = ()) -> Config:
     """Build and validate the run's config.
 
-    Order: defaults ← chip file (chip sections only) ← experiment file ← ``--set``.
-    ``skip_tables``: top-level tables of the experiment file that are not config sections
-    (a sweep file's ``[sweep]``), left out.
+    Order: defaults ← chip file (chip sections only) ← the settings the dataset recommends
+    (:attr:`neurosim.data.Dataset.recommended`, for the dataset the later layers name) ←
+    experiment file ← ``--set``. ``skip_tables``: top-level tables of the experiment file that
+    are not config sections (a sweep file's ``[sweep]``), left out.
     """
     chip_path = resolve_chip(chip)
     chip_data = load_toml(chip_path)
@@ -733,13 +736,39 @@ def load_config(chip: str = "rram-40nm-256kb", config_file: Path | None = None,
     if stray:
         raise ConfigError(f"{chip_path}: a chip file holds only {', '.join(CHIP_SECTIONS)}; "
                           f"found [{', '.join(sorted(stray))}]")
-    config = apply_mapping(Config(), chip_data, str(chip_path))
+    chip_config = apply_mapping(Config(), chip_data, str(chip_path))
+    layers = []
     if config_file is not None:
-        data = {k: v for k, v in load_toml(config_file).items() if k not in skip_tables}
-        config = apply_mapping(config, data, str(config_file))
-    for text in overrides:
-        config = apply_mapping(config, parse_override(text), f"--set {text}")
+        layers.append(({k: v for k, v in load_toml(config_file).items() if k not in skip_tables},
+                       str(config_file)))
+    layers += [(parse_override(text), f"--set {text}") for text in overrides]
+    config = _applied(chip_config, layers)
+    recommended = dataset_recommendations(config.run.dataset)
+    if recommended:  # under the layers: a file or --set that names a key wins
+        base = apply_mapping(chip_config, recommended, f"dataset {config.run.dataset!r}'s recommended settings")
+        config = _applied(base, layers)
     return validate(config)
+
+
+def _applied(config: Config, layers: list[tuple[dict, str]]) -> Config:
+    for data, where in layers:
+        config = apply_mapping(config, data, where)
+    return config
+
+
+def dataset_recommendations(name: str) -> dict[str, Any]:
+    """The settings dataset ``name`` recommends as a nested ``{section: {key: value}}`` mapping
+    ({} for none or an unknown dataset)."""
+    from neurosim.data import recommended_settings  # the data layer imports this module
+
+    nested: dict[str, Any] = {}
+    for key, value in recommended_settings(name).items():
+        *path, last = key.split(".")
+        node = nested
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return nested
 
 
 # --------------------------------------------------------------------------- hashing, export

@@ -4,6 +4,7 @@ loaded, listed, streamed and run through the CLI like a built-in one."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,3 +121,65 @@ def test_builtin_datasets_declare_their_split():
     assert not split["dvs-digits"]
     assert load_dataset("dvs-digits", n_samples=3).is_test is None
     assert load_dataset("spoken-digits", n_samples=3).is_test is not None
+
+
+class RecommendingBlobs(Blobs):
+    """Blobs that recommend a reservoir size and a neuron threshold."""
+
+    name = "test-blobs-recommending"
+    recommended = {"network.neurons": 24, "network.discrete-lif.threshold": 3.0}
+
+
+@pytest.fixture
+def recommending():
+    register_dataset(RecommendingBlobs)
+    yield RecommendingBlobs.name
+    unregister_dataset(RecommendingBlobs.name)
+
+
+def test_recommended_settings_apply_under_the_config_file_and_set(recommending, tmp_path, capsys):
+    from neurosim.config import load_config
+
+    dataset = f"run.dataset={json.dumps(recommending)}"
+    config = load_config("ideal", overrides=[dataset])
+    assert config.network.neurons == 24 and config.section("network.discrete-lif").threshold == 3.0
+    assert load_config("ideal", overrides=[dataset, "network.neurons=31"]).network.neurons == 31
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(f'[run]\ndataset = "{recommending}"\n[network]\nneurons = 17\n')
+    from_file = load_config("ideal", experiment)
+    assert from_file.network.neurons == 17 and from_file.section("network.discrete-lif").threshold == 3.0
+    assert load_config("ideal").network.neurons == 200  # other datasets keep the defaults
+    assert main(["datasets"]) == 0
+    assert "recommends network.neurons = 24, network.discrete-lif.threshold = 3.0" in capsys.readouterr().out
+    out_dir = tmp_path / "run"
+    assert main(["run", "--dataset", recommending, "--samples", "40", "--set", "input.n_bins=20",
+                 "--set", "network.neurons=30", "--out", str(out_dir)]) == 0
+    err = capsys.readouterr().err
+    assert "recommends network.neurons = 24 (this run uses 30" in err
+    assert "recommends network.discrete-lif.threshold = 3.0 (in use" in err
+    assert json.loads((out_dir / "report.json").read_text())["config"]["network"]["neurons"] == 30
+
+
+def test_bad_recommended_settings_are_refused(recommending):
+    from neurosim.config import load_config
+    from neurosim.errors import ConfigError
+
+    class Malformed(Blobs):
+        name = "test-blobs-malformed"
+        recommended = {"neurons": 3}
+
+    with pytest.raises(DataError, match="recommended must be a dict of 'section.key'"):
+        register_dataset(Malformed)
+    RecommendingBlobs.recommended = {"network.no_such_key": 1}
+    try:
+        with pytest.raises(ConfigError, match="recommended settings"):
+            load_config("ideal", overrides=[f"run.dataset={json.dumps(recommending)}"])
+    finally:
+        RecommendingBlobs.recommended = {"network.neurons": 24, "network.discrete-lif.threshold": 3.0}
+
+
+def test_nmnist_recommends_the_reservoir_size_its_readme_figures_use():
+    from neurosim.config import load_config
+
+    assert load_config("ideal", overrides=["run.dataset=nmnist"]).network.neurons == 2000
+    assert load_config("ideal", Path(__file__).parents[1] / "configs" / "lin2025-nmnist.toml").network.neurons == 200

@@ -58,12 +58,13 @@ def test_the_check_fails_on_a_broken_pipeline(mutation, monkeypatch):
 
 
 def test_reservoir_beats_pixel_counts_on_real_nmnist(nmnist_dir):
-    """On the 1,100 real N-MNIST samples the reservoir's windowed spike counts (N = 1,000) must classify
-    better than per-pixel event counts without any reservoir (same folds, same ridge readout)."""
+    """On the 1,100 real N-MNIST samples the reservoir's windowed spike counts (nmnist's default settings:
+    its recommended 2,000 neurons) must classify better than per-pixel event counts without any reservoir
+    (same folds, same ridge readout)."""
     from neurosim import seeds
     from neurosim.learning.evaluate import cross_validate, stratified_folds
 
-    config = load_config("ideal", overrides=["run.dataset=nmnist", "run.samples=0", "network.neurons=1000"])
+    config = load_config("ideal", overrides=["run.dataset=nmnist", "run.samples=0"])
     data = Pipeline(config, "cpu", nmnist_dir.parent).run_dataset(baselines=True)
     assert len(data) == 1100
     folds = stratified_folds(data.labels, 5, seeds.int_seed(0, "split", "folds"))

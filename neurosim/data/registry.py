@@ -38,7 +38,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, TypeVar
+from typing import Any, Callable, ClassVar, TypeVar
 
 import numpy as np
 
@@ -57,6 +57,7 @@ __all__ = [
     "get_dataset",
     "list_datasets",
     "load_dataset",
+    "recommended_settings",
     "register_dataset",
     "sample_indices",
     "unregister_dataset",
@@ -77,6 +78,8 @@ class DatasetInfo:
         how_to_get: where the data comes from / how to download it.
         official_split: True if samples carry the dataset's official train/test split
             (``EventBatch.is_test`` is a bool array); False if ``is_test`` is None.
+        recommended: the settings the dataset recommends, ``(("section.key", value), …)``
+            (see :attr:`Dataset.recommended`).
     """
 
     name: str
@@ -87,6 +90,7 @@ class DatasetInfo:
     builtin: bool
     how_to_get: str
     official_split: bool = False
+    recommended: tuple[tuple[str, Any], ...] = ()
 
 
 class Dataset(abc.ABC):
@@ -112,6 +116,10 @@ class Dataset(abc.ABC):
     official_split: ClassVar[bool] = False
     #: What :meth:`groups` groups samples by (e.g. ``"speaker"``), or "" when samples are independent.
     group_name: ClassVar[str] = ""
+    #: Settings this dataset recommends, ``{"section.key": value}`` (e.g. a reservoir size that its
+    #: data needs), measured and documented where declared. :func:`neurosim.config.load_config`
+    #: applies them over the defaults and the chip, under an experiment file and ``--set``.
+    recommended: ClassVar[dict[str, Any]] = {}
 
     def groups(self, root: Path) -> np.ndarray | None:
         """Group of every sample in load order, int64 ``(n,)`` (e.g. its speaker), or None.
@@ -154,7 +162,8 @@ class Dataset(abc.ABC):
     def info(self) -> DatasetInfo:
         """The declared contract as a frozen :class:`DatasetInfo`."""
         return DatasetInfo(self.name, self.modality, tuple(self.sensor_size), self.n_classes,
-                           self.description, self.builtin, self.how_to_get, self.official_split)
+                           self.description, self.builtin, self.how_to_get, self.official_split,
+                           tuple(self.recommended.items()))
 
 
 class ModuleDataset(Dataset):
@@ -164,7 +173,7 @@ class ModuleDataset(Dataset):
     ``DESCRIPTION``, ``BUILTIN``, ``HOW_TO_GET`` become the class attributes and its
     functions ``labels(root)``, ``load(root, *, ...)`` and, if it has them,
     ``folder(root)``, ``present(root)``, ``groups(root)`` the methods (and ``GROUP_NAME`` the
-    ``group_name``); the subclass adds the rest (e.g.
+    ``group_name``, ``RECOMMENDED`` the ``recommended`` settings); the subclass adds the rest (e.g.
     ``official_split``). The built-in datasets end their module with::
 
         @register_dataset
@@ -186,6 +195,8 @@ class ModuleDataset(Dataset):
             setattr(cls, attr, getattr(module, constant))
         if hasattr(module, "GROUP_NAME"):
             cls.group_name = module.GROUP_NAME
+        if hasattr(module, "RECOMMENDED"):
+            cls.recommended = module.RECOMMENDED
         for method in ("labels", "load", "folder", "present", "groups"):
             if hasattr(module, method):
                 setattr(cls, method, staticmethod(getattr(module, method)))
@@ -218,6 +229,9 @@ def _check_contract(cls: type) -> None:
     if isinstance(cls.n_classes, bool) or not isinstance(cls.n_classes, (int, np.integer)) \
             or cls.n_classes < 1:
         raise DataError(f"{where}: n_classes must be a positive integer, got {cls.n_classes!r}")
+    recommended = getattr(cls, "recommended", {})
+    if not isinstance(recommended, dict) or not all(isinstance(k, str) and "." in k for k in recommended):
+        raise DataError(f"{where}: recommended must be a dict of 'section.key' -> value, got {recommended!r}")
 
 
 def register_dataset(cls: D) -> D:
@@ -241,6 +255,13 @@ def register_dataset(cls: D) -> D:
                             f"choose another name for {qualname}")
     registry[cls.name] = cls()
     return cls
+
+
+def recommended_settings(name: str) -> dict[str, Any]:
+    """The settings dataset ``name`` recommends (``{"section.key": value}``); {} for a dataset that
+    recommends none or is unknown (the run that uses an unknown name reports it)."""
+    dataset = _discover().get(name)
+    return dict(dataset.recommended) if dataset is not None else {}
 
 
 def unregister_dataset(name: str) -> None:
