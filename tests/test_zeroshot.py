@@ -315,3 +315,44 @@ def test_projection_loss_and_retrieval_on_cupy_match_numpy(cupy):
         np.testing.assert_allclose(cupy.asnumpy(v), grads[k], rtol=1e-9, atol=1e-12)
     r = top1_retrieval(za_g, np.arange(8) % 3, cupy.asarray(xb[:, :4]) @ cupy.ones((4, 4)), np.arange(8) % 3)
     assert r.total == 8
+
+
+def test_crossbar_projection_calibrates_its_adc_on_training_samples_only():
+    """The projection macro's ADC range, calibrated on the seen training samples, reproduces the
+    digital pre-activations far better than the preset's whole-array range; a fixed
+    ``crossbar_adc_range`` is used as given; held-out samples do not move the calibration."""
+    from neurosim.tasks.zeroshot import _crossbar_pre1
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(1, 10), 30)
+    counts = rng.poisson(rng.uniform(0.2, 6.0, size=40), size=(len(labels), 40)).astype(np.int64)
+    settings = ZeroshotSettings()
+    split = split_modality(labels, None, SEEN, UNSEEN, settings, 0.25, np.random.default_rng(1), "a")
+    data = _modality(counts, labels, split)
+    proj = init_projection("linear", 40, 8, np.random.default_rng(2))
+    config = load_config("rram-40nm-256kb")
+    exact = data.x(split.test) @ proj.params["w1"] + proj.params["b1"]
+
+    def error(**kw):
+        y, energy, adc_range = _crossbar_pre1(data, proj, split.test, config, replace(settings, **kw), 0, "a")
+        assert energy > 0
+        return float(np.sqrt(np.mean((y - exact) ** 2)) / exact.std()), adc_range
+
+    calibrated, auto_range = error()
+    whole, whole_range = error(crossbar_adc_range=1.0)
+    assert whole_range == 1.0 and 0 < auto_range < 0.2
+    assert calibrated < 0.3 < whole and calibrated < whole / 5
+    noisy = _modality(np.where(np.isin(np.arange(len(labels)), split.train)[:, None], counts, 1000), labels, split)
+    _, _, again = _crossbar_pre1(noisy, proj, split.test, config, settings, 0, "a")
+    assert again == auto_range  # only the seen training samples set the range
+
+
+def test_std_floor_bounds_the_standardisation():
+    from neurosim.tasks.zeroshot import _standardised
+
+    counts = np.array([[0, 5], [0, 9], [1, 7], [0, 3]])
+    split = SimpleNamespace(train=np.arange(4))
+    run = SimpleNamespace(counts=counts)
+    assert _standardised(run, None, split, 0.0).std[0] == pytest.approx(np.std([0, 0, 1, 0]))
+    floored = _standardised(run, None, split, 1.0).std
+    assert floored[0] == 1.0 and floored[1] == pytest.approx(np.std([5, 9, 7, 3]))

@@ -50,7 +50,9 @@ class MacroTally:
     ``synapse_ops``: digital weight reads of an ideal chip;
     ``cell_read_J``: exact read energy dissipated in the cells, Σ V² G t (with offset
     mapping and ``offset_reference = 'column'``, the reference column's cells too);
-    ``adc_clipped``: conversions whose input lay beyond the ADC's range.
+    ``adc_clipped``: conversions whose input lay beyond the ADC's range;
+    ``adc_peak``: the largest magnitude a conversion's input reached, as a fraction of the
+    ADC's full scale (above 1 it clipped; far below 1 most codes go unused).
     """
 
     vectors: int = 0
@@ -65,6 +67,7 @@ class MacroTally:
     synapse_ops: int = 0
     cell_read_J: float = 0.0
     adc_clipped: int = 0
+    adc_peak: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -223,6 +226,8 @@ class CrossbarMacro:
                         value = value - reference
                     # vectors that did not drive this tile were not read: they add nothing
                     tally.adc_clipped += int(xp.count_nonzero(adc.clipped(value, xp) & vec_active[:, None]))
+                    tally.adc_peak = max(tally.adc_peak, float(xp.max(xp.abs(value) * vec_active[:, None]))
+                                         / adc.full_scale)
                     value = xp.where(vec_active[:, None], adc.convert(value, xp), 0.0)
                     if not signed:  # raw offset column: the reference is subtracted digitally
                         value = value - reference

@@ -139,6 +139,15 @@ class ZeroshotSettings:
                           "figures then come from the chip)", choices=("digital", "crossbar"))
     crossbar_input_bits: int = param(8, "hardware = 'crossbar': input code width of the spike counts "
                                      "(bit-serial); counts above 2^bits − 1 clip", "bit", 1, 16)
+    crossbar_adc_range: float = param(0.0, "hardware = 'crossbar': the projection macro's ADC full scale as "
+                                      "a fraction of an array's largest possible column output "
+                                      "(crossbar.adc_range of that macro); 0 = calibrated: the largest "
+                                      "column output of the seen training samples maps to full scale", "",
+                                      0.0, 1.0)
+    std_floor: float = param(0.0, "Least standard deviation (spikes) that standardises a neuron's count: "
+                             "a near-silent neuron's 1/σ otherwise dominates the projection's weights (and, "
+                             "on the crossbar, their conductance window); 0 = none (a neuron silent in "
+                             "training uses 1)", "spike", 0.0, 1000.0)
 
     def check(self, config: Config) -> None:
         seen = parse_classes(self.seen_classes, "seen_classes")
@@ -228,9 +237,9 @@ class ModalityData:
         return (self.run.counts[idx] - self.mean) / self.std
 
 
-def _standardised(run: DatasetRun, config: Config, split: Split) -> ModalityData:
+def _standardised(run: DatasetRun, config: Config, split: Split, std_floor: float) -> ModalityData:
     train = run.counts[split.train].astype(np.float64)
-    std = train.std(axis=0)
+    std = np.maximum(train.std(axis=0), std_floor)
     return ModalityData(run, config, split, train.mean(axis=0), np.where(std > 0, std, 1.0))
 
 
@@ -401,13 +410,21 @@ def _crossbar_pre1(data: ModalityData, proj: Projection, idx: np.ndarray, config
     """First-layer pre-activations of samples ``idx`` computed on the chip's crossbar: the
     standardisation folded into the weights (``W' = W/σ``, ``b' = b − (μ/σ) W``), ``W'``
     written by write-verify into a macro, raw spike counts applied bit-serially. Returns the
-    pre-activations and the macro's energy per vector (J)."""
+    pre-activations, the macro's energy per vector (J) and its ADC range (``crossbar.adc_range``;
+    ``zeroshot.crossbar_adc_range``, or calibrated on the seen training samples: their largest
+    column output, read once through the same programmed arrays, maps to full scale)."""
     cfg = apply_mapping(config, {"crossbar": {"input_bits": settings.crossbar_input_bits}}, "[zeroshot]")
     w = proj.params["w1"] / data.std[:, None]
     bias = proj.params["b1"] - (data.mean / data.std) @ proj.params["w1"]
     macro = CrossbarMacro.from_weights(cfg, w, seeds.rng(seed, "zeroshot", "crossbar", which))
+    adc_range = settings.crossbar_adc_range
+    if adc_range == 0.0:  # calibration reads: a one-off at deployment, not priced per query
+        macro @ data.run.counts[data.split.train].astype(np.float64)
+        adc_range = min(1.0, max(1e-6, cfg.crossbar.adc_range * macro.tally.adc_peak))
+    cfg = apply_mapping(cfg, {"crossbar": {"adc_range": adc_range}}, "[zeroshot] crossbar_adc_range")
+    macro = CrossbarMacro(cfg, macro.programmed, macro.rng, device=macro.device)
     y = macro @ data.run.counts[idx].astype(np.float64)
-    return y + bias, macro_energy_J(macro) / max(1, macro.tally.vectors)
+    return y + bias, macro_energy_J(macro) / max(1, macro.tally.vectors), adc_range
 
 
 # --------------------------------------------------------------------------- the task
@@ -430,6 +447,7 @@ class ZeroshotResult:
     crossbar: dict | None       # hardware = crossbar: retrieval of seed 0's honest checkpoint on the chip
     cost: dict
     figures: dict
+    crossbar_adc_range: dict | None = None  # hardware = crossbar: each macro's crossbar.adc_range
 
 
 def _stats(values: list[float], chance: float) -> dict:
@@ -508,7 +526,7 @@ class Zeroshot(Task):
                                 "raise --samples (0 = all) or change zeroshot.seen_classes/unseen_classes")
             split = split_modality(run.labels, run.is_test, seen, unseen, settings, config.run.test_fraction,
                                    seeds.rng(config.run.seed, "zeroshot", "split", which), run.name)
-            data[which] = _standardised(run, cfg, split)
+            data[which] = _standardised(run, cfg, split, settings.std_floor)
         a, b = data["vision"], data["audio"]
         n_pairs = len(a.split.train)
         base = dict(kind=settings.projection, dim=settings.dim, hidden=settings.hidden,
@@ -528,17 +546,18 @@ class Zeroshot(Task):
                     context.progress, f"  {method} seed {k + 1}"))
         first = outcomes["clip"][0]
         pa, pb = first.snapshots[first.selected["honest"]["audio_to_image"]]
-        crossbar = None
+        crossbar = adc_ranges = None
         xbar_J = {"a": None, "b": None}
         if settings.hardware == "crossbar":
             crossbar = {}
             pools = {k: _pools(a, b, k) for k in ("seen", "unseen")}
             for split in ("seen", "unseen"):
                 attr = {"seen": "test", "unseen": "unseen"}[split]
-                pre_a, xbar_J["a"] = _crossbar_pre1(a, pa, getattr(a.split, attr), config, settings,
-                                                    config.run.seed, "vision")
-                pre_b, xbar_J["b"] = _crossbar_pre1(b, pb, getattr(b.split, attr), config, settings,
-                                                    config.run.seed, "audio")
+                pre_a, xbar_J["a"], range_a = _crossbar_pre1(a, pa, getattr(a.split, attr), config, settings,
+                                                             config.run.seed, "vision")
+                pre_b, xbar_J["b"], range_b = _crossbar_pre1(b, pb, getattr(b.split, attr), config, settings,
+                                                             config.run.seed, "audio")
+                adc_ranges = {"vision": range_a, "audio": range_b}
                 centres = _train_centres(pa, pb, _pools(a, b, "train")) if settings.centre == "train" else None
                 crossbar[split] = {d: r.accuracy for d, r in
                                    _retrieve(pa, pb, pools[split], settings, centres,
@@ -554,7 +573,7 @@ class Zeroshot(Task):
             programming_J=ev.programming_J + ea.programming_J)
         return ZeroshotResult(config=config, settings=settings, seen=seen, unseen=unseen, vision=a, audio=b,
                               n_pairs=n_pairs, outcomes=outcomes, energy=both, energy_vision=ev,
-                              energy_audio=ea, crossbar=crossbar,
+                              energy_audio=ea, crossbar=crossbar, crossbar_adc_range=adc_ranges,
                               cost=training_cost(a, b, settings, n_pairs),
                               figures=_figures(a, b, settings, first, pa, pb))
 
@@ -592,7 +611,8 @@ class Zeroshot(Task):
                 "samples": sizes,
                 "results": results,
                 "hardware": {"projection": result.settings.hardware,
-                             **({"crossbar_seed0_honest": result.crossbar} if result.crossbar else {})},
+                             **({"crossbar_seed0_honest": result.crossbar,
+                                 "crossbar_adc_range": result.crossbar_adc_range} if result.crossbar else {})},
                 "energy_per_query_J": {"vision": result.energy_vision.per_inference_J,
                                        "audio": result.energy_audio.per_inference_J,
                                        "projection_vision": result.energy_vision.breakdown_J["readout"],
@@ -630,13 +650,17 @@ class Zeroshot(Task):
                 p = z["results"]["clip"]["paper_rule"][split][d]
                 arrow = "audio→image" if d == "audio_to_image" else "image→audio"
                 proto = z["results"].get("proto", {}).get("honest", {}).get(split, {}).get(d)
-                rows.append((f"{split} {arrow}",
-                             f"{format_percent(h['mean'], 1)} ± {format_percent(h['std'], 1)} over "
-                             f"{len(h['per_seed'])} seeds (95 % CI {format_percent(h['ci95'][0], 1)}–"
-                             f"{format_percent(h['ci95'][1], 1)}; chance {format_percent(h['chance'], 1)}, "
-                             f"p = {h['p_vs_chance']:.3g}: "
-                             f"{'above' if z[f'{split}_{d}']['honest_above_chance'] else 'NOT above'} chance "
-                             f"at p < 0.05); paper's rule {format_percent(p['mean'], 1)}"
+                if len(h["per_seed"]) > 1:
+                    spread = (f"{format_percent(h['mean'], 1)} ± {format_percent(h['std'], 1)} over "
+                              f"{len(h['per_seed'])} seeds (95 % CI {format_percent(h['ci95'][0], 1)}–"
+                              f"{format_percent(h['ci95'][1], 1)}; chance {format_percent(h['chance'], 1)}, "
+                              f"p = {h['p_vs_chance']:.3g}: "
+                              f"{'above' if z[f'{split}_{d}']['honest_above_chance'] else 'NOT above'} chance "
+                              f"at p < 0.05)")
+                else:
+                    spread = (f"{format_percent(h['mean'], 1)}, 1 seed (chance {format_percent(h['chance'], 1)}; "
+                              f"no test against chance across seeds: set zeroshot.seeds ≥ 2)")
+                rows.append((f"{split} {arrow}", f"{spread}; paper's rule {format_percent(p['mean'], 1)}"
                              + (f"; prototypical {format_percent(proto['mean'], 1)}" if proto else "")))
         cost = z["training_cost"]
         rows.append(("training cost", f"{cost['lsm_clip_macs']:.3g} MACs (LSM + projections) vs "
@@ -646,6 +670,17 @@ class Zeroshot(Task):
         rows.append(("projection / query", f"vision {format_quantity(e['projection_vision'], 'J')}, audio "
                                            f"{format_quantity(e['projection_audio'], 'J')} "
                                            f"({z['hardware']['projection']})"))
+        chip = z["hardware"].get("crossbar_seed0_honest")
+        if chip:
+            digital = {split: {d: z["results"]["clip"]["honest"][split][d]["per_seed"][0] for d in DIRECTIONS}
+                       for split in ("seen", "unseen")}
+            ranges = z["hardware"]["crossbar_adc_range"]
+            for split in ("seen", "unseen"):
+                rows.append((f"{split} on the crossbar",
+                             "seed 0: " + ", ".join(
+                                 f"{'a→i' if d == 'audio_to_image' else 'i→a'} {format_percent(chip[split][d], 1)} "
+                                 f"(digital {format_percent(digital[split][d], 1)})" for d in DIRECTIONS)
+                             + f"; ADC range {ranges['vision']:.3g} (vision), {ranges['audio']:.3g} (audio)"))
         return rows + energy_summary(report)
 
 
