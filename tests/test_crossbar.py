@@ -181,3 +181,24 @@ def test_a_vector_that_does_not_drive_a_tile_gets_nothing_from_it():
     y = macro @ x
     assert not y[1].any()
     assert macro.tally.adc_conversions == 4 and macro.tally.array_reads == 1
+
+
+def test_adc_peak_and_calibrated_range():
+    """The tally's ADC peak is the largest column input over the full scale; the calibrated macro maps
+    the calibration inputs' largest column output to full scale, so its quantization error on them is
+    far below that of a whole-array range, and the same arrays are kept."""
+    config = load_config("rram-40nm-256kb", overrides=["crossbar.adc_range=1.0", "crossbar.input_bits=4",
+                                                       "device.read_noise_std=0.0"])
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(100, 20))
+    x = rng.integers(0, 4, size=(50, 100)).astype(float)
+    macro = CrossbarMacro.from_weights(config, w, np.random.default_rng(1))
+    coarse = macro @ x
+    assert 0 < macro.tally.adc_peak < 0.2  # sums of 100 random signed weights, far below 512 rows on
+    fine_macro = macro.calibrated(x)
+    assert fine_macro.programmed is macro.programmed and fine_macro.tally.vectors == 0
+    assert fine_macro.config.crossbar.adc_range == pytest.approx(macro.tally.adc_peak)
+    fine = fine_macro @ x
+    assert fine_macro.tally.adc_clipped == 0 and fine_macro.tally.adc_peak == pytest.approx(1.0)
+    exact = x @ macro.programmed.weights
+    assert np.abs(fine - exact).max() < 0.1 * np.abs(coarse - exact).max()

@@ -120,6 +120,22 @@ class CrossbarMacro:
         return CrossbarMacro(self.config, again, self.rng, self.transposed, self.tally, temperature,
                              self.device, self.xp)
 
+    def calibrated(self, x) -> "CrossbarMacro":
+        """The same programmed arrays (same noise stream and device) with the column ADC's range
+        (``crossbar.adc_range``) set so that the largest column output of inputs ``x`` (``[batch,
+        inputs]``, read once here, in this direction) maps to the ADC's full scale; a fresh tally.
+        A one-off calibration read, as macros set a per-layer ADC range: its cost stays in this
+        macro's tally, not in the new one's."""
+        from neurosim.config import apply_mapping
+
+        self @ x
+        peak = self.tally.adc_peak
+        adc_range = min(1.0, max(1e-6, self.config.crossbar.adc_range * peak)) if peak > 0 else \
+            self.config.crossbar.adc_range
+        config = apply_mapping(self.config, {"crossbar": {"adc_range": adc_range}}, "ADC calibration")
+        return CrossbarMacro(config, self.programmed, self.rng, self.transposed, None, self.temperature,
+                             self.device, self.xp)
+
     # ------------------------------------------------------------------ the matrix interface
 
     @property

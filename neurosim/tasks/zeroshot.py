@@ -417,14 +417,14 @@ def _crossbar_pre1(data: ModalityData, proj: Projection, idx: np.ndarray, config
     w = proj.params["w1"] / data.std[:, None]
     bias = proj.params["b1"] - (data.mean / data.std) @ proj.params["w1"]
     macro = CrossbarMacro.from_weights(cfg, w, seeds.rng(seed, "zeroshot", "crossbar", which))
-    adc_range = settings.crossbar_adc_range
-    if adc_range == 0.0:  # calibration reads: a one-off at deployment, not priced per query
-        macro @ data.run.counts[data.split.train].astype(np.float64)
-        adc_range = min(1.0, max(1e-6, cfg.crossbar.adc_range * macro.tally.adc_peak))
-    cfg = apply_mapping(cfg, {"crossbar": {"adc_range": adc_range}}, "[zeroshot] crossbar_adc_range")
-    macro = CrossbarMacro(cfg, macro.programmed, macro.rng, device=macro.device)
+    if settings.crossbar_adc_range == 0.0:  # calibration reads: a one-off at deployment, not priced per query
+        macro = macro.calibrated(data.run.counts[data.split.train].astype(np.float64))
+    else:
+        cfg = apply_mapping(cfg, {"crossbar": {"adc_range": settings.crossbar_adc_range}},
+                            "[zeroshot] crossbar_adc_range")
+        macro = CrossbarMacro(cfg, macro.programmed, macro.rng, device=macro.device)
     y = macro @ data.run.counts[idx].astype(np.float64)
-    return y + bias, macro_energy_J(macro) / max(1, macro.tally.vectors), adc_range
+    return y + bias, macro_energy_J(macro) / max(1, macro.tally.vectors), macro.config.crossbar.adc_range
 
 
 # --------------------------------------------------------------------------- the task
