@@ -201,6 +201,7 @@ def test_frozen_biases_stay_after_the_first_task_and_replay_keeps_a_memory():
         def write_params(self, net, before): seen.append(net.params["W1"][:, -1].copy())
         def write_lateral(self, sub, before, layer): pass
         def frozen_rows(self, sub, vectors): return sub.old
+        def recalibrate(self): pass
 
     train_stream("finetune", tasks, 4, replace(s, bias="frozen"), np.random.default_rng(0), memory=Spy())
     per_task = len(seen) // len(tasks)

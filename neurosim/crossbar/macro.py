@@ -120,12 +120,12 @@ class CrossbarMacro:
         return CrossbarMacro(self.config, again, self.rng, self.transposed, self.tally, temperature,
                              self.device, self.xp)
 
-    def calibrated(self, x) -> "CrossbarMacro":
+    def calibrated(self, x, tally: MacroTally | None = None) -> "CrossbarMacro":
         """The same programmed arrays (same noise stream and device) with the column ADC's range
         (``crossbar.adc_range``) set so that the largest column output of inputs ``x`` (``[batch,
-        inputs]``, read once here, in this direction) maps to the ADC's full scale; a fresh tally.
-        A one-off calibration read, as macros set a per-layer ADC range: its cost stays in this
-        macro's tally, not in the new one's."""
+        inputs]``, read once here, in this direction) maps to the ADC's full scale; ``tally``: the new
+        macro's (default a fresh one). A calibration read, as macros set a per-layer ADC range: its
+        cost stays in this macro's tally."""
         from neurosim.config import apply_mapping
 
         self @ x
@@ -133,7 +133,7 @@ class CrossbarMacro:
         adc_range = min(1.0, max(1e-6, self.config.crossbar.adc_range * peak)) if peak > 0 else \
             self.config.crossbar.adc_range
         config = apply_mapping(self.config, {"crossbar": {"adc_range": adc_range}}, "ADC calibration")
-        return CrossbarMacro(config, self.programmed, self.rng, self.transposed, None, self.temperature,
+        return CrossbarMacro(config, self.programmed, self.rng, self.transposed, tally, self.temperature,
                              self.device, self.xp)
 
     # ------------------------------------------------------------------ the matrix interface

@@ -8,10 +8,11 @@ network path), so the energy package depends on the crossbar package and never t
 
 from __future__ import annotations
 
-from neurosim.crossbar.macro import CrossbarMacro
+from neurosim.crossbar.macro import CrossbarMacro, MacroTally
 from neurosim.energy.model import array_read_time, price_array_ops
 
-__all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt"]
+__all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt",
+           "tally_energy_breakdown"]
 
 
 def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
@@ -22,10 +23,16 @@ def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
     cell read energy its tally measured (Σ V² G t).
     """
     p = macro.programmed
-    out = price_array_ops(macro.config, macro.tally, ideal=p.g_pos is None,
-                          cells_per_weight=p.tiling.cells_per_weight)
+    return tally_energy_breakdown(macro.config, macro.tally, p.g_pos is None, p.tiling.cells_per_weight)
+
+
+def tally_energy_breakdown(config, tally: MacroTally, ideal: bool = False,
+                           cells_per_weight: int = 2) -> dict[str, float]:
+    """Energy (J) by component of the reads a :class:`MacroTally` counted, on arrays of the chip
+    ``config`` (for a tally that several macros of one chip share, e.g. on-chip training)."""
+    out = price_array_ops(config, tally, ideal=ideal, cells_per_weight=cells_per_weight)
     # on only while its arrays are read (an all-zero vector wakes nothing)
-    out["static"] = macro.config.energy.static_power * macro.tally.plane_reads * array_read_time(macro.config)
+    out["static"] = config.energy.static_power * tally.plane_reads * array_read_time(config)
     return out
 
 

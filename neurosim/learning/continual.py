@@ -122,7 +122,7 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
     that projects activity ``a`` off the frozen lateral rows (default the rate form; e.g.
     :class:`~neurosim.learning.hlop_spiking.SpikingProjector`). ``memory``: where the weights live (None:
     digital; an :class:`~neurosim.learning.onchip.OnChipMemory` programs every update and reads
-    with the device's noise). ``lateral_neurons`` overrides ``settings.lateral_neurons`` (k sweeps).
+    through the chip's macro: noise, DAC, ADC). ``lateral_neurons`` overrides ``settings.lateral_neurons`` (k sweeps).
     """
     if method not in METHODS:
         raise ConfigError(f"unknown continual method {method!r} (choose from {', '.join(METHODS)})")
@@ -153,6 +153,8 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
             x, y = task.x_train, task.y_train
             m = np.repeat(_head_mask(task.classes, n_classes)[None], len(y), 0)
         project = method in ("hlop", "exact") and j > 0
+        if memory is not None:
+            memory.recalibrate()   # the macros' ADC ranges, set again on this task's first reads
         freeze_bias = s.bias == "frozen" and j > 0
         opt = SGD(lr=s.lr, momentum=s.momentum)
         for _ in range(s.epochs):
@@ -170,9 +172,13 @@ def train_stream(method: str, tasks: list[TaskData], n_classes: int, settings: T
                     deltas = (d1, dz)
                     for layer in protected:
                         name = ("W1", "W2")[layer]
-                        rows = (subs[layer].old if memory is None
-                                else memory.frozen_rows(subs[layer], len(idx)))
-                        grads[name] = deltas[layer].T @ projector(rows, acts[layer])
+                        if memory is not None and projector is _rate_projection:
+                            projected = memory.project_off(subs[layer], acts[layer])
+                        else:
+                            rows = (subs[layer].old if memory is None
+                                    else memory.frozen_rows(subs[layer], len(idx)))
+                            projected = projector(rows, acts[layer])
+                        grads[name] = deltas[layer].T @ projected
                 if freeze_bias:
                     for name in grads:
                         grads[name][:, -1] = 0.0

@@ -39,7 +39,6 @@ class Forward:
     u1: object
     a2: object
     z: object
-    w2: object = None    # the classifier weights as this pass read them
 
 
 class MLP:
@@ -52,13 +51,14 @@ class MLP:
         w1[:, -1] = 0.0
         w2[:, -1] = 0.0
         self.params = {"W1": xp.asarray(w1), "W2": xp.asarray(w2)}
-        #: ``read(name, w, vectors) -> w_read``: how a forward pass of ``vectors`` inputs reads a
-        #: weight matrix (None: exactly; an on-chip memory adds the devices' read noise)
-        self.read = None
+        #: ``matmul(name, x, transposed=False) -> x @ Wᵀ`` (``x @ W`` transposed): how the passes
+        #: read weight matrix ``name`` (None: exactly, digital; an on-chip memory reads it through
+        #: the chip's macro, :meth:`neurosim.learning.onchip.OnChipMemory.matmul`)
+        self.matmul = None
 
-    def _w(self, name: str, vectors: int):
-        w = self.params[name]
-        return w if self.read is None else self.read(name, w, vectors)
+    def _forward_read(self, name: str, x):
+        """``x @ Wᵀ`` as this network reads ``W = params[name]``."""
+        return x @ self.params[name].T if self.matmul is None else self.matmul(name, x)
 
     @property
     def widths(self) -> tuple[int, int]:
@@ -68,10 +68,9 @@ class MLP:
     def forward(self, x) -> Forward:
         xp = get_namespace(x)
         a1 = with_bias(x)
-        u1 = a1 @ self._w("W1", len(x)).T
+        u1 = self._forward_read("W1", a1)
         a2 = with_bias(xp.maximum(u1, 0.0))
-        w2 = self._w("W2", len(x))
-        return Forward(a1, u1, a2, a2 @ w2.T, w2)
+        return Forward(a1, u1, a2, self._forward_read("W2", a2))
 
     def logits(self, x, allowed=None):
         z = self.forward(x).z
@@ -92,7 +91,9 @@ class MLP:
         caller can build projected gradients ``δᵀ P(a)`` itself."""
         f = self.forward(x)
         loss, dz = _cross_entropy(_mask(f.z, allowed), y)
-        d1 = (dz @ f.w2[:, :-1]) * (f.u1 > 0)
+        back = (dz @ self.params["W2"][:, :-1] if self.matmul is None
+                else self.matmul("W2", dz, transposed=True)[:, :-1])   # the error through W2
+        d1 = back * (f.u1 > 0)
         grads = {"W1": d1.T @ f.a1, "W2": dz.T @ f.a2}
         return float(loss), grads, f, dz, d1
 

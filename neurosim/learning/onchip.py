@@ -9,11 +9,21 @@ precision scheme of on-chip training (Nandakumar et al., Front. Neurosci. 2020):
 added to a digital accumulator ``χ``; an entry is re-programmed (both devices of its pair, by
 :meth:`neurosim.devices.DeviceModel.program`: quantised to ``device.levels``, programming error
 ``device.program_std``, verify to ``device.verify_tolerance``) once ``|χ|`` reaches the device's
-granularity, ``gain · max(level step, program_std)``, and ``χ`` is cleared. Every forward read
-sees each device with its relative read noise ``device.read_noise_std``. Pulses, programmed
-entries and reads are counted for the energy (``energy.program_pulse`` per pulse).
+granularity, ``gain · max(level step, program_std)``, and ``χ`` is cleared. Pulses and
+programmed entries are counted for the energy (``energy.program_pulse`` per pulse).
 
-Not modelled in training reads: the macro's ADC and IR drop (the reservoir's reads use them).
+**Reads go through the chip's macro** (:class:`~neurosim.crossbar.CrossbarMacro` on the stored
+conductances, :meth:`OnChipMemory.matmul`): the forward passes of training and of every test,
+the backward pass through ``W2`` (a transposed read of the same arrays) and the HLOP projection
+``a − H_oldᵀ(H_old a)`` (two reads of the lateral array). Each input vector is coded by the DAC
+at ``input_bits`` (scaled to its own largest magnitude, applied bit-serially), every cell adds
+its read noise, IR drop follows ``crossbar.wire_resistance``, and the chip's column ADC
+(``crossbar.adc_bits``, ``adc_mode``) converts each column, its range calibrated on the first
+read of each matrix and direction in a task (:meth:`OnChipMemory.recalibrate` at every task's
+start, as macros set a per-layer range). The reads' energy is the macro's (``read_tally``).
+Oja's rule computes its own ``y = H a`` from the stored conductances, without read noise or
+ADC (the lateral circuit's learning reads are not modelled). :meth:`read` (a whole matrix with
+per-device read noise) serves the spiking lateral circuit, which needs the matrix itself.
 """
 
 from __future__ import annotations
@@ -22,7 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neurosim.config import Config
+from neurosim.config import Config, apply_mapping
+from neurosim.crossbar import CrossbarMacro, MacroTally
+from neurosim.crossbar.mapping import ProgrammedMatrix, tiling_for
 from neurosim.devices import build_device
 
 __all__ = ["OnChipMemory"]
@@ -42,17 +54,22 @@ class OnChipMemory:
 
     config: Config
     rng: np.random.Generator
+    input_bits: int = 8
     pulses: int = 0
     programmed_entries: int = 0
     read_vectors: int = 0
+    read_tally: MacroTally = field(default_factory=MacroTally)
     _stored: dict = field(default_factory=dict)
     _names: dict = field(default_factory=dict)
+    _adc_range: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.device = build_device(self.config.device, with_forming=False)
         d = self.config.device
         self.window = d.g_max - d.g_min
         self.step = self.window / (d.levels - 1) if d.levels >= 2 else 0.0
+        self._read_config = apply_mapping(self.config, {"crossbar": {"input_bits": self.input_bits}},
+                                          "continual.on_chip_input_bits")
 
     # ---------------------------------------------------------------- storage
     def _program(self, name: str, w: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -106,12 +123,44 @@ class OnChipMemory:
         gn = s.g_neg * (1.0 + std * self.rng.standard_normal(s.g_neg.shape))
         return s.gain * (gp - gn)
 
+    def matmul(self, name: str, x: np.ndarray, transposed: bool = False, rows: int | None = None) -> np.ndarray:
+        """``x @ Wᵀ`` (``transposed``: ``x @ W``) for stored matrix ``name`` (``W``: ``out × in``, or its
+        first ``rows`` rows), read through the chip's macro (see the module docstring); ``x`` float
+        ``[batch, in]`` (``[batch, out]`` transposed)."""
+        s = self._stored[name]
+        gp, gn = (s.g_pos, s.g_neg) if rows is None else (s.g_pos[:rows], s.g_neg[:rows])
+        shape = (gp.shape[1], gp.shape[0])      # the macro maps inputs (columns of W) to outputs
+        programmed = ProgrammedMatrix(weights=s.gain * (gp - gn).T, g_pos=gp.T, g_neg=gn.T,
+                                      tiling=tiling_for(shape, self.config.crossbar, False), gain=s.gain)
+        key = (name, transposed, rows)
+        config = self._read_config
+        if key in self._adc_range:
+            config = apply_mapping(config, {"crossbar": {"adc_range": self._adc_range[key]}}, "ADC calibration")
+        macro = CrossbarMacro(config, programmed, self.rng, tally=self.read_tally, device=self.device)
+        macro = macro.T if transposed else macro
+        x = np.asarray(x, dtype=np.float64)
+        scale = np.ones((len(x), 1))
+        if self.input_bits:              # each vector coded to the DAC's range, scaled back after
+            peak = np.abs(x).max(axis=1, keepdims=True)
+            scale = np.where(peak > 0, peak / (2 ** self.input_bits - 1), 1.0)
+        codes = x / scale
+        if key not in self._adc_range:
+            macro = macro.calibrated(codes, tally=self.read_tally)
+            self._adc_range[key] = macro.config.crossbar.adc_range
+        self.read_vectors += len(x)
+        return (macro @ codes) * scale
+
+    def recalibrate(self) -> None:
+        """Forget the ADC ranges: the next read of each matrix and direction calibrates again."""
+        self._adc_range.clear()
+
     # ---------------------------------------------------------------- hooks of train_stream
     def attach(self, net) -> None:
-        """Program the network's initial weights; its forward passes read them from now on."""
+        """Program the network's initial weights; its forward and backward passes read them through
+        the macro from now on."""
         for name, w in net.params.items():
             net.params[name][...] = self.store(name, w, 4.0 * float(np.abs(w).max() or 1.0))
-        net.read = lambda name, w, b: self.read(name, b)
+        net.matmul = self.matmul
 
     def write_params(self, net, before: dict) -> None:
         """After an optimiser step: program the change of every weight matrix."""
@@ -143,6 +192,15 @@ class OnChipMemory:
         delta = np.zeros_like(sub.h)
         delta[f:] = sub.h[f:] - before[f:]
         sub.h[f:] = self.update(name, delta)[f:]
+
+    def project_off(self, sub, a: np.ndarray) -> np.ndarray:
+        """Activity ``a`` with its part in the frozen rows of lateral subspace ``sub`` removed,
+        ``a − (a H_oldᵀ) H_old``, both products read through the lateral array's macro."""
+        name = self._names.get(id(sub))
+        if name is None or sub.frozen == 0:
+            return a - (a @ sub.old.T) @ sub.old
+        y = self.matmul(name, a, rows=sub.frozen)
+        return a - self.matmul(name, y, transposed=True, rows=sub.frozen)
 
     def frozen_rows(self, sub, vectors: int) -> np.ndarray:
         """The frozen rows of lateral subspace ``sub`` as a projection of ``vectors`` inputs reads them."""

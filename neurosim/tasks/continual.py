@@ -25,6 +25,7 @@ from neurosim import seeds
 from neurosim.config import RESISTIVE_KINDS, Config, param
 from neurosim.crossbar.mapping import tiling_for
 from neurosim.energy import estimate_area, estimate_energy
+from neurosim.energy.macro_cost import tally_energy_breakdown
 from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
 from neurosim.learning.hlop_spiking import SpikingProjector
@@ -116,8 +117,14 @@ class ContinualSettings:
                                "code (≈ 40 matches the rate form in Xiao et al. 2024)", "", 1, 100000)
     on_chip: bool = param(False, "Keep the trained weights and the lateral matrices on the chip's RRAM: "
                           "updates as write-verify pulses with device.program_std and device.levels, "
-                          "reads with device.read_noise_std, pulses priced at energy.program_pulse "
-                          "(needs a resistive chip); false: digital")
+                          "priced at energy.program_pulse; every read (forward, backward through W2, "
+                          "the HLOP projection, tests) through the chip's macro: DAC at on_chip_input_bits, "
+                          "device.read_noise_std, crossbar.wire_resistance, the column ADC (crossbar.adc_bits, "
+                          "adc_mode) with its range calibrated at each task's first reads; priced as the "
+                          "macro's reads (needs a resistive chip); false: digital")
+    on_chip_input_bits: int = param(8, "on_chip: DAC resolution of the activations and errors read through "
+                                    "the macro (each vector scaled to its largest magnitude, applied "
+                                    "bit-serially); 0 = ideal analog drivers", "bit", 0, 16)
     k_sweep: str = param("", "Lateral neurons per task to sweep for the capacity trade-off, comma-"
                          "separated (e.g. \"10,40,160\"); hlop and exact run at each; empty: none")
 
@@ -296,13 +303,18 @@ class Continual(Task):
                 def on_task(m, j, row, seed=seed):
                     progress.note(f"seed {seed} {m}: after task {j + 1}/{s.tasks}, accuracy on tasks 1…{j + 1}: "
                                   + " ".join(f"{100 * v:.1f}" for v in row[:j + 1]) + " %")
-                memory = (OnChipMemory(cfg, seeds.rng(seed, "continual", "chip", method))
+                memory = (OnChipMemory(cfg, seeds.rng(seed, "continual", "chip", method), s.on_chip_input_bits)
                           if s.on_chip else None)
                 r = train_stream(method, tasks, n_classes, ts, seeds.rng(seed, "continual", "train"),
                                  on_task=on_task, projector=projector, memory=memory)
                 if memory is not None:
+                    reads = memory.read_tally
+                    read_J = float(sum(tally_energy_breakdown(cfg, reads).values()))
                     r.chip = {"program_pulses": memory.pulses, "programmed_entries": memory.programmed_entries,
-                              "learning_energy_J": memory.pulses * cfg.energy.program_pulse}
+                              "program_energy_J": memory.pulses * cfg.energy.program_pulse,
+                              "read_energy_J": read_J, "read_vectors": memory.read_vectors,
+                              "adc_clipped_fraction": reads.adc_clipped / max(1, reads.adc_conversions),
+                              "learning_energy_J": memory.pulses * cfg.energy.program_pulse + read_J}
                 result.results.setdefault(method, []).append(r)
             for k in ks:
                 for method in ("hlop", "exact"):
