@@ -208,6 +208,8 @@ class CrossbarMacro:
                 raise ValueError("this device has read noise: give the macro an rng "
                                  "(numpy.random.Generator) to draw it")
             r_line = cfg.wire_resistance * in_tile / 2.0
+            # per-cell noise variance weights, once per call (not per plane and tile)
+            g_sq = (g_pos * g_pos if g_neg is None else g_pos * g_pos + g_neg * g_neg) if std > 0 else None
         for scale, plane in planes:
             tally.plane_reads += int(xp.count_nonzero(xp.any(plane > 0, axis=1)))
             full = float(plane.max())
@@ -237,7 +239,7 @@ class CrossbarMacro:
                 for c, c0 in enumerate(col_tiles):
                     cs = slice(c0, c0 + out_tile)
                     value = self._tile_sum(part, g_pos[rs, cs], None if g_neg is None else g_neg[rs, cs],
-                                           std, r_line)
+                                           None if g_sq is None else g_sq[rs, cs], std, r_line)
                     if g_neg is None and signed:  # reference current subtracted before the ADC
                         value = value - reference
                     # vectors that did not drive this tile were not read: they add nothing
@@ -255,21 +257,21 @@ class CrossbarMacro:
         tally.digital_adds += int((xp.maximum(results - 1, 0) * per_tile).sum())
         return y
 
-    def _tile_sum(self, part, gp, gn, std: float, r_line: float):
-        """Column sums of one tile in conductance units (S × input), with read noise and IR drop."""
+    def _tile_sum(self, part, gp, gn, g_sq, std: float, r_line: float):
+        """Column sums of one tile in conductance units (S × input), with read noise and IR drop;
+        ``g_sq``: the tile's ``gp² (+ gn²)``, the weights of the cells' noise variances."""
         xp = self.xp
         pos = part @ gp
         if r_line:
             pos = ir_drop(pos, pos, r_line)
         if gn is None:
-            total, squares = pos, (part * part) @ (gp * gp) if std > 0 else None
+            total = pos
         else:
             neg = part @ gn
             if r_line:
                 neg = ir_drop(neg, neg, r_line)
             total = pos - neg
-            squares = (part * part) @ (gp * gp + gn * gn) if std > 0 else None
         if std > 0:
             noise = self.rng.standard_normal(total.shape)
-            total = total + std * xp.sqrt(squares) * noise
+            total = total + std * xp.sqrt((part * part) @ g_sq) * noise
         return total

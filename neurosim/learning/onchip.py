@@ -130,7 +130,9 @@ class OnChipMemory:
         s = self._stored[name]
         gp, gn = (s.g_pos, s.g_neg) if rows is None else (s.g_pos[:rows], s.g_neg[:rows])
         shape = (gp.shape[1], gp.shape[0])      # the macro maps inputs (columns of W) to outputs
-        programmed = ProgrammedMatrix(weights=s.gain * (gp - gn).T, g_pos=gp.T, g_neg=gn.T,
+        # the arrays laid out as the read direction walks them (a contiguous copy per forward read)
+        layout = (lambda a: a.T) if transposed else (lambda a: np.ascontiguousarray(a.T))
+        programmed = ProgrammedMatrix(weights=s.gain * layout(gp - gn), g_pos=layout(gp), g_neg=layout(gn),
                                       tiling=tiling_for(shape, self.config.crossbar, False), gain=s.gain)
         key = (name, transposed, rows)
         config = self._read_config
