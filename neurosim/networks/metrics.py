@@ -385,10 +385,12 @@ def memory_capacity(states: np.ndarray, u: np.ndarray, max_delay: int, washout: 
         raise ValueError(f"{x.shape[0]} time steps leave too few after washout {washout} and delay "
                          f"{max_delay} to fit and test readouts")
     train, test = steps[:n_train], steps[n_train:]
-    per_delay = np.zeros(max_delay)
-    for k in range(1, max_delay + 1):
-        model = make_pipeline(StandardScaler(), Ridge(alpha=ridge_alpha))
-        model.fit(x[train], u[train - k])
-        per_delay[k - 1] = _squared_correlation(model.predict(x[test]), u[test - k])
+    delays = np.arange(1, max_delay + 1)
+    # One multi-output fit: every delay's readout sees the same states x(t), so Ridge solves
+    # (XᵀX + αI) W = XᵀY once for all K targets (the same weights as K separate fits).
+    model = make_pipeline(StandardScaler(), Ridge(alpha=ridge_alpha))
+    model.fit(x[train], u[train[:, None] - delays[None, :]])
+    predicted = model.predict(x[test]).reshape(len(test), max_delay)
+    per_delay = np.array([_squared_correlation(predicted[:, k - 1], u[test - k]) for k in delays])
     return MemoryCapacity(total=float(per_delay.sum()), per_delay=per_delay,
                           n_train=len(train), n_test=len(test))
