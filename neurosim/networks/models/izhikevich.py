@@ -58,8 +58,8 @@ class IzhikevichConfig:
     inhibitory_gain: float = param(4.0, "Factor on inhibitory neurons' |w| (4: mean 1 mV, summed inhibition = "
                                    "summed excitation with 80/20 neurons, Brunel 2000's balance; Izhikevich "
                                    "2003: 2); 0 = network.inhibitory_gain", "", 0.0, 1e6)
-    input_scale: float = param(0.0, "Std of the input weights for this model; 0 = network.input_scale",
-                               "mV", 0.0, 1e6)
+    input_scale: float = param(0.0, "Std of the input weights for this model; 0 = network.input_scale "
+                               "(1 mV by default)", "mV", 0.0, 1e6)
     noise_exc: float = param(5.0, "Std of the thalamic background current of excitatory neurons, drawn "
                              "afresh every step (Izhikevich 2003: 5); 0 = none", "mV/ms", 0.0, 1e6)
     noise_inh: float = param(2.0, "Std of the thalamic background current of inhibitory neurons "
