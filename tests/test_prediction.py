@@ -167,12 +167,16 @@ def izh(n=30, extra=()):
     return load_config("ideal", overrides=["network.model=izhikevich", f"network.neurons={n}", *extra])
 
 
-def test_izhikevich_defaults_are_the_2003_regime_and_each_knob_changes_what_it_claims():
+def test_izhikevich_defaults_are_the_2003_network_with_balanced_inhibition_and_each_knob_changes_what_it_claims():
     config = izh(1000)
     lsm = build_lsm(config, 4, np.random.default_rng(0))
     exc = lsm.excitatory
     assert abs(lsm.w_rec[exc].mean() - 0.25) < 0.01            # 0.5·U(0, 1) has mean 0.25
-    assert abs(lsm.w_rec[~exc].mean() + 0.5) < 0.02            # −U(0, 1) has mean −0.5
+    assert abs(lsm.w_rec[~exc].mean() + 1.0) < 0.04            # inhibitory_gain 4: mean −1 mV
+    summed = lsm.w_rec.sum(axis=0)                              # each neuron's summed input weight
+    assert abs(summed.mean()) < 0.02 * lsm.w_rec[exc].sum(axis=0).mean()   # E and I balance (Brunel's g = 4)
+    paper = build_lsm(izh(1000, ["network.izhikevich.inhibitory_gain=2"]), 4, np.random.default_rng(0))
+    assert abs(paper.w_rec[~exc].mean() + 0.5) < 0.02          # Izhikevich 2003's −U(0, 1) has mean −0.5
     np.testing.assert_array_equal(background_std(lsm), np.where(exc, 5.0, 2.0))
     off = build_lsm(izh(1000, ["network.izhikevich.noise_exc=0", "network.izhikevich.noise_inh=0"]), 4,
                     np.random.default_rng(0))

@@ -156,6 +156,21 @@ def test_delay_line_has_memory_capacity_k():
     assert short.n_test + short.n_train == 2000 - max(10, k)
 
 
+def test_memory_capacity_needs_more_training_steps_than_state_components():
+    """Why reservoir.mc_bins is 20,000: a noisy reservoir (a weak delay line hidden among many noise
+    components) is recalled when the readouts train on more steps than they have weights, and scores
+    near chance when they train on fewer (ridge then fits the noise)."""
+    rng = np.random.default_rng(2)
+    u = rng.random(6000)
+    n_noise, depth = 400, 3
+    x = np.hstack([delay_line(u, depth) + rng.normal(0, 0.3, (6000, depth + 1)),
+                   rng.random((6000, n_noise)) < 0.05])
+    short = memory_capacity(x[:700], u[:700], max_delay=5, washout=10)     # 345 training steps < 404
+    long = memory_capacity(x, u, max_delay=5, washout=10)                  # 2,995 training steps
+    assert short.n_train < x.shape[1] < long.n_train
+    assert long.total > 1.0 and long.total > 3 * short.total
+
+
 def test_silent_reservoir_has_no_memory():
     u = np.random.default_rng(1).random(500)
     mc = memory_capacity(np.zeros((500, 7)), u, max_delay=5)

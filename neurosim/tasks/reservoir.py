@@ -65,8 +65,9 @@ class ReservoirSettings:
     jitter_max_shift: int = param(1, "Largest move of a jittered input spike", "bins", 0, 100000)
     separation_max_samples: int = param(1000, "Samples compared pairwise at most (a seeded subset "
                                         "above)", "", 2, 10**7)
-    mc_bins: int = param(2000, "Time steps of the memory-capacity stream (one long sample)", "bins",
-                         2, 10**7)
+    mc_bins: int = param(20000, "Time steps of the memory-capacity stream (one long sample); its first "
+                         "half after the washout trains the readouts, so keep it well above 2 × "
+                         "network.neurons (each readout has one weight per neuron)", "bins", 2, 10**7)
     mc_max_delay: int = param(20, "K, the largest delay a memory-capacity readout recalls", "bins",
                               1, 100000)
     mc_washout: int = param(50, "First time steps of the stream left out (transient from rest)", "bins",
@@ -298,7 +299,7 @@ def reservoir_summary(report: dict) -> list[tuple[str, str]]:
         ("kernel rank", f"{kr['rank']} of {kr['m']} (higher is better)"),
         ("generalisation rank", f"{gr['rank']} of {gr['m']} (lower is better)"),
         ("memory capacity", f"{mc['total']:.2f} (K = {mc['max_delay']}, chance ≈ "
-                            f"{mc['chance_level']:.2f})"),
+                            f"{mc['chance_level']:.2g})"),
     ] + _regime_rows(r.get("regime"))
 
 
