@@ -37,7 +37,12 @@ from neurosim.crossbar import CrossbarMacro, MacroTally
 from neurosim.crossbar.mapping import ProgrammedMatrix, tiling_for
 from neurosim.devices import build_device
 
-__all__ = ["OnChipMemory"]
+__all__ = ["ADC_HEADROOM", "OnChipMemory"]
+
+#: The calibrated ADC range is this many times the largest column output of the batch that calibrates
+#: it: the weights and activity grow during a task, and an output beyond the range clips (a clipped
+#: projection or logit is a systematic error that training amplifies); 2 costs one bit of resolution.
+ADC_HEADROOM = 2.0
 
 
 @dataclass
@@ -147,8 +152,11 @@ class OnChipMemory:
             scale = np.where(peak > 0, peak / (2 ** self.input_bits - 1), 1.0)
         codes = x / scale
         if key not in self._adc_range:
-            macro = macro.calibrated(codes, tally=self.read_tally)
-            self._adc_range[key] = macro.config.crossbar.adc_range
+            probe = macro.calibrated(codes, tally=self.read_tally)
+            self._adc_range[key] = min(1.0, ADC_HEADROOM * probe.config.crossbar.adc_range)
+            config = apply_mapping(config, {"crossbar": {"adc_range": self._adc_range[key]}}, "ADC calibration")
+            macro = CrossbarMacro(config, programmed, self.rng, tally=self.read_tally, device=self.device)
+            macro = macro.T if transposed else macro
         self.read_vectors += len(x)
         return (macro @ codes) * scale
 
