@@ -202,3 +202,10 @@ def test_adc_peak_and_calibrated_range():
     assert fine_macro.tally.adc_clipped == 0 and fine_macro.tally.adc_peak == pytest.approx(1.0)
     exact = x @ macro.programmed.weights
     assert np.abs(fine - exact).max() < 0.1 * np.abs(coarse - exact).max()
+    # a macro that already read (its tally holds a peak near 1) calibrates from the new read alone
+    fine_macro.tally.adc_peak = 5.0       # as after an earlier read that clipped hard
+    again = fine_macro.calibrated(x)
+    fresh = CrossbarMacro(config, macro.programmed, np.random.default_rng(2)).calibrated(x)
+    assert again.config.crossbar.adc_range == pytest.approx(fresh.config.crossbar.adc_range, rel=1e-9)
+    assert fine_macro.tally.vectors == 2 * len(x)  # the calibration read is counted where the macro counts
+    assert fine_macro.tally.adc_peak == 5.0

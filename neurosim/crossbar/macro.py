@@ -72,6 +72,12 @@ class MacroTally:
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def add(self, other: "MacroTally") -> None:
+        """Count ``other``'s reads here too (its counts added, the larger ADC peak kept)."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            setattr(self, f.name, max(mine, theirs) if f.name == "adc_peak" else mine + theirs)
+
 
 class CrossbarMacro:
     """A programmed matrix on crossbar arrays, used like a matrix (see the module docstring).
@@ -128,8 +134,11 @@ class CrossbarMacro:
         cost stays in this macro's tally."""
         from neurosim.config import apply_mapping
 
-        self @ x
-        peak = self.tally.adc_peak
+        probe = CrossbarMacro(self.config, self.programmed, self.rng, self.transposed, MacroTally(),
+                              self.temperature, self.device, self.xp)
+        probe @ x   # its own tally: the peak of this read alone, whatever the macro read before
+        self.tally.add(probe.tally)
+        peak = probe.tally.adc_peak
         adc_range = min(1.0, max(1e-6, self.config.crossbar.adc_range * peak)) if peak > 0 else \
             self.config.crossbar.adc_range
         config = apply_mapping(self.config, {"crossbar": {"adc_range": adc_range}}, "ADC calibration")
