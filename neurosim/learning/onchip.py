@@ -19,8 +19,8 @@ the backward pass through ``W2`` (a transposed read of the same arrays) and the 
 at ``input_bits`` (scaled to its own largest magnitude, applied bit-serially), every cell adds
 its read noise, IR drop follows ``crossbar.wire_resistance``, and the chip's column ADC
 (``crossbar.adc_bits``, ``adc_mode``) converts each column, its range calibrated on the first
-read of each matrix and direction in a task (:meth:`OnChipMemory.recalibrate` at every task's
-start, as macros set a per-layer range). The reads' energy is the macro's (``read_tally``).
+read of each matrix and direction in a task, with :data:`ADC_HEADROOM` (:meth:`OnChipMemory.recalibrate`
+at every task's start, as macros set a per-layer range). The reads' energy is the macro's (``read_tally``).
 Oja's rule computes its own ``y = H a`` from the stored conductances, without read noise or
 ADC (the lateral circuit's learning reads are not modelled). :meth:`read` (a whole matrix with
 per-device read noise) serves the spiking lateral circuit, which needs the matrix itself.
