@@ -50,9 +50,17 @@ def test_on_chip_learning_counts_pulses_and_changes_the_result(tmp_path):
     assert chip["on_chip"]["learning_energy_J"] > 0
     energy = json.loads((out / "report.json").read_text())["energy"]
     assert energy["on_chip_learning_J"]["hlop"] == chip["on_chip"]["learning_energy_J"]
+    assert chip["on_chip"]["learning_energy_J"] == pytest.approx(
+        chip["on_chip"]["program_energy_J"] + chip["on_chip"]["read_energy_J"])
+    assert chip["on_chip"]["read_energy_J"] > 0 and chip["on_chip"]["read_vectors"] > 0
     code, out = _run(tmp_path, *sets, chip="rram-40nm-256kb", name="digital")
     digital = json.loads((out / "report.json").read_text())["continual"]["methods"]["hlop"]
     assert "on_chip" not in digital and digital["R"] != chip["R"]
+    # the DAC resolution key reaches the chip's reads: a 1-bit DAC reads (and learns) otherwise
+    code, out = _run(tmp_path, *sets, "continual.on_chip=true", "continual.on_chip_input_bits=1",
+                     chip="rram-40nm-256kb", name="dac1")
+    coarse = json.loads((out / "report.json").read_text())["continual"]["methods"]["hlop"]
+    assert coarse["R"] != chip["R"] and coarse["on_chip"]["read_energy_J"] < chip["on_chip"]["read_energy_J"]
 
 
 def test_class_split_stream_gives_each_task_its_own_classes(tmp_path):
