@@ -587,8 +587,11 @@ def parse_override(text: str) -> dict[str, Any]:
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
-    if not sep or "." not in key or not raw.strip():
+    if not sep or "." not in key:
         raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. network.neurons=1000")
+    if not raw.strip():
+        raise ConfigError(f"--set {text!r}: no value after '='; an empty string is written {key}=\"\" "
+                          f"(quoted for the shell: --set '{key}=\"\"')")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:

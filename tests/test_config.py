@@ -64,11 +64,16 @@ def test_int_accepted_for_float_but_not_the_reverse():
     ("network.discrete-lif.decay=1.5", r"network.discrete-lif.decay = 1.5 is out of range"),
     ("device.kind=flash", r"device.kind = 'flash' is not allowed; choose one of 'rram', 'pcm', 'ideal'"),
     ("network.neurons", r"expected section.key=value"),
+    ("prediction.switch_methods=", r"no value after '='; an empty string is written prediction.switch_methods=\"\""),
     ("device.g_min=2e-4", r"device.g_min .* must be below device.g_max"),
 ])
 def test_bad_values_name_the_key(override, message):
     with pytest.raises(ConfigError, match=message):
         load_config(overrides=[override])
+
+
+def test_an_empty_string_is_written_quoted():
+    assert load_config(overrides=['prediction.switch_methods=""']).section("prediction").switch_methods == ""
 
 
 def test_chip_file_errors_name_the_file(tmp_path):
