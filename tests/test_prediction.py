@@ -69,8 +69,9 @@ def test_attention_gate_opens_only_on_the_channel_that_occurred_near_its_latency
     np.testing.assert_array_equal(attention_gate(0.3, -1, lat, 0.05), [0, 0])   # test trial
 
 
-def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0):
-    params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=1)
+def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0, output_weights="trial-start"):
+    params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=1,
+                           output_weights=output_weights)
 
     def store(name):
         return ChipWeights((2, n + 1), np.random.default_rng(seed), store_levels, 1.0)
@@ -78,23 +79,67 @@ def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0):
     return WhatWhenHook(method, trials, bins, params, np.full(n, 0.9), rng.normal(0, 1, (n, 2)), noise, store)
 
 
-def test_the_gate_closes_plasticity_outside_its_window():
+@pytest.mark.parametrize("output_weights", ["live", "trial-start"])
+def test_the_gate_closes_plasticity_outside_its_window(output_weights):
     block = Block(0.5, 0.05, 0.09, 1)
-    hook = _hook("three-factor", [Trial(0, block, 0, False, 0)])
+    hook = _hook("three-factor", [Trial(0, block, 0, False, 0)], output_weights=output_weights)
     rng = np.random.default_rng(1)
     hook.trial_start(0)
+    learning = (lambda: hook.w_when.w) if output_weights == "live" else (lambda: hook._learn)
     changed = []
     for b in range(120):
-        before = hook.w_when.w.copy()
+        before = learning().copy()
         hook.step(0, b, rng.random(8) < 0.3, np.zeros(8))
-        changed.append(not np.array_equal(before, hook.w_when.w))
+        changed.append(not np.array_equal(before, learning()))
     changed = np.array(changed)
     t = np.arange(120) * 1e-3
     inside = np.abs(t - 0.05) <= 0.01 + 1e-12
     assert changed[inside].any() and not changed[~inside].any()
-    assert not hook.w_when.w[1].any(), "channel B did not occur: its weights never change"
+    assert not learning()[1].any(), "channel B did not occur: its weights never change"
+    if output_weights == "trial-start":
+        assert not hook.w_when.w.any(), "the store is written at the trial's end, not during it"
     hook.trial_end(0)
+    assert hook.w_when.w[0].any() and not hook.w_when.w[1].any()
     assert hook.w_what.w.any(), "the what readout learns at the trial's end"
+
+
+@pytest.mark.parametrize("method", ["three-factor", "merged", "force"])
+def test_trial_start_weights_keep_a_trials_output_free_of_its_own_teacher(method):
+    """With output_weights = 'trial-start' a training trial's output equals what its starting weights
+    give on the same spikes (learning acts from the next trial); with 'live' it does not, and the
+    learned weights after the trial are the same sequential rule in both."""
+    block = Block(1.0, 0.05, 0.09, 2)
+    trials = [Trial(0, block, 0, False, 0), Trial(0, block, 0, False, 1)]
+    spikes = np.random.default_rng(3).random((2, 120, 8)) < 0.3
+    for mode in ("trial-start", "live"):
+        hook = _hook(method, trials, output_weights=mode)
+        for j in range(2):
+            if j == 1:
+                start = {k: w.copy() for k, w in hook.weights().items()}
+                base = hook.baseline.copy()
+            hook.trial_start(j)
+            for b in range(120):
+                hook.step(j, b, spikes[j, b], np.zeros(8))
+            hook.trial_end(j)
+        w = start["when"]
+        f = _features(hook.decay, base, spikes[1])
+        pred = f @ w.T
+        if method == "three-factor":
+            pred = pred * hook.what_[1]
+            pred[:hook.what_bins - 1] = 0.0              # 'what' is known from the end of its window on
+        same = np.allclose(hook.outputs_[1], pred, atol=1e-6)
+        assert same == (mode == "trial-start"), (method, mode)
+
+
+def _features(decay, base, spikes):
+    """Features ``(bins, F)`` for a trial's ``spikes`` (traces minus the baseline ``base`` the trial saw,
+    plus the bias), recomputed independently of the hook's step."""
+    x = np.zeros(spikes.shape[1])
+    rows = []
+    for s in spikes:
+        x = decay * x + s
+        rows.append(np.concatenate([x - base, [1.0]]))
+    return np.array(rows)
 
 
 def test_test_trials_do_not_learn():

@@ -29,6 +29,17 @@ Methods (``method``):
   FORCE) every ``rls_interval`` steps over the whole trial; ``force-reset`` resets ``P`` at the
   first trial of a block whose statistics differ from the previous block's.
 
+Which weights act within a trial (``output_weights``): ``"trial-start"`` (default) — the output
+and its feedback use the weights the trial started with; the rule still runs at every step, on
+a learning copy (the digital accumulator of mixed-precision on-chip learning: Nandakumar et
+al., Front. Neurosci. 14:406, 2020), and the trial's net change is written to the store (the
+chip: programming pulses) at the trial's end, so a trial's plasticity takes effect from the
+next trial and no output is informed by the outcome of its own trial (the teacher is known
+before the event); RLS likewise acts with its weights of the trial's start. ``"live"``: every
+update acts at once (each step's update programmed onto the store; FORCE's classic online
+correction), which lets training trials' outputs and feedback follow the teacher within the
+trial, so they are no longer predictions and test trials (no learning) see another closed loop.
+
 Closed loop: the output is fed back into the reservoir, ``fb = W_fb o(t)`` (``W_fb``
 ``(neurons, 2)`` fixed, Gaussian, std ``feedback_scale`` mV), entering the next step, plus
 the network's background noise. Test trials (cue only) run with learning off.
@@ -47,15 +58,17 @@ from neurosim.learning.chip_weights import ChipWeights
 from neurosim.learning.rls import RLS
 from neurosim.learning.three_factor import delta_rule_update, eligibility_step, three_factor_update
 
-__all__ = ["METHODS", "ReadoutParams", "WhatWhenHook"]
+__all__ = ["METHODS", "OUTPUT_WEIGHTS", "ReadoutParams", "WhatWhenHook"]
 
 METHODS = ("three-factor", "merged", "force", "force-reset")
+OUTPUT_WEIGHTS = ("trial-start", "live")
 
 
 @dataclass(frozen=True)
 class ReadoutParams:
     """Learning constants: rates (dimensionless, NLMS-normalised), RLS ``alpha`` and interval (steps),
-    kernel ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s)."""
+    kernel ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s); ``output_weights``:
+    which weights act within a trial, ``"trial-start"`` or ``"live"`` (module docstring)."""
 
     lr_when: float = 0.02
     lr_what: float = 0.05
@@ -66,6 +79,7 @@ class ReadoutParams:
     what_window: float = 0.15
     what_bias: float = 10.0
     dt: float = 1e-3
+    output_weights: str = "trial-start"
 
 
 class WhatWhenHook:
@@ -82,6 +96,8 @@ class WhatWhenHook:
                  w_fb: np.ndarray, noise, store):
         if method not in METHODS:
             raise ValueError(f"unknown prediction method {method!r}; one of {', '.join(METHODS)}")
+        if params.output_weights not in OUTPUT_WEIGHTS:
+            raise ValueError(f"output_weights must be one of {', '.join(OUTPUT_WEIGHTS)}, got {params.output_weights!r}")
         self.method, self.trials, self.bins, self.p = method, trials, bins, params
         n = len(trace_decay)
         self.features = n + 1
@@ -102,6 +118,8 @@ class WhatWhenHook:
         self.offset = 0
         self.rls_updates_ = 0
         self.what_updates_ = 0
+        self.learn_macs_ = 0          # arithmetic of the learning copy (trial-start): error reads and updates
+        self.deferred = params.output_weights == "trial-start"
         if method == "three-factor":
             self.w_when, self.w_what = store("when"), store("what")
         elif method == "merged":
@@ -129,8 +147,28 @@ class WhatWhenHook:
             prev = self.trials[g - 1].stats
             if (prev.p_a, prev.t_a, prev.t_b) != (tr.stats.p_a, tr.stats.t_a, tr.stats.t_b):
                 self.rls.reset()
+        if self.deferred and not tr.test:
+            if self.method == "three-factor" or self.method == "merged":
+                self._learn = self.w_when.w.copy()       # the learning copy, from the stored weights
+                self._start = self._learn.copy()
+            else:
+                self._act_w = self.rls.w_.copy()
+        elif self.deferred and self.method.startswith("force"):
+            self._act_w = self.rls.w_
         if self.noise is not None:
             self.noise.trial_start(g)
+
+    def _when_update(self, f: np.ndarray, target: np.ndarray, live: np.ndarray, gate: np.ndarray) -> None:
+        """One step of the gated three-factor rule towards ``target`` ``(2,)``: on the learning copy
+        (its own output as the error's prediction) when updates are deferred, else on the store
+        with ``live`` (the output just read) as the prediction."""
+        lr = self.p.lr_when / float(f @ f)
+        if self.deferred:
+            y = self._learn @ f
+            three_factor_update(self._learn, f, target - y, gate, lr)
+            self.learn_macs_ += 2 * int(np.count_nonzero(gate)) * self.features
+        else:
+            self.w_when.update(three_factor_update(np.zeros((2, self.features)), f, target - live, gate, lr))
 
     def step(self, sample: int, b: int, spikes: np.ndarray, v: np.ndarray) -> np.ndarray:
         tr, f, p = self._trial, self.f, self.p
@@ -151,18 +189,14 @@ class WhatWhenHook:
             if learn and tr.occurred >= 0 and self._inside[b, tr.occurred]:
                 gate = np.zeros(2)
                 gate[tr.occurred] = 1.0
-                err = self._kernel[b] - when
-                self.w_when.update(three_factor_update(np.zeros((2, self.features)), f, err, gate,
-                                                       p.lr_when / float(f @ f)))
+                self._when_update(f, self._kernel[b], when, gate)
         elif self.method == "merged":
             o = self.w_when.read() @ f
             if learn and self._inside[b].any():
-                gate = self._inside[b].astype(np.float64)
-                target = self._kernel[b] * (np.arange(2) == tr.occurred)
-                self.w_when.update(three_factor_update(np.zeros((2, self.features)), f, target - o, gate,
-                                                       p.lr_when / float(f @ f)))
+                self._when_update(f, self._kernel[b] * (np.arange(2) == tr.occurred), o,
+                                  self._inside[b].astype(np.float64))
         else:
-            o = self.rls.predict(f)
+            o = self._act_w @ f if self.deferred else self.rls.predict(f)
             if learn and b % p.rls_interval == 0:
                 self.rls.update(f, self._kernel[b] * (np.arange(2) == tr.occurred))
                 self.rls_updates_ += 1
@@ -174,6 +208,8 @@ class WhatWhenHook:
 
     def trial_end(self, sample: int) -> None:
         tr = self._trial
+        if self.deferred and not tr.test and self.method in ("three-factor", "merged"):
+            self.w_when.update(self._learn - self._start)        # the trial's net change, programmed once
         if self.method == "three-factor" and not tr.test and tr.occurred >= 0:
             target = (np.arange(2) == tr.occurred).astype(np.float64)
             self.w_what.update(_nlms_change(self.w_what.read(), self._fbar, target, self.p.lr_what))

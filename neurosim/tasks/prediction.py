@@ -92,6 +92,10 @@ class PredictionSettings:
                                    0.0, 10.0)
     what_window: float = param(0.15, "Post-cue window whose mean state the 'what' readout sees (must end "
                                "before the earliest event)", "s", 0.001, 10.0)
+    output_weights: str = param("trial-start", "Weights the output and its feedback use within a trial: "
+                                "'trial-start' (a trial's updates, run on a learning copy, are written at "
+                                "its end and act from the next trial) or 'live' (every update acts at once)",
+                                choices=("trial-start", "live"))
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
     trace_tau_min: float = param(0.05, "Shortest eligibility-trace time constant (log-uniform per neuron)",
@@ -226,7 +230,7 @@ class Prediction(Task):
         on_chip = s.readout_on_chip and config.device.kind != "ideal"
         params = ReadoutParams(lr_when=s.lr_when, lr_what=s.lr_what, rls_alpha=s.rls_alpha,
                                rls_interval=s.rls_interval, sigma=s.sigma, gate_half_width=s.gate_half_width,
-                               what_window=s.what_window, dt=dt)
+                               what_window=s.what_window, dt=dt, output_weights=s.output_weights)
         runs, ops = [], None
         for k in range(s.seeds):
             seed = config.run.seed + k
@@ -450,8 +454,9 @@ def _learning_energy(result: PredictionResult) -> dict:
                 [(f"switch {m}", h) for m, (_, h) in run.switch.items()]
         for name, h in hooks:
             d = per.setdefault(name, {"trials": 0, "programming_pulses": 0, "weight_updates": 0, "rls_macs": 0,
-                                      "readout_reads": 0})
+                                      "learning_copy_macs": 0, "readout_reads": 0})
             d["trials"] += len(h.trials)
+            d["learning_copy_macs"] += h.learn_macs_
             for store in (h.w_when, h.w_what):
                 if store is not None:
                     d["programming_pulses"] += store.pulses_
@@ -463,7 +468,7 @@ def _learning_energy(result: PredictionResult) -> dict:
     for d in per.values():
         on_chip = result.on_chip and d["rls_macs"] == 0          # RLS readouts are digital
         learn = d["programming_pulses"] * e.program_pulse if on_chip else d["weight_updates"] * e.readout_mac
-        learn += d["rls_macs"] * e.readout_mac
+        learn += (d["rls_macs"] + d["learning_copy_macs"]) * e.readout_mac
         reads = (d["readout_reads"] * (features * e.row_driver + 4 * e.adc_conversion) if on_chip
                  else d["readout_reads"] * 2 * features * e.readout_mac)
         d.update(on_chip=on_chip, learning_J_per_trial=learn / max(d["trials"], 1),
@@ -471,7 +476,9 @@ def _learning_energy(result: PredictionResult) -> dict:
     return {"per_method": per,
             "model": ("on chip: a read drives F rows (row_driver) and converts 4 columns (adc_conversion); an "
                       "update costs one program_pulse per level step; digital: 2F readout_mac per read, one "
-                      "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update")}
+                      "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update; "
+                      "with output_weights = 'trial-start' the learning copy adds 2F readout_mac per channel "
+                      "and step it learns (its error read and update), and the store is written once per trial")}
 
 
 def prediction_report(result: PredictionResult) -> dict:
