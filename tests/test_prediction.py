@@ -308,6 +308,14 @@ def test_same_seed_same_result_and_the_report_holds_every_figure():
     other = load_config("ideal", overrides=TINY + ["run.seed=1"])
     c = prediction_report(Prediction().run(other, RunContext("cpu")))
     assert c["prediction"]["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"]
+    live = load_config("ideal", overrides=TINY + ["prediction.output_weights=live"])
+    d = prediction_report(Prediction().run(live, RunContext("cpu")))["prediction"]
+    assert d["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"], "prediction.output_weights reaches the readouts"
+    copy = p["learning_energy"]["per_method"]["sweep three-factor"]
+    assert copy["learning_copy_macs"] > 0 and d["learning_energy"]["per_method"]["sweep three-factor"][
+        "learning_copy_macs"] == 0
+    assert copy["weight_updates"] < d["learning_energy"]["per_method"]["sweep three-factor"]["weight_updates"], \
+        "trial-start writes the store once per trial, live at every learning step"
 
 
 # ---------------------------------------------------------------- regime metrics of the reservoir task
