@@ -151,6 +151,7 @@ def test_test_trials_do_not_learn():
             hook.step(0, b, np.ones(8, dtype=bool), np.zeros(8))
         hook.trial_end(0)
         assert not any(np.any(w) for w in hook.weights().values()), method
+        assert not hook.baseline.any(), "a test trial leaves the features' baseline alone"
 
 
 # ---------------------------------------------------------------- paradigm

@@ -4,9 +4,9 @@ One :class:`WhatWhenHook` runs one method over a sequence of trials
 (:mod:`neurosim.tasks.prediction_paradigm`) on an engine that steps a hook
 (:mod:`neurosim.engines.online`). Features are the presynaptic eligibility traces of all
 reservoir neurons, ``x_i ← exp(−dt/τ_i) x_i + s_i`` (heterogeneous ``τ_i``, so the
-population decays on many time scales after the cue), plus a constant 1 (bias):
-minus a running baseline ``m`` (each trace's mean over past trials, ``m ← m + 0.1 (x̄_trial − m)``
-at every trial end: the common mode of the background activity is not a feature), plus a
+population decays on many time scales after the cue), minus a running baseline ``m`` (each trace's mean over past training trials, ``m ← m + 0.1 (x̄_trial − m)``
+at every training trial's end: the common mode of the background activity is not a feature;
+test trials leave it alone, so a run of cue-only test trials does not shift the features it measures), plus a
 constant 1 (bias): ``f = [x − m, 1]``, ``F = neurons + 1`` features. Output channels are A and B.
 
 Methods (``method``):
@@ -14,7 +14,7 @@ Methods (``method``):
 - ``three-factor`` (the paper's): output ``o_c(t) = what_c · when_c(t)``.
   *what*: ``what_c = W_what[c] · f̄`` with ``f̄`` the mean feature over the post-cue window
   ``[0, what_window)`` relative to its own running mean over past trials (``m̄ ← m̄ + 0.1 (f̄ − m̄)``
-  after each training trial; the bias stays 1): the state before any event carries no
+  after each training trial; its bias entry is ``what_bias``): the state before any event carries no
   information about which event comes, so the rule learns mostly the bias and the
   trial-to-trial deviations; learned at trial end by the two-factor NLMS delta rule towards the
   one-hot outcome (:func:`~neurosim.learning.three_factor.delta_rule_update`), so it tends to
@@ -215,7 +215,8 @@ class WhatWhenHook:
             self.w_what.update(_nlms_change(self.w_what.read(), self._fbar, target, self.p.lr_what))
             self.what_baseline[:-1] += 0.1 * self._fbar[:-1]
             self.what_updates_ += 1
-        self.baseline += 0.1 * (self._xsum / self.bins - self.baseline)
+        if not tr.test:          # a test trial measures; it adapts nothing, not even the features' baseline
+            self.baseline += 0.1 * (self._xsum / self.bins - self.baseline)
         nxt = self._g + 1
         if nxt == len(self.trials) or self.trials[nxt].block != tr.block:
             self.snapshots_.append((tr.block, self.weights()))

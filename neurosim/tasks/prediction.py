@@ -67,7 +67,8 @@ class PredictionSettings:
     block_trials: int = param(100, "Training trials per block (fixed statistics)", "", 1, 100000)
     test_every: int = param(10, "A test trial (cue only, learning off) after every this many training "
                             "trials; 0 = only at block ends", "", 0, 100000)
-    test_trials: int = param(5, "Test trials at the end of each block", "", 1, 10000)
+    test_trials: int = param(20, "Test trials at the end of each block (their mean output is the block's "
+                             "amplitude; more trials, less of the reservoir's trial-to-trial noise)", "", 1, 10000)
     sweep_block_trials: int = param(0, "Training trials per block of the probability sweep; 0 = "
                                     "block_trials", "", 0, 100000)
     sweep_warmup_trials: int = param(100, "Training trials at p(A) = 0.5 before the sweep's first level (the "
@@ -80,7 +81,9 @@ class PredictionSettings:
     switch_to: float = param(0.2, "p(A) after a probability switch", "", 0.0, 1.0)
     switch_t_a: float = param(0.5, "Latency of A after a latency switch", "s", 0.0, 100.0)
     switch_t_b: float = param(0.9, "Latency of B after a latency switch", "s", 0.0, 100.0)
-    switch_pre_blocks: int = param(1, "Blocks before the switch", "", 1, 1000)
+    switch_pre_blocks: int = param(3, "Blocks before the switch (FORCE/RLS averages every trial since its "
+                                   "last P reset: it can be more than half a step off 100 trials after the "
+                                   "switch only if more than 100 trials came before)", "", 1, 1000)
     switch_post_blocks: int = param(1, "Blocks after the switch", "", 1, 1000)
     switch_methods: str = param("three-factor,merged,force,force-reset", "Methods compared on the switch "
                                 "(comma-separated, of three-factor, merged, force, force-reset; empty = none)")
