@@ -193,8 +193,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_output_dir(out, rid)  # before the work, so that none is lost
     preflight(config)
     progress = Progress(enabled=not args.quiet)
+    from neurosim.tasks.registry import get_task
+    data = f"dataset {config.run.dataset}, " if get_task(args.task).uses_dataset else ""
     progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
-                  f"dataset {config.run.dataset}, engine {args.engine}, seed {config.run.seed}")
+                  f"{data}engine {args.engine}, seed {config.run.seed}")
     for line in _recommendation_notes(config):
         progress.note(line)
     output = run_task(args.task, config, RunContext(args.engine, args.data_dir, progress))

@@ -336,3 +336,15 @@ def test_isi_cv_and_synchrony_tell_regular_from_poisson_and_locked_from_independ
     free = np.random.default_rng(2).random((4000, 400)) < 0.02
     s = synchrony(free, 5, max_neurons=50, rng=np.random.default_rng(3))
     assert abs(s.pairwise_correlation) < 0.02 and s.chi < 0.1 and s.neurons == 50
+
+
+def test_cli_runs_prediction_names_no_dataset_and_reports_progress_per_block(tmp_path, capsys):
+    from neurosim.cli import main
+    out = tmp_path / "pred"
+    assert main(["run", "--task", "prediction", "--chip", "ideal", "--engine", "cpu", "--out", str(out),
+                 *(f"--set={s}" for s in TINY)]) == 0
+    err = capsys.readouterr().err
+    first = err.splitlines()[0]
+    assert first.startswith("neurosim prediction: chip ideal") and "dataset" not in first, first
+    assert "sweep three-factor: block 1/4" in err and "switch force-reset: block 4/4" in err
+    assert (out / "report.json").exists() and (out / "report.html").exists()

@@ -215,6 +215,7 @@ class Prediction(Task):
     """What and when of an expected event, learned online (see the module docstring)."""
 
     name = "prediction"
+    uses_dataset = False
     description = ("what/when prediction in a closed-loop Izhikevich reservoir: three-factor rule vs "
                    "FORCE, amplitude vs probability, re-adaptation after switches, energy of learning")
     Settings = PredictionSettings

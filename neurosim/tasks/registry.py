@@ -51,6 +51,8 @@ class Task:
     Settings: ClassVar[type | None] = None
     #: Report keys (dotted) this task always writes, checked before the report is saved.
     required_keys: ClassVar[tuple[str, ...]] = ()
+    #: Whether the task reads ``run.dataset`` (False: it makes its own input, as ``prediction``).
+    uses_dataset: ClassVar[bool] = True
 
     def run(self, config: Config, context: RunContext) -> Any:
         raise NotImplementedError(f"task {self.name!r} does not implement run")
