@@ -86,7 +86,7 @@ class PredictionSettings:
                                    "switch only if more than 100 trials came before)", "", 1, 1000)
     switch_post_blocks: int = param(1, "Blocks after the switch", "", 1, 1000)
     switch_methods: str = param("three-factor,merged,force,force-reset", "Methods compared on the switch "
-                                "(comma-separated, of three-factor, merged, force, force-reset; empty = none)")
+                                "(comma-separated, of three-factor, merged, force, force-reset; \"\" = none)")
     sweep: bool = param(True, "Run the probability sweep (three-factor)")
     lr_when: float = param(0.05, "η of the three-factor 'when' rule (per step, normalised by fᵀf)", "",
                            0.0, 10.0)
