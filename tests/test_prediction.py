@@ -348,3 +348,25 @@ def test_cli_runs_prediction_names_no_dataset_and_reports_progress_per_block(tmp
     assert first.startswith("neurosim prediction: chip ideal") and "dataset" not in first, first
     assert "sweep three-factor: block 1/4" in err and "switch force-reset: block 4/4" in err
     assert (out / "report.json").exists() and (out / "report.html").exists()
+
+
+def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
+    block = Block(1.0, 0.05, 0.09, 1)
+    hook = _hook("three-factor", [Trial(0, block, 0, False, 0)], store_levels=256)
+    spikes = np.random.default_rng(4).random((120, 8)) < 0.3
+    hook.trial_start(0)
+    for b in range(120):
+        hook.step(0, b, spikes[b], np.zeros(8))
+    assert hook.w_when.pulses_ == 0 and hook.learn_macs_ > 0, "during the trial only the learning copy changes"
+    hook.trial_end(0)
+    assert hook.w_when.pulses_ > 0, "the trial's net change is programmed at its end"
+    levels = hook.w_when.w / hook.w_when.step
+    np.testing.assert_allclose(levels, np.round(levels), atol=1e-9)   # moved in whole level steps (pulses)
+    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY), RunContext("cpu")))
+    off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY + [
+        "prediction.readout_on_chip=false"]), RunContext("cpu")))
+    e_on = on["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]
+    e_off = off["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]
+    assert e_on["on_chip"] and e_on["programming_pulses"] > 0
+    assert not e_off["on_chip"] and e_off["programming_pulses"] == 0
+    assert e_on["readout_inference_J_per_trial"] != e_off["readout_inference_J_per_trial"]
