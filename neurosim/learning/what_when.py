@@ -4,9 +4,10 @@ One :class:`WhatWhenHook` runs one method over a sequence of trials
 (:mod:`neurosim.tasks.prediction_paradigm`) on an engine that steps a hook
 (:mod:`neurosim.engines.online`). Features are the presynaptic eligibility traces of all
 reservoir neurons, ``x_i ← exp(−dt/τ_i) x_i + s_i`` (heterogeneous ``τ_i``, so the
-population decays on many time scales after the cue), minus a running baseline ``m`` (each trace's mean over past training trials, ``m ← m + 0.1 (x̄_trial − m)``
-at every training trial's end: the common mode of the background activity is not a feature;
-test trials leave it alone, so a run of cue-only test trials does not shift the features it measures), plus a
+population decays on many time scales after the cue), minus a running baseline ``m`` (each
+trace's mean over past training trials, ``m ← m + 0.1 (x̄_trial − m)`` at every training
+trial's end: the common mode of the background activity is not a feature; test trials leave it
+alone, so a run of cue-only test trials does not shift the features it measures), plus a
 constant 1 (bias): ``f = [x − m, 1]``, ``F = neurons + 1`` features. Output channels are A and B.
 
 Methods (``method``):
@@ -97,7 +98,8 @@ class WhatWhenHook:
         if method not in METHODS:
             raise ValueError(f"unknown prediction method {method!r}; one of {', '.join(METHODS)}")
         if params.output_weights not in OUTPUT_WEIGHTS:
-            raise ValueError(f"output_weights must be one of {', '.join(OUTPUT_WEIGHTS)}, got {params.output_weights!r}")
+            raise ValueError(f"output_weights must be one of {', '.join(OUTPUT_WEIGHTS)}, "
+                             f"got {params.output_weights!r}")
         self.method, self.trials, self.bins, self.p = method, trials, bins, params
         n = len(trace_decay)
         self.features = n + 1
@@ -147,14 +149,11 @@ class WhatWhenHook:
             prev = self.trials[g - 1].stats
             if (prev.p_a, prev.t_a, prev.t_b) != (tr.stats.p_a, tr.stats.t_a, tr.stats.t_b):
                 self.rls.reset()
-        if self.deferred and not tr.test:
-            if self.method == "three-factor" or self.method == "merged":
-                self._learn = self.w_when.w.copy()       # the learning copy, from the stored weights
-                self._start = self._learn.copy()
-            else:
-                self._act_w = self.rls.w_.copy()
-        elif self.deferred and self.method.startswith("force"):
-            self._act_w = self.rls.w_
+        if self.deferred and self.method.startswith("force"):
+            self._act_w = self.rls.w_ if tr.test else self.rls.w_.copy()    # RLS acts with these weights
+        elif self.deferred and not tr.test:
+            self._learn = self.w_when.w.copy()       # the learning copy, from the stored weights
+            self._start = self._learn.copy()
         if self.noise is not None:
             self.noise.trial_start(g)
 
