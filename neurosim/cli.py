@@ -185,7 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from neurosim.progress import Progress
     from neurosim.report import check_output_dir
     from neurosim.report.write import write_reports
-    from neurosim.tasks import RunContext, preflight, run_id, run_task, summary_rows
+    from neurosim.tasks import RunContext, get_task, preflight, run_id, run_task, summary_rows
 
     config = _load_config(args)
     rid = run_id(config, args.task, args.engine, args.data_dir)
@@ -193,7 +193,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_output_dir(out, rid)  # before the work, so that none is lost
     preflight(config)
     progress = Progress(enabled=not args.quiet)
-    from neurosim.tasks.registry import get_task
     data = f"dataset {config.run.dataset}, " if get_task(args.task).uses_dataset else ""
     progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
                   f"{data}engine {args.engine}, seed {config.run.seed}")

@@ -370,3 +370,9 @@ def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
     assert e_on["on_chip"] and e_on["programming_pulses"] > 0
     assert not e_off["on_chip"] and e_off["programming_pulses"] == 0
     assert e_on["readout_inference_J_per_trial"] != e_off["readout_inference_J_per_trial"]
+    energy = load_config("rram-40nm-256kb").energy
+    assert e_on["learning_J_per_trial"] == pytest.approx(
+        (e_on["programming_pulses"] * energy.program_pulse + e_on["learning_copy_macs"] * energy.readout_mac)
+        / e_on["trials"]), "on chip, learning = the pulses + the learning copy's arithmetic"
+    assert e_off["learning_J_per_trial"] == pytest.approx(
+        (e_off["weight_updates"] + e_off["learning_copy_macs"]) * energy.readout_mac / e_off["trials"])

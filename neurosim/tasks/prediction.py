@@ -37,7 +37,7 @@ from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine, stepping_engines
 from neurosim.errors import ConfigError, EngineError
 from neurosim.learning.chip_weights import ChipWeights
-from neurosim.learning.what_when import METHODS, ReadoutParams, WhatWhenHook
+from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std
 from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
@@ -98,7 +98,7 @@ class PredictionSettings:
     output_weights: str = param("trial-start", "Weights the output and its feedback use within a trial: "
                                 "'trial-start' (a trial's updates, run on a learning copy, are written at "
                                 "its end and act from the next trial) or 'live' (every update acts at once)",
-                                choices=("trial-start", "live"))
+                                choices=OUTPUT_WEIGHTS)
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
     trace_tau_min: float = param(0.05, "Shortest eligibility-trace time constant (log-uniform per neuron)",
