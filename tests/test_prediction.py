@@ -18,7 +18,8 @@ from neurosim.learning.three_factor import (attention_gate, delta_rule_update, e
 from neurosim.learning.what_when import ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std, with_background
-from neurosim.tasks.prediction import Prediction, prediction_figures, prediction_report, relative_amplitude
+from neurosim.tasks.prediction import (Prediction, block_amplitudes, prediction_figures, prediction_report,
+                                      relative_amplitude)
 from neurosim.tasks.prediction_paradigm import (Block, Trial, event_kernel, schedule_trials, sweep_blocks,
                                                 switch_blocks, trial_raster)
 from neurosim.tasks.registry import RunContext
@@ -179,6 +180,32 @@ def test_paradigm_schedules_blocks_tests_and_input_spikes():
     np.testing.assert_allclose(relative_amplitude(out, np.array([0.3, 0.7]), 0.03, 1e-3)[0], 0.4)
 
 
+def test_block_amplitude_averages_the_test_points_of_the_blocks_later_part_each_point_equally():
+    t = np.arange(1000) * 1e-3
+    lat = np.array([0.3, 0.7])
+
+    def out(a, b):          # a trial whose relative amplitudes are (a, b)
+        return np.stack([a * event_kernel(t, 0.3, 0.03), b * event_kernel(t, 0.7, 0.03)], axis=1)
+    first, second = Block(0.2, 0.3, 0.7, 10), Block(0.9, 0.3, 0.7, 10)
+    trials, outs = [], []
+    for blk, k, points in ((first, 0, {2: [(0.5, 0.5)], 6: [(0.1, 0.7)], 10: [(0.2, 0.8), (0.4, 1.0)]}),
+                           (second, 1, {4: [(0.0, 0.0)], 8: [(0.8, 0.2)], 10: [(1.0, 0.0)]})):
+        for pos, amps in points.items():
+            trials.append(Trial(k, blk, 0, False, pos - 1))        # a training trial: never counted
+            outs.append(out(9.0, 9.0))
+            for a, b in amps:
+                trials.append(Trial(k, blk, -1, True, pos))
+                outs.append(out(a, b))
+    p, amp = block_amplitudes(trials, np.array(outs), 0.03, 1e-3, 0.5)
+    np.testing.assert_allclose(p, [0.2, 0.9])
+    # block 0: points 6 and 10 (≥ 5), the end point is the mean of its two trials: (0.1 + 0.3) / 2
+    np.testing.assert_allclose(amp, [[0.2, 0.8], [0.9, 0.1]], atol=1e-12)
+    _, end = block_amplitudes(trials, np.array(outs), 0.03, 1e-3, 1.0)
+    np.testing.assert_allclose(end, [[0.3, 0.9], [1.0, 0.0]], atol=1e-12)
+    _, every = block_amplitudes(trials, np.array(outs), 0.03, 1e-3, 0.0)
+    np.testing.assert_allclose(every[0], [(0.5 + 0.1 + 0.3) / 3, (0.5 + 0.7 + 0.9) / 3], atol=1e-12)
+
+
 def test_settings_refuse_events_outside_the_trial_and_unknown_methods():
     with pytest.raises(ConfigError, match="prediction.t_b"):
         load_config("ideal", overrides=["prediction.t_b=0.99"])
@@ -312,6 +339,11 @@ def test_same_seed_same_result_and_the_report_holds_every_figure():
     live = load_config("ideal", overrides=TINY + ["prediction.output_weights=live"])
     d = prediction_report(Prediction().run(live, RunContext("cpu")))["prediction"]
     assert d["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"], "prediction.output_weights reaches the readouts"
+    end = load_config("ideal", overrides=TINY + ["prediction.amplitude_from=1"])
+    e = prediction_report(Prediction().run(end, RunContext("cpu")))["prediction"]["sweep"]
+    assert p["sweep"]["amp_a_mean"] != p["sweep"]["block_end"]["amp_a_mean"]
+    assert e["amp_a_mean"] == e["block_end"]["amp_a_mean"] == p["sweep"]["block_end"]["amp_a_mean"], \
+        "prediction.amplitude_from = 1 measures the block's end only, on the same run"
     copy = p["learning_energy"]["per_method"]["sweep three-factor"]
     assert copy["learning_copy_macs"] > 0 and d["learning_energy"]["per_method"]["sweep three-factor"][
         "learning_copy_macs"] == 0

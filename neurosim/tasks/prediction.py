@@ -9,8 +9,9 @@ that steps a hook (``cpu`` or ``brian2``; :mod:`neurosim.learning.what_when`):
   ``p(A) = 0.5`` (left out of the figures), then ``p_levels`` blocks with ``p(A)`` evenly
   spaced over [0, 1], in a seeded order, one after the other (the readouts carry over);
   test trials (cue only, learning off) every ``test_every`` trials and ``test_trials`` at each
-  block's end. Figures: the output amplitude in each event window at each block's end vs
-  ``p(A)`` (Pearson r), test-error learning curves, |cos(W_what, W_when)| against the
+  block's end. Figures: the output amplitude in each event window vs ``p(A)`` (Pearson r),
+  a block's amplitude the mean over its test points from ``amplitude_from`` of the block on
+  (and, reported too, at its end only), test-error learning curves, |cos(W_what, W_when)| against the
   random-vector level 1/√F, the PCA of the readout weights across the blocks.
 * **switch** (every method of ``switch_methods``): ``switch_pre_blocks`` blocks of
   ``p(A) = switch_from`` then ``switch_post_blocks`` blocks after a switch of the probability
@@ -67,8 +68,12 @@ class PredictionSettings:
     block_trials: int = param(100, "Training trials per block (fixed statistics)", "", 1, 100000)
     test_every: int = param(10, "A test trial (cue only, learning off) after every this many training "
                             "trials; 0 = only at block ends", "", 0, 100000)
-    test_trials: int = param(20, "Test trials at the end of each block (their mean output is the block's "
-                             "amplitude; more trials, less of the reservoir's trial-to-trial noise)", "", 1, 10000)
+    test_trials: int = param(20, "Test trials at the end of each block (more trials, less of the reservoir's "
+                             "trial-to-trial noise in that test point)", "", 1, 10000)
+    amplitude_from: float = param(0.5, "A block's amplitude (vs p(A)) is the mean over its test points from "
+                                  "this fraction of the block on, each point weighing equally (the readouts "
+                                  "keep learning between points; 1 = the end-of-block test trials only, "
+                                  "reported as well)", "", 0.0, 1.0)
     sweep_block_trials: int = param(0, "Training trials per block of the probability sweep; 0 = "
                                     "block_trials", "", 0, 100000)
     sweep_warmup_trials: int = param(100, "Training trials at p(A) = 0.5 before the sweep's first level (the "
@@ -327,30 +332,64 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(np.corrcoef(x, y)[0, 1])
 
 
+def block_amplitudes(trials: list, outputs: np.ndarray, sigma: float, dt: float,
+                     start_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's amplitude from its test trials: ``(blocks,)`` p(A) and ``(blocks, 2)`` amplitudes.
+
+    A block's test points are its test trials grouped by position (training trials before them);
+    a point's amplitude is the mean :func:`relative_amplitude` of its trials, and the block's is the
+    mean over its points at positions ≥ ``start_fraction`` × the block's training trials, each point
+    weighing equally (``start_fraction = 1``: the end-of-block test trials only). The readouts keep
+    learning between points, so averaging them measures the rule's amplitude at that p(A) rather
+    than one snapshot of weights that fluctuate from trial to trial. Blocks in order of appearance."""
+    points: dict[int, dict[int, list]] = {}
+    p_of: dict[int, float] = {}
+    for g, tr in enumerate(trials):
+        if tr.test and tr.position >= start_fraction * tr.stats.trials - 1e-9:
+            p_of[tr.block] = tr.stats.p_a
+            points.setdefault(tr.block, {}).setdefault(tr.position, []).append(
+                relative_amplitude(outputs[g], tr.stats.latencies, sigma, dt))
+    blocks = list(points)
+    amp = np.array([np.mean([np.mean(v, axis=0) for v in points[k].values()], axis=0) for k in blocks])
+    return np.array([p_of[k] for k in blocks]), amp.reshape(len(blocks), 2)
+
+
+def _amplitude_figures(per_seed: list[tuple[np.ndarray, np.ndarray]]) -> dict:
+    """r and mean amplitude curves from each seed's ``(p, amp)`` of :func:`block_amplitudes`."""
+    rows = []
+    for p, amp in per_seed:
+        order = np.argsort(p)
+        rows.append({"p_a": p[order].tolist(), "amp_a": amp[order, 0].tolist(), "amp_b": amp[order, 1].tolist(),
+                     "r_a": _pearson(p, amp[:, 0]), "r_b": _pearson(p, amp[:, 1])})
+    amp_a = np.mean([x["amp_a"] for x in rows], axis=0)
+    amp_b = np.mean([x["amp_b"] for x in rows], axis=0)
+    p = np.array(rows[0]["p_a"])
+
+    def mean_r(key):
+        vals = [x[key] for x in rows if x[key] is not None]
+        return float(np.mean(vals)) if vals else None
+    return {"p_a": p.tolist(), "amp_a_mean": amp_a.tolist(), "amp_b_mean": amp_b.tolist(),
+            "r_a_mean_over_seeds": mean_r("r_a"), "r_b_mean_over_seeds": mean_r("r_b"),
+            "r_a_of_mean": _pearson(p, amp_a), "r_b_of_mean": _pearson(p, amp_b), "per_seed": rows}
+
+
 def _sweep_metrics(result: PredictionResult) -> dict:
     s, dt = result.settings, result.config.network.dt
-    per_seed, curves, coss, pcas = [], [], [], []
+    amps, ends, curves, coss, pcas, seeds_run = [], [], [], [], [], []
     for run in result.runs:
         if run.sweep is None:
             continue
         trials, hook = run.sweep
         first = 1 if s.sweep_warmup_trials else 0          # block 0 is the warm-up
-        levels: dict[int, list] = {}
+        sweep = [(g, tr) for g, tr in enumerate(trials) if tr.block >= first]
+        outs = hook.outputs_[[g for g, _ in sweep]]
+        amps.append(block_amplitudes([tr for _, tr in sweep], outs, s.sigma, dt, s.amplitude_from))
+        ends.append(block_amplitudes([tr for _, tr in sweep], outs, s.sigma, dt, 1.0))
+        seeds_run.append(run.seed)
         curve: dict[int, list] = {}
-        for g, tr in enumerate(trials):
-            if not tr.test or tr.block < first:
-                continue
-            curve.setdefault(tr.position, []).append(_test_error(hook.outputs_[g], tr, s, dt))
-            if tr.position == tr.stats.trials:
-                levels.setdefault(tr.block, []).append(
-                    relative_amplitude(hook.outputs_[g], tr.stats.latencies, s.sigma, dt))
-        blocks = sorted(levels)
-        p = np.array([trials[[t.block for t in trials].index(k)].stats.p_a for k in blocks])
-        amp = np.array([np.mean(levels[k], axis=0) for k in blocks])       # (levels, 2)
-        order = np.argsort(p)
-        per_seed.append({"seed": run.seed, "p_a": p[order].tolist(), "amp_a": amp[order, 0].tolist(),
-                         "amp_b": amp[order, 1].tolist(), "r_a": _pearson(p, amp[:, 0]),
-                         "r_b": _pearson(p, amp[:, 1])})
+        for g, tr in sweep:
+            if tr.test:
+                curve.setdefault(tr.position, []).append(_test_error(hook.outputs_[g], tr, s, dt))
         curves.append(curve)
         final = hook.weights()
         cos = [abs(float(np.dot(a[:-1], b[:-1]) / (np.linalg.norm(a[:-1]) * np.linalg.norm(b[:-1]) + 1e-300)))
@@ -360,27 +399,29 @@ def _sweep_metrics(result: PredictionResult) -> dict:
         snaps = np.array([np.concatenate([w["what"][:, :-1].ravel(), w["when"][:, :-1].ravel()]) for _, w in kept])
         snap_p = np.array([trials[[t.block for t in trials].index(k)].stats.p_a for k, _ in kept])
         pcas.append(_pca(snaps, snap_p))
-    if not per_seed:
+    if not amps:
         return {}
-    amp_a = np.mean([x["amp_a"] for x in per_seed], axis=0)
-    amp_b = np.mean([x["amp_b"] for x in per_seed], axis=0)
-    p = np.array(per_seed[0]["p_a"])
+    main = _amplitude_figures(amps)
+    for row, seed in zip(main["per_seed"], seeds_run):
+        row["seed"] = seed
+    end = _amplitude_figures(ends)
     positions = sorted(set.intersection(*[set(c) for c in curves]))
     curve = [float(np.mean([np.mean(c[q]) for c in curves])) for q in positions]
     features = result.runs[0].features - 1
     return {
-        "p_a": p.tolist(), "amp_a_mean": amp_a.tolist(), "amp_b_mean": amp_b.tolist(),
-        "r_a_mean_over_seeds": float(np.mean([x["r_a"] for x in per_seed if x["r_a"] is not None])),
-        "r_b_mean_over_seeds": float(np.mean([x["r_b"] for x in per_seed if x["r_b"] is not None])),
-        "r_a_of_mean": _pearson(p, amp_a), "r_b_of_mean": _pearson(p, amp_b),
-        "per_seed": per_seed,
+        **main,
+        "block_end": {k: v for k, v in end.items() if k != "p_a"},
         "learning_curve": {"trial_in_block": positions, "test_error": curve,
                            "first": curve[0] if curve else None, "last": curve[-1] if curve else None},
         "cos_what_when": {"per_seed_per_channel": coss, "mean": float(np.mean(coss)),
                           "random_level": 1.0 / np.sqrt(features), "ratio_to_random":
                           float(np.mean(coss) * np.sqrt(features))},
         "pca": pcas,
-        "amplitude": "mean output in [t_c − σ, t_c + σ) / mean event kernel there, end-of-block test trials",
+        "amplitude": (f"mean output in [t_c − σ, t_c + σ) / mean event kernel there, on cue-only test "
+                      f"trials; a block's amplitude is the mean over its test points from "
+                      f"{s.amplitude_from:g} of the block on (each point, i.e. the test trials after the same "
+                      f"number of training trials, weighs equally); 'block_end': the end-of-block test "
+                      f"trials only"),
     }
 
 
@@ -505,11 +546,11 @@ def prediction_report(result: PredictionResult) -> dict:
 
 def prediction_figures(result: PredictionResult) -> dict:
     """The HTML report's figure panels (curves; see :func:`neurosim.report.html_report.render_html`)."""
-    rep = prediction_report(result)["prediction"]
+    rep, s = prediction_report(result)["prediction"], result.settings
     plots = {}
     sw = rep["sweep"]
     if sw:
-        plots["Amplitude vs p(A) (end-of-block test trials, mean over seeds)"] = {
+        plots[f"Amplitude vs p(A) (test points from {s.amplitude_from:g} of each block on, mean over seeds)"] = {
             "x": sw["p_a"], "series": {"A": sw["amp_a_mean"], "B": sw["amp_b_mean"], "ideal A": sw["p_a"]},
             "xlabel": "p(A)", "ylabel": "relative amplitude"}
         lc = sw["learning_curve"]
@@ -539,6 +580,9 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
     if sw:
         rows.append(("amplitude vs p(A)", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B {f(sw['r_b_mean_over_seeds'])} "
                      f"(mean over seeds); of the seed mean r_A {f(sw['r_a_of_mean'])}, r_B {f(sw['r_b_of_mean'])}"))
+        end = sw["block_end"]
+        rows.append(("… block end only", f"r_A {f(end['r_a_mean_over_seeds'])}, r_B {f(end['r_b_mean_over_seeds'])} "
+                     f"(mean over seeds)"))
         lc = sw["learning_curve"]
         rows.append(("test error (block)", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}"))
         c = sw["cos_what_when"]
