@@ -95,7 +95,7 @@ class PredictionSettings:
     sweep: bool = param(True, "Run the probability sweep (three-factor)")
     lr_when: float = param(0.05, "η of the three-factor 'when' rule (per step, normalised by fᵀf)", "",
                            0.0, 10.0)
-    lr_what: float = param(0.1, "η of the two-factor 'what' delta rule (per trial, normalised)", "", 0.0, 10.0)
+    lr_what: float = param(0.2, "η of the two-factor 'what' delta rule (per trial, normalised)", "", 0.0, 10.0)
     gate_half_width: float = param(0.06, "The attention gate is open within ± this of the latency", "s",
                                    0.0, 10.0)
     what_window: float = param(0.15, "Post-cue window whose mean state the 'what' readout sees (must end "
