@@ -206,6 +206,25 @@ def test_block_amplitude_averages_the_test_points_of_the_blocks_later_part_each_
     np.testing.assert_allclose(every[0], [(0.5 + 0.1 + 0.3) / 3, (0.5 + 0.7 + 0.9) / 3], atol=1e-12)
 
 
+def test_learning_curve_starts_from_the_previous_blocks_end_scored_against_the_new_statistics():
+    from neurosim.tasks.prediction import _learning_curve
+    config = load_config("ideal", overrides=["prediction.gate_half_width=0.06", "prediction.sigma=0.03"])
+    s = Prediction().settings(config)
+    t = np.arange(1000) * 1e-3
+    perfect_a = np.stack([event_kernel(t, 0.3, 0.03), np.zeros_like(t)], axis=1)   # right for p(A) = 1
+    only_a, only_b = Block(1.0, 0.3, 0.7, 4), Block(0.0, 0.3, 0.7, 4)
+    trials = [Trial(0, only_a, 0, False, 0), Trial(0, only_a, -1, True, 4),
+              Trial(1, only_b, 1, False, 0), Trial(1, only_b, -1, True, 2), Trial(1, only_b, -1, True, 4)]
+    outputs = np.stack([perfect_a] * 5)
+    curve = _learning_curve(trials, outputs, 1, s, 1e-3)
+    assert sorted(curve) == [0, 2, 4]
+    in_a, in_b = np.abs(t - 0.3) <= 0.06, np.abs(t - 0.7) <= 0.06       # where each channel is scored
+    want = ((event_kernel(t, 0.3, 0.03) ** 2)[in_a].sum() + (event_kernel(t, 0.7, 0.03) ** 2)[in_b].sum()) / (
+        in_a.sum() + in_b.sum())
+    np.testing.assert_allclose(curve[0], [want])     # block 0's end, scored against p(A) = 0
+    assert _learning_curve(trials, outputs, 0, s, 1e-3)[4][0] == 0.0, "block 0's own end scores 0 against p(A) = 1"
+
+
 def test_settings_refuse_events_outside_the_trial_and_unknown_methods():
     with pytest.raises(ConfigError, match="prediction.t_b"):
         load_config("ideal", overrides=["prediction.t_b=0.99"])

@@ -373,6 +373,27 @@ def _amplitude_figures(per_seed: list[tuple[np.ndarray, np.ndarray]]) -> dict:
             "r_a_of_mean": _pearson(p, amp_a), "r_b_of_mean": _pearson(p, amp_b), "per_seed": rows}
 
 
+def _learning_curve(trials: list, outputs: np.ndarray, first: int, s: PredictionSettings,
+                    dt: float) -> dict[int, list]:
+    """Test errors by training trials into the block, ``position → [errors]``, for blocks ≥ ``first``.
+
+    Position 0 is the previous block's end-of-block test trials scored against this block's
+    statistics: no training trial runs in between, so they are the weights the block starts with."""
+    curve: dict[int, list] = {}
+    ends: dict[int, list] = {}
+    for g, tr in enumerate(trials):
+        if tr.test and tr.position == tr.stats.trials:
+            ends.setdefault(tr.block, []).append(g)
+    for g, tr in enumerate(trials):
+        if tr.block < first:
+            continue
+        if tr.test:
+            curve.setdefault(tr.position, []).append(_test_error(outputs[g], tr, s, dt))
+        elif tr.position == 0 and tr.block - 1 in ends:
+            curve.setdefault(0, []).extend(_test_error(outputs[e], tr, s, dt) for e in ends[tr.block - 1])
+    return curve
+
+
 def _sweep_metrics(result: PredictionResult) -> dict:
     s, dt = result.settings, result.config.network.dt
     amps, ends, curves, coss, pcas, seeds_run = [], [], [], [], [], []
@@ -386,11 +407,7 @@ def _sweep_metrics(result: PredictionResult) -> dict:
         amps.append(block_amplitudes([tr for _, tr in sweep], outs, s.sigma, dt, s.amplitude_from))
         ends.append(block_amplitudes([tr for _, tr in sweep], outs, s.sigma, dt, 1.0))
         seeds_run.append(run.seed)
-        curve: dict[int, list] = {}
-        for g, tr in sweep:
-            if tr.test:
-                curve.setdefault(tr.position, []).append(_test_error(hook.outputs_[g], tr, s, dt))
-        curves.append(curve)
+        curves.append(_learning_curve(trials, hook.outputs_, first, s, dt))
         final = hook.weights()
         cos = [abs(float(np.dot(a[:-1], b[:-1]) / (np.linalg.norm(a[:-1]) * np.linalg.norm(b[:-1]) + 1e-300)))
                for a, b in zip(final["what"], final["when"])]
