@@ -335,7 +335,7 @@ TINY = ["network.model=izhikevich", "network.neurons=40", "prediction.seeds=1", 
         "prediction.t_a=0.2", "prediction.t_b=0.3", "prediction.what_window=0.1", "prediction.block_trials=4",
         "prediction.sweep_warmup_trials=2", "prediction.p_levels=3", "prediction.test_every=2",
         "prediction.test_trials=1", "prediction.switch_methods='three-factor,force-reset'",
-        "prediction.channels_per_stimulus=4"]
+        "prediction.channels_per_stimulus=4", "prediction.switch_pre_blocks=3"]
 
 
 def test_same_seed_same_result_and_the_report_holds_every_figure():

@@ -86,9 +86,10 @@ class PredictionSettings:
     switch_to: float = param(0.2, "p(A) after a probability switch", "", 0.0, 1.0)
     switch_t_a: float = param(0.5, "Latency of A after a latency switch", "s", 0.0, 100.0)
     switch_t_b: float = param(0.9, "Latency of B after a latency switch", "s", 0.0, 100.0)
-    switch_pre_blocks: int = param(3, "Blocks before the switch (FORCE/RLS averages every trial since its "
-                                   "last P reset: it can be more than half a step off 100 trials after the "
-                                   "switch only if more than 100 trials came before)", "", 1, 1000)
+    switch_pre_blocks: int = param(5, "Blocks before the switch (FORCE/RLS averages every trial since its "
+                                   "last P reset: n trials after the switch it is off by n_pre/(n_pre + n) "
+                                   "of the step, so more than half only if more than n trials came before)",
+                                   "", 1, 1000)
     switch_post_blocks: int = param(1, "Blocks after the switch", "", 1, 1000)
     switch_methods: str = param("three-factor,merged,force,force-reset", "Methods compared on the switch "
                                 "(comma-separated, of three-factor, merged, force, force-reset; \"\" = none)")
