@@ -70,9 +70,10 @@ def test_attention_gate_opens_only_on_the_channel_that_occurred_near_its_latency
     np.testing.assert_array_equal(attention_gate(0.3, -1, lat, 0.05), [0, 0])   # test trial
 
 
-def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0, output_weights="trial-start"):
+def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0, output_weights="trial-start",
+          rls_window="trial"):
     params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=1,
-                           output_weights=output_weights)
+                           output_weights=output_weights, rls_window=rls_window)
 
     def store(name):
         return ChipWeights((2, n + 1), np.random.default_rng(seed), store_levels, 1.0)
@@ -102,6 +103,26 @@ def test_the_gate_closes_plasticity_outside_its_window(output_weights):
     hook.trial_end(0)
     assert hook.w_when.w[0].any() and not hook.w_when.w[1].any()
     assert hook.w_what.w.any(), "the what readout learns at the trial's end"
+
+
+def test_rls_window_gate_updates_only_near_the_latencies_trial_everywhere():
+    block = Block(1.0, 0.05, 0.09, 1)
+    spikes = np.random.default_rng(2).random((120, 8)) < 0.3
+    t = np.arange(120) * 1e-3
+    near = (np.abs(t - 0.05) <= 0.01) | (np.abs(t - 0.09) <= 0.01)        # the gate windows, as the hook has them
+    for window, expected in (("trial", 120), ("gate", int(near.sum()))):
+        hook = _hook("force", [Trial(0, block, 0, False, 0)], rls_window=window)
+        hook.trial_start(0)
+        changed = []
+        for b in range(120):
+            before = hook.rls.w_.copy()
+            hook.step(0, b, spikes[b], np.zeros(8))
+            changed.append(not np.array_equal(before, hook.rls.w_))
+        assert hook.rls_updates_ == expected
+        if window == "gate":
+            assert not np.array(changed)[~near].any()
+    with pytest.raises(ValueError, match="rls_window"):
+        _hook("force", [Trial(0, block, 0, False, 0)], rls_window="everywhere")
 
 
 @pytest.mark.parametrize("method", ["three-factor", "merged", "force"])

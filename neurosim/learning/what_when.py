@@ -27,7 +27,9 @@ Methods (``method``):
   gate open on **both** channels near their latencies and target ``k_c(t)·[c occurred]``: what
   and when in one set of weights (ablation).
 - ``force`` / ``force-reset``: the merged target learned by RLS (:class:`~neurosim.learning.rls.RLS`,
-  FORCE) every ``rls_interval`` steps over the whole trial; ``force-reset`` resets ``P`` at the
+  FORCE) every ``rls_interval`` steps, over the whole trial (``rls_window = "trial"``, classic
+  FORCE: target 0 away from the events) or only where the merged rule's gate is open
+  (``"gate"``: within ``gate_half_width`` of either latency); ``force-reset`` resets ``P`` at the
   first trial of a block whose statistics differ from the previous block's.
 
 Which weights act within a trial (``output_weights``): ``"trial-start"`` (default) — the output
@@ -59,15 +61,17 @@ from neurosim.learning.chip_weights import ChipWeights
 from neurosim.learning.rls import RLS
 from neurosim.learning.three_factor import delta_rule_update, eligibility_step, three_factor_update
 
-__all__ = ["METHODS", "OUTPUT_WEIGHTS", "ReadoutParams", "WhatWhenHook"]
+__all__ = ["METHODS", "OUTPUT_WEIGHTS", "RLS_WINDOWS", "ReadoutParams", "WhatWhenHook"]
 
 METHODS = ("three-factor", "merged", "force", "force-reset")
 OUTPUT_WEIGHTS = ("trial-start", "live")
+RLS_WINDOWS = ("trial", "gate")
 
 
 @dataclass(frozen=True)
 class ReadoutParams:
-    """Learning constants: rates (dimensionless, NLMS-normalised), RLS ``alpha`` and interval (steps),
+    """Learning constants: rates (dimensionless, NLMS-normalised), RLS ``alpha``, interval (steps) and
+    window (``"trial"`` or ``"gate"``),
     kernel ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s); ``output_weights``:
     which weights act within a trial, ``"trial-start"`` or ``"live"`` (module docstring)."""
 
@@ -75,6 +79,7 @@ class ReadoutParams:
     lr_what: float = 0.05
     rls_alpha: float = 10.0
     rls_interval: int = 10
+    rls_window: str = "trial"
     sigma: float = 0.03
     gate_half_width: float = 0.06
     what_window: float = 0.15
@@ -97,6 +102,8 @@ class WhatWhenHook:
                  w_fb: np.ndarray, noise, store):
         if method not in METHODS:
             raise ValueError(f"unknown prediction method {method!r}; one of {', '.join(METHODS)}")
+        if params.rls_window not in RLS_WINDOWS:
+            raise ValueError(f"rls_window must be one of {', '.join(RLS_WINDOWS)}, got {params.rls_window!r}")
         if params.output_weights not in OUTPUT_WEIGHTS:
             raise ValueError(f"output_weights must be one of {', '.join(OUTPUT_WEIGHTS)}, "
                              f"got {params.output_weights!r}")
@@ -196,7 +203,7 @@ class WhatWhenHook:
                                   self._inside[b].astype(np.float64))
         else:
             o = self._act_w @ f if self.deferred else self.rls.predict(f)
-            if learn and b % p.rls_interval == 0:
+            if learn and b % p.rls_interval == 0 and (p.rls_window == "trial" or self._inside[b].any()):
                 self.rls.update(f, self._kernel[b] * (np.arange(2) == tr.occurred))
                 self.rls_updates_ += 1
         self.outputs_[self._g, b] = o

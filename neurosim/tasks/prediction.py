@@ -38,7 +38,7 @@ from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine, stepping_engines
 from neurosim.errors import ConfigError, EngineError
 from neurosim.learning.chip_weights import ChipWeights
-from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, ReadoutParams, WhatWhenHook
+from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, RLS_WINDOWS, ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std
 from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
@@ -107,6 +107,9 @@ class PredictionSettings:
                                 choices=OUTPUT_WEIGHTS)
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
+    rls_window: str = param("trial", "Steps FORCE/RLS learns on: 'trial' (the whole trial, target 0 away from "
+                            "the events: classic FORCE) or 'gate' (only within gate_half_width of either "
+                            "latency, where the merged rule learns)", choices=RLS_WINDOWS)
     trace_tau_min: float = param(0.05, "Shortest eligibility-trace time constant (log-uniform per neuron)",
                                  "s", 1e-4, 100.0)
     trace_tau_max: float = param(1.0, "Longest eligibility-trace time constant", "s", 1e-4, 100.0)
@@ -239,8 +242,9 @@ class Prediction(Task):
         n_in = 3 * s.channels_per_stimulus
         on_chip = s.readout_on_chip and config.device.kind != "ideal"
         params = ReadoutParams(lr_when=s.lr_when, lr_what=s.lr_what, rls_alpha=s.rls_alpha,
-                               rls_interval=s.rls_interval, sigma=s.sigma, gate_half_width=s.gate_half_width,
-                               what_window=s.what_window, dt=dt, output_weights=s.output_weights)
+                               rls_interval=s.rls_interval, rls_window=s.rls_window, sigma=s.sigma,
+                               gate_half_width=s.gate_half_width, what_window=s.what_window, dt=dt,
+                               output_weights=s.output_weights)
         runs, ops = [], None
         for k in range(s.seeds):
             seed = config.run.seed + k
