@@ -432,6 +432,8 @@ def _sweep_metrics(result: PredictionResult) -> dict:
     features = result.runs[0].features - 1
     return {
         **main,
+        "r_a_block_end_mean_over_seeds": end["r_a_mean_over_seeds"],       # also in block_end; flat for the
+        "r_b_block_end_mean_over_seeds": end["r_b_mean_over_seeds"],       # HTML report's metrics table
         "block_end": {k: v for k, v in end.items() if k != "p_a"},
         "learning_curve": {"trial_in_block": positions, "test_error": curve,
                            "first": curve[0] if curve else None, "last": curve[-1] if curve else None},
