@@ -382,6 +382,7 @@ def test_same_seed_same_result_and_the_report_holds_every_figure():
     end = load_config("ideal", overrides=TINY + ["prediction.amplitude_from=1"])
     e = prediction_report(Prediction().run(end, RunContext("cpu")))["prediction"]["sweep"]
     assert p["sweep"]["amp_a_mean"] != p["sweep"]["block_end"]["amp_a_mean"]
+    assert p["sweep"]["r_a_block_end_mean_over_seeds"] == p["sweep"]["block_end"]["r_a_mean_over_seeds"]
     assert e["amp_a_mean"] == e["block_end"]["amp_a_mean"] == p["sweep"]["block_end"]["amp_a_mean"], \
         "prediction.amplitude_from = 1 measures the block's end only, on the same run"
     copy = p["learning_energy"]["per_method"]["sweep three-factor"]

@@ -70,10 +70,10 @@ RLS_WINDOWS = ("trial", "gate")
 
 @dataclass(frozen=True)
 class ReadoutParams:
-    """Learning constants: rates (dimensionless, NLMS-normalised), RLS ``alpha``, interval (steps) and
-    window (``"trial"`` or ``"gate"``),
-    kernel ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s); ``output_weights``:
-    which weights act within a trial, ``"trial-start"`` or ``"live"`` (module docstring)."""
+    """Learning constants: rates (dimensionless, NLMS-normalised); RLS ``alpha``, interval (steps) and
+    window (``"trial"`` or ``"gate"``); kernel ``sigma``, ``gate_half_width``, ``what_window`` (s),
+    step ``dt`` (s); ``output_weights``: which weights act within a trial, ``"trial-start"`` or
+    ``"live"`` (module docstring)."""
 
     lr_when: float = 0.02
     lr_what: float = 0.05
