@@ -390,6 +390,25 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     registered: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
 
+    def set(self, values: dict[str, Any] | None = None, /, **keys: Any) -> "Config":
+        """A copy with dotted keys changed, validated like a TOML file or ``--set``.
+
+        ``config.set({"network.neurons": 500, "network.lif.tau_m": 0.02})`` or, for keys that are
+        Python names within one level, ``config.set(**{"run.seed": 3})``. Unknown keys and
+        out-of-range values raise :class:`ConfigError` naming the key; ``self`` is unchanged.
+        """
+        merged = {**(values or {}), **keys}
+        nested: dict[str, Any] = {}
+        for key, value in merged.items():
+            *path, name = key.split(".")
+            if not path:
+                raise ConfigError(f"Config.set: {key!r} is not section.key (e.g. 'network.neurons')")
+            node = nested
+            for part in path:
+                node = node.setdefault(part, {})
+            node[name] = value
+        return validate(apply_mapping(self, nested, "Config.set"))
+
     def section(self, path: str) -> Any:
         """The values of section ``path`` (``"network"``, ``"reservoir"``, ``"network.lif"``)."""
         if path in SECTIONS:

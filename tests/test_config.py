@@ -187,3 +187,16 @@ def test_every_preset_survives_show_and_load():
         config = load_config(name)
         again = validate(apply_mapping(Config(), tomllib.loads(to_toml(config, CHIP_SECTIONS)), "shown"))
         assert chip_hash(again) == chip_hash(config), name
+
+
+def test_config_set_is_validated_and_leaves_the_original():
+    base = Config()
+    changed = base.set({"network.neurons": 321, "run.seed": 7})
+    assert (changed.network.neurons, changed.run.seed) == (321, 7)
+    assert base.network.neurons == Config().network.neurons
+    with pytest.raises(ConfigError, match="network.neurons"):
+        base.set({"network.neurons": 0})
+    with pytest.raises(ConfigError, match="unknown"):
+        base.set({"network.no_such_key": 1})
+    with pytest.raises(ConfigError, match="section.key"):
+        base.set({"neurons": 5})
