@@ -287,7 +287,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from neurosim.bench_engines import bench_engines, parse_dt
+    from neurosim.engines.benchmark import bench_engines, parse_dt
 
     if args.bench_command != "engines":
         print("usage: neurosim bench engines [--neurons N] [--dt 1ms|0.1ms] [--samples K] "
