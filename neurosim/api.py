@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neurosim.config import Config, load_config
+from neurosim.engines import engine_choices
+from neurosim.errors import EngineError
 from neurosim.progress import Progress
 from neurosim.report import check_output_dir
 from neurosim.report.write import write_reports
@@ -84,10 +86,12 @@ def run(task: str = "classify", config: Config | None = None, *, engine: str = "
     ``out``: also write the reports, into this folder (True: :attr:`Run.folder`); the folder is
     checked before any work, so a folder holding another run's report costs nothing.
 
-    The chip's device files are checked before any data is read (:class:`ConfigError`
+    An unknown task or engine, and the chip's device files, are checked before any data is read (:class:`ConfigError`
     naming the file); the run id and that check are computed once.
     """
     config = config if config is not None else load_config()
+    if engine not in engine_choices():
+        raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(engine_choices())}")
     data_dir = Path(data_dir) if data_dir is not None else None
     rid = run_id(config, task, engine, data_dir)
     folder = None

@@ -102,6 +102,10 @@ def test_run_refuses_another_runs_folder_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setattr(api, "run_task", no_work)
     with pytest.raises(neurosim.NeurosimError, match="different run"):
         neurosim.run("classify", config, out=folder)
+    with pytest.raises(neurosim.EngineError, match="unknown engine 'fast'; choose one of auto, "):
+        neurosim.run("classify", config, engine="fast")
+    with pytest.raises(neurosim.ConfigError, match="unknown task 'clasify'"):
+        neurosim.run("clasify", config)
 
 
 def test_cli_computes_run_id_and_preflight_once(tmp_path, monkeypatch):
