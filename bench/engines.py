@@ -4,7 +4,7 @@
                             [--neurons 500 1000 2000] [--dt 1ms 0.1ms] [--batch 16 64 256]
                             [--threads 1 2] [--brian2-samples 10] [--no-brian2] [--no-c]
 
-For every (neurons, dt) workload (see :mod:`neurosim.bench_engines`: bins = median sample
+For every (neurons, dt) workload (see :mod:`neurosim.engines.benchmark`: bins = median sample
 span / dt, float64, discrete LIF on the default RRAM chip):
 
 - ``cpu``: samples/s with 1 and 2 numba threads (``CpuEngine(threads=…)``, after a warm-up
@@ -37,7 +37,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from neurosim.bench_engines import make_workload, measure, parse_dt  # noqa: E402
+from neurosim.engines.benchmark import make_workload, measure, parse_dt  # noqa: E402
 from neurosim.engines.cpu_engine import CpuEngine  # noqa: E402
 
 NMNIST_FULL = 70_000

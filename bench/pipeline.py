@@ -25,10 +25,10 @@ from neurosim.config import load_config
 from neurosim.data import load_dataset
 from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine
+from neurosim.events import to_raster
 from neurosim.learning import linear_readout
 from neurosim.networks import build_lsm
 from neurosim.tasks.classify import split_indices
-from neurosim.tasks.pipeline import input_raster
 
 
 def timed(fn):
@@ -41,7 +41,7 @@ def bench(config, data_dir, neurons_list, engines=("cpu", "brian2")):
     batch, t_load = timed(lambda: load_dataset(config.run.dataset, data_dir=data_dir,
                                                n_samples=config.run.samples or None,
                                                seed=config.run.seed))
-    raster, t_bin = timed(lambda: input_raster(config, batch))
+    raster, t_bin = timed(lambda: to_raster(batch, config.input))
     n = len(batch)
     out = {"samples": n, "load_s": t_load, "bin_s": t_bin, "networks": {}}
     train, test = split_indices(batch, config)

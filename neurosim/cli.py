@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from neurosim import __version__
 from neurosim.errors import NeurosimError
+from neurosim.version import __version__
 
 DEFAULT_CHIP = "rram-40nm-256kb"
 
@@ -182,42 +182,16 @@ def _load_config(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from neurosim.progress import Progress
-    from neurosim.report import check_output_dir
-    from neurosim.report.write import write_reports
-    from neurosim.tasks import RunContext, get_task, preflight, run_id, run_task, summary_rows
+    import neurosim
 
-    config = _load_config(args)
-    rid = run_id(config, args.task, args.engine, args.data_dir)
-    out = args.out or Path("neurosim-out") / f"{args.task}-{config.chip.name}-{rid}"
-    check_output_dir(out, rid)  # before the work, so that none is lost
-    preflight(config)
-    progress = Progress(enabled=not args.quiet)
-    data = f"dataset {config.run.dataset}, " if get_task(args.task).uses_dataset else ""
-    progress.note(f"neurosim {args.task}: chip {config.chip.name} (instance {config.run.instance}), "
-                  f"{data}engine {args.engine}, seed {config.run.seed}")
-    for line in _recommendation_notes(config):
-        progress.note(line)
-    output = run_task(args.task, config, RunContext(args.engine, args.data_dir, progress))
-    json_path, html_path = write_reports(output.report, output.figures, out, rid)
-    rows = summary_rows(output.report)
+    finished = neurosim.run(args.task, _load_config(args), engine=args.engine, data_dir=args.data_dir,
+                            progress=not args.quiet, out=args.out or True)
+    rows = finished.summary()
     width = max(20, *(len(name) + 2 for name, _ in rows))
+    json_path, html_path = finished.saved
     paths = ("report", f"{json_path}\n{'':{width + 2}}{html_path}")
     print("\n".join(f"  {name:<{width}}{value}" for name, value in [*rows, paths]))
     return 0
-
-
-def _recommendation_notes(config) -> list[str]:
-    """One line per setting the run's dataset recommends: in use, or changed by --config/--set."""
-    from neurosim.data import recommended_settings
-
-    lines = []
-    for key, value in recommended_settings(config.run.dataset).items():
-        section, _, name = key.rpartition(".")
-        used = getattr(config.section(section), name)
-        state = "in use" if used == value else f"this run uses {used}"
-        lines.append(f"{config.run.dataset} recommends {key} = {value} ({state}; see `neurosim datasets`)")
-    return lines
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -287,7 +261,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from neurosim.bench_engines import bench_engines, parse_dt
+    from neurosim.engines.benchmark import bench_engines, parse_dt
 
     if args.bench_command != "engines":
         print("usage: neurosim bench engines [--neurons N] [--dt 1ms|0.1ms] [--samples K] "

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from neurosim.bench_engines import parse_dt
 from neurosim.cli import main
 from neurosim.engines import brian2_engine
+from neurosim.engines.benchmark import parse_dt
 from neurosim.errors import ConfigError
 
 

@@ -7,10 +7,9 @@ import pytest
 
 from neurosim.config import load_config
 from neurosim.errors import DataError
-from neurosim.events import VISION_DTYPE, EventBatch
+from neurosim.events import VISION_DTYPE, EventBatch, to_raster
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import sample_durations
-from neurosim.tasks.pipeline import input_raster
 
 
 def events(ts, xs=None):
@@ -55,10 +54,10 @@ def test_too_few_samples_to_split():
         split_indices(batch, load_config())
 
 
-def test_input_raster_binarises_counts():
+def test_to_raster_binarises_counts():
     # Two events on the same pixel and bin → one input spike.
     batch = EventBatch.from_samples([events([0, 1, 99], xs=[17, 17, 17])], labels=[0],
                                     sensor_size=(34, 34, 2), name="t")
-    raster = input_raster(load_config(overrides=["input.n_bins=2"]), batch)
+    raster = to_raster(batch, load_config(overrides=["input.n_bins=2"]).input)
     assert raster.dtype == bool and raster.shape == (1, 2, 256)
     assert raster.sum() == 2

@@ -64,10 +64,10 @@ def test_cpu_equals_brian2_with_zero_weight_synapses_and_traces(raster):
 
 def test_cpu_equals_brian2_on_real_nmnist(nmnist_dir):
     from neurosim.data import load_dataset
-    from neurosim.tasks.pipeline import input_raster
+    from neurosim.events import to_raster
     config = load_config("rram-40nm-256kb", overrides=["network.neurons=500", "run.dataset='nmnist'"] + IDEAL_ADC)
     batch = load_dataset("nmnist", data_dir=nmnist_dir.parent, n_samples=16, seed=0)
-    raster = input_raster(config, batch)
+    raster = to_raster(batch, config.input)
     lsm = build_lsm(config, raster.shape[2], np.random.default_rng(0))
     expected = Brian2Engine().run(lsm, raster).spike_raster
     assert expected.sum() > 10_000

@@ -29,7 +29,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from neurosim import __version__, backend
+from neurosim import backend
+from neurosim.version import __version__
 from neurosim.data.registry import dataset_status, get_dataset
 from neurosim.data.stream import stream_dataset
 from neurosim.errors import DataError

@@ -1,4 +1,5 @@
-"""Event data: :class:`EventBatch` (flat events + per-sample offsets), transforms, binning.
+"""Event data: :class:`EventBatch` (flat events + per-sample offsets), transforms, binning,
+and :func:`to_raster` (events to the reservoir's input spikes).
 
 Events are tonic structured arrays with fields x, y, t, p (t in µs).
 """
@@ -14,6 +15,7 @@ from neurosim.events.binning import (
     time_bin_index,
 )
 from neurosim.events.packed import PackedEvents, pack
+from neurosim.events.raster import input_transforms, to_raster
 from neurosim.events.transforms import (
     CenterCrop,
     FirstSaccade,
@@ -48,4 +50,6 @@ __all__ = [
     "SelectPolarity",
     "center_crop",
     "select_polarity",
+    "input_transforms",
+    "to_raster",
 ]

@@ -33,24 +33,13 @@ from neurosim.data import (data_root, get_dataset, iter_batches, load_dataset, p
 from neurosim.energy import OperationCounts, count_operations
 from neurosim.engines import Activity, get_engine, stepping_engines
 from neurosim.errors import DataError
-from neurosim.events import CenterCrop, EventBatch, SelectPolarity, bin_events
+from neurosim.events import EventBatch, to_raster
 from neurosim.learning.features import baseline_features, reservoir_features
 from neurosim.networks import LSM, build_lsm
 from neurosim.networks.background import check_engine, with_background
 from neurosim.progress import Progress
 
-__all__ = ["Chunk", "DatasetRun", "PairedRuns", "Pipeline", "input_raster", "sample_durations"]
-
-
-def input_raster(config: Config, batch: EventBatch) -> np.ndarray:
-    """The reservoir's input spikes, bool ``[samples, n_bins, channels]``.
-
-    Applies the ``[input]`` section (polarity, centre crop) and bins each
-    sample's events; a channel that saw one or more events in a bin spikes once.
-    """
-    polarity = None if config.input.polarity < 0 else config.input.polarity
-    batch = CenterCrop(config.input.crop)(SelectPolarity(polarity)(batch))
-    return bin_events(batch, config.input.n_bins) > 0
+__all__ = ["Chunk", "DatasetRun", "PairedRuns", "Pipeline", "sample_durations"]
 
 
 def sample_durations(batch: EventBatch) -> np.ndarray:
@@ -221,7 +210,7 @@ class Pipeline:
         network = None
         done = 0
         for batch in iter_batches(load, indices, run.chunk_samples):
-            raster = input_raster(config, batch)
+            raster = to_raster(batch, config.input)
             if raster_transform is not None:
                 raster = raster_transform(raster)
             network = network or self.network(raster.shape[2], name)

@@ -64,18 +64,24 @@ def preflight(config: Config) -> None:
         build_device(config.device)
 
 
-def run_task(name: str, config: Config, context: RunContext | None = None) -> TaskOutput:
-    """Run task ``name`` on ``config`` and build its validated report."""
+def run_task(name: str, config: Config, context: RunContext | None = None, *,
+             rid: str | None = None) -> TaskOutput:
+    """Run task ``name`` on ``config`` and build its validated report.
+
+    ``rid``: the run id, when the caller has computed it (:func:`run_id`) and run :func:`preflight`
+    already, as :func:`neurosim.run` does before checking the output folder; None does both here.
+    """
     context = context or RunContext()
     task = get_task(name)
-    preflight(config)
+    if rid is None:
+        preflight(config)
+        rid = run_id(config, name, context.engine, context.data_dir)
     result = task.run(config, context)
     body = task.report(result)
     chash = config_hash(config)
     report = {
         "schema": SCHEMA,
-        "run": {"id": run_id(config, name, context.engine, context.data_dir),
-                "engine_choice": context.engine},
+        "run": {"id": rid, "engine_choice": context.engine},
         "task": name,
         "chip": {"name": config.chip.name, "config_hash": chip_hash(config),
                  "instance": config.run.instance},

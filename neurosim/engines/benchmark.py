@@ -68,8 +68,8 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
     from neurosim import seeds
     from neurosim.config import load_config
     from neurosim.data import load_dataset
+    from neurosim.events import to_raster
     from neurosim.networks import build_lsm
-    from neurosim.tasks.pipeline import input_raster
 
     if neurons < 1 or samples < 1:
         raise ConfigError("bench engines: --neurons and --samples must be ≥ 1")
@@ -81,7 +81,7 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
     # gives its spikes (the ADC in the loop runs on cpu/gpu only)
     config = load_config(chip, overrides=[f"run.dataset={dataset!r}", f"network.neurons={neurons}",
                                           f"input.n_bins={n_bins}", "crossbar.adc_mode='ideal'"])
-    raster = input_raster(config, batch)
+    raster = to_raster(batch, config.input)
     lsm = build_lsm(config, raster.shape[2], seeds.chip_rng(seed))
     description = {
         "dataset": dataset, "samples": int(raster.shape[0]), "neurons": neurons, "inputs": int(raster.shape[2]),
