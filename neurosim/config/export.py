@@ -14,7 +14,7 @@ from neurosim.config.fields import field_choices
 from neurosim.config.sections import SECTIONS, Config, all_section_paths
 from neurosim.errors import ConfigError
 
-__all__ = ["FILE_KEYS", "chip_hash", "config_hash", "file_digests", "hashed_dict", "reference_markdown",
+__all__ = ["FILE_KEYS", "chip_hash", "config_hash", "file_digests", "hashed_dict", "in_use", "reference_markdown",
            "reference_rows", "to_dict", "to_toml"]
 
 
@@ -62,13 +62,31 @@ def _file_sha256(key: str, path: Path) -> str:
 
 
 def hashed_dict(config: Config, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """What a hash of the config covers: :func:`to_dict` plus ``"file_sha256"``
-    (:func:`file_digests`) when a section names a file."""
+    """What a hash of the config covers: :func:`to_dict` without the registered subsections
+    that are not in use (:func:`in_use`), plus ``"file_sha256"`` (:func:`file_digests`) when a
+    section names a file."""
     data: dict[str, Any] = to_dict(config, sections)
+    for path in all_section_paths()[len(SECTIONS):]:
+        parent, _, name = path.rpartition(".")
+        if parent in data and not in_use(config, path):
+            del data[parent][name]
     digests = file_digests(config, sections)
     if digests:
         data["file_sha256"] = digests
     return data
+
+
+def in_use(config: Config, path: str) -> bool:
+    """Whether registered section ``path`` can change a run.
+
+    A subsection of a core section that picks a ``model`` (``[network.lif]`` under
+    ``network.model``) is in use only for the model picked; every other section is.
+    So adding a neuron-model plugin, or changing an unused model's key, leaves hashes
+    and run ids unchanged.
+    """
+    parent, _, name = path.rpartition(".")
+    picked = getattr(config.section(parent), "model", None) if parent else None
+    return picked is None or picked == name
 
 
 def config_hash(config: Config, sections: tuple[str, ...] | None = None) -> str:
