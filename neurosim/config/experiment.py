@@ -111,7 +111,8 @@ class InputConfig:
 
 @dataclass(frozen=True)
 class ReadoutConfig:
-    """[readout]: the features the readout sees, the trained linear readout, and how it is evaluated."""
+    """[readout]: the features the readout sees and the trained linear readout (how a task evaluates it
+    beyond its split, e.g. k-fold cross-validation, is that task's own section)."""
 
     feature: str = param("counts", "Reservoir feature per neuron and time window: 'counts' = spikes in the "
                          "window; 'trace' = a spike trace low-pass filtered with trace_decay per bin, read at "
@@ -131,13 +132,6 @@ class ReadoutConfig:
                          1e-9, 1e12)
     C: float = param(1.0, "model = 'logistic', tune = false: inverse L2 regularisation", "", 1e-9, 1e9)
     max_iter: int = param(2000, "model = 'logistic': solver iterations at most", "", 1, 1000000)
-    folds: int = param(5, "Stratified k-fold cross-validation over all samples for the reported accuracy "
-                       "and its interval (besides the single train/test split); 0 = off", "", 0, 100)
-    baselines: bool = param(True, "Also classify without the reservoir, with the same folds and readout: "
-                            "per-pixel event counts, the flattened input raster and input spikes in the "
-                            "same time windows")
-    learning_curve: bool = param(True, "Accuracy against training-set size (1/8, 1/4, 1/2, all of each "
-                                 "training fold), for the reservoir and the strongest baseline")
 
 
 @dataclass(frozen=True)

@@ -117,10 +117,16 @@ def _updated(current: Any, values: Any, path: str, where: str) -> Any:
 
 
 def _moved_key_hint(path: str, key: str) -> str:
-    """`` (now network.lif.tau_m)``-style advice when ``key`` lives in a registered subsection."""
-    homes = [p for p, t in _REGISTERED.items() if p.startswith(path + ".")
-             and key in {f.name for f in fields(t)}]
-    return f" (it is now {' or '.join(f'{h}.{key}' for h in sorted(homes))})" if homes else ""
+    """`` (it is now network.lif.tau_m)``-style advice when ``key`` lives in a registered subsection
+    of ``path``, else `` (did you mean classify.folds?)`` when a registered top-level section has it."""
+    def homes(candidates: list[str]) -> str:
+        return " or ".join(f"{p}.{key}" for p in sorted(candidates) if key in {f.name for f in fields(_REGISTERED[p])})
+
+    inside = homes([p for p in _REGISTERED if p.startswith(path + ".")])
+    if inside:
+        return f" (it is now {inside})"
+    elsewhere = homes([p for p in _REGISTERED if "." not in p and p != path])
+    return f" (did you mean {elsewhere}?)" if elsewhere else ""
 
 
 def load_toml(path: Path) -> dict[str, Any]:
