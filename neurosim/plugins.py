@@ -22,12 +22,14 @@ them when a config is first loaded: a config file may then use ``[network.lif]``
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from neurosim.config import register_recommendations, register_section_discovery
 from neurosim.errors import NeurosimError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 __all__ = ["BUILTIN_PACKAGES", "ENTRY_POINT_GROUP", "PluginError", "install", "load_plugins"]
 
@@ -54,14 +56,17 @@ def load_plugins() -> None:
     global _loaded
     if _loaded:
         return
+    # imported here: it is slow to import, and `import neurosim` should not be
+    from importlib.metadata import entry_points
+
     for package in BUILTIN_PACKAGES:
-        importlib.import_module(package)
-    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        import_module(package)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
         _load_entry_point(entry)
     _loaded = True
 
 
-def _load_entry_point(entry: importlib.metadata.EntryPoint) -> None:
+def _load_entry_point(entry: EntryPoint) -> None:
     """Import the module ``entry`` names, or call the function it names."""
     dist = getattr(entry, "dist", None)
     origin = f" from the distribution {dist.name!r}" if dist is not None else ""
