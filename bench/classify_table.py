@@ -5,7 +5,7 @@
                                    [--readouts ridge logistic] [--seed 0]
 
 For every chip × reservoir size × readout: the classify task's k-fold CV accuracy with its
-95 % interval (``readout.folds``, same folds for every row), its test-split accuracy and its
+95 % interval (``classify.folds``, same folds for every row), its test-split accuracy and its
 energy per inference, and its margin over the strongest no-reservoir baseline with a McNemar
 test on the same out-of-fold predictions; for each readout, the baselines' accuracies (they do not
 depend on the chip or the reservoir) and the learning curve of the first row. Every
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                 first = readout not in baselines
                 overrides = [f"run.dataset={args.dataset}", f"run.samples={args.samples}", f"run.seed={args.seed}",
                              f"network.neurons={neurons}", f"readout.model={readout}",
-                             f"readout.learning_curve={str(first).lower()}", *args.overrides]
+                             f"classify.learning_curve={str(first).lower()}", *args.overrides]
                 start = time.perf_counter()
                 out = run_task("classify", load_config(chip, overrides=overrides),
                                RunContext(args.engine, args.data_dir))

@@ -8,8 +8,13 @@ The public API (README, "Python API") is the names in ``__all__``; they are impo
 first use, so that ``import neurosim`` stays light.
 """
 
+from neurosim import plugins as _plugins
 from neurosim.errors import ConfigError, DataError, EngineError, NeurosimError
 from neurosim.version import __version__
+
+# The config layer finds the registered sections and the datasets' recommended settings
+# through hooks that this installs (config imports nothing above it).
+_plugins.install()
 
 __all__ = [
     "Chip",

@@ -16,7 +16,7 @@ from pathlib import Path
 from neurosim.errors import NeurosimError
 from neurosim.version import __version__
 
-DEFAULT_CHIP = "rram-40nm-256kb"
+from neurosim.config import DEFAULT_CHIP
 
 
 class _Parser(argparse.ArgumentParser):

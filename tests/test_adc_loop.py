@@ -184,7 +184,7 @@ def test_a_one_bit_adc_degrades_accuracy_on_dvs_digits():
     # in the loop"); the default 5-window readout recovers most of it (92.0 % vs 90.0 %)
     from neurosim.tasks.classify import run_classify
 
-    paper = ["readout.windows=1", "readout.baselines=false", "readout.learning_curve=false"]
+    paper = ["readout.windows=1", "classify.baselines=false", "classify.learning_curve=false"]
     good = run_classify(load_config(overrides=paper), engine="cpu")
     one_bit = run_classify(load_config(overrides=paper + ["crossbar.adc_bits=1"]), engine="cpu")
     assert good.cv.accuracy.value >= one_bit.cv.accuracy.value + 0.05, (good.cv.accuracy, one_bit.cv.accuracy)

@@ -109,9 +109,9 @@ def test_classify_report_has_cv_baselines_comparison_and_learning_curve():
 
 
 def test_readout_knobs_change_what_they_claim():
-    off = run_classify(load_config(overrides=TINY + ["readout.folds=0", "readout.windows=1"]), engine="cpu")
+    off = run_classify(load_config(overrides=TINY + ["classify.folds=0", "readout.windows=1"]), engine="cpu")
     assert off.cv is None and off.baselines is None and off.n_features == 40
-    fixed = run_classify(load_config(overrides=TINY + ["readout.baselines=false", "readout.learning_curve=false",
+    fixed = run_classify(load_config(overrides=TINY + ["classify.baselines=false", "classify.learning_curve=false",
                                                       "readout.tune=false", "readout.alpha=1e6"]), engine="cpu")
     assert fixed.baselines == {} and fixed.learning_curve is None
     assert fixed.regularisation == {"alpha": 1e6}
@@ -119,7 +119,7 @@ def test_readout_knobs_change_what_they_claim():
 
 
 def test_activity_is_per_neuron_whatever_the_feature_windows():
-    result = run_classify(load_config(overrides=TINY + ["readout.folds=0"]), engine="cpu")
+    result = run_classify(load_config(overrides=TINY + ["classify.folds=0"]), engine="cpu")
     assert result.mean_spike_counts.shape == (40,) and result.n_features == 5 * 40
     report = Classify().report(result)
     assert report["activity"]["input_spikes_per_sample"] > 0
@@ -140,8 +140,8 @@ def test_grouped_folds_hold_out_whole_groups_and_spoken_digits_groups_by_speaker
 
 
 def test_spoken_digits_cross_validation_holds_out_speakers():
-    overrides = ["run.dataset=spoken-digits", "run.samples=240", "network.neurons=40", "readout.baselines=false",
-                 "readout.learning_curve=false"]
+    overrides = ["run.dataset=spoken-digits", "run.samples=240", "network.neurons=40", "classify.baselines=false",
+                 "classify.learning_curve=false"]
     result = run_classify(load_config(overrides=overrides), engine="cpu")
     report = Classify().report(result)
     assert result.cv_groups == "speaker" and report["accuracy"]["cv"]["grouped_by"] == "speaker"

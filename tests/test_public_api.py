@@ -48,8 +48,8 @@ def test_every_public_name_imports_and_is_documented():
 
 def test_import_is_light():
     """``import neurosim`` loads none of the numerical stack; the public names load on first use."""
-    code = ("import sys, neurosim; print('numpy' in sys.modules, 'neurosim.config' in sys.modules); "
-            "neurosim.load_config; print('neurosim.config' in sys.modules)")
+    code = ("import sys, neurosim; print('numpy' in sys.modules, 'neurosim.tasks' in sys.modules); "
+            "neurosim.task_names; print('neurosim.tasks' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "True"]
 

@@ -17,7 +17,7 @@ from neurosim.config import load_config
 from neurosim.tasks.classify import run_classify
 from neurosim.tasks.pipeline import Pipeline
 
-SMALL = ["run.samples=300", "network.neurons=200", "readout.folds=0"]  # the split accuracy is checked
+SMALL = ["run.samples=300", "network.neurons=200", "classify.folds=0"]  # the split accuracy is checked
 CHANCE = 0.1  # ten balanced digit classes
 
 

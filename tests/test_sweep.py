@@ -32,7 +32,7 @@ TINY = ["run.samples=40", "network.neurons=30", "input.n_bins=20"]
 # the classify readout's extra work (k-fold CV, no-reservoir baselines, learning curve, tuning) off where
 # this version has it: these tests are about sweeping, not about the readout
 _KNOWN = {row[0] for row in reference_rows()}
-TINY += [o for o in ("readout.folds=0", "readout.baselines=false", "readout.learning_curve=false",
+TINY += [o for o in ("classify.folds=0", "classify.baselines=false", "classify.learning_curve=false",
                      "readout.tune=false") if o.partition("=")[0] in _KNOWN]
 GRID = ["crossbar.adc_bits=4,8,99"]  # 99 is out of range: those units fail, the others run
 

@@ -30,11 +30,11 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from neurosim import backend
-from neurosim.version import __version__
 from neurosim.data.registry import dataset_status, get_dataset
 from neurosim.data.stream import stream_dataset
 from neurosim.errors import DataError
 from neurosim.events.binning import BINNING_VERSION, bin_events
+from neurosim.version import __version__
 
 __all__ = [
     "CachedRaster",

@@ -46,7 +46,7 @@ from neurosim.data.memo import memo_key, memoized
 from neurosim.data.sampling import stratified_indices
 from neurosim.errors import DataError
 from neurosim.events.batch import MODALITIES, EventBatch
-from neurosim.plugins import import_submodules
+from neurosim.submodules import import_submodules
 
 __all__ = [
     "Dataset",

@@ -21,7 +21,7 @@ from typing import Callable
 from neurosim.engines.activity import Activity
 from neurosim.engines.online import StepHook
 from neurosim.errors import EngineError
-from neurosim.plugins import import_submodules
+from neurosim.submodules import import_submodules
 
 log = logging.getLogger(__name__)
 

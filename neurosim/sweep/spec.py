@@ -34,12 +34,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from neurosim.config import Config, _toml_value, load_config, load_toml, parse_override, reference_rows
+from neurosim.config import (DEFAULT_CHIP, Config, _toml_value, load_config, load_toml, parse_override,
+                             reference_rows)
 from neurosim.errors import ConfigError, NeurosimError
 
-__all__ = ["DEFAULT_CHIP", "SweepSpec", "Unit", "parse_grid", "parse_seeds", "plan_units", "spec_from_sources"]
-
-DEFAULT_CHIP = "rram-40nm-256kb"
+__all__ = ["SweepSpec", "Unit", "parse_grid", "parse_seeds", "plan_units", "spec_from_sources"]
 
 #: Keys a grid may not sweep: the sweep's own axes.
 _OWN_AXES = {"run.instance": "--instances", "run.seed": "--seeds"}

@@ -3,11 +3,12 @@
 Returns accuracy next to the chip's energy and latency per inference, computed from
 the operations the simulation actually performed. Accuracy is measured twice: on the
 single train/test split (the dataset's official one, else a stratified random one), and
-by stratified k-fold cross-validation over all samples (``readout.folds``) with a 95 %
-interval. With ``readout.baselines`` the same folds and readout classify three feature
+by stratified k-fold cross-validation over all samples (``classify.folds``) with a 95 %
+interval. With ``classify.baselines`` the same folds and readout classify three feature
 sets that never went through the reservoir (per-pixel counts, the flattened input
 raster, windowed input counts), and the report says whether the reservoir beats the
-strongest of them; ``readout.learning_curve`` adds accuracy against training-set size.
+strongest of them; ``classify.learning_curve`` adds accuracy against training-set size.
+These evaluation keys are the task's own section ``[classify]`` (:class:`ClassifySettings`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import train_test_split
 
 from neurosim import seeds
-from neurosim.config import Config
+from neurosim.config import Config, param
 from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, estimate_area,
                              estimate_energy)
 from neurosim.errors import DataError
@@ -34,7 +35,7 @@ from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 from neurosim.tasks.registry import RunContext, Task, register_task
 
-__all__ = ["Classify", "ClassifyResult", "check_splittable", "run_classify", "split_indices"]
+__all__ = ["Classify", "ClassifyResult", "ClassifySettings", "check_splittable", "run_classify", "split_indices"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class ClassifyResult:
     skipped: tuple[str, ...] = ()   # corrupt samples left out ("path: reason"), run.skip_corrupt
     area: AreaEstimate | None = None  # silicon area of the arrays and neurons (m²)
     regularisation: dict | None = None  # penalty the split's readout chose ({"alpha"} or {"C"})
-    cv: CVResult | None = None        # k-fold CV of the reservoir features (None: readout.folds = 0)
+    cv: CVResult | None = None        # k-fold CV of the reservoir features (None: classify.folds = 0)
     baselines: dict | None = None     # name -> CVResult of each no-reservoir feature set, same folds
     learning_curve: dict | None = None  # name -> [{"fraction", "n_train", "value", "low", "high"}]
     n_features: int = 0               # features per sample the readout sees
@@ -106,6 +107,19 @@ def check_splittable(labels: np.ndarray, official: bool, name: str, config: Conf
                         f"{need}); {_advice(config, len(labels))}")
 
 
+@dataclass(frozen=True)
+class ClassifySettings:
+    """[classify]: how the classify task evaluates its readout beyond the single train/test split."""
+
+    folds: int = param(5, "Stratified k-fold cross-validation over all samples for the reported accuracy "
+                       "and its interval (besides the single train/test split); 0 = off", "", 0, 100)
+    baselines: bool = param(True, "Also classify without the reservoir, with the same folds and readout: "
+                            "per-pixel event counts, the flattened input raster and input spikes in the "
+                            "same time windows")
+    learning_curve: bool = param(True, "Accuracy against training-set size (1/8, 1/4, 1/2, all of each "
+                                 "training fold), for the reservoir and the strongest baseline")
+
+
 @register_task
 class Classify(Task):
     """Spike counts of the reservoir on the chip, classified by a linear readout (``[readout]``)."""
@@ -113,13 +127,15 @@ class Classify(Task):
     name = "classify"
     description = "accuracy of a linear readout on the reservoir's spike counts, with energy per inference"
     required_keys = ("accuracy.test",)
+    Settings = ClassifySettings
 
     def run(self, config: Config, context: RunContext) -> ClassifyResult:
         pipe = Pipeline(config, context.engine, context.data_dir, context.progress)
         if config.run.samples:  # a count that cannot be split is refused before any work (with all
             # samples, the files are read first, so that a corrupt one is named before the count)
             check_splittable(*pipe.planned_labels(), config.run.dataset, config)
-        data = pipe.run_dataset(baselines=config.readout.baselines and config.readout.folds >= 2)
+        settings = self.settings(config)
+        data = pipe.run_dataset(baselines=settings.baselines and settings.folds >= 2)
         features = data.features
         train, test = split_indices(data, config)
         seed = seeds.int_seed(config.run.seed, "readout")
@@ -223,12 +239,13 @@ def _comparison_sections(result: ClassifyResult) -> dict:
 
 def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunContext) -> dict:
     """k-fold CV of the reservoir features and of each baseline (same folds, same readout), and the
-    learning curves of the reservoir and the strongest baseline; {} when ``readout.folds`` < 2 or the
+    learning curves of the reservoir and the strongest baseline; {} when ``classify.folds`` < 2 or the
     data cannot be split that many ways."""
     readout = config.readout
-    k = fold_count(data.labels, readout.folds)
+    settings: ClassifySettings = config.section(Classify.name)
+    k = fold_count(data.labels, settings.folds)
     if k < 2:
-        if readout.folds >= 2:
+        if settings.folds >= 2:
             context.progress.note(f"no cross-validation: a class has only {k} sample(s)")
         return {}
     folds = stratified_folds(data.labels, k, seeds.int_seed(config.run.seed, "split", "folds"), data.groups)
@@ -242,7 +259,7 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         results[name] = cross_validate(features, data.labels, readout, folds, seed)
         report(i + 1, len(sets))
     curves = {}
-    if readout.learning_curve:
+    if settings.learning_curve:
         strongest = _strongest(results)
         names = ["reservoir"] + ([strongest] if strongest else [])
         report = context.progress.stage("learning curve")

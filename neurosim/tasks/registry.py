@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from neurosim.config import Config, register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.progress import Progress
-from neurosim.plugins import import_submodules
+from neurosim.submodules import import_submodules
 
 __all__ = ["RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
 

@@ -38,9 +38,10 @@ class TaskOutput:
 def run_identity(config: Config, task: str, engine: str = "auto", data_dir: Path | None = None) -> dict:
     """Everything that changes a run's result, as plain data.
 
-    The task, the engine choice, the core config sections and the task's own
-    section (seed and chip instance included) with the sha256 of any file a key
-    names, and, for a dataset read from files, the resolved data folder.
+    The task, the engine choice, the core config sections (of the neuron models' sections,
+    only the in-use model's: :func:`neurosim.config.in_use`) and the task's own section (seed
+    and chip instance included) with the sha256 of any file a key names, and, for a dataset
+    read from files, the resolved data folder.
     """
     get_task(task)
     sections = hashed_dict(config, (*SECTIONS, task))

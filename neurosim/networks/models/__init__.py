@@ -25,8 +25,8 @@ from typing import Any, ClassVar
 
 from neurosim.config import register_section, unregister_section
 from neurosim.errors import ConfigError
-from neurosim.plugins import import_submodules
 from neurosim.networks.scaling import recurrent_std
+from neurosim.submodules import import_submodules
 
 __all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
            "kernel_models", "discover",
