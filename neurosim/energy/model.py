@@ -141,13 +141,6 @@ def compute_latency(config: Config, counts: OperationCounts, neurons: int) -> fl
     return per * work + neurons * cycle
 
 
-def latency_per_inference(config: Config, steps: int, neurons: int) -> float:
-    """Worst-case compute time (s): every step reads every array once (an upper bound of
-    :func:`compute_latency` without event loading)."""
-    cycle = 1.0 / config.energy.clock_hz
-    return steps * (array_read_time(config) + cycle) + neurons * cycle
-
-
 def static_energy(config: Config, compute_s: float, sample_s: float, weights: int = 0) -> float:
     """Static energy (J) of one sample: ``static_power`` while on, ``standby_power`` while gated,
     and ``weight_leakage`` × ``weights`` (a volatile weight memory) over the whole sample.
