@@ -28,7 +28,7 @@ def test_counts_match_hand_counting_across_two_row_tiles():
     # and neuron 0, tile 1 = neuron 1. Step 2 reads 3 segments (inputs, neuron 0, neuron 1).
     assert c.array_reads == 5                    # (1 + 1 + 3) segment reads x 1 column tile
     assert c.adc_conversions == 5 * 2            # each read converts the 2 outputs
-    assert c.digital_adds == 2 * 2           # step 2 merges 3 partial sums: 2 adds per output
+    assert c.digital_adds == 2 * 2               # step 2 merges 3 partial sums: 2 adds per output
     assert c.serial_reads == 1 + 1 + 2           # tile 0 is read twice in step 2, tile 1 in parallel
     assert c.neuron_updates == 3 * 2
     assert c.readout_macs == 2 * 3
