@@ -36,6 +36,7 @@ import numpy as np
 from neurosim.config import Config, apply_mapping
 from neurosim.crossbar import CrossbarMacro, Tally
 from neurosim.crossbar.mapping import ProgrammedMatrix, tiling_for
+from neurosim.crossbar.periphery import buffer_accesses
 from neurosim.devices import build_device
 
 __all__ = ["ADC_HEADROOM", "OnChipMemory"]
@@ -131,6 +132,31 @@ class OnChipMemory:
         gp = s.g_pos * (1.0 + std * self.rng.standard_normal(s.g_pos.shape))
         gn = s.g_neg * (1.0 + std * self.rng.standard_normal(s.g_neg.shape))
         return s.gain * (gp - gn)
+
+    def count_read(self, name: str, vectors: int = 1) -> None:
+        """Count ``vectors`` one-shot reads of the whole matrix ``name`` (``W``: ``out × in``) in the
+        tally, for callers that read it with :meth:`read` one vector at a time (a closed loop: the
+        macro's bit-serial read costs milliseconds a call): every input row driven by one pulse (one
+        line per column tile), every array of its tiling read once, every output converted once per
+        row tile and the row tiles' partial sums added, every weight read, the cells dissipating
+        ``V² G t`` at the full read voltage, inputs and outputs passing the buffer."""
+        s = self._stored[name]
+        n_out, n_in = s.g_pos.shape
+        x = self.config.crossbar
+        tiling = tiling_for((n_in, n_out), x, False)
+        t = self.tally
+        t.vectors += vectors
+        t.macs += vectors * n_in * n_out
+        t.serial_reads += vectors                 # its arrays are read in parallel
+        t.row_activations += vectors * n_in
+        t.line_drives += vectors * n_in * tiling.col_tiles
+        t.input_pulses += vectors * n_in
+        t.array_reads += vectors * tiling.arrays
+        t.adc_conversions += vectors * n_out * tiling.row_tiles
+        t.digital_adds += vectors * n_out * (tiling.row_tiles - 1)
+        t.synapse_ops += vectors * n_in * n_out
+        t.buffer_accesses += buffer_accesses(vectors * n_in, vectors * n_in, vectors * n_out)
+        t.cell_read_J += vectors * x.read_voltage ** 2 * x.read_pulse * float(s.g_pos.sum() + s.g_neg.sum())
 
     def matmul(self, name: str, x: np.ndarray, transposed: bool = False, rows: int | None = None) -> np.ndarray:
         """``x @ Wᵀ`` (``transposed``: ``x @ W``) for stored matrix ``name`` (``W``: ``out × in``, or its
