@@ -34,6 +34,7 @@ import numpy as np
 from neurosim import seeds
 from neurosim.config import Config, apply_mapping, param
 from neurosim.energy import Tally, count_operations, estimate_energy, price
+from neurosim.energy.model import cell_read_energy
 from neurosim.engines import get_engine, stepping_engines
 from neurosim.errors import ConfigError, EngineError
 from neurosim.learning.onchip import OnChipMemory
@@ -270,6 +271,8 @@ class Prediction(Task):
                                     _memory(config, s, seed, exp, method, on_chip), s.readout_w_max)
                 c = _run_trials(engine, lsm, trials, hook, s, seed, exp, bins, dt, context.progress,
                                 f"seed {seed} {exp} {method}")
+                # each seed is its own chip: its cell reads are priced with its own conductances here
+                c = replace(c, cell_read_J=cell_read_energy(config, c, lsm.programmed), row_activations_per_row=None)
                 ops = c if ops is None else ops + c
                 run.trials_run += len(trials)
                 if exp == "sweep":
