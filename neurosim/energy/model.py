@@ -1,6 +1,7 @@
 """Energy and latency of one inference from operation counts and the chip config.
 
-energy = Σ (operation count × energy per operation) + static energy.
+energy = Σ (operation count × energy per operation) + static energy: the counts are a
+:class:`~neurosim.crossbar.tally.Tally` and :func:`price` is the one price list.
 RRAM cell reads are physical: a driven row dissipates V² · G · t_pulse in every
 cell on it, so the read energy depends on the programmed conductances. The ADC's
 energy per conversion scales with its resolution (Walden figure of merit held
@@ -71,9 +72,9 @@ class EnergyEstimate:
         projection): energies, breakdowns (by component) and programming energies summed; latencies
         summed (parts one after another) or, with ``parallel``, the longest; every digital baseline
         that each part lists (matched by ``key``; parts that list none add to the chip only) summed
-        over the parts, its ratios recomputed
-        against the combined chip, and the strongest fair one chosen again; the operating envelope
-        the worst part's (most active rows, largest clipped fraction, outside if any part is)."""
+        over the parts, its ratios recomputed against the combined chip, and the strongest fair one
+        chosen again; the operating envelope the worst part's (most active rows, largest clipped
+        fraction, outside if any part is)."""
         if not parts:
             raise ValueError("EnergyEstimate.combine needs at least one part")
         total = float(sum(p.per_inference_J for p in parts))
