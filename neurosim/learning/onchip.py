@@ -36,7 +36,6 @@ import numpy as np
 from neurosim.config import Config, apply_mapping
 from neurosim.crossbar import CrossbarMacro, Tally
 from neurosim.crossbar.mapping import ProgrammedMatrix, tiling_for
-from neurosim.crossbar.periphery import buffer_accesses
 from neurosim.devices import build_device
 
 __all__ = ["ADC_HEADROOM", "OnChipMemory"]
@@ -139,7 +138,9 @@ class OnChipMemory:
         macro's bit-serial read costs milliseconds a call): every input row driven by one pulse (one
         line per column tile), every array of its tiling read once, every output converted once per
         row tile and the row tiles' partial sums added, every weight read, the cells dissipating
-        ``V² G t`` at the full read voltage, inputs and outputs passing the buffer."""
+        ``V² G t`` at the full read voltage. No event-buffer accesses: the inputs are dense registers
+        (e.g. eligibility traces) that drive the DACs in place, as a digital readout's MACs read them
+        without a buffer charge."""
         s = self._stored[name]
         n_out, n_in = s.g_pos.shape
         x = self.config.crossbar
@@ -155,7 +156,6 @@ class OnChipMemory:
         t.adc_conversions += vectors * n_out * tiling.row_tiles
         t.digital_adds += vectors * n_out * (tiling.row_tiles - 1)
         t.synapse_ops += vectors * n_in * n_out
-        t.buffer_accesses += buffer_accesses(vectors * n_in, vectors * n_in, vectors * n_out)
         t.cell_read_J += vectors * x.read_voltage ** 2 * x.read_pulse * float(s.g_pos.sum() + s.g_neg.sum())
 
     def matmul(self, name: str, x: np.ndarray, transposed: bool = False, rows: int | None = None) -> np.ndarray:
