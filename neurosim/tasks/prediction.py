@@ -33,8 +33,7 @@ import numpy as np
 
 from neurosim import seeds
 from neurosim.config import Config, apply_mapping, param
-from neurosim.energy import Tally, count_operations, estimate_energy, price
-from neurosim.energy.model import cell_read_energy
+from neurosim.energy import Tally, cell_read_energy, count_operations, estimate_energy, price
 from neurosim.engines import get_engine, stepping_engines
 from neurosim.errors import ConfigError, EngineError
 from neurosim.learning.onchip import OnChipMemory
