@@ -16,7 +16,7 @@ from neurosim import seeds
 from neurosim.config import Config
 from neurosim.energy import (
     EnergyEstimate,
-    OperationCounts,
+    Tally,
     count_operations,
     estimate_energy,
 )
@@ -95,7 +95,7 @@ class Chip:
                         first_sample=first_sample, progress=progress)
 
     def operations(self, raster: np.ndarray, activity: Activity | np.ndarray, n_classes: int = 0,
-                   first_sample: int = 0) -> OperationCounts:
+                   first_sample: int = 0) -> Tally:
         """What the chip did to run ``raster`` (bool ``[samples, bins, inputs]``) into ``activity``
         (an :class:`~neurosim.engines.Activity` or its bool spike raster ``[samples, bins, neurons]``):
         rows driven, array reads, ADC conversions, neuron updates, and ``n_classes`` readout MACs per
@@ -105,22 +105,22 @@ class Chip:
         return count_operations(np.asarray(raster), spikes, network.programmed.tiling, n_classes,
                                 network=network, first_sample=first_sample)
 
-    def energy(self, activity: Activity | OperationCounts, raster: np.ndarray | None = None, *,
+    def energy(self, activity: Activity | Tally, raster: np.ndarray | None = None, *,
                n_classes: int = 0, sample_s: float | None = None) -> EnergyEstimate:
         """Energy per inference (J), latency (s) and the digital baselines of some activity.
 
-        ``activity``: :class:`~neurosim.energy.OperationCounts` (e.g. from :meth:`operations`,
+        ``activity``: :class:`~neurosim.energy.Tally` (e.g. from :meth:`operations`,
         summed over chunks), or an :class:`~neurosim.engines.Activity` together with the
         ``raster`` that drove it (counted with :meth:`operations`). ``n_classes``: outputs of a
         linear readout priced with it (0 = none). ``sample_s``: mean sample duration (s), the time
         the chip is on per inference (static power); None = the compute latency only.
         The dynamic energy is ``per_inference_J - breakdown_J["static"]``.
         """
-        if isinstance(activity, OperationCounts):
+        if isinstance(activity, Tally):
             counts = activity
         elif raster is None:
             raise ConfigError("Chip.energy: give the input raster that drove the activity, "
-                              "or OperationCounts (Chip.operations)")
+                              "or a Tally (Chip.operations)")
         else:
             counts = self.operations(raster, activity, n_classes)
         neurons = self.config.network.neurons

@@ -28,7 +28,7 @@ def test_counts_match_hand_counting_across_two_row_tiles():
     # and neuron 0, tile 1 = neuron 1. Step 2 reads 3 segments (inputs, neuron 0, neuron 1).
     assert c.array_reads == 5                    # (1 + 1 + 3) segment reads x 1 column tile
     assert c.adc_conversions == 5 * 2            # each read converts the 2 outputs
-    assert c.partial_sum_adds == 2 * 2           # step 2 merges 3 partial sums: 2 adds per output
+    assert c.digital_adds == 2 * 2               # step 2 merges 3 partial sums: 2 adds per output
     assert c.serial_reads == 1 + 1 + 2           # tile 0 is read twice in step 2, tile 1 in parallel
     assert c.neuron_updates == 3 * 2
     assert c.readout_macs == 2 * 3
@@ -113,9 +113,9 @@ def test_breakdown_prices_every_counter():
     e = estimate_energy(config, c, programmed, n_inputs=6, n_classes=3, steps=5)
     en = config.energy
     expected = {
-        "row_drivers": c.row_drives * en.row_driver, "dac": c.input_pulses * en.dac_pulse,
+        "row_drivers": c.line_drives * en.row_driver, "dac": c.input_pulses * en.dac_pulse,
         "adc": c.adc_conversions * en.adc_conversion * 2.0 ** (config.crossbar.adc_bits - en.adc_ref_bits),
-        "partial_sums": c.partial_sum_adds * en.partial_sum_add,
+        "partial_sums": c.digital_adds * en.partial_sum_add,
         "buffer": c.buffer_accesses * en.buffer_access,
         "neuron_updates": c.neuron_updates * (en.neuron_update + en.neuron_state),
         "tia": c.adc_conversions * en.tia * config.crossbar.adc_range,

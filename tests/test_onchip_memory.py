@@ -30,7 +30,7 @@ def test_reads_without_noise_adc_or_dac_are_the_exact_products_both_ways():
     np.testing.assert_allclose(memory.matmul("W", x), x @ w.T, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(memory.matmul("W", d, transposed=True), d @ w, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(memory.matmul("W", x, rows=10), x @ w[:10].T, rtol=1e-9, atol=1e-9)
-    assert memory.read_vectors == 21 and memory.read_tally.adc_conversions > 0
+    assert memory.read_vectors == 21 and memory.tally.adc_conversions > 0
 
 
 def test_the_adc_is_calibrated_on_a_tasks_first_read_and_the_dac_bits_matter():
@@ -43,7 +43,7 @@ def test_the_adc_is_calibrated_on_a_tasks_first_read_and_the_dac_bits_matter():
         exact = x @ w.T
         y = memory.matmul("W", x)
         errors[bits] = np.abs(y - exact).max() / np.abs(exact).max()
-        assert memory.read_tally.adc_clipped == 0     # the calibrating batch itself never clips
+        assert memory.tally.adc_clipped == 0     # the calibrating batch itself never clips
         assert 0 < memory._adc_range[("W", False, None)] < memory.config.crossbar.adc_range
     assert errors[8] < 0.03 < errors[2]
     memory.recalibrate()

@@ -11,11 +11,11 @@ from neurosim.config import load_config
 from neurosim.engines.brian2_engine import Brian2Engine
 from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.errors import ConfigError
-from neurosim.learning.chip_weights import ChipWeights
+from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.rls import RLS, ridge_solution
 from neurosim.learning.three_factor import (attention_gate, delta_rule_update, eligibility_step,
                                             three_factor_update)
-from neurosim.learning.what_when import ReadoutParams, WhatWhenHook
+from neurosim.learning.what_when import ReadoutParams, ReadoutWeights, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std, with_background
 from neurosim.tasks.prediction import (Prediction, block_amplitudes, prediction_figures, prediction_report,
@@ -74,11 +74,10 @@ def _hook(method, trials, bins=120, n=8, noise=None, store_levels=0, seed=0, out
           rls_window="trial"):
     params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=1,
                            output_weights=output_weights, rls_window=rls_window)
-
-    def store(name):
-        return ChipWeights((2, n + 1), np.random.default_rng(seed), store_levels, 1.0)
+    memory = (OnChipMemory(load_config("rram-40nm-256kb", overrides=[f"device.levels={store_levels}"]),
+                           np.random.default_rng(seed)) if store_levels else None)
     rng = np.random.default_rng(seed)
-    return WhatWhenHook(method, trials, bins, params, np.full(n, 0.9), rng.normal(0, 1, (n, 2)), noise, store)
+    return WhatWhenHook(method, trials, bins, params, np.full(n, 0.9), rng.normal(0, 1, (n, 2)), noise, memory)
 
 
 @pytest.mark.parametrize("output_weights", ["live", "trial-start"])
@@ -258,19 +257,26 @@ def test_settings_refuse_events_outside_the_trial_and_unknown_methods():
 # ---------------------------------------------------------------- on-chip weights
 
 
-def test_chip_weights_count_pulses_quantise_and_saturate():
-    w = ChipWeights((1, 3), np.random.default_rng(0), levels=5, w_max=1.0)     # levels at −1, −0.5 … 1
+def test_readout_weights_digital_and_in_the_chip_memory():
+    digital = ReadoutWeights("w", (1, 2))
+    digital.update(np.array([[0.123, 0.0]]))
+    assert digital.w[0, 0] == 0.123 and digital.updates_ == 1 and digital.read() is digital.w
+    # on the chip: 5 levels per device, so weights step by w_max / 4 = 0.25; writes and reads counted
+    memory = OnChipMemory(load_config("rram-40nm-256kb", overrides=["device.levels=5"]), np.random.default_rng(0))
+    w = ReadoutWeights("w", (1, 3), memory, w_max=1.0)
+    first = memory.tally.program_pulses
     w.update(np.array([[0.5, -1.0, 0.0]]))
     np.testing.assert_allclose(w.w, [[0.5, -1.0, 0.0]])
-    assert w.pulses_ == 3 and w.updates_ == 2
+    assert w.updates_ == 2 and memory.tally.program_pulses == first + 2 * 2   # both devices of 2 entries
     w.update(np.array([[5.0, 0.0, 0.0]]))
     assert w.w[0, 0] == 1.0, "saturates at w_max"
-    ideal = ChipWeights((1, 2), np.random.default_rng(0))
-    ideal.update(np.array([[0.123, 0.0]]))
-    assert ideal.w[0, 0] == 0.123 and ideal.pulses_ == 0
-    noisy = ChipWeights((1, 2), np.random.default_rng(0), levels=0, read_noise=0.1)
-    noisy.update(np.array([[1.0, 1.0]]))
-    assert not np.array_equal(noisy.read(), noisy.w)
+    w.read()
+    assert memory.tally.vectors == 1 and memory.tally.line_drives == 3 and memory.tally.cell_read_J > 0
+    noisy = OnChipMemory(load_config("rram-40nm-256kb", overrides=["device.levels=5", "device.read_noise_std=0.1"]),
+                         np.random.default_rng(0))
+    w = ReadoutWeights("w", (1, 2), noisy, w_max=1.0)
+    w.update(np.array([[1.0, 1.0]]))
+    assert not np.array_equal(w.read(), w.w)
 
 
 # ---------------------------------------------------------------- background noise, Izhikevich defaults
@@ -330,12 +336,9 @@ def _closed_loop(engine, method):
                        for g, t in enumerate(trials)])
     params = ReadoutParams(dt=1e-3, sigma=0.005, gate_half_width=0.01, what_window=0.02, rls_interval=3,
                            lr_when=0.5, lr_what=0.5)
-
-    def store(name):
-        return ChipWeights((2, 31), np.random.default_rng(7), 0, 1.0)
     hook = WhatWhenHook(method, trials, 100, params, np.full(30, 0.95),
                         np.random.default_rng(8).normal(0, 20.0, (30, 2)),
-                        BackgroundNoise(background_std(lsm), seed=1), store)
+                        BackgroundNoise(background_std(lsm), seed=1))
     act = engine.run(lsm, raster, hook=hook)
     return act.spike_raster, hook
 
@@ -427,13 +430,15 @@ def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
     block = Block(1.0, 0.05, 0.09, 1)
     hook = _hook("three-factor", [Trial(0, block, 0, False, 0)], store_levels=256)
     spikes = np.random.default_rng(4).random((120, 8)) < 0.3
+    stored = hook.memory.tally.program_pulses        # the first write of the zero weights
     hook.trial_start(0)
     for b in range(120):
         hook.step(0, b, spikes[b], np.zeros(8))
-    assert hook.w_when.pulses_ == 0 and hook.learn_macs_ > 0, "during the trial only the learning copy changes"
+    assert hook.memory.tally.program_pulses == stored and hook.learn_macs_ > 0, \
+        "during the trial only the learning copy changes"
     hook.trial_end(0)
-    assert hook.w_when.pulses_ > 0, "the trial's net change is programmed at its end"
-    levels = hook.w_when.w / hook.w_when.step
+    assert hook.memory.tally.program_pulses > stored, "the trial's net change is programmed at its end"
+    levels = hook.w_when.w / (1.0 / 255)             # w_max / (levels − 1): one device's level step
     np.testing.assert_allclose(levels, np.round(levels), atol=1e-9)   # moved in whole level steps (pulses)
     on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY), RunContext("cpu")))
     off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY + [

@@ -17,66 +17,22 @@ planes and signs are added digitally. With every non-ideality off
 (``input_bits = 0`` or binary inputs, ``adc_mode = 'ideal'``, no read noise, no
 wire resistance) ``macro @ x`` equals ``x @ W`` to float precision.
 
-Every call adds the operations it performed to ``macro.tally`` (event-driven:
-a tile with no active input row is not read and costs nothing). The macro only
-counts; :mod:`neurosim.energy.macro_cost` prices the tally (energy, latency, TOPS/W).
+Every call adds the operations it performed to ``macro.tally``, a
+:class:`~neurosim.crossbar.tally.Tally` (event-driven: a tile with no active input row is not
+read and costs nothing; every (vector, bit plane) pair that drove the array is one
+``serial_reads``). The macro only counts; :mod:`neurosim.energy.macro_cost` prices the tally
+(energy, latency, TOPS/W) with the chip's one pricing function.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, fields
 
 import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar.mapping import ProgrammedMatrix, at_read_time
 from neurosim.crossbar.periphery import buffer_accesses, column_adc, input_planes, ir_drop
+from neurosim.crossbar.tally import Tally
 from neurosim.devices import DeviceModel, build_device
-
-
-@dataclass
-class MacroTally:
-    """Operations performed by a macro so far (cumulative, plain numbers).
-
-    ``vectors``: input vectors processed; ``macs``: logical multiply-accumulates
-    (``vectors × inputs × outputs``); ``plane_reads``: (vector, bit plane)
-    pairs that drove the array; ``array_reads``: array tiles read;
-    ``line_drives``: word (or bit) lines driven; ``input_pulses``: driver pulses
-    (one per active input per bit plane); ``adc_conversions``;
-    ``digital_adds``: partial-sum, shift-and-add and offset-correction adds;
-    ``buffer_accesses``: nonzero inputs written, input pulses read and outputs written
-    (for vectors with any nonzero input; an all-zero vector costs nothing), the rule of
-    :func:`~neurosim.crossbar.periphery.buffer_accesses` shared with the network path;
-    ``synapse_ops``: digital weight reads of an ideal chip;
-    ``cell_read_J``: exact read energy dissipated in the cells, Σ V² G t (with offset
-    mapping and ``offset_reference = 'column'``, the reference column's cells too);
-    ``adc_clipped``: conversions whose input lay beyond the ADC's range;
-    ``adc_peak``: the largest magnitude a conversion's input reached, as a fraction of the
-    ADC's full scale (above 1 it clipped; far below 1 most codes go unused).
-    """
-
-    vectors: int = 0
-    macs: int = 0
-    plane_reads: int = 0
-    array_reads: int = 0
-    line_drives: int = 0
-    input_pulses: int = 0
-    adc_conversions: int = 0
-    digital_adds: int = 0
-    buffer_accesses: int = 0
-    synapse_ops: int = 0
-    cell_read_J: float = 0.0
-    adc_clipped: int = 0
-    adc_peak: float = 0.0
-
-    def as_dict(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def add(self, other: "MacroTally") -> None:
-        """Count ``other``'s reads here too (its counts added, the larger ADC peak kept)."""
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            setattr(self, f.name, max(mine, theirs) if f.name == "adc_peak" else mine + theirs)
 
 
 class CrossbarMacro:
@@ -90,13 +46,13 @@ class CrossbarMacro:
 
     def __init__(self, config: Config, programmed: ProgrammedMatrix,
                  rng: np.random.Generator | None = None, transposed: bool = False,
-                 tally: MacroTally | None = None, temperature: float | None = None,
+                 tally: Tally | None = None, temperature: float | None = None,
                  device: DeviceModel | None = None, xp=np):
         self.config = config
         self.programmed = programmed
         self.rng = rng
         self.transposed = transposed
-        self.tally = tally if tally is not None else MacroTally()
+        self.tally = tally if tally is not None else Tally()
         self.temperature = temperature
         self.xp = xp
         if device is None and programmed.g_pos is not None:
@@ -126,7 +82,7 @@ class CrossbarMacro:
         return CrossbarMacro(self.config, again, self.rng, self.transposed, self.tally, temperature,
                              self.device, self.xp)
 
-    def calibrated(self, x, tally: MacroTally | None = None) -> "CrossbarMacro":
+    def calibrated(self, x, tally: Tally | None = None) -> "CrossbarMacro":
         """The same programmed arrays (same noise stream and device) with the column ADC's range
         (``crossbar.adc_range``) set so that the largest column output of inputs ``x`` (``[batch,
         inputs]``, read once here, in this direction) maps to the ADC's full scale; ``tally``: the new
@@ -134,7 +90,7 @@ class CrossbarMacro:
         cost stays in this macro's tally."""
         from neurosim.config import apply_mapping
 
-        probe = CrossbarMacro(self.config, self.programmed, self.rng, self.transposed, MacroTally(),
+        probe = CrossbarMacro(self.config, self.programmed, self.rng, self.transposed, Tally(),
                               self.temperature, self.device, self.xp)
         probe @ x   # its own tally: the peak of this read alone, whatever the macro read before
         self.tally.add(probe.tally)
@@ -220,7 +176,7 @@ class CrossbarMacro:
             # per-cell noise variance weights, once per call (not per plane and tile)
             g_sq = (g_pos * g_pos if g_neg is None else g_pos * g_pos + g_neg * g_neg) if std > 0 else None
         for scale, plane in planes:
-            tally.plane_reads += int(xp.count_nonzero(xp.any(plane > 0, axis=1)))
+            tally.serial_reads += int(xp.count_nonzero(xp.any(plane > 0, axis=1)))
             full = float(plane.max())
             for r0 in row_tiles:
                 rs = slice(r0, r0 + in_tile)
@@ -235,8 +191,9 @@ class CrossbarMacro:
                 tally.buffer_accesses += buffer_accesses(0, n_pulses, 0)
                 tally.line_drives += n_pulses * len(col_tiles) * lines_per_input
                 tally.array_reads += n_vec * len(col_tiles)
+                tally.synapse_ops += n_pulses * n_out
+                tally.max_active_rows = max(tally.max_active_rows, int(active.sum(axis=1).max()))
                 if ideal:
-                    tally.synapse_ops += n_pulses * n_out
                     y += scale * (part @ weights[rs])
                     continue
                 tally.cell_read_J += v2t * float(part.sum(axis=0) @ line_g[rs])
@@ -261,6 +218,7 @@ class CrossbarMacro:
                         tally.digital_adds += n_vec * value.shape[1]
                     y[:, cs] += scale * self.programmed.gain * value
                     tally.adc_conversions += n_vec * value.shape[1]
+                    tally.adc_checked += n_vec * value.shape[1]
                     results[:, c] += vec_active
         per_tile = xp.asarray([min(out_tile, n_out - c0) for c0 in col_tiles])
         tally.digital_adds += int((xp.maximum(results - 1, 0) * per_tile).sum())

@@ -60,15 +60,6 @@ class Tiling:
     def arrays(self) -> int:
         return self.row_tiles * self.col_tiles
 
-    @property
-    def bit_lines(self) -> int:
-        """Bit lines in use across all arrays of one row tile."""
-        return self.out_cols * self.cells_per_weight
-
-    def row_tile_of(self, rows: np.ndarray) -> np.ndarray:
-        """Index of the row tile each logical input row lies in."""
-        return np.asarray(rows) // self.rows_per_array
-
 
 def tiling_for(shape: tuple[int, int], crossbar: CrossbarConfig, ideal: bool) -> Tiling:
     """The tiling of an ``(inputs, outputs)`` matrix on the configured arrays."""

@@ -1,16 +1,16 @@
-"""Operation counting and the per-operation energy, latency and area model."""
+"""Operation counting (one :class:`Tally` for every array read and write) and the per-operation
+energy, latency and area model (one pricing function, :func:`price`)."""
 
+from neurosim.crossbar.tally import Tally
 from neurosim.energy.area import AreaEstimate, estimate_area
-from neurosim.energy.counters import OperationCounts, count_operations
 from neurosim.energy.baselines import DigitalBaseline, load_baselines
+from neurosim.energy.counters import count_operations
 from neurosim.energy.macro_cost import (macro_energy_breakdown, macro_energy_J, macro_latency_s,
-                                        macro_tops_per_watt)
-from neurosim.energy.model import (ArrayOps, EnergyEstimate, compute_latency, estimate_energy,
-                                   latency_per_inference, price_array_ops, programming_energy,
-                                   static_energy)
+                                        macro_tops_per_watt, tally_energy_breakdown)
+from neurosim.energy.model import (EnergyEstimate, cell_read_energy, compute_latency, estimate_energy, price,
+                                   programming_energy, static_energy)
 
-__all__ = ["AreaEstimate", "ArrayOps", "DigitalBaseline", "EnergyEstimate", "OperationCounts",
-           "compute_latency", "count_operations", "load_baselines", "static_energy",
-           "estimate_area", "estimate_energy", "latency_per_inference", "macro_energy_J",
-           "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt", "price_array_ops",
-           "programming_energy"]
+__all__ = ["AreaEstimate", "DigitalBaseline", "EnergyEstimate", "Tally", "cell_read_energy", "compute_latency",
+           "count_operations", "estimate_area", "estimate_energy", "load_baselines", "macro_energy_J",
+           "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt", "price", "programming_energy",
+           "static_energy", "tally_energy_breakdown"]

@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, fields
 
 from neurosim.config import BaselineConfig, presets_dir
-from neurosim.energy.counters import OperationCounts
+from neurosim.crossbar.tally import Tally
 from neurosim.errors import ConfigError
 
 __all__ = ["DigitalBaseline", "baseline_energy", "load_baselines", "naive_baseline"]
@@ -97,7 +97,7 @@ def naive_baseline(b: BaselineConfig) -> DigitalBaseline:
                            readout_mac=b.mac + b.weight_fetch)
 
 
-def baseline_energy(b: DigitalBaseline, counts: OperationCounts, n_inputs: int, n_neurons: int,
+def baseline_energy(b: DigitalBaseline, counts: Tally, n_inputs: int, n_neurons: int,
                     n_classes: int, steps: int, sample_s: float) -> tuple[float, float]:
     """``(total, dynamic)`` energy (J) per inference of baseline ``b`` on the run's activity
     (``counts`` over a batch).

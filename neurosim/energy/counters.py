@@ -11,64 +11,16 @@ energy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 import numpy as np
 
 from neurosim.crossbar.mapping import Tiling
 from neurosim.crossbar.periphery import buffer_accesses, drive_segments
-
-
-@dataclass(frozen=True)
-class OperationCounts:
-    """Totals over a batch of ``samples`` inferences (plain ints).
-
-    ``row_activations_per_row`` (int64, ``(inputs,)``) says how often each logical
-    input row of the weight matrix was driven; the RRAM read energy depends on the
-    conductances on that row. ``spikes``: reservoir spikes; ``serial_reads``: array
-    reads that follow one another in time (per step, the most segments read on one
-    array; arrays work in parallel), which sets the compute latency; ``adc_clipped``:
-    conversions beyond the ADC's range, of ``adc_checked`` conversions checked (one sample
-    in :data:`CLIP_STRIDE`; 0 when the ADC is not in the loop); ``max_active_rows``: the
-    most rows driven in one segment read (the macro's operating envelope: compare with
-    ``crossbar.max_active_rows``).
-    """
-
-    samples: int
-    time_steps: int
-    row_activations: int
-    row_drives: int
-    array_reads: int
-    adc_conversions: int
-    partial_sum_adds: int
-    synapse_ops: int
-    neuron_updates: int
-    readout_macs: int
-    row_activations_per_row: np.ndarray
-    input_pulses: int = 0
-    buffer_accesses: int = 0
-    active_steps: int = 0
-    spikes: int = 0
-    serial_reads: int = 0
-    adc_clipped: int = 0
-    adc_checked: int = 0
-    max_active_rows: int = 0
-
-    def __add__(self, other: "OperationCounts") -> "OperationCounts":
-        """The counts of two batches together (every counter is a sum over samples)."""
-        merged = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        merged["max_active_rows"] = max(self.max_active_rows, other.max_active_rows)
-        return OperationCounts(**merged)
-
-    def as_dict(self) -> dict[str, int]:
-        """The scalar counters (not the per-row array), for reports."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "row_activations_per_row"}
+from neurosim.crossbar.tally import Tally
 
 
 def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling: Tiling,
-                     n_classes: int, network=None, first_sample: int = 0) -> OperationCounts:
-    """Count the chip's operations for a batch.
+                     n_classes: int, network=None, first_sample: int = 0) -> Tally:
+    """Count the chip's operations for a batch of ``samples`` inferences (a :class:`Tally`).
 
     ``input_raster`` (bool, ``[samples, steps, inputs]``) and ``spike_raster``
     (bool, ``[samples, steps, neurons]``) are the rows driven in each step: the
@@ -82,7 +34,8 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     active row: one read of each of its column-tile arrays and one conversion per
     output. Partial sums of several segments are added digitally. Neurons are updated in
     steps with any activity; the readout does ``n_classes`` MACs per neuron that spiked
-    at least once. ``network`` (an :class:`~neurosim.networks.LSM` with a
+    at least once. Each step is one input vector of the logical matrix (``vectors``; ``macs``: its
+    dense multiply-accumulates, as a macro counts them). ``network`` (an :class:`~neurosim.networks.LSM` with a
     ``drive_adc``), if given, adds how many conversions clip in the ADC, measured on the
     samples whose position in the stream (``first_sample`` + index) is a multiple of
     :data:`CLIP_STRIDE`, so the measurement does not depend on how the stream is chunked.
@@ -112,14 +65,16 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     spikes = int(per_row[n_in:].sum())
     picked = (first_sample + np.arange(samples)) % CLIP_STRIDE == 0
     clipped, checked = _clipped(input_raster[picked], spike_raster[picked], network)
-    return OperationCounts(
+    return Tally(
         samples=samples,
+        vectors=samples * steps,
+        macs=samples * steps * tiling.in_rows * n_neurons,
         time_steps=samples * steps,
         row_activations=activations,
-        row_drives=activations * tiling.col_tiles,
+        line_drives=activations * tiling.col_tiles,
         array_reads=segment_reads * tiling.col_tiles,
         adc_conversions=segment_reads * n_neurons,
-        partial_sum_adds=int(np.maximum(reads - 1, 0).sum()) * n_neurons,
+        digital_adds=int(np.maximum(reads - 1, 0).sum()) * n_neurons,
         synapse_ops=activations * n_neurons,
         neuron_updates=active_steps * n_neurons,
         readout_macs=spiking * n_classes,

@@ -1,15 +1,16 @@
 """Energy, latency and efficiency of what a :class:`~neurosim.crossbar.CrossbarMacro` computed.
 
-The macro only counts its operations (``macro.tally``, a
-:class:`~neurosim.crossbar.macro.MacroTally`); these functions price that tally with the
-chip's energy model (:func:`~neurosim.energy.model.price_array_ops`, the same prices as the
-network path), so the energy package depends on the crossbar package and never the reverse.
+The macro only counts its operations (``macro.tally``, a :class:`~neurosim.crossbar.tally.Tally`);
+these functions price that tally with the chip's one pricing function
+(:func:`~neurosim.energy.model.price`, the same prices as the network path), so the energy
+package depends on the crossbar package and never the reverse.
 """
 
 from __future__ import annotations
 
-from neurosim.crossbar.macro import CrossbarMacro, MacroTally
-from neurosim.energy.model import array_read_time, price_array_ops
+from neurosim.crossbar.macro import CrossbarMacro
+from neurosim.crossbar.tally import Tally
+from neurosim.energy.model import array_read_time, price
 
 __all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt",
            "tally_energy_breakdown"]
@@ -26,13 +27,14 @@ def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
     return tally_energy_breakdown(macro.config, macro.tally, p.g_pos is None, p.tiling.cells_per_weight)
 
 
-def tally_energy_breakdown(config, tally: MacroTally, ideal: bool = False,
+def tally_energy_breakdown(config, tally: Tally, ideal: bool = False,
                            cells_per_weight: int = 2) -> dict[str, float]:
-    """Energy (J) by component of the reads a :class:`MacroTally` counted, on arrays of the chip
-    ``config`` (for a tally that several macros of one chip share, e.g. on-chip training)."""
-    out = price_array_ops(config, tally, ideal=ideal, cells_per_weight=cells_per_weight)
+    """Energy (J) by component of what a :class:`~neurosim.crossbar.tally.Tally` counted on arrays of
+    the chip ``config`` (for a tally that several macros of one chip share, e.g. on-chip training:
+    its reads and its ``writes``), static power over the time its arrays were read."""
+    out = price(config, tally, ideal=ideal, cells_per_weight=cells_per_weight)
     # on only while its arrays are read (an all-zero vector wakes nothing)
-    out["static"] = config.energy.static_power * tally.plane_reads * array_read_time(config)
+    out["static"] = config.energy.static_power * tally.serial_reads * array_read_time(config)
     return out
 
 
@@ -47,7 +49,7 @@ def macro_latency_s(macro: CrossbarMacro) -> float:
     ADC's resolution; all arrays work in parallel), plus one digital clock cycle per vector
     for the shift-and-add."""
     e = macro.config.energy
-    return macro.tally.plane_reads * array_read_time(macro.config) + macro.tally.vectors / e.clock_hz
+    return macro.tally.serial_reads * array_read_time(macro.config) + macro.tally.vectors / e.clock_hz
 
 
 def macro_tops_per_watt(macro: CrossbarMacro) -> float:

@@ -1,6 +1,7 @@
 """Energy and latency of one inference from operation counts and the chip config.
 
-energy = Σ (operation count × energy per operation) + static energy.
+energy = Σ (operation count × energy per operation) + static energy: the counts are a
+:class:`~neurosim.crossbar.tally.Tally` and :func:`price` is the one price list.
 RRAM cell reads are physical: a driven row dissipates V² · G · t_pulse in every
 cell on it, so the read energy depends on the programmed conductances. The ADC's
 energy per conversion scales with its resolution (Walden figure of merit held
@@ -18,14 +19,15 @@ headline compares with the strongest fair one.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar.mapping import ProgrammedMatrix
+from neurosim.crossbar.tally import Tally
 from neurosim.energy.baselines import baseline_energy, load_baselines, naive_baseline
-from neurosim.energy.counters import OperationCounts
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +66,63 @@ class EnergyEstimate:
             return 0.0 if self.baseline_per_inference_J == 0.0 else float("inf")
         return self.baseline_per_inference_J / self.per_inference_J
 
+    @classmethod
+    def combine(cls, parts: Sequence[EnergyEstimate], parallel: bool = False) -> EnergyEstimate:
+        """One inference made of several ``parts`` (e.g. two modalities, each a reservoir and its
+        projection): energies, breakdowns (by component) and programming energies summed; latencies
+        summed (parts one after another) or, with ``parallel``, the longest; every digital baseline
+        that each part lists (matched by ``key``; parts that list none add to the chip only) summed
+        over the parts, its ratios recomputed against the combined chip, and the strongest fair one
+        chosen again; the operating envelope the worst part's (most active rows, largest clipped
+        fraction, outside if any part is)."""
+        if not parts:
+            raise ValueError("EnergyEstimate.combine needs at least one part")
+        total = float(sum(p.per_inference_J for p in parts))
+        keys = dict.fromkeys(k for p in parts for k in p.breakdown_J)
+        breakdown = {k: float(sum(p.breakdown_J.get(k, 0.0) for p in parts)) for k in keys}
+        time = max if parallel else sum
+        listed = _combined_baselines(parts, total, total - breakdown.get("static", 0.0))
+        fair = [b for b in listed if b["fair"]]
+        strongest = min(fair, key=lambda b: b["per_inference_J"]) if fair else {"name": "", "per_inference_J": 0.0}
+        return cls(per_inference_J=total, breakdown_J=breakdown,
+                   latency_s=float(time(p.latency_s for p in parts)),
+                   baseline_name=strongest["name"], baseline_per_inference_J=strongest["per_inference_J"],
+                   programming_J=float(sum(p.programming_J for p in parts)), baselines=tuple(listed),
+                   sensor_to_decision_s=float(time(p.sensor_to_decision_s for p in parts)),
+                   envelope=_worst_envelope([p.envelope for p in parts]))
 
-@dataclass(frozen=True)
-class ArrayOps:
-    """Operations of the in-memory arrays and their periphery (counts; ``cell_read_J`` in J)."""
 
-    line_drives: int = 0
-    input_pulses: int = 0
-    adc_conversions: int = 0
-    digital_adds: int = 0
-    buffer_accesses: int = 0
-    synapse_ops: int = 0
-    cell_read_J: float = 0.0
-    array_reads: int = 0
+def _combined_baselines(parts: Sequence[EnergyEstimate], total: float, dynamic: float) -> list[dict]:
+    """The baselines listed by every part that lists any (a part with none, e.g. a projection priced on
+    its own, adds to the chip only), each summed over those parts, with ratios against the chip's
+    combined ``total`` and ``dynamic`` energy (J)."""
+    by_key = [{b["key"]: b for b in p.baselines} for p in parts if p.baselines]
+    if not by_key:
+        return []
+    listed = []
+    for key, first in by_key[0].items():
+        if not all(key in d for d in by_key):
+            continue
+        energy = float(sum(d[key]["per_inference_J"] for d in by_key))
+        dyn = float(sum(d[key].get("dynamic_J", 0.0) for d in by_key))
+        listed.append({**first, "per_inference_J": energy, "dynamic_J": dyn,
+                       "ratio": energy / total if total > 0 else None,
+                       "dynamic_ratio": dyn / dynamic if dynamic > 0 else None})
+    return listed
+
+
+def _worst_envelope(envelopes: list[dict]) -> dict:
+    """The operating envelope of parts run on one chip: the worst part's figures."""
+    present = [e for e in envelopes if e]
+    if not present:
+        return {}
+    worst = dict(present[0])
+    for e in present[1:]:
+        worst["max_active_rows"] = max(worst["max_active_rows"], e["max_active_rows"])
+        worst["clipped_fraction"] = max(worst["clipped_fraction"], e["clipped_fraction"])
+        worst["clipping_measured"] = worst["clipping_measured"] or e["clipping_measured"]
+        worst["outside"] = worst["outside"] or e["outside"]
+    return worst
 
 
 def adc_energy_per_conversion(config: Config) -> float:
@@ -93,30 +139,32 @@ def adc_time_per_conversion(config: Config) -> float:
     return e.adc_time * config.crossbar.adc_bits / e.adc_ref_bits
 
 
-def price_array_ops(config: Config, ops: ArrayOps, ideal: bool, cells_per_weight: int = 1) -> dict[str, float]:
-    """Energy (J) of array operations by component.
+def price(config: Config, tally: Tally, ideal: bool = False, cells_per_weight: int = 1) -> dict[str, float]:
+    """Dynamic energy (J) of everything ``tally`` counted, by component: the one price list of the
+    chip, for a network's steps, a macro's reads and on-chip learning's writes alike.
 
-    ``ops`` is an :class:`ArrayOps` or anything with the same fields, such as a
-    :class:`~neurosim.crossbar.MacroTally`; ``cells_per_weight``: bit lines per output
-    (2 for differential columns), each charged per conversion.
-
-    On an ideal (digital) chip the weights are read digitally (``synapse_op``
-    per synaptic operation); otherwise the cells dissipate ``cell_read_J``.
+    ``ideal``: the weights are digital (``synapse_op`` per weight read) rather than RRAM cells
+    (``cell_read_J``); ``cells_per_weight``: bit lines per output (2 for differential columns),
+    each charged per conversion. Static power is charged by the callers, over the time the
+    chip is on (:func:`estimate_energy`, :func:`~neurosim.energy.macro_cost.tally_energy_breakdown`).
     """
     e = config.energy
-    conversions = ops.adc_conversions
+    conversions = tally.adc_conversions
     return {
-        "synapse_reads": ops.synapse_ops * e.synapse_op if ideal else ops.cell_read_J,
-        "row_drivers": ops.line_drives * e.row_driver,
-        "dac": ops.input_pulses * e.dac_pulse,
+        "synapse_reads": tally.synapse_ops * e.synapse_op if ideal else tally.cell_read_J,
+        "row_drivers": tally.line_drives * e.row_driver,
+        "dac": tally.input_pulses * e.dac_pulse,
         "adc": conversions * adc_energy_per_conversion(config),
         "tia": conversions * e.tia * config.crossbar.adc_range,
         "sample_hold": conversions * e.sample_hold,
         "column_mux": conversions * e.column_mux if config.crossbar.columns_per_adc > 1 else 0.0,
         "bitlines": conversions * cells_per_weight * e.bitline,
-        "control": ops.array_reads * e.control,
-        "partial_sums": ops.digital_adds * e.partial_sum_add,
-        "buffer": ops.buffer_accesses * e.buffer_access,
+        "control": tally.array_reads * e.control,
+        "partial_sums": tally.digital_adds * e.partial_sum_add,
+        "buffer": tally.buffer_accesses * e.buffer_access,
+        "neuron_updates": tally.neuron_updates * (e.neuron_update + e.neuron_state),
+        "readout": tally.readout_macs * e.readout_mac,
+        "writes": tally.program_pulses * e.program_pulse,
     }
 
 
@@ -126,7 +174,7 @@ def array_read_time(config: Config) -> float:
     return config.crossbar.read_pulse + config.crossbar.columns_per_adc * adc_time_per_conversion(config)
 
 
-def compute_latency(config: Config, counts: OperationCounts, neurons: int) -> float:
+def compute_latency(config: Config, counts: Tally, neurons: int) -> float:
     """Compute time (s) per inference, from the work done (data-dependent).
 
     Arrays work in parallel, segments of one array one after the other
@@ -139,13 +187,6 @@ def compute_latency(config: Config, counts: OperationCounts, neurons: int) -> fl
     work = (counts.serial_reads * array_read_time(config)
             + (counts.row_activations + counts.active_steps) * cycle)
     return per * work + neurons * cycle
-
-
-def latency_per_inference(config: Config, steps: int, neurons: int) -> float:
-    """Worst-case compute time (s): every step reads every array once (an upper bound of
-    :func:`compute_latency` without event loading)."""
-    cycle = 1.0 / config.energy.clock_hz
-    return steps * (array_read_time(config) + cycle) + neurons * cycle
 
 
 def static_energy(config: Config, compute_s: float, sample_s: float, weights: int = 0) -> float:
@@ -163,13 +204,15 @@ def static_energy(config: Config, compute_s: float, sample_s: float, weights: in
     return e.static_power * compute_s + e.standby_power * (total - compute_s) + retention
 
 
-def synapse_read_energy(config: Config, counts: OperationCounts,
-                        programmed: ProgrammedMatrix) -> float:
-    """Total energy (J) of the weight reads for the whole batch."""
-    if programmed.g_pos is None:
-        return counts.synapse_ops * config.energy.synapse_op
+def cell_read_energy(config: Config, counts: Tally, programmed: ProgrammedMatrix) -> float:
+    """Energy (J) dissipated in the cells by the tally's reads: ``cell_read_J`` plus, for the rows
+    counted one by one (``row_activations_per_row``, rows of ``programmed``), ``V² t`` times each
+    row's conductance per drive."""
+    if counts.row_activations_per_row is None or programmed.g_pos is None:
+        return counts.cell_read_J
     v, t = config.crossbar.read_voltage, config.crossbar.read_pulse
-    return float(v * v * t * np.dot(counts.row_activations_per_row, programmed.row_conductance))
+    rows = float(v * v * t * np.dot(counts.row_activations_per_row, programmed.row_conductance))
+    return counts.cell_read_J + rows
 
 
 def programming_energy(config: Config, programmed: ProgrammedMatrix) -> float:
@@ -178,7 +221,7 @@ def programming_energy(config: Config, programmed: ProgrammedMatrix) -> float:
     return programmed.forming_pulses * e.forming_pulse + programmed.program_pulses * e.program_pulse
 
 
-def operating_envelope(config: Config, counts: OperationCounts) -> dict:
+def operating_envelope(config: Config, counts: Tally) -> dict:
     """Where this run sits in the macro's operating envelope.
 
     ``full_scale_rows``: rows at the full conductance window that fill the ADC range
@@ -200,7 +243,7 @@ def operating_envelope(config: Config, counts: OperationCounts) -> dict:
             "outside": bool(over_rows or (quantizing and clipped > CLIP_LIMIT))}
 
 
-def estimate_energy(config: Config, counts: OperationCounts, programmed: ProgrammedMatrix,
+def estimate_energy(config: Config, counts: Tally, programmed: ProgrammedMatrix,
                     n_inputs: int, n_classes: int, steps: int,
                     sample_s: float | None = None) -> EnergyEstimate:
     """Per-inference energy breakdown, latencies and every digital baseline.
@@ -213,15 +256,9 @@ def estimate_energy(config: Config, counts: OperationCounts, programmed: Program
     n = programmed.tiling.out_cols
     latency = compute_latency(config, counts, n)
     sample = latency if sample_s is None else float(sample_s)
-    ideal = programmed.g_pos is None
-    ops = ArrayOps(line_drives=counts.row_drives, input_pulses=counts.input_pulses,
-                   adc_conversions=counts.adc_conversions, digital_adds=counts.partial_sum_adds,
-                   buffer_accesses=counts.buffer_accesses, synapse_ops=counts.synapse_ops,
-                   cell_read_J=synapse_read_energy(config, counts, programmed),
-                   array_reads=counts.array_reads)
-    totals = price_array_ops(config, ops, ideal=ideal, cells_per_weight=programmed.tiling.cells_per_weight)
-    totals["neuron_updates"] = counts.neuron_updates * (e.neuron_update + e.neuron_state)
-    totals["readout"] = counts.readout_macs * e.readout_mac
+    cells = replace(counts, cell_read_J=cell_read_energy(config, counts, programmed))
+    totals = price(config, cells, ideal=programmed.g_pos is None,
+                   cells_per_weight=programmed.tiling.cells_per_weight)
     breakdown = {k: float(v) / counts.samples for k, v in totals.items()}
     breakdown["static"] = static_energy(config, latency, sample, programmed.weights.size)
     total = float(sum(breakdown.values()))

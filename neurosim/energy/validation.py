@@ -54,13 +54,6 @@ class PublishedFigure:
     layers: tuple[int, ...] = ()
     miss: str = ""
 
-    @property
-    def published_tops_per_w(self) -> float:
-        """The published efficiency (TOPS/W); only for ``quantity = 'TOPS/W'``."""
-        if self.quantity != "TOPS/W":
-            raise ValueError(f"{self.key} is a {self.quantity} figure, not TOPS/W")
-        return self.published
-
 
 FIGURES: tuple[PublishedFigure, ...] = (
     PublishedFigure(
@@ -192,11 +185,6 @@ def simulate_value(item: PublishedFigure, seed: int = 0) -> float:
     if item.quantity == "s":
         return simulate_latency(item, seed)
     return macro_tops_per_watt(simulate(item, seed))
-
-
-def simulate_tops_per_watt(item: PublishedFigure, seed: int = 0, config: Config | None = None) -> float:
-    """neurosim's energy efficiency (TOPS/W) on the figure's workload."""
-    return macro_tops_per_watt(simulate(item, seed, config))
 
 
 def calibrated_adc_conversion(item: PublishedFigure, seed: int = 0) -> float:

@@ -6,7 +6,6 @@
 - :mod:`~neurosim.learning.stats`: confidence intervals and tests against chance;
 - :mod:`~neurosim.learning.three_factor`: eligibility traces, the gated three-factor rule, the delta rule;
 - :mod:`~neurosim.learning.rls`: recursive least squares (FORCE);
-- :mod:`~neurosim.learning.chip_weights`: readout weights on the crossbar (levels, pulses, read noise);
 - :mod:`~neurosim.learning.what_when`: the what/when prediction readouts as a closed-loop step hook;
 - :mod:`~neurosim.learning.features`, :mod:`~neurosim.learning.evaluate`: readout features and baselines,
   k-fold cross-validation and learning curves;
@@ -17,7 +16,8 @@
 - :mod:`~neurosim.learning.hlop_spiking`: the lateral circuit as spiking neurons (Brian2 + numpy twin);
 - :mod:`~neurosim.learning.mlp`: one hidden layer + classifier with written-out gradients;
 - :mod:`~neurosim.learning.continual`: continual-learning methods and the accuracy-matrix metrics;
-- :mod:`~neurosim.learning.onchip`: trained matrices on the chip's RRAM (write-verify updates, read noise).
+- :mod:`~neurosim.learning.onchip`: trained matrices on the chip's RRAM (write-verify updates, read noise),
+  continual learning's weights and the what/when readouts alike.
 """
 
 from neurosim.learning.optim import SGD, Adam, make_optimizer

@@ -91,10 +91,6 @@ class Projection:
         grads["b1"] = du.sum(axis=0)
         return grads
 
-    def macs_per_sample(self) -> int:
-        """Multiply-accumulates of one forward pass (dense)."""
-        return sum(int(np.prod(v.shape)) for k, v in self.params.items() if k.startswith("w"))
-
 
 def init_projection(kind: str, n_in: int, n_out: int, rng: np.random.Generator, hidden: int = 0,
                     xp=np) -> Projection:

@@ -10,7 +10,8 @@ added to a digital accumulator ``χ``; an entry is re-programmed (both devices o
 :meth:`neurosim.devices.DeviceModel.program`: quantised to ``device.levels``, programming error
 ``device.program_std``, verify to ``device.verify_tolerance``) once ``|χ|`` reaches the device's
 granularity, ``gain · max(level step, program_std)``, and ``χ`` is cleared. Pulses and
-programmed entries are counted for the energy (``energy.program_pulse`` per pulse).
+programmed entries are counted in the memory's :class:`~neurosim.crossbar.tally.Tally`
+(``program_pulses``, ``weight_writes``; priced at ``energy.program_pulse`` per pulse).
 
 **Reads go through the chip's macro** (:class:`~neurosim.crossbar.CrossbarMacro` on the stored
 conductances, :meth:`OnChipMemory.matmul`): the forward passes of training and of every test,
@@ -20,7 +21,7 @@ at ``input_bits`` (scaled to its own largest magnitude, applied bit-serially), e
 its read noise, IR drop follows ``crossbar.wire_resistance``, and the chip's column ADC
 (``crossbar.adc_bits``, ``adc_mode``) converts each column, its range calibrated on the first
 read of each matrix and direction in a task, with :data:`ADC_HEADROOM` (:meth:`OnChipMemory.recalibrate`
-at every task's start, as macros set a per-layer range). The reads' energy is the macro's (``read_tally``).
+at every task's start, as macros set a per-layer range). The reads count into the same ``tally`` as the writes.
 Oja's rule computes its own ``y = H a`` from the stored conductances, without read noise or
 ADC (the lateral circuit's learning reads are not modelled). :meth:`read` (a whole matrix with
 per-device read noise) serves the spiking lateral circuit, which needs the matrix itself.
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neurosim.config import Config, apply_mapping
-from neurosim.crossbar import CrossbarMacro, MacroTally
+from neurosim.crossbar import CrossbarMacro, Tally
 from neurosim.crossbar.mapping import ProgrammedMatrix, tiling_for
 from neurosim.devices import build_device
 
@@ -55,15 +56,18 @@ class _Stored:
 
 @dataclass
 class OnChipMemory:
-    """Where the trained weights and lateral rows live when ``continual.on_chip`` is on."""
+    """Where the trained weights and lateral rows live when ``continual.on_chip`` is on.
+
+    ``tally``: every read (through the macro) and write (programming pulses) so far, priced by
+    :func:`neurosim.energy.tally_energy_breakdown`; ``read_vectors``: vectors the learning asked
+    to read (the macro's ``tally.vectors`` also counts ADC calibration reads).
+    """
 
     config: Config
     rng: np.random.Generator
     input_bits: int = 8
-    pulses: int = 0
-    programmed_entries: int = 0
     read_vectors: int = 0
-    read_tally: MacroTally = field(default_factory=MacroTally)
+    tally: Tally = field(default_factory=Tally)
     _stored: dict = field(default_factory=dict)
     _names: dict = field(default_factory=dict)
     _adc_range: dict = field(default_factory=dict)
@@ -90,8 +94,8 @@ class OnChipMemory:
             gp, p1 = self.device.program(pos[idx], self.rng)
             gn, p2 = self.device.program(neg[idx], self.rng)
             s.g_pos[idx], s.g_neg[idx] = gp, gn
-            self.pulses += p1 + p2
-            self.programmed_entries += n
+            self.tally.program_pulses += p1 + p2
+            self.tally.weight_writes += n
         return s.gain * (s.g_pos - s.g_neg)
 
     def store(self, name: str, w: np.ndarray, w_range: float) -> np.ndarray:
@@ -128,6 +132,32 @@ class OnChipMemory:
         gn = s.g_neg * (1.0 + std * self.rng.standard_normal(s.g_neg.shape))
         return s.gain * (gp - gn)
 
+    def count_read(self, name: str, vectors: int = 1) -> None:
+        """Count ``vectors`` one-shot reads of the whole matrix ``name`` (``W``: ``out × in``) in the
+        tally, for callers that read it with :meth:`read` one vector at a time (a closed loop: the
+        macro's bit-serial read costs milliseconds a call): every input row driven by one pulse (one
+        line per column tile), every array of its tiling read once, every output converted once per
+        row tile and the row tiles' partial sums added, every weight read, the cells dissipating
+        ``V² G t`` at the full read voltage. No event-buffer accesses: the inputs are dense registers
+        (e.g. eligibility traces) that drive the DACs in place, as a digital readout's MACs read them
+        without a buffer charge."""
+        s = self._stored[name]
+        n_out, n_in = s.g_pos.shape
+        x = self.config.crossbar
+        tiling = tiling_for((n_in, n_out), x, False)
+        t = self.tally
+        t.vectors += vectors
+        t.macs += vectors * n_in * n_out
+        t.serial_reads += vectors                 # its arrays are read in parallel
+        t.row_activations += vectors * n_in
+        t.line_drives += vectors * n_in * tiling.col_tiles
+        t.input_pulses += vectors * n_in
+        t.array_reads += vectors * tiling.arrays
+        t.adc_conversions += vectors * n_out * tiling.row_tiles
+        t.digital_adds += vectors * n_out * (tiling.row_tiles - 1)
+        t.synapse_ops += vectors * n_in * n_out
+        t.cell_read_J += vectors * x.read_voltage ** 2 * x.read_pulse * float(s.g_pos.sum() + s.g_neg.sum())
+
     def matmul(self, name: str, x: np.ndarray, transposed: bool = False, rows: int | None = None) -> np.ndarray:
         """``x @ Wᵀ`` (``transposed``: ``x @ W``) for stored matrix ``name`` (``W``: ``out × in``, or its
         first ``rows`` rows), read through the chip's macro (see the module docstring); ``x`` float
@@ -143,7 +173,7 @@ class OnChipMemory:
         config = self._read_config
         if key in self._adc_range:
             config = apply_mapping(config, {"crossbar": {"adc_range": self._adc_range[key]}}, "ADC calibration")
-        macro = CrossbarMacro(config, programmed, self.rng, tally=self.read_tally, device=self.device)
+        macro = CrossbarMacro(config, programmed, self.rng, tally=self.tally, device=self.device)
         macro = macro.T if transposed else macro
         x = np.asarray(x, dtype=np.float64)
         scale = np.ones((len(x), 1))
@@ -152,10 +182,10 @@ class OnChipMemory:
             scale = np.where(peak > 0, peak / (2 ** self.input_bits - 1), 1.0)
         codes = x / scale
         if key not in self._adc_range:
-            probe = macro.calibrated(codes, tally=self.read_tally)
+            probe = macro.calibrated(codes, tally=self.tally)
             self._adc_range[key] = min(1.0, ADC_HEADROOM * probe.config.crossbar.adc_range)
             config = apply_mapping(config, {"crossbar": {"adc_range": self._adc_range[key]}}, "ADC calibration")
-            macro = CrossbarMacro(config, programmed, self.rng, tally=self.read_tally, device=self.device)
+            macro = CrossbarMacro(config, programmed, self.rng, tally=self.tally, device=self.device)
             macro = macro.T if transposed else macro
         self.read_vectors += len(x)
         return (macro @ codes) * scale

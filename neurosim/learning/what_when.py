@@ -47,8 +47,10 @@ Closed loop: the output is fed back into the reservoir, ``fb = W_fb o(t)`` (``W_
 ``(neurons, 2)`` fixed, Gaussian, std ``feedback_scale`` mV), entering the next step, plus
 the network's background noise. Test trials (cue only) run with learning off.
 
-Readout weights live in :class:`~neurosim.learning.chip_weights.ChipWeights` (float, or on the
-crossbar with its levels, pulses and read noise); RLS weights are digital.
+Readout weights are :class:`ReadoutWeights`: float arrays (a digital readout), or matrices of
+the chip's :class:`~neurosim.learning.onchip.OnChipMemory` (programmed by write-verify pulses through
+its mixed-precision accumulator, read with every device's read noise, each read counted in the
+memory's tally), the same device model as every other on-chip weight; RLS weights are digital.
 """
 
 from __future__ import annotations
@@ -57,11 +59,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.learning.chip_weights import ChipWeights
+from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.rls import RLS
 from neurosim.learning.three_factor import delta_rule_update, eligibility_step, three_factor_update
 
-__all__ = ["METHODS", "OUTPUT_WEIGHTS", "RLS_WINDOWS", "ReadoutParams", "WhatWhenHook"]
+__all__ = ["METHODS", "OUTPUT_WEIGHTS", "RLS_WINDOWS", "ReadoutParams", "ReadoutWeights", "WhatWhenHook"]
 
 METHODS = ("three-factor", "merged", "force", "force-reset")
 OUTPUT_WEIGHTS = ("trial-start", "live")
@@ -88,18 +90,61 @@ class ReadoutParams:
     output_weights: str = "trial-start"
 
 
+class ReadoutWeights:
+    """A ``(2, F)`` readout weight matrix ``name``, zero at the start: a float array, or (``memory``)
+    a matrix of an :class:`~neurosim.learning.onchip.OnChipMemory` mapped to ``[−w_max, w_max]``.
+
+    ``updates_``: entries changed (a digital readout pays one MAC each); ``reads_``: reads. On the
+    chip the memory's tally counts the programming pulses and every read.
+    """
+
+    def __init__(self, name: str, shape: tuple[int, int], memory: OnChipMemory | None = None,
+                 w_max: float = 1.0):
+        self.name, self.memory = name, memory
+        self.updates_ = 0
+        self.reads_ = 0
+        self._w = np.zeros(shape)
+        if memory is not None:
+            memory.store(name, self._w, w_max)
+
+    @property
+    def w(self) -> np.ndarray:
+        """The weights stored now (without read noise)."""
+        return self._w if self.memory is None else self.memory.stored(self.name)
+
+    def read(self) -> np.ndarray:
+        """The weights as one read sees them (on the chip: a fresh read-noise draw, counted)."""
+        self.reads_ += 1
+        if self.memory is None:
+            return self._w
+        self.memory.count_read(self.name)
+        return self.memory.read(self.name, 1)
+
+    def update(self, dw: np.ndarray) -> None:
+        """Apply the change ``dw`` (same shape; zero entries are not written)."""
+        n = int(np.count_nonzero(dw))
+        if n == 0:
+            return
+        self.updates_ += n
+        if self.memory is None:
+            self._w += dw
+        else:
+            self.memory.update(self.name, dw)
+
+
 class WhatWhenHook:
     """Runs ``method`` over ``trials`` (see the module docstring).
 
     ``trace_decay``: ``(neurons,)`` per-step decay of the eligibility traces; ``w_fb``:
     ``(neurons, 2)`` feedback weights (mV); ``noise``: the background-noise hook or None;
-    ``store``: ``name → ChipWeights`` factory for ``(2, F)`` weights; ``bins``: steps per trial.
+    ``memory``: the chip's :class:`~neurosim.learning.onchip.OnChipMemory` that holds the readout
+    weights (None: digital float weights), mapped to ``[−w_max, w_max]``; ``bins``: steps per trial.
     Records (float32) ``outputs_[trial]`` ``(bins, 2)``, and the weights at each block's end
     (``snapshots_``: list of ``(block, {"what", "when"})``).
     """
 
     def __init__(self, method: str, trials: list, bins: int, params: ReadoutParams, trace_decay: np.ndarray,
-                 w_fb: np.ndarray, noise, store):
+                 w_fb: np.ndarray, noise, memory: OnChipMemory | None = None, w_max: float = 1.0):
         if method not in METHODS:
             raise ValueError(f"unknown prediction method {method!r}; one of {', '.join(METHODS)}")
         if params.rls_window not in RLS_WINDOWS:
@@ -129,6 +174,10 @@ class WhatWhenHook:
         self.what_updates_ = 0
         self.learn_macs_ = 0          # arithmetic of the learning copy (trial-start): error reads and updates
         self.deferred = params.output_weights == "trial-start"
+        self.memory = memory
+
+        def store(name: str) -> ReadoutWeights:
+            return ReadoutWeights(name, (2, self.features), memory, w_max)
         if method == "three-factor":
             self.w_when, self.w_what = store("when"), store("what")
         elif method == "merged":

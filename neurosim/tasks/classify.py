@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 
 from neurosim import seeds
 from neurosim.config import Config, param
-from neurosim.energy import (AreaEstimate, EnergyEstimate, OperationCounts, estimate_area,
+from neurosim.energy import (AreaEstimate, EnergyEstimate, Tally, estimate_area,
                              estimate_energy)
 from neurosim.errors import DataError
 from neurosim.learning import linear_readout
@@ -50,7 +50,7 @@ class ClassifyResult:
     accuracy_train: float
     accuracy_test: float
     energy: EnergyEstimate
-    counts: OperationCounts
+    counts: Tally
     mean_spike_counts: np.ndarray   # (neurons,) spikes per sample, averaged over samples
     confusion: np.ndarray           # (classes, classes) on the test split, rows = true class
     mean_duration_s: float          # mean span of a sample's events (s)

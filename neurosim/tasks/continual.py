@@ -24,8 +24,7 @@ import numpy as np
 from neurosim import seeds
 from neurosim.config import RESISTIVE_KINDS, Config, param
 from neurosim.crossbar.mapping import tiling_for
-from neurosim.energy import estimate_area, estimate_energy
-from neurosim.energy.macro_cost import tally_energy_breakdown
+from neurosim.energy import estimate_area, estimate_energy, tally_energy_breakdown
 from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
 from neurosim.learning.hlop_spiking import SpikingProjector
@@ -308,13 +307,15 @@ class Continual(Task):
                 r = train_stream(method, tasks, n_classes, ts, seeds.rng(seed, "continual", "train"),
                                  on_task=on_task, projector=projector, memory=memory)
                 if memory is not None:
-                    reads = memory.read_tally
-                    read_J = float(sum(tally_energy_breakdown(cfg, reads).values()))
-                    r.chip = {"program_pulses": memory.pulses, "programmed_entries": memory.programmed_entries,
-                              "program_energy_J": memory.pulses * cfg.energy.program_pulse,
-                              "read_energy_J": read_J, "read_vectors": memory.read_vectors,
-                              "adc_clipped_fraction": reads.adc_clipped / max(1, reads.adc_conversions),
-                              "learning_energy_J": memory.pulses * cfg.energy.program_pulse + read_J}
+                    t = memory.tally
+                    parts = tally_energy_breakdown(cfg, t)
+                    write_J = parts.pop("writes")
+                    read_J = float(sum(parts.values()))
+                    r.chip = {"program_pulses": t.program_pulses, "programmed_entries": t.weight_writes,
+                              "program_energy_J": write_J, "read_energy_J": read_J,
+                              "read_vectors": memory.read_vectors,
+                              "adc_clipped_fraction": t.adc_clipped / max(1, t.adc_conversions),
+                              "learning_energy_J": write_J + read_J}
                 result.results.setdefault(method, []).append(r)
             for k in ks:
                 for method in ("hlop", "exact"):

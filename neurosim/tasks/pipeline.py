@@ -30,7 +30,7 @@ from neurosim import seeds
 from neurosim.config import Config
 from neurosim.data import (data_root, get_dataset, iter_batches, load_dataset, pair_by_label,
                            sample_indices)
-from neurosim.energy import OperationCounts, count_operations
+from neurosim.energy import Tally, count_operations
 from neurosim.engines import Activity, get_engine, stepping_engines
 from neurosim.errors import DataError
 from neurosim.events import EventBatch, to_raster
@@ -94,7 +94,7 @@ class DatasetRun:
     counts: np.ndarray
     input_counts: np.ndarray
     features: np.ndarray
-    operations: OperationCounts
+    operations: Tally
     baselines: dict = field(default_factory=dict)
     groups: np.ndarray | None = None
     group_name: str = ""
@@ -104,7 +104,7 @@ class DatasetRun:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def operations_with_readout(self, n_classes: int) -> OperationCounts:
+    def operations_with_readout(self, n_classes: int) -> Tally:
         """:attr:`operations` plus a linear readout of ``n_classes`` outputs that accumulates the
         non-zero features (``n_classes`` MACs per non-zero feature per sample: a neuron that did
         not spike in a window costs nothing)."""
@@ -253,7 +253,7 @@ class _Accumulator:
         self.readout = config.readout
         self.baselines = baselines
         self.arrays: dict[str, np.ndarray] = {}
-        self.operations: OperationCounts | None = None
+        self.operations: Tally | None = None
         self.skipped: list[str] = []
         self.samples = 0
         self.has_split = True

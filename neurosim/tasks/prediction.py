@@ -27,17 +27,16 @@ learning (digital updates, or programming pulses when ``readout_on_chip``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from neurosim import seeds
-from neurosim.config import Config, param
-from neurosim.devices import build_device
-from neurosim.energy import count_operations, estimate_energy
+from neurosim.config import Config, apply_mapping, param
+from neurosim.energy import Tally, cell_read_energy, count_operations, estimate_energy, price
 from neurosim.engines import get_engine, stepping_engines
 from neurosim.errors import ConfigError, EngineError
-from neurosim.learning.chip_weights import ChipWeights
+from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, RLS_WINDOWS, ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std
@@ -174,21 +173,15 @@ class PredictionResult:
     neurons: int
 
 
-def _stores(config: Config, s: PredictionSettings, seed: int, features: int, on_chip: bool):
-    """``name → ChipWeights`` factory for the readouts of one run."""
-    dev = config.device
-    levels = read_noise = program_std = 0
-    if on_chip:
-        levels = dev.levels or s.readout_levels
-        read_noise = build_device(dev, with_forming=False).read_noise_std() if dev.read_noise_std > 0 else 0.0
-        window = max(dev.g_max - dev.g_min, 1e-30)
-        program_std = dev.program_std / window * 2 * s.readout_w_max
-    counter = iter(range(10**6))
-
-    def make(name: str) -> ChipWeights:
-        return ChipWeights((2, features), seeds.rng(seed, "prediction", "readout", name, next(counter)),
-                           levels, s.readout_w_max, read_noise, program_std)
-    return make
+def _memory(config: Config, s: PredictionSettings, seed: int, exp: str, method: str,
+            on_chip: bool) -> OnChipMemory | None:
+    """The chip memory that holds one experiment's readouts (None: digital readouts, and always for
+    RLS); an analog device (``device.levels = 0``) stores them on ``readout_levels`` levels."""
+    if not on_chip or method.startswith("force"):
+        return None
+    if config.device.levels == 0:
+        config = apply_mapping(config, {"device": {"levels": s.readout_levels}}, "prediction.readout_levels")
+    return OnChipMemory(config, seeds.rng(seed, "prediction", "readout", exp, method))
 
 
 def _run_trials(engine, lsm, trials: list, hook: WhatWhenHook, s: PredictionSettings, seed: int, exp: str,
@@ -274,9 +267,11 @@ class Prediction(Task):
                 noise = None if std is None else BackgroundNoise(std, seed, config.run.instance,
                                                                   first_sample=0 if exp == "sweep" else 10**7)
                 hook = WhatWhenHook(method, trials, bins, params, decay, w_fb, noise,
-                                    _stores(config, s, seed, n + 1, on_chip))
+                                    _memory(config, s, seed, exp, method, on_chip), s.readout_w_max)
                 c = _run_trials(engine, lsm, trials, hook, s, seed, exp, bins, dt, context.progress,
                                 f"seed {seed} {exp} {method}")
+                # each seed is its own chip: its cell reads are priced with its own conductances here
+                c = replace(c, cell_read_J=cell_read_energy(config, c, lsm.programmed), row_activations_per_row=None)
                 ops = c if ops is None else ops + c
                 run.trials_run += len(trials)
                 if exp == "sweep":
@@ -514,8 +509,9 @@ def _switch_metrics(result: PredictionResult) -> dict:
 
 
 def _learning_energy(result: PredictionResult) -> dict:
-    """Energy of learning and of readout inference per method (summed over seeds, and per trial)."""
-    e = result.config.energy
+    """Energy of learning and of readout inference per method (summed over seeds, and per trial), each
+    a :class:`~neurosim.energy.Tally` priced by :func:`~neurosim.energy.price`."""
+    config = result.config
     features = result.runs[0].features
     per: dict[str, dict] = {}
     for run in result.runs:
@@ -523,28 +519,35 @@ def _learning_energy(result: PredictionResult) -> dict:
                 [(f"switch {m}", h) for m, (_, h) in run.switch.items()]
         for name, h in hooks:
             d = per.setdefault(name, {"trials": 0, "programming_pulses": 0, "weight_updates": 0, "rls_macs": 0,
-                                      "learning_copy_macs": 0, "readout_reads": 0})
+                                      "learning_copy_macs": 0, "readout_reads": 0, "_chip": Tally()})
             d["trials"] += len(h.trials)
             d["learning_copy_macs"] += h.learn_macs_
             for store in (h.w_when, h.w_what):
                 if store is not None:
-                    d["programming_pulses"] += store.pulses_
                     d["weight_updates"] += store.updates_
                     d["readout_reads"] += store.reads_
+            if h.memory is not None:
+                d["_chip"].add(h.memory.tally)
+                d["programming_pulses"] += h.memory.tally.program_pulses
             if h.method.startswith("force"):
                 d["rls_macs"] += h.rls_updates_ * (2 * features * features + 4 * features)
                 d["readout_reads"] += len(h.trials) * result.bins
     for d in per.values():
+        chip = d.pop("_chip")
         on_chip = result.on_chip and d["rls_macs"] == 0          # RLS readouts are digital
-        learn = d["programming_pulses"] * e.program_pulse if on_chip else d["weight_updates"] * e.readout_mac
-        learn += (d["rls_macs"] + d["learning_copy_macs"]) * e.readout_mac
-        reads = (d["readout_reads"] * (features * e.row_driver + 4 * e.adc_conversion) if on_chip
-                 else d["readout_reads"] * 2 * features * e.readout_mac)
-        d.update(on_chip=on_chip, learning_J_per_trial=learn / max(d["trials"], 1),
-                 readout_inference_J_per_trial=reads / max(d["trials"], 1))
+        digital = d["rls_macs"] + d["learning_copy_macs"] + (0 if on_chip else d["weight_updates"])
+        learn = price(config, Tally(program_pulses=chip.program_pulses, readout_macs=digital))
+        if on_chip:       # the reads the chip memory counted (its writes are learning)
+            reads = price(config, replace(chip, program_pulses=0), cells_per_weight=2)
+        else:
+            reads = price(config, Tally(readout_macs=d["readout_reads"] * 2 * features))
+        d.update(on_chip=on_chip, learning_J_per_trial=float(sum(learn.values())) / max(d["trials"], 1),
+                 readout_inference_J_per_trial=float(sum(reads.values())) / max(d["trials"], 1))
     return {"per_method": per,
-            "model": ("on chip: a read drives F rows (row_driver) and converts 4 columns (adc_conversion); an "
-                      "update costs one program_pulse per level step; digital: 2F readout_mac per read, one "
+            "model": ("every figure is a Tally priced by the chip's price list (neurosim.energy.price); on chip: "
+                      "the readouts live in the chip memory: each read drives the F rows once and converts "
+                      "each output per row tile (OnChipMemory.count_read), each update costs the "
+                      "program_pulse of its write-verify pulses; digital: 2F readout_mac per read, one "
                       "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update; "
                       "with output_weights = 'trial-start' the learning copy adds 2F readout_mac per channel "
                       "and step it learns (its error read and update), and the store is written once per trial")}

@@ -564,13 +564,7 @@ class Zeroshot(Task):
                                              {"a": pre_a, "b": pre_b}).items()}
         ev = _reservoir_energy(a, settings, pa, xbar_J["a"])
         ea = _reservoir_energy(b, settings, pb, xbar_J["b"])
-        both = EnergyEstimate(
-            per_inference_J=ev.per_inference_J + ea.per_inference_J,
-            breakdown_J={k: ev.breakdown_J.get(k, 0.0) + ea.breakdown_J.get(k, 0.0)
-                         for k in dict.fromkeys([*ev.breakdown_J, *ea.breakdown_J])},
-            latency_s=max(ev.latency_s, ea.latency_s), baseline_name=ev.baseline_name,
-            baseline_per_inference_J=ev.baseline_per_inference_J + ea.baseline_per_inference_J,
-            programming_J=ev.programming_J + ea.programming_J)
+        both = EnergyEstimate.combine([ev, ea], parallel=True)    # the two reservoirs run side by side
         return ZeroshotResult(config=config, settings=settings, seen=seen, unseen=unseen, vision=a, audio=b,
                               n_pairs=n_pairs, outcomes=outcomes, energy=both, energy_vision=ev,
                               energy_audio=ea, crossbar=crossbar, crossbar_adc_range=adc_ranges,
