@@ -32,7 +32,7 @@ from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 
 __all__ = ["Classify", "ClassifyResult", "check_splittable", "run_classify", "split_indices"]
 
@@ -113,6 +113,7 @@ class Classify(Task):
     name = "classify"
     description = "accuracy of a linear readout on the reservoir's spike counts, with energy per inference"
     required_keys = ("accuracy.test",)
+    headline = (Headline("accuracy.test", "test accuracy", "%"),)
 
     def run(self, config: Config, context: RunContext) -> ClassifyResult:
         pipe = Pipeline(config, context.engine, context.data_dir, context.progress)

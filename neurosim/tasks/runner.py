@@ -80,6 +80,7 @@ def run_task(name: str, config: Config, context: RunContext | None = None) -> Ta
         "chip": {"name": config.chip.name, "config_hash": chip_hash(config),
                  "instance": config.run.instance},
         "seed": config.run.seed,
+        "headline": [h.as_dict() for h in task.headline],
         **body,
         "config": to_dict(config),
         "provenance": provenance(chash),

@@ -48,7 +48,7 @@ from neurosim.networks.models import get_model
 from neurosim.progress import Progress
 from neurosim.report import format_percent, format_quantity
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 
 __all__ = ["DIRECTIONS", "ModalityData", "Split", "Zeroshot", "ZeroshotResult", "ZeroshotSettings",
@@ -515,6 +515,8 @@ class Zeroshot(Task):
                    "reservoirs' spike counts, honest vs the paper's model selection")
     Settings = ZeroshotSettings
     required_keys = ("zeroshot.results.clip.honest",)
+    headline = (Headline("zeroshot.unseen_audio_to_image.honest_mean", "unseen audio→image retrieval", "%"),
+                Headline("zeroshot.unseen_image_to_audio.honest_mean", "unseen image→audio retrieval", "%"))
 
     def run(self, config: Config, context: RunContext) -> ZeroshotResult:
         settings: ZeroshotSettings = self.settings(config)
