@@ -236,7 +236,7 @@ def _baselines_html(report: dict) -> list[str]:
     parts = ["<section><h2>Reservoir against no-reservoir baselines</h2>"]
     if isinstance(baselines, dict) and isinstance(cv, dict):
         parts.append("<table><tr><th>Features</th><th>Cross-validated accuracy</th></tr>")
-        for name, result in {"reservoir": cv, **baselines}.items():
+        for name, result in {"reservoir": cv, **baselines}.items():  # registry-name: a feature set, not the task
             parts.append(f"<tr><td>{escape(name)}</td><td class=\"num\">{escape(format_interval(result))}</td></tr>")
         parts.append("</table>")
         comparison = report.get("comparison", {})
