@@ -18,7 +18,7 @@ from neurosim.report.atomic import prepare_output_dir, write_atomic
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.headline import report_headlines
-from neurosim.report.html_page import escape, figure, page, row
+from neurosim.report.html_page import escape, figure, header_row, page, row
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
 from neurosim.report.plots import (plot_bars_vs_chance, plot_breakdown, plot_confusion, plot_curves, plot_heatmap,
                                    plot_learning_curve,
@@ -120,7 +120,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     total = sum(breakdown.values())
     parts.append("<section><h2>Energy breakdown per inference</h2>")
     if breakdown:
-        parts.append("<table><tr><th>Component</th><th>Energy</th><th>Share</th></tr>")
+        parts.append("<table>" + header_row(["Component", "Energy", "Share"]))
         for name, value in breakdown.items():
             share = format_percent(value / total, 1) if total > 0 else NA
             parts.append(f"<tr><td>{escape(name.replace('_', ' '))}</td>"
@@ -235,7 +235,7 @@ def _baselines_html(report: dict) -> list[str]:
         return []
     parts = ["<section><h2>Reservoir against no-reservoir baselines</h2>"]
     if isinstance(baselines, dict) and isinstance(cv, dict):
-        parts.append("<table><tr><th>Features</th><th>Cross-validated accuracy</th></tr>")
+        parts.append("<table>" + header_row(["Features", "Cross-validated accuracy"]))
         for name, result in {"reservoir": cv, **baselines}.items():  # registry-name: a feature set, not the task
             parts.append(f"<tr><td>{escape(name)}</td><td class=\"num\">{escape(format_interval(result))}</td></tr>")
         parts.append("</table>")

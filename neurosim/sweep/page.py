@@ -25,14 +25,13 @@ import numpy as np
 
 from neurosim.report.format import format_number, format_quantity, format_ratio, prefix_scale
 from neurosim.report.headline import Headline
-from neurosim.report.html_page import escape, figure, header_row, page
+from neurosim.report.html_page import escape, figure, header_row, page, row, table
 from neurosim.report.plots import new_figure, png_data_uri
 from neurosim.sweep.compare import BREAKDOWN, ENERGY, IMPROVEMENT, headlines
 
 __all__ = ["render_page"]
 
 _COLORS = ["#2a7ab9", "#d9822b", "#3a9e5b", "#b9412a", "#7a5cb9", "#8c6d31", "#c4579b", "#5b6773"]
-_e = escape
 
 
 def _values(config: dict, metric: str) -> list[float]:
@@ -128,9 +127,9 @@ def plot_breakdown(configs: list[dict]) -> str:
 def _key_unit(key: str) -> str:
     from neurosim.config import reference_rows
 
-    for row in reference_rows():
-        if row[0] == key:
-            return row[2]
+    for reference in reference_rows():
+        if reference[0] == key:
+            return reference[2]
     return ""
 
 
@@ -223,9 +222,9 @@ def plot_improvement(configs: list[dict]) -> str:
 
 
 def _interval(stat: dict, fmt) -> str:
-    return (f"{_e(fmt(stat['mean']))} ± {_e(fmt(stat['std']))}<br><small>95 % CI "
-            f"{_e(fmt(stat['ci95_low']))} … {_e(fmt(stat['ci95_high']))}; range {_e(fmt(stat['min']))} … "
-            f"{_e(fmt(stat['max']))}</small>")
+    return (f"{escape(fmt(stat['mean']))} ± {escape(fmt(stat['std']))}<br><small>95 % CI "
+            f"{escape(fmt(stat['ci95_low']))} … {escape(fmt(stat['ci95_high']))}; range {escape(fmt(stat['min']))} … "
+            f"{escape(fmt(stat['max']))}</small>")
 
 
 def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) -> str:
@@ -241,9 +240,9 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     has_acc = head in shown
     has_en = all(ENERGY in c["metrics"] for c in configs)
     title = f"Sweep comparison · {', '.join(data['tasks'])} · {', '.join(data['chips'])}"
-    header = (f"<h1>{_e(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
+    header = (f"<h1>{escape(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
               f"{data['n_units']} finished units (configuration × chip instance × seed) from "
-              f"{_e(', '.join(sources))}; swept: {_e(', '.join(data['swept_keys']) or 'nothing')}</p>")
+              f"{escape(', '.join(sources))}; swept: {escape(', '.join(data['swept_keys']) or 'nothing')}</p>")
     parts = []
 
     # table
@@ -253,12 +252,12 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     head_names += ["Improvement"] if all(IMPROVEMENT in c["metrics"] for c in configs) else []
     parts += ["<section><h2>Configurations</h2>",
               "<p>Each configuration over its chip instances and seeds: mean ± standard deviation, "
-              f"95 % Student-t interval of the mean, range. Bold: on the {_e(head.label)}–energy Pareto front.</p>",
+              f"95 % Student-t interval of the mean, range. Bold: on the {escape(head.label)}–energy Pareto front.</p>",
               "<table>" + header_row(head_names)]
     for c in configs:
-        cells = [f"<td>{_e(c['label'])}</td>", f'<td class="num">{len(c["units"])}</td>',
-                 f'<td class="num">{_e(format_number(len(c["instances"])))}</td>',
-                 f"<td>{_e(', '.join(map(str, c['seeds'])))}</td>"]
+        cells = [f"<td>{escape(c['label'])}</td>", f'<td class="num">{len(c["units"])}</td>',
+                 f'<td class="num">{escape(format_number(len(c["instances"])))}</td>',
+                 f"<td>{escape(', '.join(map(str, c['seeds'])))}</td>"]
         for h in shown:
             cells.append(f'<td class="num">{_interval(c["metrics"][h.key], lambda v, h=h: h.format(v, 1))}</td>')
         if has_en:
@@ -282,7 +281,7 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     parts.append("</section>")
     if has_acc and has_en:
         front = [c["label"] for c in configs if c["pareto"]]
-        parts += [f"<section><h2>{_e(head.title)}–energy Pareto front</h2>",
+        parts += [f"<section><h2>{escape(head.title)}–energy Pareto front</h2>",
                   figure(plot_pareto(configs, head), f"{head.label} against energy per inference",
                          f"Pareto front (no configuration is both better in {head.label} and cheaper): "
                          f"{'; '.join(front)}.", name="pareto"),
@@ -293,7 +292,7 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
                          "Mean energy per inference of each chip component per configuration.", name="breakdown"),
                   "</section>"]
     if has_acc and data["swept_keys"]:
-        parts.append(f"<section><h2>{_e(head.title)} against each swept key</h2>")
+        parts.append(f"<section><h2>{escape(head.title)} against each swept key</h2>")
         for key in data["swept_keys"]:
             others = [k for k in data["swept_keys"] if k != key]
             parts.append(figure(plot_vs_key(configs, key, others, head), f"{head.label} against {key}",
@@ -313,44 +312,42 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     # every metric, generically (a task's own section, e.g. the reservoir task's, included)
     parts += ["<section><h2>All metrics</h2><details><summary>Every number of the units' reports, per "
               "configuration: mean ± standard deviation [95 % interval of the mean] over its units</summary>",
-              "<table><tr><th>Configuration</th><th>Metric</th><th>Mean ± sd</th><th>95 % interval</th>"
-              "<th>Units</th></tr>"]
+              "<table>" + header_row(["Configuration", "Metric", "Mean ± sd", "95 % interval", "Units"])]
     for c in configs:
         for name, stat in c["metrics"].items():
             fmt = _metric_format(name)
-            parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(name)}</code></td>"
-                         f'<td class="num">{_e(fmt(stat["mean"]))} ± {_e(fmt(stat["std"]))}</td>'
-                         f'<td class="num">{_e(fmt(stat["ci95_low"]))} … '
-                         f'{_e(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
+            parts.append(f"<tr><td>{escape(c['label'])}</td><td><code>{escape(name)}</code></td>"
+                         f'<td class="num">{escape(fmt(stat["mean"]))} ± {escape(fmt(stat["std"]))}</td>'
+                         f'<td class="num">{escape(fmt(stat["ci95_low"]))} … '
+                         f'{escape(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
     parts.append("</table></details></section>")
 
     # failures
     parts.append("<section><h2>Failed units</h2>")
     if failures:
-        parts.append("<table><tr><th>Sweep</th><th>Unit</th><th>Point</th><th>Instance</th><th>Seed</th>"
-                     "<th>Reason</th></tr>")
+        parts.append("<table>" + header_row(["Sweep", "Unit", "Point", "Instance", "Seed", "Reason"]))
         for f in failures:
-            parts.append(f"<tr><td>{_e(f['folder'])}</td><td><code>{_e(f['id'])}</code></td>"
-                         f"<td>{_e(f['point'])}</td><td>{_e(f['instance'])}</td><td>{_e(f['seed'])}</td>"
-                         f"<td>{_e(f['reason'])}</td></tr>")
+            parts.append(f"<tr><td>{escape(f['folder'])}</td><td><code>{escape(f['id'])}</code></td>"
+                         f"<td>{escape(f['point'])}</td><td>{escape(f['instance'])}</td><td>{escape(f['seed'])}</td>"
+                         f"<td>{escape(f['reason'])}</td></tr>")
         parts.append("</table>")
     else:
         parts.append("<p>None: every unit asked for is finished.</p>")
     parts.append("</section>")
 
     # provenance
-    parts += ["<section><h2>Provenance</h2><table><tr><th>Configuration</th><th>Configuration id</th>"
-              "<th>Chip (hash)</th><th>Config hashes</th><th>Instances</th><th>Seeds</th><th>Engine</th></tr>"]
+    parts += ["<section><h2>Provenance</h2><table>" + header_row(
+        ["Configuration", "Configuration id", "Chip (hash)", "Config hashes", "Instances", "Seeds", "Engine"])]
     for c in configs:
-        parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(c['id'])}</code></td>"
-                     f"<td>{_e(c['chip']['name'])} (<code>{_e(c['chip']['chip_hash'])}</code>)</td>"
-                     f"<td><code>{_e(' '.join(c['config_hashes']))}</code></td>"
-                     f"<td>{_e(', '.join(map(str, c['instances'])))}</td>"
-                     f"<td>{_e(', '.join(map(str, c['seeds'])))}</td><td>{_e(', '.join(c['engines']))}</td></tr>")
+        parts.append(f"<tr><td>{escape(c['label'])}</td><td><code>{escape(c['id'])}</code></td>"
+                     f"<td>{escape(c['chip']['name'])} (<code>{escape(c['chip']['chip_hash'])}</code>)</td>"
+                     f"<td><code>{escape(' '.join(c['config_hashes']))}</code></td>"
+                     f"<td>{escape(', '.join(map(str, c['instances'])))}</td>"
+                     f"<td>{escape(', '.join(map(str, c['seeds'])))}</td>"
+                     f"<td>{escape(', '.join(c['engines']))}</td></tr>")
     parts.append("</table>")
     versions = {k: v for c in configs for k, v in c["versions"].items()}
-    parts.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in versions.items())
-                 + "</table></section>")
+    parts.append(table(row(k, escape(v), num=False) for k, v in versions.items()) + "</section>")
     return page(f"neurosim — {title}", header, parts, width_px=1100, table_font=".92em")
 
 
@@ -364,17 +361,17 @@ def _metric_format(name: str):
 
 
 def _baseline_table(configs: list[dict]) -> str:
-    rows = ["<table><tr><th>Configuration</th><th>Baseline</th><th>Baseline energy per inference</th>"
-            "<th>Chip energy per inference</th></tr>"]
+    rows = ["<table>" + header_row(["Configuration", "Baseline", "Baseline energy per inference",
+                                    "Chip energy per inference"])]
     for c in configs:
         for prefix, name in sorted(c["baselines"].items()):
             stat = c["metrics"].get(f"{prefix}.per_inference_J")
             if stat is None:
                 continue
             chip = c["metrics"].get(ENERGY, {}).get("mean")
-            rows.append(f"<tr><td>{_e(c['label'])}</td><td>{_e(name)}</td>"
-                        f'<td class="num">{_e(format_quantity(stat["mean"], "J"))}</td>'
-                        f'<td class="num">{_e(format_quantity(chip, "J"))}</td></tr>')
+            rows.append(f"<tr><td>{escape(c['label'])}</td><td>{escape(name)}</td>"
+                        f'<td class="num">{escape(format_quantity(stat["mean"], "J"))}</td>'
+                        f'<td class="num">{escape(format_quantity(chip, "J"))}</td></tr>')
     return "\n".join(rows) + "</table>"
 
 
