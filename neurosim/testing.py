@@ -98,7 +98,7 @@ def check_task(task, overrides: list[str] | tuple[str, ...] = (), chip: str = "i
              "a task needs a one-line description")
     try:
         registered = get_task(task.name)
-    except Exception as exc:  # noqa: BLE001 - the registry's own error says why
+    except Exception as exc:
         raise ContractError(member, "registered", str(exc)) from exc
     _require(type(registered) is type(task), member, "registered",
              f"the name is registered by {type(registered).__qualname__}")
@@ -184,7 +184,7 @@ def check_model(model) -> None:
              f"kernel must be None, 'discrete' or 'continuous', got {model.kernel!r}")
     try:
         registered = get_model(model.name)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ContractError(member, "registered", str(exc)) from exc
     _require(type(registered) is type(model), member, "registered",
              f"the name is registered by {type(registered).__qualname__}")

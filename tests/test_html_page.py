@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import neurosim.report.html_report as html_report
 import neurosim.sweep.page as sweep_page
+from neurosim.report import html_report
 from neurosim.report.html_page import escape, figure, header_row, page, row, table
 
 

@@ -44,9 +44,9 @@ def literal_uses(source: str, names: dict) -> list[tuple[int, str]]:
     lines = source.splitlines()
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
-            if PRAGMA not in lines[node.lineno - 1]:
-                found.append((node.lineno, node.value))
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names
+                and PRAGMA not in lines[node.lineno - 1]):
+            found.append((node.lineno, node.value))
     return sorted(found)
 
 

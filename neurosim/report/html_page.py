@@ -10,7 +10,8 @@ taken from a report goes through :func:`escape`.
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["escape", "figure", "header_row", "page", "row", "table"]
 
