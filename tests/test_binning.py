@@ -81,7 +81,7 @@ def batches(draw):
 
 def test_importing_neurosim_does_not_import_cupy():
     code = ("import sys, neurosim, neurosim.backend, neurosim.events, neurosim.events.binning, "
-            "neurosim.events.packed, neurosim.data.stream, neurosim.data.cache; "
+            "neurosim.events.packed, neurosim.data.stream; "
             "assert 'cupy' not in sys.modules, 'cupy was imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 

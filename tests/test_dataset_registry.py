@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from neurosim.cli import main
-from neurosim.data import (Dataset, get_dataset, list_datasets, load_dataset, register_dataset,
-                           stream_dataset, unregister_dataset)
+from neurosim.data import (Dataset, get_dataset, iter_batches, list_datasets, load_dataset, register_dataset,
+                           sample_indices, unregister_dataset)
 from neurosim.errors import DataError
 from neurosim.events import VISION_DTYPE, EventBatch
 
@@ -62,7 +62,8 @@ def test_registered_dataset_loads_lists_and_streams(blobs):
         ("vision", (8, 8, 2), 2, False)
     batch = load_dataset(blobs, n_samples=10, seed=1)
     assert len(batch) == 10 and sorted(batch.labels.tolist()) == [0] * 5 + [1] * 5
-    chunks = list(stream_dataset(blobs, n_samples=10, seed=1, batch_size=4))
+    indices = sample_indices(blobs, n_samples=10, seed=1)
+    chunks = list(iter_batches(lambda indices: load_dataset(blobs, indices=indices, seed=1), indices, 4))
     assert np.array_equal(np.concatenate([c.events for c in chunks]), batch.events)
 
 
@@ -103,6 +104,8 @@ def test_name_clash_is_refused(blobs):
     ({"sensor_size": (8, 8)}, "sensor_size must be three positive integers"),
     ({"n_classes": 0}, "n_classes must be a positive integer"),
     ({"name": ""}, "name must be a non-empty string"),
+    ({"dtype": np.dtype([("t", int), ("x", int), ("p", int)])}, "dtype must be the vision events'"),
+    ({"ordering": "txp"}, "ordering must be 'xytp'"),
 ])
 def test_broken_contract_is_refused(attrs, message):
     bad = type("Bad", (Blobs,), {"name": "test-bad", **attrs})
@@ -183,3 +186,24 @@ def test_nmnist_recommends_the_reservoir_size_its_readme_figures_use():
 
     assert load_config("ideal", overrides=["run.dataset=nmnist"]).network.neurons == 2000
     assert load_config("ideal", Path(__file__).parents[1] / "configs" / "lin2025-nmnist.toml").network.neurons == 200
+
+
+def test_a_dataset_without_dtype_gets_its_modalitys():
+    assert Blobs.dtype is None or Blobs.dtype == VISION_DTYPE
+    register_dataset(Blobs)
+    try:
+        assert get_dataset(Blobs.name).dtype == VISION_DTYPE and get_dataset(Blobs.name).ordering == "xytp"
+    finally:
+        unregister_dataset(Blobs.name)
+
+
+@pytest.mark.parametrize("name", ["dvs-digits", "nmnist", "ntidigits", "spoken-digits"])
+def test_builtin_datasets_declare_their_contract_in_their_class(name):
+    """No module constants copied onto a class: each built-in class states its contract itself."""
+    cls = type(get_dataset(name))
+    assert cls.__bases__ == (Dataset,)
+    declared = vars(cls)
+    for attr in ("name", "modality", "sensor_size", "dtype", "ordering", "n_classes", "description",
+                 "builtin", "how_to_get", "labels", "load"):
+        assert attr in declared, f"{cls.__qualname__} does not declare {attr}"
+    assert declared["ordering"] == "".join(declared["dtype"].names)

@@ -51,9 +51,9 @@ def tiny(tmp_path):
 
 
 def test_contract():
-    assert ntidigits.NAME == "ntidigits" and ntidigits.MODALITY == "audio"
-    assert ntidigits.SENSOR_SIZE == (64, 1, 1) and ntidigits.N_CLASSES == 11
-    assert not ntidigits.BUILTIN and "tonic" in ntidigits.HOW_TO_GET
+    assert ntidigits.NTIDIGITS.name == "ntidigits" and ntidigits.NTIDIGITS.modality == "audio"
+    assert ntidigits.NTIDIGITS.sensor_size == (64, 1, 1) and ntidigits.NTIDIGITS.n_classes == 11
+    assert not ntidigits.NTIDIGITS.builtin and "tonic" in ntidigits.NTIDIGITS.how_to_get
     assert sorted(ntidigits.CLASS_MAP.values()) == list(range(11))
     assert ntidigits.CLASS_MAP["z"] == 0 and ntidigits.CLASS_MAP["o"] == 10 and ntidigits.CLASS_MAP["7"] == 7
 

@@ -19,13 +19,14 @@ FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthChe
 
 def check_batch(batch: EventBatch, module) -> None:
     """What every batch a reader returns must satisfy."""
-    assert isinstance(batch, EventBatch) and batch.name == module.NAME
-    assert batch.sensor_size == module.SENSOR_SIZE and batch.modality == module.MODALITY
+    contract = {nmnist: nmnist.NMNIST, ntidigits: ntidigits.NTIDIGITS}[module]
+    assert isinstance(batch, EventBatch) and batch.name == contract.name
+    assert batch.sensor_size == contract.sensor_size and batch.modality == contract.modality
     assert (batch.counts() > 0).all()  # empty samples are corrupt
-    w, h, _ = module.SENSOR_SIZE
+    w, h, _ = contract.sensor_size
     ev = batch.events
     assert ((ev["x"] >= 0) & (ev["x"] < w) & (ev["y"] >= 0) & (ev["y"] < h)).all()
-    assert ((batch.labels >= 0) & (batch.labels < module.N_CLASSES)).all()
+    assert ((batch.labels >= 0) & (batch.labels < contract.n_classes)).all()
     t = ev["t"]
     same_sample = np.diff(batch.sample_ids()) == 0
     assert (np.diff(t)[same_sample] >= 0).all()  # time-ordered within each sample

@@ -199,10 +199,11 @@ def test_background_events_keep_the_refractory_period():
 
 
 def test_contract_constants():
-    assert spoken_digits.NAME == "spoken-digits" and spoken_digits.MODALITY == "audio"
-    assert spoken_digits.SENSOR_SIZE == (64, 1, 1) and spoken_digits.N_CLASSES == 10
-    assert spoken_digits.BUILTIN and "espeakng-loader" in spoken_digits.HOW_TO_GET
-    assert isinstance(spoken_digits.DESCRIPTION, str) and spoken_digits.DESCRIPTION
+    contract = spoken_digits.SpokenDigits
+    assert contract.name == "spoken-digits" and contract.modality == "audio"
+    assert contract.sensor_size == (64, 1, 1) and contract.n_classes == 10
+    assert contract.builtin and "espeakng-loader" in contract.how_to_get
+    assert isinstance(contract.description, str) and contract.description
     assert 8 <= spoken_digits.N_SPEAKERS <= 12
     assert len({s.voice for s in spoken_digits.SPEAKERS}) == spoken_digits.N_SPEAKERS
 

@@ -1,28 +1,17 @@
-"""Datasets: the :class:`Dataset` interface and registry, loading as EventBatch, streaming,
-the binned-raster cache, and sample selection (stratified subsets, pairing by label).
+"""Datasets: the :class:`Dataset` interface and registry, loading as EventBatch, reading in
+chunks, and sample selection (stratified subsets, pairing by label).
 
 * :mod:`neurosim.data.registry`: :class:`Dataset`, :func:`register_dataset`,
   :func:`load_dataset`, :func:`list_datasets`, :func:`dataset_status`, :func:`data_root`.
 * :mod:`neurosim.data.datasets`: the built-in datasets, one module each (found by scanning).
 * :mod:`neurosim.data.stream`: a dataset in bounded-memory chunks.
-* :mod:`neurosim.data.cache`: binned rasters cached on disk (HDF5).
 * :mod:`neurosim.data.sampling`, :mod:`neurosim.data.paired`: choosing samples from labels.
 """
 
-from neurosim.data.cache import (
-    CachedRaster,
-    binned_dataset,
-    cache_folder,
-    cache_key,
-    cached_raster,
-    canonical_json,
-    raster_key,
-)
 from neurosim.data.paired import pair_by_label
 from neurosim.data.registry import (
     Dataset,
     DatasetInfo,
-    ModuleDataset,
     data_root,
     dataset_status,
     get_dataset,
@@ -34,18 +23,11 @@ from neurosim.data.registry import (
     unregister_dataset,
 )
 from neurosim.data.sampling import stratified_indices
-from neurosim.data.stream import iter_batches, stream_dataset
+from neurosim.data.stream import iter_batches
 
 __all__ = [
-    "CachedRaster",
     "Dataset",
     "DatasetInfo",
-    "ModuleDataset",
-    "binned_dataset",
-    "cache_folder",
-    "cache_key",
-    "cached_raster",
-    "canonical_json",
     "data_root",
     "dataset_status",
     "get_dataset",
@@ -53,11 +35,9 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "pair_by_label",
-    "raster_key",
     "recommended_settings",
     "register_dataset",
     "sample_indices",
     "stratified_indices",
-    "stream_dataset",
     "unregister_dataset",
 ]

@@ -10,6 +10,8 @@ attributes and implements ``labels`` and ``load``; decorating it with
         name = "blobs"
         modality = "vision"
         sensor_size = (8, 8, 2)
+        dtype = VISION_DTYPE       # optional: the modality's tonic dtype is the default
+        ordering = "xytp"
         n_classes = 2
         description = "two blobs of events"
         builtin = True
@@ -20,8 +22,9 @@ attributes and implements ``labels`` and ``load``; decorating it with
         def load(self, root, *, indices=None, seed=0, progress=None, skip_corrupt=False):
             ...  # -> EventBatch of the samples ``indices``, in that order
 
-The built-in datasets are the modules of :mod:`neurosim.data.datasets`; each registers
-itself, and all of them are imported (found with ``pkgutil``, no list) the first time
+The built-in datasets are the modules of :mod:`neurosim.data.datasets`; each declares its
+class this way (the contract at the top of the module, the reading or generation below) and
+registers itself, and all of them are imported (found with ``pkgutil``, no list) the first time
 the registry is consulted. Adding a dataset means adding one module there, or
 registering a class from anywhere else (a plugin, a test).
 
@@ -35,7 +38,6 @@ from __future__ import annotations
 
 import abc
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ClassVar, TypeVar
@@ -45,13 +47,12 @@ import numpy as np
 from neurosim.data.memo import memo_key, memoized
 from neurosim.data.sampling import stratified_indices
 from neurosim.errors import DataError
-from neurosim.events.batch import MODALITIES, EventBatch
+from neurosim.events.batch import AUDIO_DTYPE, MODALITIES, VISION_DTYPE, EventBatch
 from neurosim.submodules import import_submodules
 
 __all__ = [
     "Dataset",
     "DatasetInfo",
-    "ModuleDataset",
     "data_root",
     "dataset_status",
     "get_dataset",
@@ -96,11 +97,13 @@ class DatasetInfo:
 class Dataset(abc.ABC):
     """The interface every dataset implements.
 
-    Class attributes (the contract, checked by :func:`register_dataset`): ``name``
+    Class attributes (the contract, checked by :func:`register_dataset`; tonic's pattern): ``name``
     (registry name), ``modality`` (``"vision"`` or ``"audio"``), ``sensor_size``
-    ``(W, H, P)``, ``n_classes``, ``description`` (one line), ``builtin`` (needs no
-    files), ``how_to_get`` (where the data comes from), ``official_split`` (True if
-    loaded batches carry ``is_test`` from the dataset's official train/test split).
+    ``(W, H, P)``, ``dtype`` and ``ordering`` (the structured dtype of a sample's events and its
+    field order: :data:`~neurosim.events.batch.VISION_DTYPE` ``"xytp"`` or
+    :data:`~neurosim.events.batch.AUDIO_DTYPE` ``"txp"``, the modality's by default), ``n_classes``,
+    ``description`` (one line), ``builtin`` (needs no files), ``how_to_get`` (where the data comes
+    from), ``official_split`` (True if loaded batches carry ``is_test`` from the dataset's official train/test split).
 
     Methods take ``root``, the data root (a :class:`~pathlib.Path`, see :func:`data_root`);
     built-in datasets ignore it.
@@ -109,6 +112,10 @@ class Dataset(abc.ABC):
     name: ClassVar[str]
     modality: ClassVar[str]
     sensor_size: ClassVar[tuple[int, int, int]]
+    #: Structured dtype of one sample's events (``EventBatch.sample``); None: the modality's.
+    dtype: ClassVar[np.dtype | None] = None
+    #: The dtype's field names in order (``"xytp"``, ``"txp"``); "": the modality's.
+    ordering: ClassVar[str] = ""
     n_classes: ClassVar[int]
     description: ClassVar[str]
     builtin: ClassVar[bool] = False
@@ -166,42 +173,6 @@ class Dataset(abc.ABC):
                            tuple(self.recommended.items()))
 
 
-class ModuleDataset(Dataset):
-    """A :class:`Dataset` declared by the module that defines the subclass.
-
-    The module's constants ``NAME``, ``MODALITY``, ``SENSOR_SIZE``, ``N_CLASSES``,
-    ``DESCRIPTION``, ``BUILTIN``, ``HOW_TO_GET`` become the class attributes and its
-    functions ``labels(root)``, ``load(root, *, ...)`` and, if it has them,
-    ``folder(root)``, ``present(root)``, ``groups(root)`` the methods (and ``GROUP_NAME`` the
-    ``group_name``, ``RECOMMENDED`` the ``recommended`` settings); the subclass adds the rest (e.g.
-    ``official_split``). The built-in datasets end their module with::
-
-        @register_dataset
-        class NMNIST(ModuleDataset):
-            official_split = True
-    """
-
-    _CONSTANTS: ClassVar[dict[str, str]] = {
-        "name": "NAME", "modality": "MODALITY", "sensor_size": "SENSOR_SIZE", "n_classes": "N_CLASSES",
-        "description": "DESCRIPTION", "builtin": "BUILTIN", "how_to_get": "HOW_TO_GET"}
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        module = sys.modules[cls.__module__]
-        missing = [c for c in (*cls._CONSTANTS.values(), "labels", "load") if not hasattr(module, c)]
-        if missing:
-            raise DataError(f"dataset module {module.__name__} must define {', '.join(missing)}")
-        for attr, constant in cls._CONSTANTS.items():
-            setattr(cls, attr, getattr(module, constant))
-        if hasattr(module, "GROUP_NAME"):
-            cls.group_name = module.GROUP_NAME
-        if hasattr(module, "RECOMMENDED"):
-            cls.recommended = module.RECOMMENDED
-        for method in ("labels", "load", "folder", "present", "groups"):
-            if hasattr(module, method):
-                setattr(cls, method, staticmethod(getattr(module, method)))
-
-
 _REGISTRY: dict[str, Dataset] = {}
 
 D = TypeVar("D", bound=type)
@@ -211,6 +182,11 @@ def _discover() -> dict[str, Dataset]:
     """The registry, after importing every built-in module of :mod:`neurosim.data.datasets` once."""
     import_submodules("neurosim.data.datasets")
     return _REGISTRY
+
+
+def modality_dtype(modality: str) -> np.dtype:
+    """The structured dtype of one sample's events in ``modality`` (tonic's: x, y, t, p or t, x, p)."""
+    return VISION_DTYPE if modality == "vision" else AUDIO_DTYPE
 
 
 def _check_contract(cls: type) -> None:
@@ -229,6 +205,12 @@ def _check_contract(cls: type) -> None:
     if isinstance(cls.n_classes, bool) or not isinstance(cls.n_classes, (int, np.integer)) \
             or cls.n_classes < 1:
         raise DataError(f"{where}: n_classes must be a positive integer, got {cls.n_classes!r}")
+    expected = modality_dtype(cls.modality)
+    if cls.dtype is not None and np.dtype(cls.dtype) != expected:
+        raise DataError(f"{where}: dtype must be the {cls.modality} events' {expected}, got {cls.dtype}")
+    if cls.ordering and cls.ordering != "".join(expected.names):
+        raise DataError(f"{where}: ordering must be {''.join(expected.names)!r} ({cls.modality} "
+                        f"events), got {cls.ordering!r}")
     recommended = getattr(cls, "recommended", {})
     if not isinstance(recommended, dict) or not all(isinstance(k, str) and "." in k for k in recommended):
         raise DataError(f"{where}: recommended must be a dict of 'section.key' -> value, got {recommended!r}")
@@ -253,6 +235,10 @@ def register_dataset(cls: D) -> D:
         if other != qualname:
             raise DataError(f"dataset name {cls.name!r} is already registered by {other}; "
                             f"choose another name for {qualname}")
+    if cls.dtype is None:
+        cls.dtype = modality_dtype(cls.modality)
+    if not cls.ordering:
+        cls.ordering = "".join(cls.dtype.names)
     registry[cls.name] = cls()
     return cls
 

@@ -8,7 +8,6 @@ report is HTML-escaped.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ from neurosim.errors import NeurosimError
 from neurosim.report.atomic import prepare_output_dir, write_atomic
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
+from neurosim.report.headline import report_headlines
+from neurosim.report.html_page import escape, figure, header_row, page, row
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
 from neurosim.report.plots import (plot_bars_vs_chance, plot_breakdown, plot_confusion, plot_curves, plot_heatmap,
                                    plot_learning_curve,
@@ -41,38 +42,6 @@ def _as_numpy(value: Any, name: str) -> np.ndarray:
     return arr
 
 
-# --------------------------------------------------------------------------- page
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2733;
- max-width:980px;margin:2em auto;padding:0 1em;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #d5dbe1;
- padding-bottom:.2em;margin-top:1.8em}.sub{color:#5b6773;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .8em;text-align:left;
- border-bottom:1px solid #e6eaee;vertical-align:top}th{font-weight:600;color:#3b4754}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tr.total td{font-weight:600;border-top:2px solid #b9c2cb}
-figure{margin:1em 0}figure img{max-width:100%;height:auto}
-figcaption{color:#5b6773;font-size:.9em}.note{color:#8a5a00}
-pre{background:#f5f7f9;padding:1em;overflow:auto;font-size:.82em}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _row(label: str, value_html: str, num: bool = True) -> str:
-    cls = ' class="num"' if num else ""
-    return f"<tr><th>{_e(label)}</th><td{cls}>{value_html}</td></tr>"
-
-
-def _figure_html(uri: str, alt: str, caption: str) -> str:
-    return (f'<figure><img src="{uri}" alt="{_e(alt)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
-
-
 _ACTIVITY_LABELS = {
     "mean_rate_hz": ("Mean firing rate", lambda v: format_quantity(v, "Hz")),
     "silent_fraction": ("Silent neurons", format_percent),
@@ -84,8 +53,8 @@ _ACTIVITY_LABELS = {
 def _display(value: Any) -> str:
     """Readable, escaped text for an arbitrary report value."""
     if is_number(value):
-        return _e(format_number(value))
-    return _e(value)
+        return escape(format_number(value))
+    return escape(value)
 
 
 def render_html(report: dict, figures: dict | None = None) -> str:
@@ -99,55 +68,51 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     base_j = float(baseline["per_inference_J"])
 
     title = f"{report['task']} · {dataset['name']} · {chip['name']}"
-    parts: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>neurosim report — {_e(title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<header><h1>{_e(title)}</h1>",
-        f'<p class="sub">neurosim report · run <code>{_e(report["run"]["id"])}</code> · '
-        f"engine {_e(report['engine'])} · created {_e(prov['created'])}</p></header>",
-    ]
+    header = (f"<h1>{escape(title)}</h1>\n"
+              f'<p class="sub">neurosim report · run <code>{escape(report["run"]["id"])}</code> · '
+              f"engine {escape(report['engine'])} · created {escape(prov['created'])}</p>")
+    parts: list[str] = []
 
     # Summary
-    ds_text = _e(dataset_counts_text(dataset))
+    ds_text = escape(dataset_counts_text(dataset))
     rows = [
-        _row("Task", _e(report["task"]), num=False),
-        _row("Dataset", ds_text, num=False),
-        _row("Chip", _e(chip["name"] + (f" (instance {chip['instance']})" if chip.get("instance") else "")),
+        row("Task", escape(report["task"]), num=False),
+        row("Dataset", ds_text, num=False),
+        row("Chip", escape(chip["name"] + (f" (instance {chip['instance']})" if chip.get("instance") else "")),
              num=False),
-        _row("Engine", _e(report["engine"]), num=False),
+        row("Engine", escape(report["engine"]), num=False),
     ]
     if isinstance(accuracy.get("cv"), dict):
-        rows.append(_row(f"Cross-validated accuracy ({_e(accuracy['cv'].get('folds', ''))}-fold)",
-                         _e(format_interval(accuracy["cv"]))))
-    if "test" in accuracy:
-        rows.append(_row("Test accuracy", _e(format_percent(accuracy["test"]))))
+        rows.append(row(f"Cross-validated accuracy ({escape(accuracy['cv'].get('folds', ''))}-fold)",
+                         escape(format_interval(accuracy["cv"]))))
+    for headline in report_headlines(report):  # the task's headline metrics, as it declares them
+        value = headline.value(report)
+        if value is not None:
+            rows.append(row(headline.title, escape(headline.format(value))))
     if "train" in accuracy:
-        rows.append(_row("Train accuracy", _e(format_percent(accuracy["train"]))))
+        rows.append(row("Train accuracy", escape(format_percent(accuracy["train"]))))
     rows += [
-        _row("Energy per inference", _e(format_quantity(chip_j, "J"))),
-        _row(f"Baseline energy per inference ({baseline['name']}, strongest fair baseline)",
-             _e(format_quantity(base_j, "J"))),
-        _row("Improvement vs baseline", _e(format_ratio(energy["improvement_vs_baseline"]))),
+        row("Energy per inference", escape(format_quantity(chip_j, "J"))),
+        row(f"Baseline energy per inference ({baseline['name']}, strongest fair baseline)",
+             escape(format_quantity(base_j, "J"))),
+        row("Improvement vs baseline", escape(format_ratio(energy["improvement_vs_baseline"]))),
     ]
     for other in energy.get("baselines", []):
         if other["name"] == baseline["name"] or not is_number(other.get("ratio")):
             continue
         tag = "" if other.get("fair") else ", not fair"
-        rows.append(_row(f"vs {other['name']} ({other['technology_nm']} nm{tag}; {other['source']})",
-                         _e(f"{format_quantity(other['per_inference_J'], 'J')} · "
+        rows.append(row(f"vs {other['name']} ({other['technology_nm']} nm{tag}; {other['source']})",
+                         escape(f"{format_quantity(other['per_inference_J'], 'J')} · "
                             f"{format_ratio(other['ratio'])}")))
-    rows.append(_row("Latency per inference (compute)",
-                     _e(format_quantity(report["latency"]["per_inference_s"], "s"))))
+    rows.append(row("Latency per inference (compute)",
+                     escape(format_quantity(report["latency"]["per_inference_s"], "s"))))
     if is_number(report["latency"].get("sensor_to_decision_s")):
-        rows.append(_row("Latency, sensor to decision",
-                         _e(format_quantity(report["latency"]["sensor_to_decision_s"], "s"))))
+        rows.append(row("Latency, sensor to decision",
+                         escape(format_quantity(report["latency"]["sensor_to_decision_s"], "s"))))
     if is_number(energy.get("programming_J")):
-        rows.append(_row("Programming the chip (once)", _e(format_quantity(energy["programming_J"], "J"))))
+        rows.append(row("Programming the chip (once)", escape(format_quantity(energy["programming_J"], "J"))))
     if is_number(report.get("area", {}).get("total_m2")):
-        rows.append(_row("Area", _e(f"{report['area']['total_m2'] * 1e6:.3g} mm²")))
+        rows.append(row("Area", escape(f"{report['area']['total_m2'] * 1e6:.3g} mm²")))
     parts += ["<section><h2>Summary</h2><table>", *rows, "</table></section>"]
 
     # Energy breakdown
@@ -155,23 +120,23 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     total = sum(breakdown.values())
     parts.append("<section><h2>Energy breakdown per inference</h2>")
     if breakdown:
-        parts.append("<table><tr><th>Component</th><th>Energy</th><th>Share</th></tr>")
+        parts.append("<table>" + header_row(["Component", "Energy", "Share"]))
         for name, value in breakdown.items():
             share = format_percent(value / total, 1) if total > 0 else NA
-            parts.append(f"<tr><td>{_e(name.replace('_', ' '))}</td>"
-                         f'<td class="num">{_e(format_quantity(value, "J"))}</td>'
-                         f'<td class="num">{_e(share)}</td></tr>')
+            parts.append(f"<tr><td>{escape(name.replace('_', ' '))}</td>"
+                         f'<td class="num">{escape(format_quantity(value, "J"))}</td>'
+                         f'<td class="num">{escape(share)}</td></tr>')
         parts.append(f'<tr class="total"><td>total</td><td class="num">'
-                     f'{_e(format_quantity(total, "J"))}</td><td class="num">'
-                     f'{_e(format_percent(1.0, 1) if total > 0 else NA)}</td></tr></table>')
+                     f'{escape(format_quantity(total, "J"))}</td><td class="num">'
+                     f'{escape(format_percent(1.0, 1) if total > 0 else NA)}</td></tr></table>')
         if chip_j > 0 and abs(total - chip_j) > 0.01 * chip_j:
-            parts.append(f'<p class="note">The components sum to {_e(format_quantity(total, "J"))}; '
-                         f"the reported energy per inference is {_e(format_quantity(chip_j, 'J'))}.</p>")
-        parts.append(_figure_html(plot_breakdown(breakdown), "bar chart of the energy breakdown",
+            parts.append(f'<p class="note">The components sum to {escape(format_quantity(total, "J"))}; '
+                         f"the reported energy per inference is {escape(format_quantity(chip_j, 'J'))}.</p>")
+        parts.append(figure(plot_breakdown(breakdown), "bar chart of the energy breakdown",
                                   "Energy of each chip component per inference."))
     else:
         parts.append("<p>No energy breakdown was recorded.</p>")
-    parts.append(_figure_html(
+    parts.append(figure(
         plot_vs_baseline(chip["name"], chip_j, baseline["name"], base_j),
         "bar chart of chip vs baseline energy per inference",
         f"Energy per inference: neurosim chip {format_quantity(chip_j, 'J')} vs "
@@ -188,8 +153,8 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             parts.append("<table>")
             for key, value in activity.items():
                 label, fmt = _ACTIVITY_LABELS.get(key, (str(key).replace("_", " "), None))
-                text = _e(fmt(value)) if fmt is not None and is_number(value) else _display(value)
-                parts.append(_row(label, text))
+                text = escape(fmt(value)) if fmt is not None and is_number(value) else _display(value)
+                parts.append(row(label, text))
             parts.append("</table>")
         if spike_counts is not None:
             arr = _as_numpy(spike_counts, "spike_counts")
@@ -199,7 +164,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                 )
             if arr.size:
                 silent = float(np.mean(arr == 0))
-                parts.append(_figure_html(
+                parts.append(figure(
                     plot_spike_counts(arr), "histogram of spike counts per neuron",
                     f"Firing per neuron: {format_number(arr.size)} neurons, mean "
                     f"{format_number(float(arr.mean()))} spikes per neuron per sample, "
@@ -211,14 +176,14 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     # The task's own metrics (optional): the section named after the task
     metrics = report.get(report["task"])
     if isinstance(metrics, dict) and metrics:
-        parts.append(f"<section><h2>{_e(str(report['task']).capitalize())} metrics</h2><table>")
+        parts.append(f"<section><h2>{escape(str(report['task']).capitalize())} metrics</h2><table>")
         for name, value in metrics.items():
             if isinstance(value, dict):
                 shown = {k: v for k, v in value.items() if not isinstance(v, (list, dict))}
-                text = ", ".join(f"{_e(k)} {_display(v)}" for k, v in shown.items())
+                text = ", ".join(f"{escape(k)} {_display(v)}" for k, v in shown.items())
             else:
                 text = _display(value)
-            parts.append(_row(str(name).replace("_", " "), text, num=False))
+            parts.append(row(str(name).replace("_", " "), text, num=False))
         parts.append("</table></section>")
 
     # Confusion matrix (optional)
@@ -233,7 +198,7 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             class_labels = range(max(cm.shape))
         labels = [str(x) for x in class_labels]
         parts.append("<section><h2>Confusion matrix</h2>")
-        parts.append(_figure_html(plot_confusion(cm, labels), "confusion matrix heatmap",
+        parts.append(figure(plot_confusion(cm, labels), "confusion matrix heatmap",
                                   "Rows: true class; columns: predicted class; cells: test samples."))
         parts.append("</section>")
 
@@ -241,25 +206,24 @@ def render_html(report: dict, figures: dict | None = None) -> str:
 
     # Provenance
     prov_rows = [
-        _row("Run id", f"<code>{_e(report['run']['id'])}</code>", num=False),
-        _row("Config hash", f"<code>{_e(prov['config_hash'])}</code>", num=False),
+        row("Run id", f"<code>{escape(report['run']['id'])}</code>", num=False),
+        row("Config hash", f"<code>{escape(prov['config_hash'])}</code>", num=False),
     ]
     if "config_hash" in chip and chip["config_hash"] != prov["config_hash"]:
-        prov_rows.append(_row("Chip config hash", f"<code>{_e(chip['config_hash'])}</code>", num=False))
+        prov_rows.append(row("Chip config hash", f"<code>{escape(chip['config_hash'])}</code>", num=False))
     prov_rows += [
-        _row("Seed", _e(report["seed"]), num=False),
-        _row("Engine", _e(report["engine"]), num=False),
-        _row("Created", _e(prov["created"]), num=False),
+        row("Seed", escape(report["seed"]), num=False),
+        row("Engine", escape(report["engine"]), num=False),
+        row("Created", escape(prov["created"]), num=False),
     ]
     if "python" in prov:
-        prov_rows.append(_row("Python", _e(prov["python"]), num=False))
+        prov_rows.append(row("Python", escape(prov["python"]), num=False))
     for pkg, version in prov["versions"].items():
-        prov_rows.append(_row(f"{pkg} version", _e(version), num=False))
+        prov_rows.append(row(f"{pkg} version", escape(version), num=False))
     parts += ["<section><h2>Provenance</h2><table>", *prov_rows, "</table>",
               "<details><summary>Full report (JSON)</summary>",
-              f"<pre><code>{_e(dumps_report(report))}</code></pre></details></section>",
-              "</body></html>", ""]
-    return "\n".join(parts)
+              f"<pre><code>{escape(dumps_report(report))}</code></pre></details></section>"]
+    return page(f"neurosim report — {title}", header, parts)
 
 
 def _baselines_html(report: dict) -> list[str]:
@@ -271,17 +235,18 @@ def _baselines_html(report: dict) -> list[str]:
         return []
     parts = ["<section><h2>Reservoir against no-reservoir baselines</h2>"]
     if isinstance(baselines, dict) and isinstance(cv, dict):
-        parts.append("<table><tr><th>Features</th><th>Cross-validated accuracy</th></tr>")
-        for name, result in {"reservoir": cv, **baselines}.items():
-            parts.append(f"<tr><td>{_e(name)}</td><td class=\"num\">{_e(format_interval(result))}</td></tr>")
+        parts.append("<table>" + header_row(["Features", "Cross-validated accuracy"]))
+        for name, result in {"reservoir": cv, **baselines}.items():  # registry-name: a feature set, not the task
+            parts.append(f"<tr><td>{escape(name)}</td><td class=\"num\">{escape(format_interval(result))}</td></tr>")
         parts.append("</table>")
         comparison = report.get("comparison", {})
         if comparison.get("verdict"):
-            parts.append(f'<p class="note">Against the strongest baseline ({_e(comparison["strongest_baseline"])}): '
-                         f"{_e(comparison['verdict'])}. Every feature set is classified by the same readout on "
+            strongest = escape(comparison["strongest_baseline"])
+            parts.append(f'<p class="note">Against the strongest baseline ({strongest}): '
+                         f"{escape(comparison['verdict'])}. Every feature set is classified by the same readout on "
                          "the same folds.</p>")
     if isinstance(curves, dict) and curves:
-        parts.append(_figure_html(plot_learning_curve(curves), "learning curve: accuracy against training samples",
+        parts.append(figure(plot_learning_curve(curves), "learning curve: accuracy against training samples",
                                   "Cross-validated accuracy against the number of training samples per fold "
                                   "(bands: 95 % intervals)."))
     parts.append("</section>")
@@ -314,8 +279,8 @@ def _panels_html(panels: list[dict]) -> list[str]:
                 raise NeurosimError(f"figures['panels'][{i}]: an image panel needs a data:image/ URI")
         else:
             raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars, image)")
-        parts.append(f"<h3>{_e(title)}</h3>")
-        parts.append(_figure_html(uri, title, str(panel.get("caption", ""))))
+        parts.append(f"<h3>{escape(title)}</h3>")
+        parts.append(figure(uri, title, str(panel.get("caption", ""))))
     parts.append("</section>")
     return parts
 

@@ -14,6 +14,8 @@ A report is a plain ``dict``; its required layout (all quantities SI)::
                 "baseline": {"name": "digital fp32 ...", "per_inference_J": 5e-6},
                 "improvement_vs_baseline": 23.8},          # baseline / chip, dimensionless
      "latency": {"per_inference_s": 1.2e-4},               # seconds
+     "headline": [{"key": "accuracy.test", "label": "test accuracy",   # the task's headline
+                   "unit": "%", "higher_is_better": true}],           # metrics (optional)
      "activity": {...},                                    # optional
      "config": {...},                                      # optional, full nested config
      "provenance": {"versions": {...}, "created": "2026-11-26T12:00:00Z",

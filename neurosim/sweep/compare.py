@@ -8,11 +8,17 @@ the distribution over chip instances (and seeds): mean, standard deviation (spre
 marks the accuracy–energy Pareto front.
 
 Metrics are read generically from each unit's report, so new report keys do not break
-it: every numeric leaf of ``accuracy`` (``accuracy.test`` is the headline), of the task's
+it: every numeric leaf of ``accuracy``, of the task's
 own section (``<task>.…``), of ``energy`` (``energy.per_inference_J``,
 ``energy.improvement_vs_baseline``, ``energy.baseline.…``, ``energy.breakdown_J.…``, and each
 record of a list of named records such as ``energy.baselines`` as ``energy.baselines.<key>.…``;
-other lists and strings are skipped) and of ``latency``.
+other lists and strings are skipped), of ``latency`` and of the sections that hold the
+report's headline metrics.
+
+The headline metrics are those the units' reports declare (``report["headline"]``, written from
+the task's :attr:`~neurosim.tasks.Task.headline`; test accuracy for a report without one): the
+first one and the energy per inference span the Pareto front, in the direction the headline
+says is better.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ import numpy as np
 from neurosim.errors import NeurosimError
 from neurosim.learning.stats import mean_interval
 from neurosim.report.format import is_number
+from neurosim.report.headline import Headline, report_headlines
 from neurosim.sweep.store import MANIFEST, SweepStore
 
-__all__ = ["ACCURACY", "ENERGY", "UnitResult", "aggregate", "load_units", "pareto_front", "write_json_h5"]
+__all__ = ["ENERGY", "UnitResult", "aggregate", "headlines", "load_units", "pareto_front", "sweep_headlines",
+           "write_json_h5"]
 
-#: The headline metrics (dotted report keys).
-ACCURACY = "accuracy.test"
+#: The energy metrics (dotted report keys).
 ENERGY = "energy.per_inference_J"
 BREAKDOWN = "energy.breakdown_J."
 IMPROVEMENT = "energy.improvement_vs_baseline"
@@ -69,7 +76,8 @@ def unit_metrics(report: dict) -> tuple[dict[str, float], dict[str, str]]:
     """``(metrics, baseline names)`` of one report (see the module docstring)."""
     out: dict[str, float] = {}
     names: dict[str, str] = {}
-    for section in (*_SECTIONS, report.get("task")):
+    heads = [h.key.split(".")[0] for h in report_headlines(report)]
+    for section in dict.fromkeys((*_SECTIONS, report.get("task"), *heads)):
         if isinstance(section, str) and section in report and section not in ("config", "provenance"):
             _flatten(section, report[section], out, names)
     return out, names
@@ -93,6 +101,19 @@ def load_units(folders: list[Path]) -> list[UnitResult]:
     if not units:
         raise NeurosimError(f"no finished units in {', '.join(map(str, folders))}; run the sweep first")
     return list(units.values())
+
+
+def sweep_headlines(units: list[UnitResult]) -> list[Headline]:
+    """The headline metrics every unit's report declares, in the first report's order; test
+    accuracy when they share none (a comparison of different tasks)."""
+    per_unit = [report_headlines(u.report) for u in units]
+    common = [h for h in per_unit[0] if all(h in hs for hs in per_unit[1:])]
+    return common or report_headlines({})
+
+
+def headlines(data: dict) -> list[Headline]:
+    """The headline metrics of :func:`aggregate`'s ``data`` (its ``"headline"`` list)."""
+    return [Headline(**h) for h in data["headline"]]
 
 
 def config_value(unit: UnitResult, key: str) -> Any:
@@ -122,8 +143,8 @@ def _label(point: dict, chip: str, multiple_chips: bool, shown: list[str]) -> st
 
 
 def pareto_front(accuracy: list[float], energy: list[float]) -> list[int]:
-    """Indices of the points no other point beats: at least as accurate with at most the energy,
-    and strictly better in one. Ordered by energy."""
+    """Indices of the points no other point beats: at least as accurate (``accuracy``: any metric
+    where higher is better) with at most the energy, and strictly better in one. Ordered by energy."""
     front = []
     for i, (a, e) in enumerate(zip(accuracy, energy)):
         dominated = any((a2 >= a and e2 <= e) and (a2 > a or e2 < e)
@@ -170,17 +191,20 @@ def aggregate(units: list[UnitResult]) -> dict:
         if labels.count(c["label"]) > 1:
             c["label"] += f" [{c['id'][:6]}]"
     configs.sort(key=lambda c: _sort_key(c["point"], keys) + [c["label"]])
+    heads = sweep_headlines(units)
+    primary, sign = heads[0].key, (1.0 if heads[0].higher_is_better else -1.0)
     front: list[str] = []
-    have = [c for c in configs if ACCURACY in c["metrics"] and ENERGY in c["metrics"]]
+    have = [c for c in configs if primary in c["metrics"] and ENERGY in c["metrics"]]
     if have:
-        idx = pareto_front([c["metrics"][ACCURACY]["mean"] for c in have],
+        idx = pareto_front([sign * c["metrics"][primary]["mean"] for c in have],
                            [c["metrics"][ENERGY]["mean"] for c in have])
         front = [have[i]["id"] for i in idx]
     for c in configs:
         c["pareto"] = c["id"] in front
     return {"schema": "neurosim.sweep-report/1", "swept_keys": swept, "grid_keys": keys,
             "tasks": sorted({u.record["task"] for u in units}), "chips": sorted(chips),
-            "n_units": len(units), "configurations": configs, "pareto_front": front}
+            "n_units": len(units), "headline": [h.as_dict() for h in heads], "configurations": configs,
+            "pareto_front": front}
 
 
 def _sort_key(point: dict, keys: list[str]) -> list:

@@ -1,14 +1,16 @@
 """The comparison page of one or more sweeps: one self-contained HTML file.
 
 Plots are PNG images inlined as ``data:`` URIs (drawn on an Agg canvas, as the run
-report's), styles are inline: the page needs no network and no other file. Every axis
-names its quantity and unit. Figures (each a ``<figure>`` with a caption):
+report's), styles are inline (the page shell is the run report's, :mod:`neurosim.report.html_page`):
+the page needs no network and no other file. Every axis names its quantity and unit. Figures
+(each a ``<figure>`` with a caption):
 
-* accuracy per configuration over chip instances (box plot with every instance's point);
+* the primary headline metric (the first the task declares, e.g. test accuracy) per configuration
+  over chip instances (box plot with every instance's point);
 * energy per inference per configuration (the same);
-* the accuracy–energy plane with 95 % intervals and the Pareto front;
+* the headline–energy plane with 95 % intervals and the Pareto front;
 * the energy breakdown by component per configuration (mean over instances);
-* accuracy against each swept key, with 95 % intervals (one line per value of the others);
+* the headline against each swept key, with 95 % intervals (one line per value of the others);
 * improvement over the digital baseline(s) per configuration, with 95 % intervals.
 
 Tables give each configuration's mean, spread, 95 % interval and range, the failures the
@@ -17,40 +19,19 @@ manifests record, and the provenance (config hashes, seeds, instances, versions,
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import numpy as np
 
-from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio, prefix_scale
+from neurosim.report.format import format_number, format_quantity, format_ratio, prefix_scale
+from neurosim.report.headline import Headline
+from neurosim.report.html_page import escape, figure, header_row, page, row, table
 from neurosim.report.plots import new_figure, png_data_uri
-from neurosim.sweep.compare import ACCURACY, BREAKDOWN, ENERGY, IMPROVEMENT
+from neurosim.sweep.compare import BREAKDOWN, ENERGY, IMPROVEMENT, headlines
 
 __all__ = ["render_page"]
 
 _COLORS = ["#2a7ab9", "#d9822b", "#3a9e5b", "#b9412a", "#7a5cb9", "#8c6d31", "#c4579b", "#5b6773"]
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2733;
- max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #d5dbe1;
- padding-bottom:.2em;margin-top:1.8em}.sub{color:#5b6773;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{padding:.25em .7em;text-align:left;
- border-bottom:1px solid #e6eaee;vertical-align:top}th{font-weight:600;color:#3b4754}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tr.front td:first-child{font-weight:600}
-section{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%;height:auto}
-figcaption{color:#5b6773;font-size:.9em}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _figure(uri: str, name: str, alt: str, caption: str) -> str:
-    return (f'<figure data-figure="{_e(name)}"><img src="{uri}" alt="{_e(alt)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
 def _values(config: dict, metric: str) -> list[float]:
@@ -67,6 +48,8 @@ def plot_distribution(configs: list[dict], metric: str, title: str, unit: str) -
     flat = [v for d in data for v in d]
     if unit == "%":
         scale, xlabel = 100.0, f"{title} (%)"
+    elif not unit:
+        scale, xlabel = 1.0, title
     else:
         div, prefix = prefix_scale(flat)
         scale, xlabel = 1.0 / div, f"{title} ({prefix}{unit})"
@@ -86,32 +69,37 @@ def plot_distribution(configs: list[dict], metric: str, title: str, unit: str) -
     return png_data_uri(fig)
 
 
-def plot_pareto(configs: list[dict]) -> str:
-    """Mean accuracy against mean energy per inference, 95 % intervals on both, front joined."""
-    acc = [c["metrics"][ACCURACY] for c in configs]
+def plot_pareto(configs: list[dict], head: Headline) -> str:
+    """Mean headline metric against mean energy per inference, 95 % intervals on both, front joined."""
+    acc = [c["metrics"][head.key] for c in configs]
     en = [c["metrics"][ENERGY] for c in configs]
+    k = head.scale
     div, prefix = prefix_scale([e["mean"] for e in en])
     fig = new_figure(8.0, 5.2)
     ax = fig.add_subplot()
     for c, a, e in zip(configs, acc, en):
         color = "#b9412a" if c["pareto"] else "#2a7ab9"
-        ax.errorbar(e["mean"] / div, 100 * a["mean"],
+        ax.errorbar(e["mean"] / div, k * a["mean"],
                     xerr=[[(e["mean"] - e["ci95_low"]) / div], [(e["ci95_high"] - e["mean"]) / div]],
-                    yerr=[[100 * (a["mean"] - a["ci95_low"])], [100 * (a["ci95_high"] - a["mean"])]],
+                    yerr=[[k * (a["mean"] - a["ci95_low"])], [k * (a["ci95_high"] - a["mean"])]],
                     fmt="o", color=color, ms=5, capsize=3, lw=1)
-        ax.annotate(c["label"], (e["mean"] / div, 100 * a["mean"]), xytext=(4, 4),
+        ax.annotate(c["label"], (e["mean"] / div, k * a["mean"]), xytext=(4, 4),
                     textcoords="offset points", fontsize=7)
     front = sorted((c for c in configs if c["pareto"]), key=lambda c: c["metrics"][ENERGY]["mean"])
     if len(front) > 1:
         ax.step([c["metrics"][ENERGY]["mean"] / div for c in front],
-                [100 * c["metrics"][ACCURACY]["mean"] for c in front], where="post", color="#b9412a",
-                lw=1.2, alpha=0.7, label="Pareto front")
-        ax.legend(loc="lower right", fontsize=8)
+                [k * c["metrics"][head.key]["mean"] for c in front], where="post" if head.higher_is_better else "pre",
+                color="#b9412a", lw=1.2, alpha=0.7, label="Pareto front")
+        ax.legend(loc="lower right" if head.higher_is_better else "upper right", fontsize=8)
     ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
-    ax.set_ylabel("test accuracy (%), mean over chip instances")
-    ax.set_title("Accuracy against energy (bars: 95 % interval of the mean; red: Pareto front)")
+    ax.set_ylabel(f"{_axis_label(head)}, mean over chip instances")
+    ax.set_title(f"{head.title} against energy (bars: 95 % interval of the mean; red: Pareto front)")
     ax.grid(alpha=0.3)
     return png_data_uri(fig)
+
+
+def _axis_label(head: Headline) -> str:
+    return f"{head.label} ({head.unit})" if head.unit else head.label
 
 
 def plot_breakdown(configs: list[dict]) -> str:
@@ -139,14 +127,15 @@ def plot_breakdown(configs: list[dict]) -> str:
 def _key_unit(key: str) -> str:
     from neurosim.config import reference_rows
 
-    for row in reference_rows():
-        if row[0] == key:
-            return row[2]
+    for reference in reference_rows():
+        if reference[0] == key:
+            return reference[2]
     return ""
 
 
-def plot_vs_key(configs: list[dict], key: str, others: list[str], metric: str = ACCURACY) -> str:
-    """``metric`` (mean, 95 % interval) against the values of ``key``, a line per value of ``others``."""
+def plot_vs_key(configs: list[dict], key: str, others: list[str], head: Headline) -> str:
+    """Headline ``head`` (mean, 95 % interval) against the values of ``key``, a line per value of ``others``."""
+    metric, k = head.key, head.scale
     lines: dict[str, list[dict]] = {}
     for c in configs:
         if key in c["point"] and metric in c["metrics"]:
@@ -161,15 +150,15 @@ def plot_vs_key(configs: list[dict], key: str, others: list[str], metric: str = 
         cs = sorted(cs, key=lambda c: positions[json_key(c["point"][key])])
         x = [positions[json_key(c["point"][key])] for c in cs]
         m = [c["metrics"][metric] for c in cs]
-        ax.errorbar(x, [100 * s["mean"] for s in m],
-                    yerr=[[100 * (s["mean"] - s["ci95_low"]) for s in m], [100 * (s["ci95_high"] - s["mean"]) for s in m]],
+        ax.errorbar(x, [k * s["mean"] for s in m],
+                    yerr=[[k * (s["mean"] - s["ci95_low"]) for s in m], [k * (s["ci95_high"] - s["mean"]) for s in m]],
                     fmt="o-", color=_COLORS[i % len(_COLORS)], capsize=3, lw=1.2, ms=4, label=name)
     if not numeric:
         ax.set_xticks(list(positions.values()), [str(v[1]) for v in values])
     unit = _key_unit(key)
     ax.set_xlabel(f"{key}" + (f" ({unit})" if unit else ""))
-    ax.set_ylabel("test accuracy (%), mean over chip instances")
-    ax.set_title(f"Accuracy against {key} (bars: 95 % interval)")
+    ax.set_ylabel(f"{_axis_label(head)}, mean over chip instances")
+    ax.set_title(f"{head.title} against {key} (bars: 95 % interval)")
     if len(lines) > 1:
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
@@ -233,9 +222,9 @@ def plot_improvement(configs: list[dict]) -> str:
 
 
 def _interval(stat: dict, fmt) -> str:
-    return (f"{_e(fmt(stat['mean']))} ± {_e(fmt(stat['std']))}<br><small>95 % CI "
-            f"{_e(fmt(stat['ci95_low']))} … {_e(fmt(stat['ci95_high']))}; range {_e(fmt(stat['min']))} … "
-            f"{_e(fmt(stat['max']))}</small>")
+    return (f"{escape(fmt(stat['mean']))} ± {escape(fmt(stat['std']))}<br><small>95 % CI "
+            f"{escape(fmt(stat['ci95_low']))} … {escape(fmt(stat['ci95_high']))}; range {escape(fmt(stat['min']))} … "
+            f"{escape(fmt(stat['max']))}</small>")
 
 
 def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) -> str:
@@ -245,35 +234,35 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     and are not finished; ``sources``: the sweep folders.
     """
     configs = data["configurations"]
-    has_acc = all(ACCURACY in c["metrics"] for c in configs)
+    heads = headlines(data)
+    head = heads[0]
+    shown = [h for h in heads if all(h.key in c["metrics"] for c in configs)]
+    has_acc = head in shown
     has_en = all(ENERGY in c["metrics"] for c in configs)
     title = f"Sweep comparison · {', '.join(data['tasks'])} · {', '.join(data['chips'])}"
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>neurosim — {_e(title)}</title>", f"<style>{_CSS}</style></head><body>",
-             f"<header><h1>{_e(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
-             f"{data['n_units']} finished units (configuration × chip instance × seed) from "
-             f"{_e(', '.join(sources))}; swept: {_e(', '.join(data['swept_keys']) or 'nothing')}</p></header>"]
+    header = (f"<h1>{escape(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
+              f"{data['n_units']} finished units (configuration × chip instance × seed) from "
+              f"{escape(', '.join(sources))}; swept: {escape(', '.join(data['swept_keys']) or 'nothing')}</p>")
+    parts = []
 
     # table
     fmt_j = lambda v: format_quantity(v, "J")  # noqa: E731
-    head = ["Configuration", "Units", "Instances", "Seeds"]
-    head += ["Test accuracy"] if has_acc else []
-    head += ["Energy per inference"] if has_en else []
-    head += ["Improvement"] if all(IMPROVEMENT in c["metrics"] for c in configs) else []
+    head_names = ["Configuration", "Units", "Instances", "Seeds", *(h.title for h in shown)]
+    head_names += ["Energy per inference"] if has_en else []
+    head_names += ["Improvement"] if all(IMPROVEMENT in c["metrics"] for c in configs) else []
     parts += ["<section><h2>Configurations</h2>",
               "<p>Each configuration over its chip instances and seeds: mean ± standard deviation, "
-              "95 % Student-t interval of the mean, range. Bold: on the accuracy–energy Pareto front.</p>",
-              "<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+              f"95 % Student-t interval of the mean, range. Bold: on the {escape(head.label)}–energy Pareto front.</p>",
+              "<table>" + header_row(head_names)]
     for c in configs:
-        cells = [f"<td>{_e(c['label'])}</td>", f'<td class="num">{len(c["units"])}</td>',
-                 f'<td class="num">{_e(format_number(len(c["instances"])))}</td>',
-                 f"<td>{_e(', '.join(map(str, c['seeds'])))}</td>"]
-        if has_acc:
-            cells.append(f'<td class="num">{_interval(c["metrics"][ACCURACY], lambda v: format_percent(v, 1))}</td>')
+        cells = [f"<td>{escape(c['label'])}</td>", f'<td class="num">{len(c["units"])}</td>',
+                 f'<td class="num">{escape(format_number(len(c["instances"])))}</td>',
+                 f"<td>{escape(', '.join(map(str, c['seeds'])))}</td>"]
+        for h in shown:
+            cells.append(f'<td class="num">{_interval(c["metrics"][h.key], lambda v, h=h: h.format(v, 1))}</td>')
         if has_en:
             cells.append(f'<td class="num">{_interval(c["metrics"][ENERGY], fmt_j)}</td>')
-        if "Improvement" in head:
+        if "Improvement" in head_names:
             cells.append(f'<td class="num">{_interval(c["metrics"][IMPROVEMENT], format_ratio)}</td>')
         parts.append(f'<tr{" class=front" if c["pareto"] else ""}>' + "".join(cells) + "</tr>")
     parts.append("</table></section>")
@@ -281,85 +270,85 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     # figures
     parts.append("<section><h2>Distributions over chip instances</h2>")
     if has_acc:
-        parts.append(_figure(plot_distribution(configs, ACCURACY, "test accuracy", "%"), "accuracy",
-                             "box plot of test accuracy per configuration",
-                             "Test accuracy of every chip instance (dots) per configuration; boxes: quartiles, "
-                             "whiskers: 1.5 IQR, red line: median."))
+        parts.append(figure(plot_distribution(configs, head.key, head.label, head.unit),
+                            f"box plot of {head.label} per configuration",
+                            f"{head.title} of every chip instance (dots) per configuration; boxes: quartiles, "
+                            "whiskers: 1.5 IQR, red line: median.", name="accuracy"))
     if has_en:
-        parts.append(_figure(plot_distribution(configs, ENERGY, "energy per inference", "J"), "energy",
-                             "box plot of energy per inference per configuration",
-                             "Energy per inference of every chip instance per configuration."))
+        parts.append(figure(plot_distribution(configs, ENERGY, "energy per inference", "J"),
+                            "box plot of energy per inference per configuration",
+                            "Energy per inference of every chip instance per configuration.", name="energy"))
     parts.append("</section>")
     if has_acc and has_en:
         front = [c["label"] for c in configs if c["pareto"]]
-        parts += ["<section><h2>Accuracy–energy Pareto front</h2>",
-                  _figure(plot_pareto(configs), "pareto", "accuracy against energy per inference",
-                          f"Pareto front (no configuration is both more accurate and cheaper): {'; '.join(front)}."),
+        parts += [f"<section><h2>{escape(head.title)}–energy Pareto front</h2>",
+                  figure(plot_pareto(configs, head), f"{head.label} against energy per inference",
+                         f"Pareto front (no configuration is both better in {head.label} and cheaper): "
+                         f"{'; '.join(front)}.", name="pareto"),
                   "</section>"]
     if any(m.startswith(BREAKDOWN) for c in configs for m in c["metrics"]):
         parts += ["<section><h2>Energy breakdown</h2>",
-                  _figure(plot_breakdown(configs), "breakdown", "stacked bars of energy per component",
-                          "Mean energy per inference of each chip component per configuration."),
+                  figure(plot_breakdown(configs), "stacked bars of energy per component",
+                         "Mean energy per inference of each chip component per configuration.", name="breakdown"),
                   "</section>"]
     if has_acc and data["swept_keys"]:
-        parts.append("<section><h2>Accuracy against each swept key</h2>")
+        parts.append(f"<section><h2>{escape(head.title)} against each swept key</h2>")
         for key in data["swept_keys"]:
             others = [k for k in data["swept_keys"] if k != key]
-            parts.append(_figure(plot_vs_key(configs, key, others), f"vs:{key}", f"accuracy against {key}",
-                                 f"Mean test accuracy over chip instances against {key}; error bars: 95 % "
-                                 f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}."))
+            parts.append(figure(plot_vs_key(configs, key, others, head), f"{head.label} against {key}",
+                                f"Mean {head.label} over chip instances against {key}; error bars: 95 % "
+                                f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}.",
+                                name=f"vs:{key}"))
         parts.append("</section>")
     series = improvement_series(configs)
     if all(any(m in c["metrics"] for m, _ in series) for c in configs):
         base = "; ".join(label for _, label in series)
         parts += ["<section><h2>Improvement over the digital baseline(s)</h2>",
-                  _figure(plot_improvement(configs), "improvement", "bars of improvement factor",
-                          f"Baseline energy per inference divided by the chip's, per configuration (mean over "
-                          f"chip instances, 95 % interval), for: {base}."),
+                  figure(plot_improvement(configs), "bars of improvement factor",
+                         f"Baseline energy per inference divided by the chip's, per configuration (mean over "
+                         f"chip instances, 95 % interval), for: {base}.", name="improvement"),
                   _baseline_table(configs), "</section>"]
 
     # every metric, generically (a task's own section, e.g. the reservoir task's, included)
     parts += ["<section><h2>All metrics</h2><details><summary>Every number of the units' reports, per "
               "configuration: mean ± standard deviation [95 % interval of the mean] over its units</summary>",
-              "<table><tr><th>Configuration</th><th>Metric</th><th>Mean ± sd</th><th>95 % interval</th>"
-              "<th>Units</th></tr>"]
+              "<table>" + header_row(["Configuration", "Metric", "Mean ± sd", "95 % interval", "Units"])]
     for c in configs:
         for name, stat in c["metrics"].items():
             fmt = _metric_format(name)
-            parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(name)}</code></td>"
-                         f'<td class="num">{_e(fmt(stat["mean"]))} ± {_e(fmt(stat["std"]))}</td>'
-                         f'<td class="num">{_e(fmt(stat["ci95_low"]))} … '
-                         f'{_e(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
+            parts.append(f"<tr><td>{escape(c['label'])}</td><td><code>{escape(name)}</code></td>"
+                         f'<td class="num">{escape(fmt(stat["mean"]))} ± {escape(fmt(stat["std"]))}</td>'
+                         f'<td class="num">{escape(fmt(stat["ci95_low"]))} … '
+                         f'{escape(fmt(stat["ci95_high"]))}</td><td class="num">{stat["n"]}</td></tr>')
     parts.append("</table></details></section>")
 
     # failures
     parts.append("<section><h2>Failed units</h2>")
     if failures:
-        parts.append("<table><tr><th>Sweep</th><th>Unit</th><th>Point</th><th>Instance</th><th>Seed</th>"
-                     "<th>Reason</th></tr>")
+        parts.append("<table>" + header_row(["Sweep", "Unit", "Point", "Instance", "Seed", "Reason"]))
         for f in failures:
-            parts.append(f"<tr><td>{_e(f['folder'])}</td><td><code>{_e(f['id'])}</code></td>"
-                         f"<td>{_e(f['point'])}</td><td>{_e(f['instance'])}</td><td>{_e(f['seed'])}</td>"
-                         f"<td>{_e(f['reason'])}</td></tr>")
+            parts.append(f"<tr><td>{escape(f['folder'])}</td><td><code>{escape(f['id'])}</code></td>"
+                         f"<td>{escape(f['point'])}</td><td>{escape(f['instance'])}</td><td>{escape(f['seed'])}</td>"
+                         f"<td>{escape(f['reason'])}</td></tr>")
         parts.append("</table>")
     else:
         parts.append("<p>None: every unit asked for is finished.</p>")
     parts.append("</section>")
 
     # provenance
-    parts += ["<section><h2>Provenance</h2><table><tr><th>Configuration</th><th>Configuration id</th>"
-              "<th>Chip (hash)</th><th>Config hashes</th><th>Instances</th><th>Seeds</th><th>Engine</th></tr>"]
+    parts += ["<section><h2>Provenance</h2><table>" + header_row(
+        ["Configuration", "Configuration id", "Chip (hash)", "Config hashes", "Instances", "Seeds", "Engine"])]
     for c in configs:
-        parts.append(f"<tr><td>{_e(c['label'])}</td><td><code>{_e(c['id'])}</code></td>"
-                     f"<td>{_e(c['chip']['name'])} (<code>{_e(c['chip']['chip_hash'])}</code>)</td>"
-                     f"<td><code>{_e(' '.join(c['config_hashes']))}</code></td>"
-                     f"<td>{_e(', '.join(map(str, c['instances'])))}</td>"
-                     f"<td>{_e(', '.join(map(str, c['seeds'])))}</td><td>{_e(', '.join(c['engines']))}</td></tr>")
+        parts.append(f"<tr><td>{escape(c['label'])}</td><td><code>{escape(c['id'])}</code></td>"
+                     f"<td>{escape(c['chip']['name'])} (<code>{escape(c['chip']['chip_hash'])}</code>)</td>"
+                     f"<td><code>{escape(' '.join(c['config_hashes']))}</code></td>"
+                     f"<td>{escape(', '.join(map(str, c['instances'])))}</td>"
+                     f"<td>{escape(', '.join(map(str, c['seeds'])))}</td>"
+                     f"<td>{escape(', '.join(c['engines']))}</td></tr>")
     parts.append("</table>")
     versions = {k: v for c in configs for k, v in c["versions"].items()}
-    parts.append("<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in versions.items())
-                 + "</table></section></body></html>\n")
-    return "\n".join(parts)
+    parts.append(table(row(k, escape(v), num=False) for k, v in versions.items()) + "</section>")
+    return page(f"neurosim — {title}", header, parts, width_px=1100, table_font=".92em")
 
 
 def _metric_format(name: str):
@@ -372,17 +361,17 @@ def _metric_format(name: str):
 
 
 def _baseline_table(configs: list[dict]) -> str:
-    rows = ["<table><tr><th>Configuration</th><th>Baseline</th><th>Baseline energy per inference</th>"
-            "<th>Chip energy per inference</th></tr>"]
+    rows = ["<table>" + header_row(["Configuration", "Baseline", "Baseline energy per inference",
+                                    "Chip energy per inference"])]
     for c in configs:
         for prefix, name in sorted(c["baselines"].items()):
             stat = c["metrics"].get(f"{prefix}.per_inference_J")
             if stat is None:
                 continue
             chip = c["metrics"].get(ENERGY, {}).get("mean")
-            rows.append(f"<tr><td>{_e(c['label'])}</td><td>{_e(name)}</td>"
-                        f'<td class="num">{_e(format_quantity(stat["mean"], "J"))}</td>'
-                        f'<td class="num">{_e(format_quantity(chip, "J"))}</td></tr>')
+            rows.append(f"<tr><td>{escape(c['label'])}</td><td>{escape(name)}</td>"
+                        f'<td class="num">{escape(format_quantity(stat["mean"], "J"))}</td>'
+                        f'<td class="num">{escape(format_quantity(chip, "J"))}</td></tr>')
     return "\n".join(rows) + "</table>"
 
 

@@ -1,10 +1,11 @@
 """The table ``neurosim sweep`` prints at the end: each configuration of the sweep, its units done,
-accuracy and energy per inference over chip instances, then the failed units with their reasons."""
+its headline metric (the task's first, e.g. test accuracy) and energy per inference over chip
+instances, then the failed units with their reasons."""
 
 from __future__ import annotations
 
-from neurosim.report.format import format_percent, format_quantity
-from neurosim.sweep.compare import ACCURACY, ENERGY, UnitResult, aggregate, unit_metrics
+from neurosim.report.format import format_quantity
+from neurosim.sweep.compare import ENERGY, UnitResult, aggregate, headlines, unit_metrics
 from neurosim.sweep.store import SweepStore
 
 __all__ = ["summary_table"]
@@ -33,17 +34,18 @@ def summary_table(outcome) -> str:
              + (f" on {outcome.cluster}" if outcome.cluster else "")]
     if units:
         data = aggregate(units)
-        rows = [["configuration", "units", "test accuracy (mean ± sd, 95 % CI)", "energy / inference (mean ± sd)"]]
+        head = headlines(data)[0]
+        f = lambda v: head.format(v, 1)  # noqa: E731
+        rows = [["configuration", "units", f"{head.label} (mean ± sd, 95 % CI)", "energy / inference (mean ± sd)"]]
         for c in data["configurations"]:
-            acc, en = c["metrics"].get(ACCURACY), c["metrics"].get(ENERGY)
+            acc, en = c["metrics"].get(head.key), c["metrics"].get(ENERGY)
             rows.append([
                 c["label"] + (" *" if c["pareto"] else ""), f"{len(c['units'])}/{asked.get(c['id'], 0)}",
-                (f"{format_percent(acc['mean'], 1)} ± {format_percent(acc['std'], 1)} "
-                 f"[{format_percent(acc['ci95_low'], 1)}, {format_percent(acc['ci95_high'], 1)}]") if acc else "-",
+                (f"{f(acc['mean'])} ± {f(acc['std'])} [{f(acc['ci95_low'])}, {f(acc['ci95_high'])}]") if acc else "-",
                 f"{format_quantity(en['mean'], 'J')} ± {format_quantity(en['std'], 'J')}" if en else "-"])
         lines.append(_text_table(rows))
         if data["pareto_front"]:
-            lines.append("  (* on the accuracy–energy Pareto front)")
+            lines.append(f"  (* on the {head.label}–energy Pareto front)")
     if outcome.failed:
         by_id = {u.id: u for u in outcome.units}
         lines.append(f"failed units ({len(outcome.failed)}; rerun the same command to retry them):")

@@ -33,7 +33,7 @@ from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 
 __all__ = ["Classify", "ClassifyResult", "ClassifySettings", "check_splittable", "run_classify", "split_indices"]
 
@@ -128,6 +128,7 @@ class Classify(Task):
     description = "accuracy of a linear readout on the reservoir's spike counts, with energy per inference"
     required_keys = ("accuracy.test",)
     Settings = ClassifySettings
+    headline = (Headline("accuracy.test", "test accuracy", "%"),)
 
     def run(self, config: Config, context: RunContext) -> ClassifyResult:
         pipe = Pipeline(config, context.engine, context.data_dir, context.progress)
@@ -211,6 +212,8 @@ class Classify(Task):
 #: Level below which the reservoir–baseline difference is called significant (two-sided McNemar test on
 #: the same out-of-fold predictions).
 SIGNIFICANCE = 0.05
+#: Name of the reservoir's own feature set beside the no-reservoir baselines.
+FEATURES = "reservoir"  # registry-name: the feature set, not the reservoir task
 
 
 def _comparison_sections(result: ClassifyResult) -> dict:
@@ -252,7 +255,7 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
     if data.groups is not None:
         context.progress.note(f"cross-validation folds hold out whole {data.group_name}s "
                               f"({len(np.unique(data.groups))} in all)")
-    sets = {"reservoir": data.features, **data.baselines}
+    sets = {FEATURES: data.features, **data.baselines}
     report = context.progress.stage(f"{k}-fold cross-validation")
     results: dict[str, CVResult] = {}
     for i, (name, features) in enumerate(sets.items()):
@@ -261,18 +264,18 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
     curves = {}
     if settings.learning_curve:
         strongest = _strongest(results)
-        names = ["reservoir"] + ([strongest] if strongest else [])
+        names = [FEATURES] + ([strongest] if strongest else [])
         report = context.progress.stage("learning curve")
         for i, name in enumerate(names):
             curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
             report(i + 1, len(names))
-    return {"cv": results.pop("reservoir"), "baselines": results, "learning_curve": curves or None,
+    return {"cv": results.pop(FEATURES), "baselines": results, "learning_curve": curves or None,
             "cv_groups": data.group_name if data.groups is not None else ""}
 
 
 def _strongest(results: dict[str, CVResult]) -> str | None:
     """The baseline with the highest CV accuracy (None without baselines)."""
-    baselines = {k: v for k, v in results.items() if k != "reservoir"}
+    baselines = {k: v for k, v in results.items() if k != FEATURES}
     return max(baselines, key=lambda k: baselines[k].accuracy.value) if baselines else None
 
 

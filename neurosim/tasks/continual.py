@@ -33,7 +33,7 @@ from neurosim.learning.stats import mean_interval
 from neurosim.report import format_percent, format_quantity
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import Pipeline
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 
 __all__ = ["Continual", "ContinualSettings", "parse_methods", "parse_k_sweep"]
@@ -255,6 +255,8 @@ class Continual(Task):
                    "fine-tuning, replay, exact subspaces and multitask (accuracy matrix, ACC, BWT)")
     Settings = ContinualSettings
     required_keys = ("continual.methods", "continual.stream")
+    headline = (Headline("continual.methods.hlop.acc.value", "HLOP average accuracy (ACC)", "%"),
+                Headline("continual.methods.hlop.bwt.value", "HLOP backward transfer (BWT)", "%"))
 
     def run(self, config: Config, context: RunContext) -> ContinualResult:
         s = self.settings(config)

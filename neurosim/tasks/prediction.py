@@ -42,7 +42,7 @@ from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std
 from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
                                                 trial_raster)
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
 
 __all__ = ["Prediction", "PredictionSettings", "prediction_summary"]
@@ -222,6 +222,7 @@ class Prediction(Task):
                    "FORCE, amplitude vs probability, re-adaptation after switches, energy of learning")
     Settings = PredictionSettings
     required_keys = ("prediction.sweep", "prediction.switch")
+    headline = (Headline("prediction.sweep.r_a_mean_over_seeds", "r of A's amplitude with p(A)"),)
 
     def run(self, config: Config, context: RunContext) -> PredictionResult:
         s = self.settings(config)

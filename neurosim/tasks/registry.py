@@ -14,6 +14,11 @@ config reference), and implements
 * ``summary(report) -> list[(name, value)]``: the lines the CLI prints after
   the common ones (optional).
 
+It declares its ``headline`` metrics (:class:`~neurosim.report.headline.Headline`: a dotted
+report key, a label, a unit, the direction of improvement; default: test accuracy). The runner
+writes them into the report; the run's HTML page shows them first and the sweep comparison page
+plots the first one per configuration, against energy and against each swept key.
+
 Decorating the class with :func:`register_task` makes the CLI, the config, the
 JSON and HTML layers find it by name. Built-in tasks are the modules of this
 package that register one; nothing else lists them.
@@ -28,9 +33,10 @@ from typing import Any, ClassVar
 from neurosim.config import Config, register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.progress import Progress
+from neurosim.report.headline import ACCURACY_HEADLINE, Headline
 from neurosim.submodules import import_submodules
 
-__all__ = ["RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
+__all__ = ["Headline", "RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Task:
     required_keys: ClassVar[tuple[str, ...]] = ()
     #: Whether the task reads ``run.dataset`` (False: it makes its own input, as ``prediction``).
     uses_dataset: ClassVar[bool] = True
+    #: The metrics the task is judged by, the primary one first (keys its report always writes).
+    headline: ClassVar[tuple[Headline, ...]] = (ACCURACY_HEADLINE,)
 
     def run(self, config: Config, context: RunContext) -> Any:
         raise NotImplementedError(f"task {self.name!r} does not implement run")
@@ -83,6 +91,8 @@ def register_task(cls: type[Task]) -> type[Task]:
     known = _TASKS.get(cls.name)
     if known is not None and type(known) is not cls:
         raise ValueError(f"task name {cls.name!r} is already registered by {type(known).__qualname__}")
+    if not cls.headline or not all(isinstance(h, Headline) for h in cls.headline):
+        raise ValueError(f"task {cls.name!r}: headline must be a non-empty tuple of neurosim.report.headline.Headline")
     if cls.Settings is not None:
         register_section(cls.name, cls.Settings)
     _TASKS[cls.name] = cls()

@@ -33,7 +33,7 @@ from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCap
 from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
 
 __all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary",
@@ -129,6 +129,9 @@ class Reservoir(Task):
                    "capacity, with the reservoir's energy per sample")
     Settings = ReservoirSettings
     required_keys = ("reservoir.kernel_rank.rank", "reservoir.memory_capacity.total")
+    headline = (Headline("reservoir.kernel_rank.rank", "kernel rank"),
+                Headline("reservoir.memory_capacity.total", "memory capacity"),
+                Headline("reservoir.generalization_rank.rank", "generalization rank", higher_is_better=False))
 
     def run(self, config: Config, context: RunContext) -> ReservoirResult:
         """Three engine runs: the dataset (streamed), ``m`` jittered copies of one of its samples

@@ -44,10 +44,11 @@ from neurosim.learning.contrastive import KINDS, Projection
 from neurosim.learning.crossmodal import TrainSpec, copy_projection, train_pair, training_macs
 from neurosim.learning.retrieval import top1_retrieval, Retrieval
 from neurosim.learning.stats import mean_interval, t_test_vs_chance
+from neurosim.networks.models import get_model
 from neurosim.progress import Progress
 from neurosim.report import format_percent, format_quantity
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
-from neurosim.tasks.registry import RunContext, Task, register_task
+from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 
 __all__ = ["DIRECTIONS", "ModalityData", "Split", "Zeroshot", "ZeroshotResult", "ZeroshotSettings",
@@ -162,14 +163,17 @@ class ZeroshotSettings:
 
 def modality_config(config: Config, settings: ZeroshotSettings, which: str) -> Config:
     """The run config for one modality's reservoir (``which`` = ``"vision"`` or ``"audio"``):
-    its dataset, ``input.n_bins`` and (for the discrete-LIF model) threshold and decay."""
+    its dataset, ``input.n_bins`` and, for a model that declares ``threshold_decay_keys`` (the
+    discrete LIF), its threshold and decay."""
     s = settings
     data = {"run": {"dataset": s.vision_dataset if which == "vision" else s.audio_dataset},
             "input": {"n_bins": s.vision_n_bins if which == "vision" else s.audio_n_bins}}
-    if config.network.model == "discrete-lif":
-        data["network"] = {"discrete-lif": {
-            "threshold": s.vision_threshold if which == "vision" else s.audio_threshold,
-            "decay": s.vision_decay if which == "vision" else s.audio_decay}}
+    keys = get_model(config.network.model).threshold_decay_keys
+    if keys is not None:
+        threshold, decay = keys
+        data["network"] = {config.network.model: {
+            threshold: s.vision_threshold if which == "vision" else s.audio_threshold,
+            decay: s.vision_decay if which == "vision" else s.audio_decay}}
     return apply_mapping(config, data, f"[zeroshot] {which}")
 
 
@@ -511,6 +515,8 @@ class Zeroshot(Task):
                    "reservoirs' spike counts, honest vs the paper's model selection")
     Settings = ZeroshotSettings
     required_keys = ("zeroshot.results.clip.honest",)
+    headline = (Headline("zeroshot.unseen_audio_to_image.honest_mean", "unseen audio→image retrieval", "%"),
+                Headline("zeroshot.unseen_image_to_audio.honest_mean", "unseen image→audio retrieval", "%"))
 
     def run(self, config: Config, context: RunContext) -> ZeroshotResult:
         settings: ZeroshotSettings = self.settings(config)
@@ -707,7 +713,7 @@ def _figures(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, first
                               "classes align across modalities."})
     hist = first.history
     epochs = [h["epoch"] for h in hist]
-    series = {f"{k} {d.replace('_to_', '→').replace('audio', 'audio').replace('image', 'image')}":
+    series = {f"{k} {d.replace('_to_', '→')}":
               [h[k][d] for h in hist] for k in ("val", "seen", "unseen") for d in DIRECTIONS}
     panels.append({"kind": "curves", "title": "Retrieval accuracy per epoch (seed 0)", "x": epochs,
                    "series": series, "xlabel": "epoch", "ylabel": "top-1 accuracy",

@@ -31,20 +31,34 @@ from typing import Callable
 import numpy as np
 
 from neurosim import seeds
-from neurosim.data.registry import ModuleDataset, register_dataset
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
-NAME = "dvs-digits"
-MODALITY = "vision"
-SENSOR_SIZE = (34, 34, 2)
-N_CLASSES = 10
-DESCRIPTION = (
-    "scikit-learn's 1,797 handwritten 8x8 digits on a 34x34 sensor, turned into events by a "
-    "simulated event camera (three saccades, 300 ms); N-MNIST-like, built in"
-)
-BUILTIN = True
-HOW_TO_GET = "Built in: generated from scikit-learn's bundled digits, no download needed."
+@register_dataset
+class DvsDigits(Dataset):
+    """The DVS digits, generated: the contract here, the generation in this module's functions."""
+
+    name = "dvs-digits"
+    modality = "vision"
+    sensor_size = (34, 34, 2)
+    dtype = VISION_DTYPE
+    ordering = "xytp"
+    n_classes = 10
+    description = (
+        "scikit-learn's 1,797 handwritten 8x8 digits on a 34x34 sensor, turned into events by a "
+        "simulated event camera (three saccades, 300 ms); N-MNIST-like, built in"
+    )
+    builtin = True
+    how_to_get = "Built in: generated from scikit-learn's bundled digits, no download needed."
+
+    def labels(self, root: Path) -> np.ndarray:
+        return labels(root)
+
+    def load(self, root: Path, **options) -> EventBatch:
+        """The samples (see :func:`load`, which takes the same options)."""
+        return load(root, **options)
+
 
 DIGIT_SIZE = 28  # pixels, the upscaled digit (as MNIST in N-MNIST)
 STEP_US = 1_000  # simulation step, µs
@@ -73,15 +87,15 @@ def labels(data_dir: Path | None = None) -> np.ndarray:
 
 
 def sample_rng(seed: int, i: int) -> np.random.Generator:
-    """The random generator of sample ``i``: stream ``(NAME, i)`` of the run seed (:mod:`neurosim.seeds`)."""
-    return seeds.rng(seed, NAME, i)
+    """The random generator of sample ``i``: stream ``(name, i)`` of the run seed (:mod:`neurosim.seeds`)."""
+    return seeds.rng(seed, DvsDigits.name, i)
 
 
 def _log_canvas(image: np.ndarray) -> np.ndarray:
     """Log intensity of one 8x8 image (values 0-16) on the padded sensor, float32 (H+2P, W+2P)."""
     from scipy.ndimage import zoom
 
-    w, h, _ = SENSOR_SIZE
+    w, h, _ = DvsDigits.sensor_size
     grey = zoom(image / 16.0, DIGIT_SIZE / 8, order=1)
     digit = np.clip((grey - INK_LO) / (INK_HI - INK_LO), 0.0, 1.0)  # sharp strokes, as in MNIST
     canvas = np.full((h + 2 * _PAD, w + 2 * _PAD), BACKGROUND)
@@ -111,7 +125,7 @@ def _render(logc: np.ndarray, dx: float, dy: float) -> np.ndarray:
     the result (B, H, W) float32. Only exactly rounded float ops, so a sample's result does
     not depend on the other samples in the chunk.
     """
-    w, h, _ = SENSOR_SIZE
+    w, h, _ = DvsDigits.sensor_size
     ix, iy = int(np.floor(dx)), int(np.floor(dy))
     fx, fy = np.float32(dx - ix), np.float32(dy - iy)
     one = np.float32(1)
@@ -153,7 +167,7 @@ def _sample_events(
     rng: np.random.Generator, step: np.ndarray, y: np.ndarray, x: np.ndarray, p: np.ndarray
 ) -> np.ndarray:
     """Timestamps (µs) inside each event's step, plus background noise; sorted by time."""
-    w, h, _ = SENSOR_SIZE
+    w, h, _ = DvsDigits.sensor_size
     duration_us = 3 * SACCADE_STEPS * STEP_US
     t = (step - 1) * STEP_US + rng.integers(0, STEP_US, size=len(step))
     n_noise = rng.poisson(NOISE_HZ * w * h * duration_us * 1e-6)
@@ -196,7 +210,7 @@ def load(
         raise DataError(
             f"dvs-digits: sample indices must lie in [0, {len(targets)}), got {idx.min()}..{idx.max()}"
         )
-    w, h, _ = SENSOR_SIZE
+    w, h, _ = DvsDigits.sensor_size
     samples: list[np.ndarray] = []
     for start in range(0, len(idx), _CHUNK):
         chunk = idx[start : start + _CHUNK]
@@ -213,12 +227,4 @@ def load(
             samples.append(_sample_events(rng, step[sel], y[sel], x[sel], p[sel]))
         if progress is not None:
             progress(start + len(chunk), len(idx))
-    return EventBatch.from_samples(samples, targets[idx], SENSOR_SIZE, NAME, is_test=None)
-
-
-
-@register_dataset
-class DvsDigits(ModuleDataset):
-    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
-
-    official_split = False
+    return EventBatch.from_samples(samples, targets[idx], DvsDigits.sensor_size, DvsDigits.name, is_test=None)

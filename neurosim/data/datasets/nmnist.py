@@ -39,30 +39,52 @@ from typing import Callable
 import numpy as np
 import tonic.io
 
-from neurosim.data.registry import ModuleDataset, register_dataset
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
-NAME = "nmnist"
-MODALITY = "vision"
-SENSOR_SIZE = (34, 34, 2)
-N_CLASSES = 10
-DESCRIPTION = "N-MNIST: MNIST digits recorded by an ATIS event camera in three saccades (34x34, ~300 ms)"
-BUILTIN = False
-HOW_TO_GET = (
-    "Put the N-MNIST folders Train/<digit>/*.bin and Test/<digit>/*.bin, or the official archives "
-    "Train.zip and Test.zip (read in place, never extracted), under <data root>/nmnist "
-    "(data root: $NEUROSIM_DATA, else ./datasets). Online, neurosim.data.datasets.nmnist.download(<data root>) "
-    "fetches them with tonic (tonic.datasets.NMNIST(save_to=<data root>, train=True) and train=False; "
-    "they land in <data root>/NMNIST, which is also accepted). Archives: "
-    "https://www.garrickorchard.com/datasets/n-mnist, Mendeley Data 468j46mzdv."
-)
-#: A 2,000-neuron reservoir: on the 1,100 real samples (5-fold CV, ridge readout on spikes in 5 time
-#: windows) 200 neurons reach 88.5 % (ideal chip), below the 89.3 % of the same windowed input without a
-#: reservoir, and no input/recurrent scale, threshold or decay tried at 200 lifted them above 90.5 %;
-#: 1,000 reach 91.8 %, 2,000 reach 93.0 % (rram-40nm-256kb: 93.5 %). The README's Results say more;
-#: ``--set network.neurons=200`` (or configs/lin2025-nmnist.toml) gives the paper's size.
-RECOMMENDED = {"network.neurons": 2000}
+@register_dataset
+class NMNIST(Dataset):
+    """N-MNIST, read from the data root: the contract here, the reading in this module's functions."""
+
+    name = "nmnist"
+    modality = "vision"
+    sensor_size = (34, 34, 2)
+    dtype = VISION_DTYPE
+    ordering = "xytp"
+    n_classes = 10
+    description = "N-MNIST: MNIST digits recorded by an ATIS event camera in three saccades (34x34, ~300 ms)"
+    builtin = False
+    how_to_get = (
+        "Put the N-MNIST folders Train/<digit>/*.bin and Test/<digit>/*.bin, or the official archives "
+        "Train.zip and Test.zip (read in place, never extracted), under <data root>/nmnist "
+        "(data root: $NEUROSIM_DATA, else ./datasets). Online, neurosim.data.datasets.nmnist.download(<data root>) "
+        "fetches them with tonic (tonic.datasets.NMNIST(save_to=<data root>, train=True) and train=False; "
+        "they land in <data root>/NMNIST, which is also accepted). Archives: "
+        "https://www.garrickorchard.com/datasets/n-mnist, Mendeley Data 468j46mzdv."
+    )
+    #: A 2,000-neuron reservoir: on the 1,100 real samples (5-fold CV, ridge readout on spikes in 5 time
+    #: windows) 200 neurons reach 88.5 % (ideal chip), below the 89.3 % of the same windowed input without a
+    #: reservoir, and no input/recurrent scale, threshold or decay tried at 200 lifted them above 90.5 %;
+    #: 1,000 reach 91.8 %, 2,000 reach 93.0 % (rram-40nm-256kb: 93.5 %). The README's Results say more;
+    #: ``--set network.neurons=200`` (or configs/lin2025-nmnist.toml) gives the paper's size.
+    recommended = {"network.neurons": 2000}
+    official_split = True
+
+    def folder(self, root: Path) -> Path:
+        return folder(root)
+
+    def present(self, root: Path) -> bool:
+        return present(root)
+
+    def labels(self, root: Path) -> np.ndarray:
+        return labels(root)
+
+    def load(self, root: Path, **options) -> EventBatch:
+        """The samples (see :func:`load`, which takes the same options)."""
+        return load(root, **options)
+
+
 SPLITS = ("Train", "Test")
 _BYTES_PER_EVENT = 5
 _MEMBER = re.compile(r"(?:^|/)([0-9])/[^/]+\.bin$")
@@ -159,7 +181,7 @@ def _entries(data_dir: Path) -> list[_Entry]:
     """All samples in load order (Train, then Test; digit; file name)."""
     root = folder(data_dir)
     if not root.is_dir():
-        raise DataError(f"N-MNIST: folder {root} does not exist. {HOW_TO_GET}")
+        raise DataError(f"N-MNIST: folder {root} does not exist. {NMNIST.how_to_get}")
     entries: list[_Entry] = []
     for split in SPLITS:
         is_test = split == "Test"
@@ -167,12 +189,12 @@ def _entries(data_dir: Path) -> list[_Entry]:
         if not (root / split).is_dir() and archive is not None:
             entries += _archive_entries(archive, is_test)
             continue
-        for digit in range(N_CLASSES):
+        for digit in range(NMNIST.n_classes):
             entries += [_Entry(p, None, digit, is_test) for p in sorted((root / split / str(digit)).glob("*.bin"))]
     if not entries:
         raise DataError(
             f"N-MNIST: no samples found in {root} (expected Train/<digit>/*.bin, Test/<digit>/*.bin "
-            f"or the archives Train.zip, Test.zip). {HOW_TO_GET}"
+            f"or the archives Train.zip, Test.zip). {NMNIST.how_to_get}"
         )
     return entries
 
@@ -217,7 +239,7 @@ def decode(data: bytes, where: str) -> np.ndarray:
     events = tonic.io.read_mnist_file(io.BytesIO(data), dtype=VISION_DTYPE, is_stream=True)
     if len(events) == 0:
         raise _corrupt(where, "empty sample (no events)")
-    w, h, _ = SENSOR_SIZE
+    w, h, _ = NMNIST.sensor_size
     if events["x"].max() >= w or events["y"].max() >= h:
         raise _corrupt(
             where, f"events outside the {w}x{h} sensor (x up to {events['x'].max()}, "
@@ -304,7 +326,7 @@ def load(
             if progress is not None and (done % 100 == 0 or done == len(idx)):
                 progress(done, len(idx))
     return EventBatch.from_samples(
-        samples, [e.label for e in kept], SENSOR_SIZE, NAME,
+        samples, [e.label for e in kept], NMNIST.sensor_size, NMNIST.name,
         is_test=[e.is_test for e in kept], skipped=skipped,
     )
 
@@ -322,11 +344,3 @@ def download(root: Path, *, train: bool | None = None) -> Path:
     for split in ((True, False) if train is None else (bool(train),)):
         tonic.datasets.NMNIST(save_to=str(root), train=split)
     return Path(root) / "NMNIST"
-
-
-
-@register_dataset
-class NMNIST(ModuleDataset):
-    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
-
-    official_split = True

@@ -32,24 +32,50 @@ import h5py
 import numpy as np
 
 from neurosim.data.datasets.nmnist import CorruptSampleError, single_timestamp
-from neurosim.data.registry import ModuleDataset, register_dataset
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
 
-NAME = "ntidigits"
-MODALITY = "audio"
-SENSOR_SIZE = (64, 1, 1)
-N_CLASSES = 11
-DESCRIPTION = "N-TIDIGITS: spoken single digits recorded by a 64-channel silicon cochlea (11 classes)"
-BUILTIN = False
+#: The file read under <data root>/ntidigits.
 FILENAME = "n-tidigits.hdf5"
-HOW_TO_GET = (
-    f"Put the file {FILENAME} at <data root>/ntidigits/{FILENAME} (data root: $NEUROSIM_DATA, else "
-    "./datasets), or pass the file itself as the data dir. Online, neurosim.data.datasets.ntidigits.download(<data root>) "
-    "fetches it with tonic (tonic.datasets.NTIDIGITS18(save_to=<data root>); it lands in "
-    f"<data root>/NTIDIGITS18/{FILENAME}, which is also accepted). Source: "
-    "https://docs.google.com/document/d/1Uxe7GsKKXcy6SlDUX4hoJVAC0-UkH-8kr5UXp0Ndi1M"
-)
+
+
+@register_dataset
+class NTIDIGITS(Dataset):
+    """N-TIDIGITS, read from the data root: the contract here, the reading in this module's functions."""
+
+    name = "ntidigits"
+    modality = "audio"
+    sensor_size = (64, 1, 1)
+    dtype = AUDIO_DTYPE
+    ordering = "txp"
+    n_classes = 11
+    description = "N-TIDIGITS: spoken single digits recorded by a 64-channel silicon cochlea (11 classes)"
+    builtin = False
+    how_to_get = (
+        f"Put the file {FILENAME} at <data root>/ntidigits/{FILENAME} (data root: $NEUROSIM_DATA, else "
+        "./datasets), or pass the file itself as the data dir. Online, "
+        "neurosim.data.datasets.ntidigits.download(<data root>) "
+        "fetches it with tonic (tonic.datasets.NTIDIGITS18(save_to=<data root>); it lands in "
+        f"<data root>/NTIDIGITS18/{FILENAME}, which is also accepted). Source: "
+        "https://docs.google.com/document/d/1Uxe7GsKKXcy6SlDUX4hoJVAC0-UkH-8kr5UXp0Ndi1M"
+    )
+    official_split = True
+
+    def folder(self, root: Path) -> Path:
+        return folder(root)
+
+    def present(self, root: Path) -> bool:
+        return present(root)
+
+    def labels(self, root: Path) -> np.ndarray:
+        return labels(root)
+
+    def load(self, root: Path, **options) -> EventBatch:
+        """The samples (see :func:`load`, which takes the same options)."""
+        return load(root, **options)
+
+
 #: Label symbol -> class: digits "1".."9" -> 1..9, "z" (zero) -> 0, "o" (oh) -> 10.
 CLASS_MAP = {"z": 0, **{str(d): d for d in range(1, 10)}, "o": 10}
 SPLITS = ("train", "test")
@@ -87,7 +113,7 @@ def present(data_dir: Path) -> bool:
 
 def _open(file: Path) -> h5py.File:
     if not file.is_file():
-        raise DataError(f"N-TIDIGITS: file {file} does not exist. {HOW_TO_GET}")
+        raise DataError(f"N-TIDIGITS: file {file} does not exist. {NTIDIGITS.how_to_get}")
     try:
         return h5py.File(file, "r")
     except (OSError, ValueError) as e:
@@ -181,11 +207,12 @@ def _read_sample(f: h5py.File, file: Path, split: str, k: int, sid: str) -> np.n
     if len(x) == 0:
         raise _corrupt(where, "empty sample (no events)")
     x, t = x.astype(np.float64), t.astype(np.float64)
-    bad = ~(np.isfinite(x) & (x == np.floor(x)) & (x >= 0) & (x < SENSOR_SIZE[0]))
+    bad = ~(np.isfinite(x) & (x == np.floor(x)) & (x >= 0) & (x < NTIDIGITS.sensor_size[0]))
     if bad.any():
         k_bad = int(np.flatnonzero(bad)[0])
         raise _corrupt(
-            where, f"event {k_bad} has channel {x[k_bad]:g}; channels are integers 0..{SENSOR_SIZE[0] - 1}"
+            where, f"event {k_bad} has channel {x[k_bad]:g}; channels are integers "
+                   f"0..{NTIDIGITS.sensor_size[0] - 1}"
         )
     bad = ~(np.isfinite(t) & (t >= 0) & (t < _MAX_SECONDS))
     if bad.any():
@@ -257,8 +284,8 @@ def load(
             if progress is not None and (done % 100 == 0 or done == len(idx)):
                 progress(done, len(idx))
     return EventBatch.from_samples(
-        samples, [c for c, _ in kept], SENSOR_SIZE, NAME, is_test=[s for _, s in kept],
-        modality=MODALITY, skipped=skipped,
+        samples, [c for c, _ in kept], NTIDIGITS.sensor_size, NTIDIGITS.name, is_test=[s for _, s in kept],
+        modality=NTIDIGITS.modality, skipped=skipped,
     )
 
 
@@ -276,11 +303,3 @@ def download(root: Path) -> Path:
     if hasattr(handle, "close"):
         handle.close()
     return Path(root) / "NTIDIGITS18" / FILENAME
-
-
-
-@register_dataset
-class NTIDIGITS(ModuleDataset):
-    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
-
-    official_split = True

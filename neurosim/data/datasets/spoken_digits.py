@@ -21,7 +21,7 @@ drawing from the sample's own random stream ``("spoken-digits", i)`` of the seed
 * the neurons' initial phases and the background events.
 
 The sensor's channel-to-channel threshold mismatch is one property of the simulated
-chip per seed (stream ``(NAME,)`` of the seed), shared by all samples.
+chip per seed (stream ``(name,)`` of the seed), shared by all samples.
 A sample therefore does not depend on which or how many other samples are generated,
 and the same seed gives identical events. The split is speaker-independent, as in
 TIDIGITS: the speakers in ``TEST_SPEAKERS`` (one man, one woman, one child: 300 samples)
@@ -43,23 +43,43 @@ import numpy as np
 
 from neurosim.data import cochlea, espeak
 from neurosim import seeds
-from neurosim.data.registry import ModuleDataset, register_dataset
+from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
-from neurosim.events.batch import EventBatch
+from neurosim.events.batch import AUDIO_DTYPE, EventBatch
 
-NAME = "spoken-digits"
-MODALITY = "audio"
-SENSOR_SIZE = (64, 1, 1)
-N_CLASSES = 10
-DESCRIPTION = (
-    "the words zero-nine by 12 synthetic eSpeak NG speakers, heard by a simulated 64-channel "
-    "silicon cochlea (gammatone, integrate-and-fire); N-TIDIGITS-like, built in"
-)
-BUILTIN = True
-HOW_TO_GET = (
-    "Built in: synthesised offline with eSpeak NG; needs the Python package espeakng-loader "
-    "(pip install espeakng-loader), no download of data."
-)
+@register_dataset
+class SpokenDigits(Dataset):
+    """The spoken digits, generated: the contract here, the generation in this module's functions."""
+
+    name = "spoken-digits"
+    modality = "audio"
+    sensor_size = (64, 1, 1)
+    dtype = AUDIO_DTYPE
+    ordering = "txp"
+    n_classes = 10
+    description = (
+        "the words zero-nine by 12 synthetic eSpeak NG speakers, heard by a simulated 64-channel "
+        "silicon cochlea (gammatone, integrate-and-fire); N-TIDIGITS-like, built in"
+    )
+    builtin = True
+    how_to_get = (
+        "Built in: synthesised offline with eSpeak NG; needs the Python package espeakng-loader "
+        "(pip install espeakng-loader), no download of data."
+    )
+    #: Cross-validation keeps each speaker's samples in one fold (see :func:`groups`).
+    group_name = "speaker"
+    official_split = True
+
+    def labels(self, root: Path) -> np.ndarray:
+        return labels(root)
+
+    def groups(self, root: Path) -> np.ndarray:
+        return groups(root)
+
+    def load(self, root: Path, **options) -> EventBatch:
+        """The samples (see :func:`load`, which takes the same options)."""
+        return load(root, **options)
+
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -129,10 +149,6 @@ def labels(data_dir: Path | None = None) -> np.ndarray:
     return ((np.arange(N_SAMPLES) // N_REPETITIONS) % len(WORDS)).astype(np.int64)
 
 
-#: Cross-validation keeps each speaker's samples in one fold (see :func:`groups`).
-GROUP_NAME = "speaker"
-
-
 def groups(data_dir: Path | None = None) -> np.ndarray:
     """The speaker (0 … 11) of every sample, int64 shape ``(N_SAMPLES,)``: folds of a cross-validation
     hold speakers out, as the official split does; ``data_dir`` is unused."""
@@ -140,17 +156,17 @@ def groups(data_dir: Path | None = None) -> np.ndarray:
 
 
 def sample_rng(seed: int, i: int) -> np.random.Generator:
-    """The random generator of sample ``i``: stream ``(NAME, i)`` of the run seed (:mod:`neurosim.seeds`)."""
-    return seeds.rng(seed, NAME, i)
+    """The random generator of sample ``i``: stream ``(name, i)`` of the run seed (:mod:`neurosim.seeds`)."""
+    return seeds.rng(seed, SpokenDigits.name, i)
 
 
 def channel_thresholds(seed: int) -> np.ndarray:
     """Firing threshold of each cochlea channel, dB re. full scale, float64 shape ``(64,)``.
 
     Mean ``COCHLEA.threshold_db``, mismatch ``COCHLEA.threshold_std_db``, drawn from
-    stream ``(NAME,)`` of the run seed (:mod:`neurosim.seeds`): one simulated chip per seed.
+    stream ``(name,)`` of the run seed (:mod:`neurosim.seeds`): one simulated chip per seed.
     """
-    rng = seeds.rng(seed, NAME)
+    rng = seeds.rng(seed, SpokenDigits.name)
     return rng.normal(COCHLEA.threshold_db, COCHLEA.threshold_std_db, COCHLEA.n_channels)
 
 
@@ -244,13 +260,5 @@ def load(
         if progress is not None:
             progress(done, len(idx))
     is_test = np.array([sample_info(int(i))[0].name in TEST_SPEAKERS for i in idx], dtype=bool)
-    return EventBatch.from_samples(samples, labels()[idx], SENSOR_SIZE, NAME, is_test=is_test,
-                                   modality=MODALITY)
-
-
-
-@register_dataset
-class SpokenDigits(ModuleDataset):
-    """The registered dataset: this module's constants and functions (see ModuleDataset)."""
-
-    official_split = True
+    return EventBatch.from_samples(samples, labels()[idx], SpokenDigits.sensor_size, SpokenDigits.name,
+                                   is_test=is_test, modality=SpokenDigits.modality)

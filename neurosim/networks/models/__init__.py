@@ -70,7 +70,9 @@ class NeuronModel:
     ``dale`` (True when the model always applies Dale's law), ``kernel`` (the fast
     engines' kernel family that runs it: ``"discrete"``, ``"continuous"``, or
     ``None`` when only Brian2 does) and ``kernel_id`` (selector inside the
-    ``continuous`` kernels).
+    ``continuous`` kernels), ``threshold_decay_keys`` (the keys of its section holding a
+    firing threshold and a per-step membrane decay, which tasks that tune the reservoir per input
+    set, e.g. zero-shot's per-modality reservoirs; ``None`` when the model has no such pair).
     """
 
     name: ClassVar[str]
@@ -79,6 +81,7 @@ class NeuronModel:
     dale: ClassVar[bool] = False
     kernel: ClassVar[str | None] = None
     kernel_id: ClassVar[int] = -1
+    threshold_decay_keys: ClassVar[tuple[str, str] | None] = None
 
     def params(self, config, excitatory, rng) -> Any:
         """Per-neuron parameters of a network of this model (stored as ``LSM.params``).

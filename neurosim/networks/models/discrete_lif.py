@@ -65,6 +65,7 @@ class DiscreteLIF(NeuronModel):
     section = DiscreteLIFConfig
     description = "discrete-time LIF, one step per input bin (Lin et al. 2025)"
     kernel = "discrete"
+    threshold_decay_keys = ("threshold", "decay")
 
     def separator_steps(self, lsm) -> int:
         """1 leading separator, plus a trailing one with read noise per step."""
