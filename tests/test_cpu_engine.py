@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from neurosim import backend
 import neurosim.engines as engines
 from neurosim.config import load_config
 from neurosim.engines import get_engine
@@ -132,8 +133,8 @@ def test_unsupported_models_and_bad_input_are_refused(raster):
 
 
 def test_auto_picks_cpu_without_a_gpu_and_brian2_for_unsupported_models(monkeypatch, raster, caplog):
-    monkeypatch.setattr(engines, "_auto_choice", None)
-    monkeypatch.setattr(engines, "gpu_available", lambda: (False, "no CuPy (test)"))
+    monkeypatch.setattr(engines, "_auto_order", None)
+    monkeypatch.setattr(backend, "_probe_cupy", lambda: (None, "no CuPy (test)"))
     with caplog.at_level("INFO", logger="neurosim.engines"):
         auto = get_engine("auto")
         get_engine("auto")

@@ -208,7 +208,7 @@ def test_bad_hooks_and_engines_without_a_stepping_path_are_refused(raster):
 
 def test_auto_engine_steps_on_cpu(monkeypatch, raster):
     import neurosim.engines as engines
-    monkeypatch.setattr(engines, "_auto_choice", "gpu")
+    monkeypatch.setattr(engines, "_auto_order", ("gpu", "cpu", "brian2"))
     monkeypatch.setattr(engines, "get_engine", lambda name, **kw: GpuEngine(device="cpu") if name == "gpu"
                         else CpuEngine())
     auto = AutoEngine()

@@ -99,6 +99,8 @@ class CpuEngine:
     """
 
     name = "cpu"
+    #: Rank in ``auto`` (:mod:`neurosim.engines`): after the gpu engine, before brian2.
+    auto_priority = 20
 
     def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0):
         if chunk_samples < 1 or trace_neurons < 0 or (threads is not None and threads < 1):

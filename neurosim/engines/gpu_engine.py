@@ -44,7 +44,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurosim import backend
-from neurosim.engines import EngineEntry, gpu_available, register_engine
+from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
@@ -88,6 +88,8 @@ class GpuEngine:
     """
 
     name = "gpu"
+    #: Rank in ``auto`` (:mod:`neurosim.engines`): first wherever CuPy sees a GPU.
+    auto_priority = 30
 
     def __init__(self, dtype: str = "float32", batch_size: int = 1024, device: str = "gpu",
                  trace_neurons: int = 0):
@@ -117,11 +119,11 @@ class GpuEngine:
         """
         if self.device == "cpu":
             return np
-        cupy, reason = backend._probe_cupy()
-        if cupy is None:
+        ok, reason = backend.gpu_available()
+        if not ok:
             raise EngineError(f"the gpu engine needs CuPy and a CUDA GPU, but {reason}. "
                               f"Install it with: {INSTALL_HINT}")
-        return cupy
+        return backend.cupy_module()
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, hook: Any = None, *,
@@ -295,7 +297,7 @@ def _check_network(lsm: LSM) -> None:
 
 def _gpu_here() -> tuple[bool, str]:
     """Whether CuPy sees a GPU, with advice when it does not."""
-    ok, why = gpu_available()
+    ok, why = backend.gpu_available()
     if ok:
         return True, why
     return False, (f"{why}; install the gpu extra (pip install 'neurosim[gpu]') on a machine with a CUDA "
