@@ -114,8 +114,8 @@ def test_read_noise_is_seeded_chunk_invariant_and_changes_spikes(raster):
 
 
 def test_counter_based_normals_are_standard():
-    from neurosim.engines.cpu_kernels import _normal
-    z = np.array([_normal(np.uint64(12345), np.uint64(c)) for c in range(40_000)])
+    from neurosim.kernels.cpu_common import normal
+    z = np.array([normal(np.uint64(12345), np.uint64(c)) for c in range(40_000)])
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
     assert abs(np.mean(np.abs(z) > 1.96) - 0.05) < 0.006
 
@@ -158,7 +158,7 @@ def test_compiled_code_is_cached_for_the_next_process(raster):
     code = ("import numpy as np\n"
             "from neurosim.config import load_config\nfrom neurosim.networks import build_lsm\n"
             "from neurosim.engines.cpu_engine import CpuEngine\n"
-            "from neurosim.engines.cpu_kernels import discrete_lif_chunk as k\n"
+            "from neurosim.kernels.discrete_lif import chunk as k\n"
             "lsm = build_lsm(load_config('ideal', overrides=['network.neurons=5']), 4, "
             "np.random.default_rng(0))\n"
             "CpuEngine().run(lsm, np.ones((1, 3, 4), dtype=bool))\n"

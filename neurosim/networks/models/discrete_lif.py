@@ -13,7 +13,8 @@ threshold is off and the next step starts from ``mem = 0``. The spikes of the la
 delivered in the next step; with read noise a trailing separator takes them inside the same
 slot, so the random numbers drawn never depend on where a ``net.run`` ends.
 
-Fast engines: the ``discrete`` kernels (cpu and gpu).
+Fast engines: :mod:`neurosim.kernels.discrete_lif` (cpu) and the gpu engine's ``discrete``
+driver (:func:`neurosim.engines.lsm_step.lsm_step`, kernel ``neurosim/kernels/discrete_lif.cu``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ class DiscreteLIF(NeuronModel):
         group.period = period
         group.run_regularly(f"v = decay * v * int({SLOT} != 1)", when="groups", name="lsm_decay")
         return Brian2Neurons(group, dt, "v", 0, DISCRETE_SCHEDULE, first_bin=1, input_lead=1)
+
+    def cpu_kernel(self):
+        from neurosim.kernels.discrete_lif import KERNEL
+        return KERNEL
+
+    def kernel_args(self, lsm) -> tuple:
+        """``(decay, threshold)``."""
+        return float(lsm.params.decay), float(lsm.params.threshold)
 
 
 register_model(DiscreteLIF())

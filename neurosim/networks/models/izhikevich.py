@@ -43,9 +43,6 @@ from neurosim.networks.scaling import recurrent_std
 V_PEAK = 30.0      # mV: spike cut-off (v >= 30 → spike)
 V_INIT = -65.0     # mV: initial (and between-sample) membrane potential; u starts at b·V_INIT
 
-#: Selector of the Izhikevich model inside the fast engines' ``continuous`` kernels.
-KERNEL_ID = 1
-
 
 @dataclass(frozen=True)
 class IzhikevichConfig:
@@ -119,7 +116,6 @@ class Izhikevich(ContinuousModel):
     dale = True
     method = "euler"
     kernel = "continuous"
-    kernel_id = KERNEL_ID
 
     def params(self, config, excitatory, rng) -> IzhikevichParams:
         """The 2003 recipe; draws ``r`` (one uniform per neuron) from ``rng``. The background
@@ -161,14 +157,23 @@ class Izhikevich(ContinuousModel):
         group.v = V_INIT
         group.u = p.b * V_INIT
 
+    def cpu_kernel(self):
+        from neurosim.kernels.izhikevich import CPU_KERNEL
+        return CPU_KERNEL
+
+    def gpu_kernel(self):
+        from neurosim.kernels.izhikevich import GPU_KERNEL
+        return GPU_KERNEL
+
     def kernel_args(self, lsm) -> tuple:
-        """Constants ``[1 − dt/τ_syn, dt/1 ms, 140 + bias, V_INIT]``, ``a, b, c, d`` and the rest."""
+        """Constants ``[1 − dt/τ_syn, dt/1 ms, 140 + bias, V_INIT]``, ``a, b, c, d`` and the rest
+        (:mod:`neurosim.kernels.izhikevich`)."""
         exp_syn, tau_syn, delay, n_sep = self.synapse_args(lsm)
         p = lsm.params
         dt = float(lsm.dt)
         consts = np.array([1.0 - dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(p.bias), V_INIT])
         f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (p.a, p.b, p.c, p.d)]
-        return (KERNEL_ID, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
+        return (exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
 
 
 register_model(Izhikevich())
