@@ -9,8 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from neurosim import backend
-import neurosim.engines as engines
+from neurosim import backend, engines
 from neurosim.config import load_config
 from neurosim.engines import get_engine
 from neurosim.engines.brian2_engine import Brian2Engine
@@ -172,13 +171,13 @@ CONTINUOUS = {
     "lif delta": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0"],
     "lif delta refractory delay sparse": [
         "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0", "network.lif.refractory=2e-3",
-        "network.delay=2e-3", "network.lif.bias=0.3", "network.lif.v_reset=-0.2", "network.lif.v_rest=0.1",
+        "network.lif.delay=2e-3", "network.lif.bias=0.3", "network.lif.v_reset=-0.2", "network.lif.v_rest=0.1",
         "network.recurrent_p=0.2"],
     "lif exponential": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0",
-                        "network.synapse=exponential", "network.tau_syn=3e-3"],
+                        "network.lif.synapse=exponential", "network.lif.tau_syn=3e-3"],
     "lif exponential refractory delay dt": [
-        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
-        "network.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
+        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.lif.synapse=exponential",
+        "network.lif.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.lif.delay=1e-3", "network.lif.dt=5e-4",
         "network.lif.bias=0.2"],
     "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1",
@@ -186,7 +185,7 @@ CONTINUOUS = {
     "izhikevich exponential delay faults": [
         "network.model=izhikevich", "network.input_scale=40", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1",
-        "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3",
+        "network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.izhikevich.delay=2e-3",
         "device.stuck_at_gmax=0.05"],
 }
 

@@ -11,16 +11,15 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from conftest import compile_cuda_harness
+from test_cpu_engine import CONTINUOUS
+
 from neurosim.config import load_config
 from neurosim.engines.agreement import count_correlation
 from neurosim.engines.continuous_step import continuous_deliver, continuous_update
 from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.gpu_engine import GpuEngine
-from neurosim.networks import get_model
-from neurosim.networks import build_lsm
-from test_cpu_engine import CONTINUOUS
+from neurosim.networks import build_lsm, get_model
 
 
 def continuous_case(name: str, neurons: int = 80, samples: int = 6):

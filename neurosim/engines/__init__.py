@@ -20,8 +20,8 @@ engine joins ``auto`` by declaring a priority.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from neurosim.engines.activity import Activity
 from neurosim.engines.online import StepHook

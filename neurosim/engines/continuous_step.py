@@ -34,7 +34,7 @@ import numpy as np
 from neurosim import backend
 from neurosim.kernels import ContinuousGpuKernel, source
 
-__all__ = ["continuous_update", "continuous_deliver"]
+__all__ = ["continuous_deliver", "continuous_update"]
 
 THREADS = 256
 _MAX_BLOCKS = 1 << 16  # grid-stride loop beyond this

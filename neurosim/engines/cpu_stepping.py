@@ -12,7 +12,7 @@ the same numbers with and without a hook.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -18,9 +18,10 @@ A plugin model writes its kernels from the same blocks, in its own module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from neurosim.backend import cuda_source
 

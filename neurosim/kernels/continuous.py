@@ -21,8 +21,16 @@ from numba import njit
 
 from neurosim.kernels.cpu_common import add_rows
 
-__all__ = ["deliver_drives", "finish_update", "record_spike", "slot_arrays", "slot_steps", "synaptic_current",
-           "synapses", "write_trace"]
+__all__ = [
+    "deliver_drives",
+    "finish_update",
+    "record_spike",
+    "slot_arrays",
+    "slot_steps",
+    "synapses",
+    "synaptic_current",
+    "write_trace",
+]
 
 
 @njit(cache=True, inline="always")

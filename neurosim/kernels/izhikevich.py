@@ -18,8 +18,16 @@ import numpy as np
 from numba import njit, prange
 
 from neurosim.kernels import ContinuousGpuKernel, CpuKernel
-from neurosim.kernels.continuous import (deliver_drives, finish_update, record_spike, slot_arrays, slot_steps,
-                                         synapses, synaptic_current, write_trace)
+from neurosim.kernels.continuous import (
+    deliver_drives,
+    finish_update,
+    record_spike,
+    slot_arrays,
+    slot_steps,
+    synapses,
+    synaptic_current,
+    write_trace,
+)
 from neurosim.kernels.cpu_common import fma
 
 __all__ = ["CPU_KERNEL", "GPU_KERNEL", "chunk", "deliver", "rest", "start", "step", "update"]
@@ -27,7 +35,7 @@ __all__ = ["CPU_KERNEL", "GPU_KERNEL", "chunk", "deliver", "rest", "start", "ste
 
 @njit(cache=True, inline="always")
 def _start(neurons, inputs, args):
-    exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = args
+    consts, b, delay = args[1], args[3], args[7]
     state = slot_arrays(neurons, inputs, delay + 1)
     v, u = state[0], state[1]
     for j in range(neurons):
@@ -40,7 +48,7 @@ def _start(neurons, inputs, args):
 def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s):
     """Slot step ``k`` of one sample, in place (arguments: :class:`neurosim.kernels.CpuKernel`)."""
     v, u, cur, last, notref, spk, nspk, active = state
-    exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = args
+    exp_syn, consts, a, b, c, d, vth, delay, _, _ = args
     bins = raster_s.shape[0]
     neurons = v.shape[0]
     slot = k % (delay + 1)

@@ -32,7 +32,7 @@ from neurosim.plugins import import_submodules
 from neurosim.networks.scaling import recurrent_std
 
 __all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
-           "kernel_models", "discover",
+           "kernel_models", "discover", "time_step",
            "steps", "SLOT"]
 
 #: Brian2 expression of the slot step (``0 … period − 1``) of the current time step.
@@ -100,6 +100,13 @@ class NeuronModel:
         net = config.network
         return net.input_scale, recurrent_std(net), net.inhibitory_gain
 
+    def timing(self, config) -> tuple[float, str, float, float]:
+        """``(dt s, synapse kind, tau_syn s, delay s)`` of a network of this model (``LSM.dt``,
+        ``LSM.synapse``): by default one 1 ms step per input bin and delta synapses without delay
+        (a continuous model reads them from its section,
+        :class:`~neurosim.networks.models.continuous.ContinuousConfig`)."""
+        return 1e-3, "delta", 5e-3, 0.0
+
     def separator_steps(self, lsm) -> int:
         """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""
         raise NotImplementedError(f"neuron model {self.name!r} does not define separator_steps")
@@ -115,12 +122,10 @@ class NeuronModel:
     def cpu_kernel(self):
         """The model's :class:`neurosim.kernels.CpuKernel` (numba), or None: the ``cpu`` engine
         does not run it."""
-        return None
 
     def gpu_kernel(self):
         """The model's :class:`neurosim.kernels.ContinuousGpuKernel` (family ``continuous``), or
         None: the ``gpu`` engine runs it only when it is of family ``discrete``."""
-        return None
 
     def kernel_args(self, lsm) -> tuple:
         """The argument tuple of the model's kernels for network ``lsm`` (its parameters as
@@ -170,6 +175,11 @@ def kernel_models(runs) -> list[str]:
     """Names of the registered models for which ``runs(model)`` is true (e.g. an engine's
     check that the model supplies its kernels)."""
     return [name for name in model_names() if runs(_MODELS[name])]
+
+
+def time_step(config) -> float:
+    """Seconds per simulation step (one input bin) of ``config``'s network model."""
+    return get_model(config.network.model).timing(config)[0]
 
 
 def discover() -> None:

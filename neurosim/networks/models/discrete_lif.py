@@ -1,7 +1,8 @@
 """``discrete-lif`` (the default; Lin et al., Nat. Comput. Sci. 2025): one step per input bin.
 
 Per step ``mem = decay·mem·(1 − s) + W_in x + W_rec s`` and ``s = mem > threshold``
-(dimensionless membrane units; ``network.dt`` unused). Config: ``[network.discrete-lif]``
+(dimensionless membrane units; no time step, synapse kind or delay of its own: 1 ms per bin
+for reports, delta synapses). Config: ``[network.discrete-lif]``
 (:class:`DiscreteLIFConfig`), which is also the network's parameters (``LSM.params``).
 
 Brian2 slot: 1 leading separator + ``bins`` (+ 1 trailing separator with read noise).
@@ -51,12 +52,6 @@ class DiscreteLIFConfig:
         if self.threshold <= 0:
             raise ConfigError(f"network.discrete-lif.threshold = {self.threshold:g} must be above 0 (the "
                               "discrete LIF's membrane starts at 0)")
-        if net.synapse != "delta":
-            raise ConfigError(f"network.synapse = {net.synapse!r} needs network.model = a continuous "
-                              "model (e.g. 'lif'); the discrete LIF adds its weights to the membrane (delta)")
-        if net.delay != 0:
-            raise ConfigError(f"network.delay = {net.delay:g} s needs network.model = a continuous model "
-                              "(e.g. 'lif'); the discrete LIF has no delays")
 
 
 class DiscreteLIF(NeuronModel):

@@ -6,7 +6,7 @@ with v, u in mV (plain numbers); spike at ``v ≥ 30``, then ``v = c, u += d``.
 Excitatory neurons regular-spiking with ``a = 0.02, b = 0.2, c = −65 + 15 r², d = 8 − 6 r²``;
 inhibitory fast-spiking with ``a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65, d = 2``;
 ``r ~ U(0, 1)`` per neuron from the chip's random stream. a in 1/ms, d in mV/ms (as in the
-paper's code). Brian2 forward Euler with step ``network.dt`` (not the paper's two 0.5 ms
+paper's code). Brian2 forward Euler with step ``network.izhikevich.dt`` (not the paper's two 0.5 ms
 half-steps of v); Dale's law always applies; weights in mV. Config: ``[network.izhikevich]``.
 
 Defaults (measured figures in the README, "Reservoir metrics"): the 2003 network's excitatory
@@ -37,7 +37,7 @@ import numpy as np
 
 from neurosim.config import param
 from neurosim.networks.models import register_model
-from neurosim.networks.models.continuous import ContinuousModel
+from neurosim.networks.models.continuous import ContinuousConfig, ContinuousModel
 from neurosim.networks.scaling import recurrent_std
 
 V_PEAK = 30.0      # mV: spike cut-off (v >= 30 → spike)
@@ -45,8 +45,9 @@ V_INIT = -65.0     # mV: initial (and between-sample) membrane potential; u star
 
 
 @dataclass(frozen=True)
-class IzhikevichConfig:
-    """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``)."""
+class IzhikevichConfig(ContinuousConfig):
+    """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``); ``dt``,
+    ``synapse``, ``tau_syn``, ``delay``: :class:`~neurosim.networks.models.continuous.ContinuousConfig`."""
 
     bias: float = param(0.0, "Constant input current I", "mV/ms", -1e6, 1e6)
     recurrent_scale: float = param(0.3133285, "Std of the recurrent unit weights for this model (mean |w| "
@@ -123,7 +124,7 @@ class Izhikevich(ContinuousModel):
         section = config.section("network.izhikevich")
         noise = None
         if section.noise_exc > 0 or section.noise_inh > 0:
-            noise = np.where(excitatory, section.noise_exc, section.noise_inh) * (config.network.dt / 1e-3)
+            noise = np.where(excitatory, section.noise_exc, section.noise_inh) * (section.dt / 1e-3)
         return izhikevich_params(excitatory, rng.random(config.network.neurons), section.bias, noise)
 
     def weight_scales(self, config) -> tuple[float, float, float]:

@@ -1,7 +1,7 @@
 """``lif``: continuous leaky integrate-and-fire in dimensionless membrane units.
 
 ``tau_m dv/dt = v_rest − v + bias + I_syn`` (Brian2 ``exact`` integration, step
-``network.dt``); spike when ``v > threshold``, then ``v = v_reset`` held for
+``network.lif.dt``); spike when ``v > threshold``, then ``v = v_reset`` held for
 ``refractory``. Config: ``[network.lif]`` (:class:`LIFConfig`), which is also the
 network's per-neuron parameters (``LSM.params``; uniform over neurons).
 
@@ -20,13 +20,14 @@ import numpy as np
 from neurosim.config import param
 from neurosim.errors import ConfigError
 from neurosim.networks.models import register_model
-from neurosim.networks.models.continuous import ContinuousModel
+from neurosim.networks.models.continuous import ContinuousConfig, ContinuousModel
+
 
 @dataclass(frozen=True)
-class LIFConfig:
+class LIFConfig(ContinuousConfig):
     """[network.lif]: the continuous LIF (``network.model = "lif"``).
 
-    ``tau_m``, ``refractory`` in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias``
+    ``dt``, ``synapse``, ``tau_syn``, ``delay``: :class:`ContinuousConfig`; ``tau_m``, ``refractory`` in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias``
     in membrane units.
     """
 
@@ -45,8 +46,8 @@ class LIFConfig:
         if not self.v_reset < self.threshold:
             raise ConfigError(f"network.lif.v_reset = {self.v_reset:g} must be below network.lif.threshold "
                               f"= {self.threshold:g}")
-        if net.synapse == "exponential" and net.tau_syn == self.tau_m:
-            raise ConfigError(f"network.tau_syn must differ from network.lif.tau_m (both {self.tau_m:g} s) "
+        if self.synapse == "exponential" and self.tau_syn == self.tau_m:
+            raise ConfigError(f"network.lif.tau_syn must differ from network.lif.tau_m (both {self.tau_m:g} s) "
                               "with exponential synapses: the exact solution divides by tau_m − tau_syn")
 
 
