@@ -14,7 +14,14 @@ from numba import njit
 
 from neurosim import engines
 from neurosim.config import load_config, param
-from neurosim.engines import EngineEntry, auto_engine_name, auto_order, get_engine, register_engine, unregister_engine
+from neurosim.engines import (
+    EngineEntry,
+    auto_engine_name,
+    auto_order,
+    get_engine,
+    register_engine,
+    unregister_engine,
+)
 from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.gpu_engine import GpuEngine
 from neurosim.errors import EngineError

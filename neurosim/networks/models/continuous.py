@@ -47,6 +47,14 @@ class ContinuousModel(NeuronModel):
 
     method: ClassVar[str] = "euler"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        section = cls.__dict__.get("section")
+        if section is not None and not issubclass(section, ContinuousConfig):
+            raise TypeError(f"{cls.__qualname__}.section = {section.__qualname__} must subclass "
+                            "neurosim.networks.models.continuous.ContinuousConfig (its dt, synapse, tau_syn, "
+                            "delay keys)")
+
     # ---- what a subclass defines (Brian2 strings; membrane variable ``v``)
 
     def differential(self, lsm, syn_term: str) -> str:
