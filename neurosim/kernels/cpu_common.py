@@ -3,7 +3,10 @@
 Each model's kernels (:mod:`neurosim.kernels.discrete_lif`, :mod:`~neurosim.kernels.lif`,
 :mod:`~neurosim.kernels.izhikevich`, or a plugin's) are numba functions of their own module,
 built from these inlined pieces (numba caches a kernel on disk only when it is a module-level
-function, so a model cannot hand its step to a shared kernel as an argument).
+function, so a model cannot hand its step to a shared kernel as an argument). Numba's disk cache
+checks only the file of each cached kernel: after editing a block here (or in
+:mod:`~neurosim.kernels.continuous`), delete the ``*.nbi``/``*.nbc`` files under
+``neurosim/kernels/__pycache__`` (and a plugin's), or the kernels that inline it keep the old code.
 
 Exactness. The kernels replay the Brian2 engine's order of operations in float64: each
 ``v[j]`` receives its synaptic additions in Brian2's order (inputs in ascending index, then
