@@ -154,18 +154,19 @@ class AutoEngine:
     def pick(self, network, stepping: bool = False):
         """The concrete engine for ``network`` (``stepping``: only engines that run a :class:`StepHook`)."""
         names = [n for n in auto_order() if not stepping or n in stepping_engines()] or list(auto_order())
-        if network is None:
-            return get_engine(names[0], **self.options)
-        chosen = names[-1]
-        for name in names:
-            if supports(get_engine(name, **(self.options if name == self.preferred else {})), network):
-                chosen = name
-                break
-        if not stepping and chosen != self.preferred and network.model not in self._fallback_logged:
+        chosen = names[0] if network is None else next(
+            (name for name in names if supports(self._make(name), network)), names[-1])
+        if (network is not None and not stepping and chosen != self.preferred
+                and network.model not in self._fallback_logged):
             self._fallback_logged.add(network.model)
             log.info("engine auto: %s does not simulate this network (model %r); using %s",
                      self.preferred, network.model, chosen)
-        return get_engine(chosen, **(self.options if chosen == self.preferred else {}))
+        return self._make(chosen)
+
+    def _make(self, name: str):
+        """Engine ``name``, with this ``auto``'s options when it is the preferred one (they were
+        given for it)."""
+        return get_engine(name, **(self.options if name == self.preferred else {}))
 
     def run(self, network, raster, progress=None, hook=None, **options):
         """Run on :meth:`pick`'s engine (with a ``hook``: the first engine that steps one and
