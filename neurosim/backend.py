@@ -29,7 +29,9 @@ __all__ = [
     "asarray",
     "cuda_source",
     "cupy_available",
+    "cupy_module",
     "get_namespace",
+    "gpu_available",
     "is_cupy",
     "namespace",
     "resolve_device",
@@ -113,9 +115,29 @@ def _probe_cupy() -> tuple[ModuleType | None, str]:
     return cupy, ""
 
 
+def gpu_available() -> tuple[bool, str]:
+    """Whether CuPy imports and sees a CUDA device, and a sentence: why not, or how many devices.
+
+    The one GPU check of the package (the ``gpu`` engine's availability, ``auto``, the
+    ``device`` argument of :func:`resolve_device`); imports CuPy on first call, then cached.
+    """
+    cupy, reason = _probe_cupy()
+    if cupy is None:
+        return False, reason
+    return True, f"{cupy.cuda.runtime.getDeviceCount()} CUDA device(s)"
+
+
 def cupy_available() -> bool:
     """True if CuPy imports and at least one CUDA device answers (imports CuPy; cached)."""
-    return _probe_cupy()[0] is not None
+    return gpu_available()[0]
+
+
+def cupy_module() -> ModuleType:
+    """The ``cupy`` module when :func:`gpu_available`; else :class:`EngineError` saying why not."""
+    cupy, reason = _probe_cupy()
+    if cupy is None:
+        raise EngineError(f"CuPy with a CUDA device is needed, but {reason}")
+    return cupy
 
 
 def resolve_device(device: str = "auto") -> str:

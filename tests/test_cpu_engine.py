@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import neurosim.engines as engines
+from neurosim import backend, engines
 from neurosim.config import load_config
 from neurosim.engines import get_engine
 from neurosim.engines.brian2_engine import Brian2Engine
@@ -113,8 +113,8 @@ def test_read_noise_is_seeded_chunk_invariant_and_changes_spikes(raster):
 
 
 def test_counter_based_normals_are_standard():
-    from neurosim.engines.cpu_kernels import _normal
-    z = np.array([_normal(np.uint64(12345), np.uint64(c)) for c in range(40_000)])
+    from neurosim.kernels.cpu_common import normal
+    z = np.array([normal(np.uint64(12345), np.uint64(c)) for c in range(40_000)])
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
     assert abs(np.mean(np.abs(z) > 1.96) - 0.05) < 0.006
 
@@ -132,8 +132,8 @@ def test_unsupported_models_and_bad_input_are_refused(raster):
 
 
 def test_auto_picks_cpu_without_a_gpu_and_brian2_for_unsupported_models(monkeypatch, raster, caplog):
-    monkeypatch.setattr(engines, "_auto_choice", None)
-    monkeypatch.setattr(engines, "gpu_available", lambda: (False, "no CuPy (test)"))
+    monkeypatch.setattr(engines, "_auto_order", None)
+    monkeypatch.setattr(backend, "_probe_cupy", lambda: (None, "no CuPy (test)"))
     with caplog.at_level("INFO", logger="neurosim.engines"):
         auto = get_engine("auto")
         get_engine("auto")
@@ -157,7 +157,7 @@ def test_compiled_code_is_cached_for_the_next_process(raster):
     code = ("import numpy as np\n"
             "from neurosim.config import load_config\nfrom neurosim.networks import build_lsm\n"
             "from neurosim.engines.cpu_engine import CpuEngine\n"
-            "from neurosim.engines.cpu_kernels import discrete_lif_chunk as k\n"
+            "from neurosim.kernels.discrete_lif import chunk as k\n"
             "lsm = build_lsm(load_config('ideal', overrides=['network.neurons=5']), 4, "
             "np.random.default_rng(0))\n"
             "CpuEngine().run(lsm, np.ones((1, 3, 4), dtype=bool))\n"
@@ -171,13 +171,13 @@ CONTINUOUS = {
     "lif delta": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0"],
     "lif delta refractory delay sparse": [
         "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0", "network.lif.refractory=2e-3",
-        "network.delay=2e-3", "network.lif.bias=0.3", "network.lif.v_reset=-0.2", "network.lif.v_rest=0.1",
+        "network.lif.delay=2e-3", "network.lif.bias=0.3", "network.lif.v_reset=-0.2", "network.lif.v_rest=0.1",
         "network.recurrent_p=0.2"],
     "lif exponential": ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0",
-                        "network.synapse=exponential", "network.tau_syn=3e-3"],
+                        "network.lif.synapse=exponential", "network.lif.tau_syn=3e-3"],
     "lif exponential refractory delay dt": [
-        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
-        "network.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.delay=1e-3", "network.dt=5e-4",
+        "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.lif.synapse=exponential",
+        "network.lif.tau_syn=3e-3", "network.lif.refractory=3e-3", "network.lif.delay=1e-3", "network.lif.dt=5e-4",
         "network.lif.bias=0.2"],
     "izhikevich delta": ["network.model=izhikevich", "network.input_scale=12", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1",
@@ -185,7 +185,7 @@ CONTINUOUS = {
     "izhikevich exponential delay faults": [
         "network.model=izhikevich", "network.input_scale=40", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1",
-        "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3",
+        "network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.izhikevich.delay=2e-3",
         "device.stuck_at_gmax=0.05"],
 }
 

@@ -11,16 +11,15 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from conftest import compile_cuda_harness
+from test_cpu_engine import CONTINUOUS
+
 from neurosim.config import load_config
 from neurosim.engines.agreement import count_correlation
-from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
+from neurosim.engines.continuous_step import continuous_deliver, continuous_update
 from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.gpu_engine import GpuEngine
-from neurosim.engines.kernels import KERNEL_DIR
-from neurosim.networks import build_lsm
-from test_cpu_engine import CONTINUOUS
+from neurosim.networks import build_lsm, get_model
 
 
 def continuous_case(name: str, neurons: int = 80, samples: int = 6):
@@ -106,14 +105,14 @@ HARNESS = r"""
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
-#include "continuous_step.cu"
+#include "{source}"
 
 template <class T> static void take(FILE* f, std::vector<T>& v, long long n) {
     v.resize(n);
     if (n && fread(v.data(), sizeof(T), n, f) != (size_t)n) exit(2);
 }
 
-// input: header int64[8] = {rows, neurons, k, bins, model, exp_syn, refr, flags(deliver|gated<<1|clamp<<2)},
+// input: header int64[8] = {rows, neurons, k, bins, unused, exp_syn, refr, flags(deliver|gated<<1|clamp<<2)},
 // double vth, then T arrays v u cur notref fired inp rec [rows*neurons], int64 last [rows*neurons],
 // T a b c d [neurons], T p [6]; output: v u cur notref fired (T) and last (int64) after both phases.
 template <class T> static int run(FILE* in, FILE* out) {
@@ -128,13 +127,13 @@ template <class T> static int run(FILE* in, FILE* out) {
     for (auto* x : {&a, &b, &c, &d}) take(in, *x, nn);
     take(in, p, 6);
     for (long long i = 0; i < n; ++i)
-        neurosim_cont_update_one<T>(i, nn, v.data(), u.data(), cur.data(), last.data(), notref.data(),
-                                    fired.data(), a.data(), b.data(), p.data(), h[2], h[3], (int)h[4],
-                                    (int)h[5], h[6], (T)vth);
+        {prefix}_update_one<T>(i, nn, v.data(), u.data(), cur.data(), last.data(), notref.data(),
+                               fired.data(), a.data(), b.data(), p.data(), h[2], h[3], (int)h[5], h[6],
+                               (T)vth);
     for (long long i = 0; i < n; ++i)
-        neurosim_cont_deliver_one<T>(i, nn, v.data(), u.data(), cur.data(), notref.data(), fired.data(),
-                                     inp.data(), rec.data(), b.data(), c.data(), d.data(), p.data(),
-                                     (int)h[4], (int)h[5], h[7] & 1, (h[7] >> 1) & 1, (h[7] >> 2) & 1);
+        {prefix}_deliver_one<T>(i, nn, v.data(), u.data(), cur.data(), notref.data(), fired.data(),
+                                inp.data(), rec.data(), b.data(), c.data(), d.data(), p.data(),
+                                (int)h[5], h[7] & 1, (h[7] >> 1) & 1, (h[7] >> 2) & 1);
     for (auto* x : {&v, &u, &cur, &notref, &fired}) fwrite(x->data(), sizeof(T), n, out);
     fwrite(last.data(), 8, n, out);
     return 0;
@@ -151,15 +150,19 @@ int main(int argc, char** argv) {
 """
 
 
-@pytest.fixture(scope="module")
-def harness(nvcc, tmp_path_factory):
-    return compile_cuda_harness(nvcc, HARNESS, KERNEL_DIR, tmp_path_factory.mktemp("cont-harness"))
+@pytest.fixture(scope="module", params=["lif", "izhikevich"])
+def harness(request, nvcc, tmp_path_factory):
+    """(model name, its gpu kernel, folder, executable) for each built-in continuous model."""
+    kernel = get_model(request.param).gpu_kernel()
+    source = HARNESS.replace("{source}", kernel.source).replace("{prefix}", kernel.prefix)
+    folder, exe = compile_cuda_harness(nvcc, source, kernel.folder, tmp_path_factory.mktemp(request.param))
+    return request.param, kernel, folder, exe
 
 
 def random_state(rng, dtype, rows, neurons, model):
     """A plausible mid-run state (some neurons refractory, near threshold or just fired)."""
     shape = (rows, neurons)
-    izh = model == MODEL_IZH
+    izh = model == "izhikevich"
     v = (rng.normal(-60, 15, shape) if izh else rng.normal(0.3, 0.3, shape)).astype(dtype)
     u = rng.normal(-13, 3, shape).astype(dtype)
     cur = rng.normal(0, 1, shape).astype(dtype)
@@ -175,19 +178,19 @@ def random_state(rng, dtype, rows, neurons, model):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("model", [MODEL_LIF, MODEL_IZH])
 @pytest.mark.parametrize("exp_syn", [False, True])
 @pytest.mark.parametrize("flags", [0b001, 0b011, 0b100, 0b000])  # deliver, deliver+gated, clamp, none
-def test_kernel_steps_equal_numpy_twins(harness, dtype, model, exp_syn, flags):
-    folder, exe = harness
-    rng = np.random.default_rng(flags * 8 + model * 2 + exp_syn)
+def test_kernel_steps_equal_numpy_twins(harness, dtype, exp_syn, flags):
+    model, kernel, folder, exe = harness
+    izh = model == "izhikevich"
+    rng = np.random.default_rng(flags * 8 + izh * 2 + exp_syn)
     rows, neurons, k, bins, refr = 7, 53, 10, 12 if flags != 0b100 else 8, 3
-    vth = 30.0 if model == MODEL_IZH else 0.5
+    vth = 30.0 if izh else 0.5
     arrays, last, params, p = random_state(rng, dtype, rows, neurons, model)
     tag = f"{np.dtype(dtype).name}-{model}-{exp_syn}-{flags}"
     src, dst = folder / f"{tag}.in", folder / f"{tag}.out"
     with open(src, "wb") as f:
-        np.array([rows, neurons, k, bins, model, exp_syn, refr, flags], np.int64).tofile(f)
+        np.array([rows, neurons, k, bins, 0, exp_syn, refr, flags], np.int64).tofile(f)
         np.array([vth], np.float64).tofile(f)
         for x in arrays:
             x.tofile(f)
@@ -203,8 +206,8 @@ def test_kernel_steps_equal_numpy_twins(harness, dtype, model, exp_syn, flags):
 
     v, u, cur, notref, fired, inp, rec = arrays
     a, b, c, d = params
-    continuous_update(v, u, cur, last, notref, fired, a, b, p, k, bins, model, exp_syn, refr, vth, np)
-    continuous_deliver(v, u, cur, notref, fired, inp, rec, b, c, d, p, model, exp_syn, flags & 1,
+    continuous_update(kernel, v, u, cur, last, notref, fired, a, b, p, k, bins, exp_syn, refr, vth, np)
+    continuous_deliver(kernel, v, u, cur, notref, fired, inp, rec, b, c, d, p, exp_syn, flags & 1,
                        (flags >> 1) & 1, (flags >> 2) & 1, np)
     for name, want, have in zip(["v", "u", "cur", "notref", "fired"], [v, u, cur, notref, fired], got):
         np.testing.assert_array_equal(have, want, err_msg=name)

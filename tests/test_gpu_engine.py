@@ -25,7 +25,7 @@ from neurosim.engines.brian2_engine import Brian2Engine
 from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.agreement import count_correlation
 from neurosim.engines.gpu_engine import GpuEngine
-from neurosim.engines.kernels import KERNEL_DIR
+from neurosim.kernels import KERNEL_DIR
 from neurosim.engines.lsm_step import lsm_step, lsm_update
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
@@ -235,7 +235,7 @@ HARNESS = r"""
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
-#include "lsm_step.cu"
+#include "discrete_lif.cu"
 
 template <class T> static int run(FILE* in, FILE* out, long long n) {
     double dec, thr;

@@ -77,7 +77,7 @@ def test_default_izhikevich_network_is_800_rs_200_fs_with_dale():
 @pytest.mark.x86_fma
 @pytest.mark.parametrize("synapse", ["delta", "exponential"])
 def test_brian2_matches_numpy_euler_spike_for_spike(raster, synapse):
-    extra = ["network.synapse=exponential", "network.tau_syn=3e-3", "network.input_scale=40"] \
+    extra = ["network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.input_scale=40"] \
         if synapse == "exponential" else []
     config = load_config("rram-40nm-256kb", overrides=IZH + ["network.izhikevich.bias=2"] + extra)
     lsm = build_lsm(config, 20, np.random.default_rng(3))
@@ -89,8 +89,8 @@ def test_brian2_matches_numpy_euler_spike_for_spike(raster, synapse):
 
 
 def test_izhikevich_chunking_and_seed_do_not_change_spikes(raster):
-    config = load_config("rram-40nm-256kb", overrides=IZH + ["network.delay=2e-3",
-                                                             "network.synapse=exponential"])
+    config = load_config("rram-40nm-256kb", overrides=IZH + ["network.izhikevich.delay=2e-3",
+                                                             "network.izhikevich.synapse=exponential"])
     lsm = build_lsm(config, 20, np.random.default_rng(3))
     again = build_lsm(config, 20, np.random.default_rng(3))
     whole = Brian2Engine(chunk_samples=10).run(lsm, raster).spike_raster

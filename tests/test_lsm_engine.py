@@ -119,7 +119,7 @@ def lif_network(bias: float, refractory: float = 0.0, **changes) -> LSM:
     from dataclasses import replace
     config = load_config("ideal", overrides=["network.model=lif", "network.neurons=1",
                                              "network.lif.threshold=1", "network.lif.tau_m=10e-3",
-                                             "network.dt=1e-4", f"network.lif.bias={bias}",
+                                             "network.lif.dt=1e-4", f"network.lif.bias={bias}",
                                              f"network.lif.refractory={refractory}"])
     lsm = build_lsm(config, 1, np.random.default_rng(0))
     return replace(lsm, w_in=np.zeros((1, 1)), w_rec=np.zeros((1, 1)), **changes)
@@ -186,10 +186,10 @@ def test_lif_network_matches_numpy_exact_integration(raster):
 
 @pytest.mark.parametrize("extra", [
     [],
-    ["network.synapse=exponential", "network.tau_syn=2e-3", "network.input_scale=3"],
-    ["network.delay=3e-3", "network.lif.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
-    ["network.connectivity=distance", "network.input_p=0.5", "network.synapse=exponential",
-     "network.tau_syn=2e-3", "network.input_scale=3"],
+    ["network.lif.synapse=exponential", "network.lif.tau_syn=2e-3", "network.input_scale=3"],
+    ["network.lif.delay=3e-3", "network.lif.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
+    ["network.connectivity=distance", "network.input_p=0.5", "network.lif.synapse=exponential",
+     "network.lif.tau_syn=2e-3", "network.input_scale=3"],
 ])
 def test_lif_chunking_and_seed_do_not_change_spikes(raster, extra):
     config = load_config("rram-40nm-256kb", overrides=LIF + extra)

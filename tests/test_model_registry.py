@@ -15,14 +15,15 @@ from neurosim.engines import get_engine
 from neurosim.errors import EngineError
 from neurosim.networks import build_lsm, get_model, model_names
 from neurosim.networks.models import register_model, unregister_model
-from neurosim.networks.models.continuous import ContinuousModel
+from neurosim.networks.models.continuous import ContinuousConfig, ContinuousModel
 
 BUILT_IN = ("discrete-lif", "lif", "izhikevich")
 
 
 @dataclass(frozen=True)
-class QIFConfig:
-    """[network.test-qif]: a quadratic integrate-and-fire neuron, only for this test."""
+class QIFConfig(ContinuousConfig):
+    """[network.test-qif]: a quadratic integrate-and-fire neuron, only for this test (with the
+    continuous models' dt, synapse, tau_syn and delay)."""
 
     tau_m: float = param(10e-3, "Membrane time constant", "s", 1e-6, 1.0)
     bias: float = param(0.5, "Constant drive (membrane units)", "", -10.0, 10.0)

@@ -24,8 +24,8 @@ def test_default_network_is_the_chip_matrix_all_to_all():
 
 def test_cli_style_overrides_reach_the_spec():
     config = load_config("ideal", overrides=["network.neurons=1000", "network.model=lif",
-                                             "network.lif.tau_m=0.01", "network.synapse=exponential",
-                                             "network.delay=2e-3", "network.dt=5e-4"])
+                                             "network.lif.tau_m=0.01", "network.lif.synapse=exponential",
+                                             "network.lif.delay=2e-3", "network.lif.dt=5e-4"])
     lsm = build_lsm(config, 3, np.random.default_rng(0))
     assert lsm.neurons == 1000 and lsm.params.tau_m == 0.01 and lsm.synapse.kind == "exponential"
     assert lsm.synapse.delay == 2e-3 and lsm.dt == 5e-4
@@ -86,11 +86,12 @@ def test_read_noise_std_from_differential_conductances():
 
 
 @pytest.mark.parametrize("override, message", [
-    (["network.synapse=exponential"], "network.synapse = 'exponential' needs network.model"),
-    (["network.delay=1e-3"], "network.delay = 0.001 s needs network.model"),
+    (["network.synapse=exponential"], r"unknown key network.synapse \(it is now network.izhikevich.synapse or "
+                                      r"network.lif.synapse\)"),
+    (["network.dt=1e-4"], r"unknown key network.dt \(it is now network.izhikevich.dt or network.lif.dt\)"),
     (["network.model=lif", "network.lif.v_reset=6"], "network.lif.v_reset = 6 must be below"),
     (["network.connectivity=distance", "network.recurrent_p=0.5"], "recurrent_p applies to"),
-    (["network.model=lif", "network.synapse=exponential", "network.tau_syn=0.02"], "tau_syn must differ"),
+    (["network.model=lif", "network.lif.synapse=exponential", "network.lif.tau_syn=0.02"], "tau_syn must differ"),
     (["network.model=hh"], "network.model = 'hh' is not allowed"),
     (["network.input_p=1.5"], "network.input_p = 1.5 is out of range"),
 ])

@@ -28,10 +28,10 @@ MODELS = {
     "discrete-lif": pytest.param(["network.input_scale=2.0"], id="discrete-lif"),
     "lif delta refractory delay": pytest.param(
         ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0", "network.lif.refractory=2e-3",
-         "network.delay=2e-3", "network.recurrent_p=0.3"], marks=FMA, id="lif-delta-refractory-delay"),
+         "network.lif.delay=2e-3", "network.recurrent_p=0.3"], marks=FMA, id="lif-delta-refractory-delay"),
     "lif exponential": pytest.param(
-        ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.synapse=exponential",
-         "network.tau_syn=3e-3", "network.lif.refractory=2e-3"], marks=FMA, id="lif-exponential"),
+        ["network.model=lif", "network.lif.threshold=0.5", "network.input_scale=8.0", "network.lif.synapse=exponential",
+         "network.lif.tau_syn=3e-3", "network.lif.refractory=2e-3"], marks=FMA, id="lif-exponential"),
     "izhikevich delta": pytest.param(
         ["network.model=izhikevich", "network.input_scale=12", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1", "network.izhikevich.bias=2"],
@@ -39,7 +39,7 @@ MODELS = {
     "izhikevich exponential delay": pytest.param(
         ["network.model=izhikevich", "network.input_scale=40", "network.izhikevich.recurrent_scale=3",
         "network.izhikevich.inhibitory_gain=1",
-         "network.synapse=exponential", "network.tau_syn=3e-3", "network.delay=2e-3"],
+         "network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.izhikevich.delay=2e-3"],
         marks=FMA, id="izhikevich-exponential-delay"),
 }
 
@@ -164,8 +164,8 @@ class Drive(Recorder):
 @pytest.mark.parametrize("overrides, amount, first", [
     (["network.discrete-lif.threshold=5.0"], 10.0, 1),                   # enters mem of the next bin
     (["network.model=lif", "network.lif.threshold=0.5"], 1.0, 2),  # delta: v after threshold, seen a step later
-    (["network.model=lif", "network.lif.threshold=0.5", "network.synapse=exponential",
-      "network.tau_syn=3e-3"], 20.0, 2),
+    (["network.model=lif", "network.lif.threshold=0.5", "network.lif.synapse=exponential",
+      "network.lif.tau_syn=3e-3"], 20.0, 2),
     (["network.model=izhikevich"], 200.0, 2),
 ], ids=["discrete-lif", "lif-delta", "lif-exponential", "izhikevich"])
 def test_feedback_makes_silent_neurons_spike_at_the_documented_step(engine, overrides, amount, first):
@@ -208,7 +208,7 @@ def test_bad_hooks_and_engines_without_a_stepping_path_are_refused(raster):
 
 def test_auto_engine_steps_on_cpu(monkeypatch, raster):
     import neurosim.engines as engines
-    monkeypatch.setattr(engines, "_auto_choice", "gpu")
+    monkeypatch.setattr(engines, "_auto_order", ("gpu", "cpu", "brian2"))
     monkeypatch.setattr(engines, "get_engine", lambda name, **kw: GpuEngine(device="cpu") if name == "gpu"
                         else CpuEngine())
     auto = AutoEngine()

@@ -304,7 +304,7 @@ def test_izhikevich_defaults_are_the_2003_network_with_balanced_inhibition_and_e
                                   "network.recurrent_scale=1", "network.recurrent_norm=none"]), 4,
                      np.random.default_rng(0))
     assert abs(shared.w_rec[exc].mean() - np.sqrt(2 / np.pi)) < 0.02
-    half = build_lsm(izh(1000, ["network.dt=5e-4"]), 4, np.random.default_rng(0))
+    half = build_lsm(izh(1000, ["network.izhikevich.dt=5e-4"]), 4, np.random.default_rng(0))
     np.testing.assert_allclose(background_std(half), np.where(exc, 2.5, 1.0))
     with pytest.raises(ConfigError, match="network.izhikevich.recurrent_scale instead"):
         izh(30, ["network.recurrent_scale=3"])

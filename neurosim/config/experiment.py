@@ -80,14 +80,6 @@ class NetworkConfig:
     c_ei: float = param(0.2, "connectivity = 'distance': C for excitatory → inhibitory", "", 0.0, 1.0)
     c_ie: float = param(0.4, "connectivity = 'distance': C for inhibitory → excitatory", "", 0.0, 1.0)
     c_ii: float = param(0.1, "connectivity = 'distance': C for inhibitory → inhibitory", "", 0.0, 1.0)
-    dt: float = param(1e-3, "lif and izhikevich: time step, one input bin (discrete-lif: one step per "
-                      "bin)", "s", 1e-6, 1.0)
-    synapse: str = param("delta", "lif and izhikevich: 'delta' (v += w) or 'exponential' (I_syn += w, "
-                         "decaying with tau_syn)", choices=("delta", "exponential"))
-    tau_syn: float = param(5e-3, "synapse = 'exponential': synaptic current time constant", "s",
-                           1e-6, 10.0)
-    delay: float = param(0.0, "lif and izhikevich: synaptic delay (rounded to whole steps of dt)", "s",
-                         0.0, 1.0)
     read_noise_per_step: bool = param(False, "A fresh device read on every synaptic transmission: w + "
                                       "s·N(0, 1), s = device.read_noise_std · gain · √(G+² + G−²) "
                                       "(ideal chip: read_noise_std · abs(w)); Brian2's generator, "

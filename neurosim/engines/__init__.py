@@ -8,15 +8,20 @@ disk); ``brian2-standalone`` runs the same network as one compiled C++ program
 (Brian2's ``cpp_standalone`` device), worth it for long batches. ``cpu`` is the
 compiled event-driven numba kernel (parallel over samples) that reproduces
 Brian2's spikes exactly in float64. ``gpu`` runs CuPy kernels
-(:mod:`neurosim.engines.gpu_engine`, needs CuPy and a GPU). ``auto`` picks
-``gpu`` when CuPy sees a GPU, else ``cpu``, and logs its choice once per process.
+(:mod:`neurosim.engines.gpu_engine`, needs CuPy and a GPU).
+
+``auto`` tries the engines that declare an ``auto_priority`` (a class attribute of the
+engine, or :attr:`EngineEntry.auto_priority`), highest first: of those available here
+(decided and logged once per process) it runs a network on the first that simulates it
+(built in: ``gpu`` 30, ``cpu`` 20, ``brian2`` 10; ``brian2-standalone`` never). A plugin
+engine joins ``auto`` by declaring a priority.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from neurosim.engines.activity import Activity
 from neurosim.engines.online import StepHook
@@ -30,12 +35,23 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class EngineEntry:
     """A registered engine: ``make(**options)`` builds it; ``available()`` says whether it can
-    run here and why not (``(True, "")`` by default); ``stepping``: it runs a :class:`StepHook`."""
+    run here and why not (``(True, "")`` by default); ``stepping``: it runs a :class:`StepHook`;
+    ``auto_priority``: its rank in ``auto`` (higher is tried first; None: ``auto`` never picks it),
+    by default ``make``'s ``auto_priority`` attribute (the engine class declares it)."""
 
     name: str
     make: Callable[..., object]
     available: Callable[[], tuple[bool, str]] | None = None
     stepping: bool = False
+    auto_priority: int | None = None
+
+    def __post_init__(self):
+        if self.auto_priority is None:
+            object.__setattr__(self, "auto_priority", getattr(self.make, "auto_priority", None))
+
+    def check(self) -> tuple[bool, str]:
+        """``available()``, or ``(True, "")`` when the entry has no check."""
+        return (True, "") if self.available is None else self.available()
 
 
 _ENGINES: dict[str, EngineEntry] = {}
@@ -49,12 +65,20 @@ def register_engine(entry: EngineEntry) -> EngineEntry:
     if known is not None and known.make is not entry.make:
         raise ValueError(f"engine {entry.name!r} is already registered")
     _ENGINES[entry.name] = entry
+    _forget_auto_order()
     return entry
 
 
 def unregister_engine(name: str) -> None:
     """Remove engine ``name`` (for tests and plugins)."""
     _ENGINES.pop(name, None)
+    _forget_auto_order()
+
+
+def _forget_auto_order() -> None:
+    """The registry changed: :func:`auto_order` decides again at its next call."""
+    global _auto_order
+    _auto_order = None
 
 
 def _registry() -> dict[str, EngineEntry]:
@@ -77,29 +101,33 @@ def stepping_engines() -> tuple[str, ...]:
     return tuple(name for name, entry in _registry().items() if entry.stepping)
 
 
-_auto_choice: str | None = None
+_auto_order: tuple[str, ...] | None = None
 
 
-def gpu_available() -> tuple[bool, str]:
-    """(whether the gpu engine can run here, why not): CuPy imports, sees a GPU, the module exists."""
-    try:
-        import cupy
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # ImportError, CUDARuntimeError, missing driver …
-        return False, f"CuPy unavailable or no GPU ({type(exc).__name__}: {exc})"
-    if count < 1:
-        return False, "CuPy sees no GPU"
-    return True, f"{count} GPU(s)"
+def auto_order() -> tuple[str, ...]:
+    """The engines ``auto`` may run, highest ``auto_priority`` first (ties by name), those not
+    available here left out; decided (and logged) once per process."""
+    global _auto_order
+    if _auto_order is None:
+        ranked = sorted((e for e in _registry().values() if e.auto_priority is not None),
+                        key=lambda e: (-e.auto_priority, e.name))
+        order, skipped = [], []
+        for entry in ranked:
+            ok, why = entry.check()
+            (order if ok else skipped).append(entry.name if ok else f"{entry.name}: {why}")
+        _auto_order = tuple(order)
+        if not _auto_order:
+            raise EngineError("engine auto: no registered engine is available here ("
+                              + "; ".join(skipped) + ")")
+        log.info("engine auto → %s%s", _auto_order[0],
+                 f" (not available: {'; '.join(skipped)})" if skipped else "")
+    return _auto_order
 
 
 def auto_engine_name() -> str:
-    """``gpu`` when CuPy sees a GPU, else ``cpu``; decided (and logged) once per process."""
-    global _auto_choice
-    if _auto_choice is None:
-        ok, why = gpu_available()
-        _auto_choice = "gpu" if ok else "cpu"
-        log.info("engine auto → %s (%s)", _auto_choice, why if ok else f"no gpu: {why}")
-    return _auto_choice
+    """The engine ``auto`` prefers here: the first of :func:`auto_order` (``gpu`` when CuPy sees
+    a GPU, else ``cpu``, for the built-ins)."""
+    return auto_order()[0]
 
 
 def supports(engine, network) -> bool:
@@ -109,8 +137,9 @@ def supports(engine, network) -> bool:
 
 
 class AutoEngine:
-    """``auto`` before the network is known: runs each network on the preferred engine (gpu, else
-    cpu) when that engine supports it, else on ``cpu`` if it does, else ``brian2`` (logged once per model).
+    """``auto`` before the network is known: runs each network on the first engine of
+    :func:`auto_order` that simulates it (a fallback from the preferred one is logged once per
+    model; when none does, the last one runs it and says why not).
 
     ``name`` is the engine that ran last (the preferred one before any run), so a
     report stamped after ``run`` names the engine that produced the spikes.
@@ -122,25 +151,28 @@ class AutoEngine:
         self.name = self.preferred
         self._fallback_logged: set[str] = set()
 
-    def pick(self, network):
-        """The concrete engine for ``network``."""
-        engine = get_engine(self.preferred, **self.options)
-        if network is None or supports(engine, network):
-            return engine
-        fallback = "cpu" if self.preferred != "cpu" and supports(get_engine("cpu"), network) else "brian2"
-        if network.model not in self._fallback_logged:
+    def pick(self, network, stepping: bool = False):
+        """The concrete engine for ``network`` (``stepping``: only engines that run a :class:`StepHook`)."""
+        names = [n for n in auto_order() if not stepping or n in stepping_engines()] or list(auto_order())
+        chosen = names[0] if network is None else next(
+            (name for name in names if supports(self._make(name), network)), names[-1])
+        if (network is not None and not stepping and chosen != self.preferred
+                and network.model not in self._fallback_logged):
             self._fallback_logged.add(network.model)
             log.info("engine auto: %s does not simulate this network (model %r); using %s",
-                     self.preferred, network.model, fallback)
-        return get_engine(fallback)
+                     self.preferred, network.model, chosen)
+        return self._make(chosen)
+
+    def _make(self, name: str):
+        """Engine ``name``, with this ``auto``'s options when it is the preferred one (they were
+        given for it)."""
+        return get_engine(name, **(self.options if name == self.preferred else {}))
 
     def run(self, network, raster, progress=None, hook=None, **options):
-        """Run on :meth:`pick`'s engine (with a ``hook``: ``cpu`` when it simulates the
-        network, else ``brian2``, as only they step); see the engines' ``run``
+        """Run on :meth:`pick`'s engine (with a ``hook``: the first engine that steps one and
+        simulates the network, ``cpu`` then ``brian2`` for the built-ins); see the engines' ``run``
         (``options``: ``first_sample``)."""
-        engine = self.pick(network)
-        if hook is not None and engine.name not in stepping_engines():
-            engine = get_engine("cpu" if supports(get_engine("cpu"), network) else "brian2")
+        engine = self.pick(network, stepping=hook is not None)
         self.name = engine.name
         return engine.run(network, raster, progress=progress, hook=hook, **options)
 
@@ -148,9 +180,9 @@ class AutoEngine:
 def get_engine(name: str = "auto", network=None, **options):
     """The engine called ``name``; ``options`` go to its constructor (e.g. ``chunk_samples``).
 
-    ``auto`` → ``gpu`` if CuPy sees a GPU, else ``cpu``; if ``network`` is given and
-    that engine does not simulate it, ``cpu`` when it can, else ``brian2`` (logged). Without ``network``,
-    ``auto`` returns an :class:`AutoEngine` that makes this choice at ``run``.
+    ``auto`` → the first engine of :func:`auto_order` that simulates ``network`` (logged when it
+    is not the preferred one). Without ``network``, ``auto`` returns an :class:`AutoEngine` that
+    makes this choice at ``run``.
     """
     if name == "auto":
         if network is None:
@@ -159,13 +191,11 @@ def get_engine(name: str = "auto", network=None, **options):
     entry = _registry().get(name)
     if entry is None:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(engine_choices())}")
-    if entry.available is not None:
-        ok, why = entry.available()
-        if not ok:
-            raise EngineError(f"engine {name!r} is not available here: {why}")
+    ok, why = entry.check()
+    if not ok:
+        raise EngineError(f"engine {name!r} is not available here: {why}")
     return entry.make(**options)
 
 
-__all__ = ["Activity", "AutoEngine", "EngineEntry", "StepHook", "auto_engine_name", "engine_choices",
-           "engine_names", "get_engine", "gpu_available", "register_engine", "stepping_engines", "supports",
-           "unregister_engine"]
+__all__ = ["Activity", "AutoEngine", "EngineEntry", "StepHook", "auto_engine_name", "auto_order", "engine_choices",
+           "engine_names", "get_engine", "register_engine", "stepping_engines", "supports", "unregister_engine"]

@@ -180,6 +180,10 @@ class Brian2Engine:
     ``max_trace_values`` recorded numbers.
     """
 
+    #: Rank in ``auto`` (:mod:`neurosim.engines`): the last resort, as it runs every model
+    #: (the ``brian2-standalone`` entry does not join ``auto``).
+    auto_priority = 10
+
     @property
     def name(self) -> str:
         """``brian2``, or ``brian2-standalone`` on the cpp_standalone device (as in reports)."""
@@ -337,5 +341,5 @@ def _make(device: str):
     return lambda **options: Brian2Engine(device=device, **options)
 
 
-register_engine(EngineEntry("brian2", _make("runtime"), stepping=True))
+register_engine(EngineEntry("brian2", _make("runtime"), stepping=True, auto_priority=Brian2Engine.auto_priority))
 register_engine(EngineEntry("brian2-standalone", _make("cpp_standalone")))

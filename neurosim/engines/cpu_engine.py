@@ -5,7 +5,8 @@ interface and, in float64, gives **the same spikes and membrane traces** as the
 Brian2 engine for all three neuron models: the discrete LIF (the default
 ``network.model``), the continuous LIF (``lif``: delta or exponential synapses,
 refractory period, delay) and Izhikevich. The kernels replay Brian2's order of
-operations step by step (see :mod:`neurosim.engines.cpu_kernels`); for the
+operations step by step; each model supplies its kernel
+(:meth:`~neurosim.networks.models.NeuronModel.cpu_kernel`, :mod:`neurosim.kernels`); for the
 continuous models they also replay the arithmetic GCC emits for Brian2's Cython
 state updaters (``-ffast-math -march=native``: constant folding and FMA
 contraction, read from the compiled code). That arithmetic was read on an
@@ -50,9 +51,6 @@ from neurosim.networks.models import kernel_models
 
 log = logging.getLogger(__name__)
 
-#: Kernel families of :mod:`neurosim.engines.cpu_kernels`; a neuron model runs here when its
-#: ``kernel`` is one of them (:attr:`neurosim.networks.models.NeuronModel.kernel`).
-KERNELS = ("discrete", "continuous")
 SPARSE_BELOW = 0.5   # use CSR rows when a mask keeps fewer than this fraction of synapses
 
 
@@ -89,6 +87,10 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
                      for j in range(start, start + count)], dtype=np.uint64)
 
 
+def _has_cpu_kernel(model) -> bool:
+    return model.cpu_kernel() is not None
+
+
 class CpuEngine:
     """Runs an :class:`LSM` with the compiled event-driven kernel.
 
@@ -99,6 +101,8 @@ class CpuEngine:
     """
 
     name = "cpu"
+    #: Rank in ``auto`` (:mod:`neurosim.engines`): after the gpu engine, before brian2.
+    auto_priority = 20
 
     def __init__(self, chunk_samples: int = 256, threads: int | None = None, trace_neurons: int = 0):
         if chunk_samples < 1 or trace_neurons < 0 or (threads is not None and threads < 1):
@@ -108,8 +112,8 @@ class CpuEngine:
         self.trace_neurons = trace_neurons
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm`` (its model's ``kernel`` is one of :data:`KERNELS`)."""
-        return lsm.model in kernel_models(KERNELS)
+        """Whether this engine simulates ``lsm`` (its model supplies a cpu kernel)."""
+        return lsm.model in kernel_models(_has_cpu_kernel)
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, hook: StepHook | None = None, *,
@@ -125,16 +129,16 @@ class CpuEngine:
         """
         if not self.supports(lsm):
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
-                              f"(it runs: {', '.join(kernel_models(KERNELS))}); "
+                              f"(it runs: {', '.join(kernel_models(_has_cpu_kernel))}); "
                               "use --engine brian2 (or auto)")
         if lsm.drive_adc is not None:
             return self._run_with_adc(lsm, raster, progress, hook, first_sample)
-        model = get_model(lsm.model)
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
         try:
             import numba
-            from neurosim.engines.cpu_kernels import continuous_chunk, discrete_lif_chunk
+            model = get_model(lsm.model)
+            kernel, args = model.cpu_kernel(), model.kernel_args(lsm)
         except ImportError as exc:
             raise EngineError(f"the cpu engine needs numba (pip install numba): {exc}") from None
         raster = np.ascontiguousarray(raster, dtype=np.bool_)
@@ -149,7 +153,7 @@ class CpuEngine:
         with self._numba_threads(numba):
             if hook is not None:
                 from neurosim.engines.cpu_stepping import run_stepping
-                run_stepping(lsm, raster, in_rows, rec_rows, noisy,
+                run_stepping(kernel, args, lsm.neurons, raster, in_rows, rec_rows, noisy,
                              noise_keys(lsm.noise_seed if noisy else None, first_sample, samples),
                              HookDriver(hook, lsm.neurons, bins), spikes,
                              traces if n_trace else np.zeros((samples, bins, 0)), progress)
@@ -159,14 +163,8 @@ class CpuEngine:
                     chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
                     keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start,
                                       stop - start)
-                    if model.kernel == "discrete":
-                        discrete_lif_chunk(raster[start:stop], float(lsm.params.decay),
-                                           float(lsm.params.threshold), *in_rows, *rec_rows, noisy,
-                                           keys, spikes[start:stop], chunk_traces)
-                    else:
-                        continuous_chunk(raster[start:stop], *model.kernel_args(lsm),
-                                         *in_rows, *rec_rows, noisy, keys, spikes[start:stop],
-                                         chunk_traces)
+                    kernel.chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys, spikes[start:stop],
+                                 chunk_traces)
                     if progress is not None:
                         progress(stop, samples)
         if samples == 0 and progress is not None:

@@ -4,7 +4,7 @@ Samples run in batches of ``batch_size``; the state of a batch lives on the devi
 ``mem``/``spikes`` ``[batch, neurons]``, and every input bin is one call of
 :func:`neurosim.engines.lsm_step.lsm_step`: two dense matrix products on the device
 (input ``x_b @ W_in`` and recurrent ``s @ W_rec``, cuBLAS) and the fused neuron-update
-kernel ``kernels/lsm_step.cu``. The same code runs on numpy with ``device="cpu"`` (the
+kernel ``neurosim/kernels/discrete_lif.cu``. The same code runs on numpy with ``device="cpu"`` (the
 kernel's numpy twin), which is how it is tested on machines without a GPU.
 
 Every sample starts from ``mem = 0, s = 0`` (the Brian2 engine's separator step), so no
@@ -23,9 +23,11 @@ A chip whose ADC quantizes (``lsm.drive_adc``) reads each array segment's partia
 (the same function the ``cpu`` engine calls on numpy); a value within rounding of an ADC code
 boundary may round the other way in float32 or with cuBLAS's summation order.
 
-The continuous models (``lif``, ``izhikevich``) run the same way, two fused kernels per
-step around the two matrix products (:mod:`neurosim.engines.continuous_step`), over the
-slot of ``bins`` plus separator steps that the other engines use.
+The continuous models (family ``continuous``: ``lif``, ``izhikevich``, or a plugin that
+supplies a :meth:`~neurosim.networks.models.NeuronModel.gpu_kernel`) run the same way, the
+model's two fused kernels per step around the two matrix products
+(:mod:`neurosim.engines.continuous_step`), over the slot of ``bins`` plus separator steps that
+the other engines use.
 
 Read noise per step (``network.read_noise_per_step``): each transmission adds ``w_std · z``;
 the sum over a step's spiking sources is drawn at once as ``sqrt(x @ w_std²) · z`` per
@@ -44,9 +46,9 @@ from typing import Any, Callable
 import numpy as np
 
 from neurosim import backend
-from neurosim.engines import EngineEntry, gpu_available, register_engine
+from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
-from neurosim.engines.continuous_step import MODEL_IZH, MODEL_LIF, continuous_deliver, continuous_update
+from neurosim.engines.continuous_step import continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, get_model
@@ -57,9 +59,6 @@ log = logging.getLogger(__name__)
 __all__ = ["GpuEngine", "INSTALL_HINT"]
 
 DTYPES = ("float32", "float64")
-#: Kernel families this engine implements; a neuron model runs here when its ``kernel`` is one
-#: of them (:attr:`neurosim.networks.models.NeuronModel.kernel`).
-KERNELS = ("discrete", "continuous")
 DEVICES = ("gpu", "cpu")
 
 #: What to tell a user whose machine lacks CuPy or a CUDA device.
@@ -68,7 +67,8 @@ INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 
 
 
 class GpuEngine:
-    """Runs an :class:`LSM` (its model's kernel in :data:`KERNELS`) batched on a CUDA GPU through CuPy.
+    """Runs an :class:`LSM` (a model of family ``discrete``, or ``continuous`` with a ``gpu_kernel``)
+    batched on a CUDA GPU through CuPy.
 
     Args:
         dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
@@ -88,6 +88,8 @@ class GpuEngine:
     """
 
     name = "gpu"
+    #: Rank in ``auto`` (:mod:`neurosim.engines`): first wherever CuPy sees a GPU.
+    auto_priority = 30
 
     def __init__(self, dtype: str = "float32", batch_size: int = 1024, device: str = "gpu",
                  trace_neurons: int = 0):
@@ -106,7 +108,7 @@ class GpuEngine:
         self.trace_neurons = int(trace_neurons)
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm`` (its model's ``kernel`` is in :data:`KERNELS`)."""
+        """Whether this engine simulates ``lsm`` (:func:`_runs_here` for its model)."""
         return _unsupported(lsm) is None
 
     def namespace(self) -> Any:
@@ -117,11 +119,11 @@ class GpuEngine:
         """
         if self.device == "cpu":
             return np
-        cupy, reason = backend._probe_cupy()
-        if cupy is None:
+        ok, reason = backend.gpu_available()
+        if not ok:
             raise EngineError(f"the gpu engine needs CuPy and a CUDA GPU, but {reason}. "
                               f"Install it with: {INSTALL_HINT}")
-        return cupy
+        return backend.cupy_module()
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, hook: Any = None, *,
@@ -129,7 +131,7 @@ class GpuEngine:
         """Simulate every sample of ``raster``.
 
         Args:
-            lsm: the network; its model's ``kernel`` in :data:`KERNELS`.
+            lsm: the network (:meth:`supports`).
             raster: bool (or 0/1) ``[samples, bins, inputs]`` input spikes on the host, one
                 time step per bin.
             progress: called as ``progress(done, total)`` after each batch.
@@ -199,7 +201,7 @@ def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev
 
 def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev: Any,
                       tr_dev: Any | None, xp: Any) -> None:
-    """Continuous LIF or Izhikevich on one batch (arguments as :func:`_discrete_batch`).
+    """A continuous model on one batch, with its ``gpu_kernel`` (arguments as :func:`_discrete_batch`).
 
     Steps ``k = 0 … bins + n_sep − 1`` of a slot (see :mod:`neurosim.engines.continuous_step`);
     spikes of step ``k`` reach their targets at step ``k + delay`` through a ring of
@@ -207,13 +209,14 @@ def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_d
     """
     bins, rows, _ = x_dev.shape
     dtype = x_dev.dtype
-    model, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = get_model(lsm.model).kernel_args(lsm)
-    gated = model == MODEL_LIF and refr > 0 and not exp_syn
+    model = get_model(lsm.model)
+    kernel, args = model.gpu_kernel(), model.kernel_args(lsm)
+    exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = args
+    gated = refr > 0 and not exp_syn
     p = xp.asarray(consts.astype(dtype))
     a, b, c, d = (xp.asarray(x.astype(dtype)) for x in (a, b, c, d))
     shape = (rows, lsm.neurons)
-    v = xp.full(shape, consts[0] if model == MODEL_LIF else consts[3], dtype=dtype)
-    u = xp.tile(b * dtype.type(consts[3]), (rows, 1)) if model == MODEL_IZH else xp.zeros(shape, dtype=dtype)
+    v, u = kernel.rest(args, shape, dtype, xp)
     cur = xp.zeros(shape, dtype=dtype)
     last = xp.full(shape, -(1 << 40), dtype=np.int64)
     notref = xp.ones(shape, dtype=dtype)
@@ -221,14 +224,14 @@ def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_d
     no_input = xp.zeros(shape, dtype=dtype)
     for k in range(bins + n_sep):
         fired = ring[k % (delay + 1)]
-        continuous_update(v, u, cur, last, notref, fired, a, b, p, k, bins, model, exp_syn, refr, vth, xp)
+        continuous_update(kernel, v, u, cur, last, notref, fired, a, b, p, k, bins, exp_syn, refr, vth, xp)
         src = k - delay
         inp = rec = no_input
         if src >= 0:
             if src < bins:
                 inp = synaptic_drive(x_dev[src], weights.w_in, weights.var_in, rng, xp)
             rec = synaptic_drive(ring[src % (delay + 1)], weights.w_rec, weights.var_rec, rng, xp)
-        continuous_deliver(v, u, cur, notref, fired, inp, rec, b, c, d, p, model, exp_syn, src >= 0,
+        continuous_deliver(kernel, v, u, cur, notref, fired, inp, rec, b, c, d, p, exp_syn, src >= 0,
                            gated, k >= bins, xp)
         if k < bins:
             spk_dev[k] = fired != 0
@@ -278,10 +281,16 @@ def _batch_seed(noise_seed: int | None, start: int) -> int:
     return int(sequence.generate_state(1, np.uint32)[0])
 
 
+def _runs_here(model) -> bool:
+    """Whether the gpu engine runs ``model``: the discrete LIF's family (the :func:`lsm_step`
+    driver), or a continuous model that supplies its kernels."""
+    return model.kernel == "discrete" or (model.kernel == "continuous" and model.gpu_kernel() is not None)
+
+
 def _unsupported(lsm: LSM) -> str | None:
     """Why the gpu engine cannot simulate ``lsm`` (a user-facing sentence), or None."""
-    if lsm.model not in kernel_models(KERNELS):
-        return (f"the gpu engine simulates network.model = {', '.join(map(repr, kernel_models(KERNELS)))}, "
+    if lsm.model not in kernel_models(_runs_here):
+        return (f"the gpu engine simulates network.model = {', '.join(map(repr, kernel_models(_runs_here)))}, "
                 f"not {lsm.model!r}; use --engine brian2 (or auto) for it")
     return None
 
@@ -295,7 +304,7 @@ def _check_network(lsm: LSM) -> None:
 
 def _gpu_here() -> tuple[bool, str]:
     """Whether CuPy sees a GPU, with advice when it does not."""
-    ok, why = gpu_available()
+    ok, why = backend.gpu_available()
     if ok:
         return True, why
     return False, (f"{why}; install the gpu extra (pip install 'neurosim[gpu]') on a machine with a CUDA "

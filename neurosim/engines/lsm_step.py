@@ -16,7 +16,7 @@ Shapes (``B`` samples in the batch, ``I`` inputs, ``N`` neurons), all of one flo
 
 :func:`lsm_step` is written once for both namespaces: the two propagations are dense
 matrix products on ``xp`` (BLAS on the CPU, cuBLAS on the GPU) and the neuron update is
-:func:`lsm_update`, whose CuPy path is the fused kernel ``kernels/lsm_step.cu`` and whose
+:func:`lsm_update`, whose CuPy path is the fused kernel ``neurosim/kernels/discrete_lif.cu`` and whose
 numpy path is its twin with the same signature and the same evaluation order
 ``((decay * mem) * (1 - s) + inp) + rec`` (bit-identical given the same drives).
 
@@ -41,7 +41,7 @@ __all__ = ["KERNEL_NAMES", "THREADS", "lsm_step", "lsm_update", "noise_generator
 THREADS = 256
 _MAX_BLOCKS = 1 << 16  # grid-stride loop beyond this
 
-#: The kernel of ``kernels/lsm_step.cu`` for each dtype.
+#: The kernel of ``neurosim/kernels/discrete_lif.cu`` for each dtype.
 KERNEL_NAMES = {"float32": "neurosim_lsm_update_f32", "float64": "neurosim_lsm_update_f64"}
 
 
@@ -50,9 +50,9 @@ def _cuda_kernel(dtype_name: str):
     """The compiled fused update kernel for ``dtype_name`` (NVRTC, once per process and dtype)."""
     import cupy
 
-    from neurosim.engines.kernels import source
+    from neurosim.kernels import source
 
-    module = cupy.RawModule(code=source("lsm_step.cu"))
+    module = cupy.RawModule(code=source("discrete_lif.cu"))
     return module.get_function(KERNEL_NAMES[dtype_name])
 
 

@@ -129,11 +129,12 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         if rec_mask is not None:
             w_rec_std = np.where(rec_mask, w_rec_std, 0.0)
         noise_seed = int(rng.integers(2**32 - 1))
+    dt, synapse, tau_syn, delay = model.timing(config)
     drive_adc = (network_drive_adc(config, programmed, n_inputs, input_scale, recurrent_scale)
                  if model.kernel == "discrete" else None)
     return LSM(w_in=w_in, w_rec=w_rec, programmed=programmed, model=net.model, params=params,
                in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
-               synapse=SynapseParams(net.synapse, net.tau_syn, net.delay), dt=net.dt,
+               synapse=SynapseParams(synapse, tau_syn, delay), dt=dt,
                w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed, drive_adc=drive_adc)
 
 

@@ -39,6 +39,7 @@ from neurosim.errors import ConfigError, EngineError
 from neurosim.learning.onchip import OnChipMemory
 from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, RLS_WINDOWS, ReadoutParams, WhatWhenHook
 from neurosim.networks import build_lsm
+from neurosim.networks.models import time_step
 from neurosim.networks.background import BackgroundNoise, background_std
 from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
                                                 trial_raster)
@@ -231,7 +232,7 @@ class Prediction(Task):
             raise EngineError(f"task prediction learns online and needs an engine that steps a hook: "
                               f"--engine {' or '.join(stepping_engines())}")
         engine = get_engine(context.engine)
-        dt = config.network.dt
+        dt = time_step(config)
         bins = int(round(s.trial_duration / dt))
         n_in = 3 * s.channels_per_stimulus
         on_chip = s.readout_on_chip and config.device.kind != "ideal"
@@ -396,7 +397,7 @@ def _learning_curve(trials: list, outputs: np.ndarray, first: int, s: Prediction
 
 
 def _sweep_metrics(result: PredictionResult) -> dict:
-    s, dt = result.settings, result.config.network.dt
+    s, dt = result.settings, time_step(result.config)
     amps, ends, curves, coss, pcas, seeds_run = [], [], [], [], [], []
     for run in result.runs:
         if run.sweep is None:
@@ -459,7 +460,7 @@ def _pca(x: np.ndarray, p: np.ndarray) -> dict:
 
 
 def _switch_metrics(result: PredictionResult) -> dict:
-    s, dt = result.settings, result.config.network.dt
+    s, dt = result.settings, time_step(result.config)
     out: dict = {}
     methods = s.methods()
     for method in methods:

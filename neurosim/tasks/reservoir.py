@@ -30,6 +30,7 @@ from neurosim.energy import estimate_area, estimate_energy
 from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCapacity, Separation,
                                        Synchrony, exponential_filter, firing_stats, generalization_rank,
                                        isi_cv, kernel_rank, memory_capacity, separation, synchrony)
+from neurosim.networks.models import time_step
 from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
 from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
@@ -193,7 +194,7 @@ class Reservoir(Task):
             kernel_rank=kernel_rank(states[kernel_idx], settings.rank_rtol),
             generalization_rank=generalization_rank(jitter_states, settings.rank_rtol),
             rank_m=len(kernel_idx), generalization_sample=gen_idx, memory=memory, isi_cv=isi_cv(settled),
-            stream_rates_hz=settled.mean(axis=0) / config.network.dt, synchrony=sync, mc_channels=channels,
+            stream_rates_hz=settled.mean(axis=0) / time_step(config), synchrony=sync, mc_channels=channels,
             mean_spike_counts=states.mean(axis=0),
             input_spikes_per_sample=float(input_counts.sum(axis=1).mean()),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped, energy=energy,

@@ -11,8 +11,11 @@ or by a plugin. It declares
   and the chip's random stream (the :attr:`LSM.params <neurosim.networks.LSM>`);
 - :meth:`NeuronModel.separator_steps` and :meth:`NeuronModel.brian2_neurons`: its
   Brian2 definition, which the reference engine runs for **any** registered model;
-- ``kernel`` (and :meth:`NeuronModel.kernel_args`): which compiled kernel of the
-  fast engines implements it (``None``: only Brian2 runs it).
+- its fast-engine kernels, which it owns: :meth:`NeuronModel.cpu_kernel` (numba, the ``cpu``
+  engine), :meth:`NeuronModel.gpu_kernel` (CUDA and numpy twins, the ``gpu`` engine) and
+  :meth:`NeuronModel.kernel_args` (their arguments); ``kernel`` names the family of batched
+  driver the gpu engine runs them in (``None`` and no kernels: only Brian2 runs it). The
+  built-in models' kernels are in :mod:`neurosim.kernels`, imported only when an engine asks.
 
 Continuous-time models share their slot layout through
 :class:`neurosim.networks.models.continuous.ContinuousModel`.
@@ -29,7 +32,7 @@ from neurosim.networks.scaling import recurrent_std
 from neurosim.submodules import import_submodules
 
 __all__ = ["NeuronModel", "Brian2Neurons", "register_model", "unregister_model", "get_model", "model_names",
-           "kernel_models", "discover",
+           "kernel_models", "discover", "time_step",
            "steps", "SLOT"]
 
 #: Brian2 expression of the slot step (``0 … period − 1``) of the current time step.
@@ -67,12 +70,14 @@ class NeuronModel:
 
     Class attributes: ``name`` (the ``network.model`` value), ``section`` (the frozen
     dataclass of ``[network.<name>]``), ``description`` (one line for docs),
-    ``dale`` (True when the model always applies Dale's law), ``kernel`` (the fast
-    engines' kernel family that runs it: ``"discrete"``, ``"continuous"``, or
-    ``None`` when only Brian2 does) and ``kernel_id`` (selector inside the
-    ``continuous`` kernels), ``threshold_decay_keys`` (the keys of its section holding a
-    firing threshold and a per-step membrane decay, which tasks that tune the reservoir per input
-    set, e.g. zero-shot's per-modality reservoirs; ``None`` when the model has no such pair).
+    ``dale`` (True when the model always applies Dale's law) and ``kernel`` (its kernel
+    family: ``"discrete"``, the discrete LIF's one step per bin, run by the gpu engine's
+    :func:`~neurosim.engines.lsm_step.lsm_step` driver, with the ADC in the loop; ``"continuous"``,
+    bins plus separator steps with delays, run by the gpu engine with the model's
+    :meth:`gpu_kernel`; ``None``: no fast kernels),
+    ``threshold_decay_keys`` (the keys of its section holding a firing threshold and a per-step
+    membrane decay, which tasks that tune the reservoir per input set use, e.g. zero-shot's
+    per-modality reservoirs; ``None`` when the model has no such pair).
     """
 
     name: ClassVar[str]
@@ -80,7 +85,6 @@ class NeuronModel:
     description: ClassVar[str] = ""
     dale: ClassVar[bool] = False
     kernel: ClassVar[str | None] = None
-    kernel_id: ClassVar[int] = -1
     threshold_decay_keys: ClassVar[tuple[str, str] | None] = None
 
     def params(self, config, excitatory, rng) -> Any:
@@ -100,6 +104,13 @@ class NeuronModel:
         net = config.network
         return net.input_scale, recurrent_std(net), net.inhibitory_gain
 
+    def timing(self, config) -> tuple[float, str, float, float]:
+        """``(dt s, synapse kind, tau_syn s, delay s)`` of a network of this model (``LSM.dt``,
+        ``LSM.synapse``): by default one 1 ms step per input bin and delta synapses without delay
+        (a continuous model reads them from its section,
+        :class:`~neurosim.networks.models.continuous.ContinuousConfig`)."""
+        return 1e-3, "delta", 5e-3, 0.0
+
     def separator_steps(self, lsm) -> int:
         """Steps per sample slot, besides the ``bins`` input steps, in which no neuron fires."""
         raise NotImplementedError(f"neuron model {self.name!r} does not define separator_steps")
@@ -112,10 +123,19 @@ class NeuronModel:
         """
         raise NotImplementedError(f"neuron model {self.name!r} does not define brian2_neurons")
 
+    def cpu_kernel(self):
+        """The model's :class:`neurosim.kernels.CpuKernel` (numba), or None: the ``cpu`` engine
+        does not run it."""
+
+    def gpu_kernel(self):
+        """The model's :class:`neurosim.kernels.ContinuousGpuKernel` (family ``continuous``), or
+        None: the ``gpu`` engine runs it only when it is of family ``discrete``."""
+
     def kernel_args(self, lsm) -> tuple:
-        """Arguments of the fast engines' ``continuous`` kernels (models with ``kernel = "continuous"``):
-        ``(kernel_id, exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)``."""
-        raise NotImplementedError(f"neuron model {self.name!r} has no continuous-kernel arguments")
+        """The argument tuple of the model's kernels for network ``lsm`` (its parameters as
+        numbers and float64 arrays; the layout is the model's, e.g. the continuous family's
+        ``(exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)``)."""
+        raise NotImplementedError(f"neuron model {self.name!r} has no fast-engine kernels")
 
 
 _MODELS: dict[str, NeuronModel] = {}
@@ -155,9 +175,15 @@ def get_model(name: str) -> NeuronModel:
     return _MODELS[name]
 
 
-def kernel_models(kernels: tuple[str, ...]) -> list[str]:
-    """Names of the registered models that one of the fast-engine ``kernels`` runs."""
-    return [name for name in model_names() if _MODELS[name].kernel in kernels]
+def kernel_models(runs) -> list[str]:
+    """Names of the registered models for which ``runs(model)`` is true (e.g. an engine's
+    check that the model supplies its kernels)."""
+    return [name for name in model_names() if runs(_MODELS[name])]
+
+
+def time_step(config) -> float:
+    """Seconds per simulation step (one input bin) of ``config``'s network model."""
+    return get_model(config.network.model).timing(config)[0]
 
 
 def discover() -> None:

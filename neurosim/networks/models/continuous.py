@@ -1,6 +1,8 @@
 """What the continuous-time neuron models share: the Brian2 slot layout and synapse terms.
 
-A continuous model is integrated by Brian2 with step ``network.dt`` (one input bin).
+A continuous model is integrated by Brian2 with step ``dt`` (one input bin) of its section
+(:class:`ContinuousConfig`: ``dt``, ``synapse``, ``tau_syn``, ``delay``, shared by every
+continuous model's ``[network.<name>]``).
 A sample's slot is ``bins`` steps plus ``n_sep = max(1, delay steps, refractory steps)``
 trailing separators. Brian2's default schedule ``groups → thresholds → synapses → resets``:
 input bin ``b`` is emitted at slot step ``b`` and added after that step's integration,
@@ -19,18 +21,39 @@ the separator clamp come from here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
+from neurosim.config import param
 from neurosim.networks.models import SLOT, Brian2Neurons, NeuronModel, steps
 
 #: Brian2 schedule of the continuous models (Brian2's default order).
 CONTINUOUS_SCHEDULE = ["start", "groups", "thresholds", "synapses", "resets", "end"]
 
 
+@dataclass(frozen=True)
+class ContinuousConfig:
+    """The keys every continuous model's section starts with (subclass it for ``[network.<name>]``)."""
+
+    dt: float = param(1e-3, "Time step, one input bin", "s", 1e-6, 1.0)
+    synapse: str = param("delta", "'delta' (v += w) or 'exponential' (I_syn += w, decaying with tau_syn)",
+                         choices=("delta", "exponential"))
+    tau_syn: float = param(5e-3, "synapse = 'exponential': synaptic current time constant", "s", 1e-6, 10.0)
+    delay: float = param(0.0, "Synaptic delay (rounded to whole steps of dt)", "s", 0.0, 1.0)
+
+
 class ContinuousModel(NeuronModel):
     """Base of the continuous-time models; ``method`` is Brian2's integration method."""
 
     method: ClassVar[str] = "euler"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        section = cls.__dict__.get("section")
+        if section is not None and not issubclass(section, ContinuousConfig):
+            raise TypeError(f"{cls.__qualname__}.section = {section.__qualname__} must subclass "
+                            "neurosim.networks.models.continuous.ContinuousConfig (its dt, synapse, tau_syn, "
+                            "delay keys)")
 
     # ---- what a subclass defines (Brian2 strings; membrane variable ``v``)
 
@@ -66,6 +89,11 @@ class ContinuousModel(NeuronModel):
         return 0.0
 
     # ---- shared layout
+
+    def timing(self, config) -> tuple[float, str, float, float]:
+        """``(dt, synapse, tau_syn, delay)`` from the model's section (:class:`ContinuousConfig`)."""
+        section = config.section(f"network.{self.name}")
+        return section.dt, section.synapse, section.tau_syn, section.delay
 
     def separator_steps(self, lsm) -> int:
         """``max(1, delay steps, refractory steps)``: a separator covers every spike in flight."""

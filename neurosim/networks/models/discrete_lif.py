@@ -1,7 +1,8 @@
 """``discrete-lif`` (the default; Lin et al., Nat. Comput. Sci. 2025): one step per input bin.
 
 Per step ``mem = decay·mem·(1 − s) + W_in x + W_rec s`` and ``s = mem > threshold``
-(dimensionless membrane units; ``network.dt`` unused). Config: ``[network.discrete-lif]``
+(dimensionless membrane units; no time step, synapse kind or delay of its own: 1 ms per bin
+for reports, delta synapses). Config: ``[network.discrete-lif]``
 (:class:`DiscreteLIFConfig`), which is also the network's parameters (``LSM.params``).
 
 Brian2 slot: 1 leading separator + ``bins`` (+ 1 trailing separator with read noise).
@@ -13,7 +14,8 @@ threshold is off and the next step starts from ``mem = 0``. The spikes of the la
 delivered in the next step; with read noise a trailing separator takes them inside the same
 slot, so the random numbers drawn never depend on where a ``net.run`` ends.
 
-Fast engines: the ``discrete`` kernels (cpu and gpu).
+Fast engines: :mod:`neurosim.kernels.discrete_lif` (cpu) and the gpu engine's ``discrete``
+driver (:func:`neurosim.engines.lsm_step.lsm_step`, kernel ``neurosim/kernels/discrete_lif.cu``).
 """
 
 from __future__ import annotations
@@ -50,12 +52,6 @@ class DiscreteLIFConfig:
         if self.threshold <= 0:
             raise ConfigError(f"network.discrete-lif.threshold = {self.threshold:g} must be above 0 (the "
                               "discrete LIF's membrane starts at 0)")
-        if net.synapse != "delta":
-            raise ConfigError(f"network.synapse = {net.synapse!r} needs network.model = a continuous "
-                              "model (e.g. 'lif'); the discrete LIF adds its weights to the membrane (delta)")
-        if net.delay != 0:
-            raise ConfigError(f"network.delay = {net.delay:g} s needs network.model = a continuous model "
-                              "(e.g. 'lif'); the discrete LIF has no delays")
 
 
 class DiscreteLIF(NeuronModel):
@@ -81,6 +77,14 @@ class DiscreteLIF(NeuronModel):
         group.period = period
         group.run_regularly(f"v = decay * v * int({SLOT} != 1)", when="groups", name="lsm_decay")
         return Brian2Neurons(group, dt, "v", 0, DISCRETE_SCHEDULE, first_bin=1, input_lead=1)
+
+    def cpu_kernel(self):
+        from neurosim.kernels.discrete_lif import KERNEL
+        return KERNEL
+
+    def kernel_args(self, lsm) -> tuple:
+        """``(decay, threshold)``."""
+        return float(lsm.params.decay), float(lsm.params.threshold)
 
 
 register_model(DiscreteLIF())

@@ -6,7 +6,7 @@ with v, u in mV (plain numbers); spike at ``v ≥ 30``, then ``v = c, u += d``.
 Excitatory neurons regular-spiking with ``a = 0.02, b = 0.2, c = −65 + 15 r², d = 8 − 6 r²``;
 inhibitory fast-spiking with ``a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65, d = 2``;
 ``r ~ U(0, 1)`` per neuron from the chip's random stream. a in 1/ms, d in mV/ms (as in the
-paper's code). Brian2 forward Euler with step ``network.dt`` (not the paper's two 0.5 ms
+paper's code). Brian2 forward Euler with step ``network.izhikevich.dt`` (not the paper's two 0.5 ms
 half-steps of v); Dale's law always applies; weights in mV. Config: ``[network.izhikevich]``.
 
 Defaults (measured figures in the README, "Reservoir metrics"): the 2003 network's excitatory
@@ -37,19 +37,17 @@ import numpy as np
 
 from neurosim.config import param
 from neurosim.networks.models import register_model
-from neurosim.networks.models.continuous import ContinuousModel
+from neurosim.networks.models.continuous import ContinuousConfig, ContinuousModel
 from neurosim.networks.scaling import recurrent_std
 
 V_PEAK = 30.0      # mV: spike cut-off (v >= 30 → spike)
 V_INIT = -65.0     # mV: initial (and between-sample) membrane potential; u starts at b·V_INIT
 
-#: Selector of the Izhikevich model inside the fast engines' ``continuous`` kernels.
-KERNEL_ID = 1
-
 
 @dataclass(frozen=True)
-class IzhikevichConfig:
-    """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``)."""
+class IzhikevichConfig(ContinuousConfig):
+    """[network.izhikevich]: the Izhikevich (2003) network (``network.model = "izhikevich"``); ``dt``,
+    ``synapse``, ``tau_syn``, ``delay``: :class:`~neurosim.networks.models.continuous.ContinuousConfig`."""
 
     bias: float = param(0.0, "Constant input current I", "mV/ms", -1e6, 1e6)
     recurrent_scale: float = param(0.3133285, "Std of the recurrent unit weights for this model (mean |w| "
@@ -119,7 +117,6 @@ class Izhikevich(ContinuousModel):
     dale = True
     method = "euler"
     kernel = "continuous"
-    kernel_id = KERNEL_ID
 
     def params(self, config, excitatory, rng) -> IzhikevichParams:
         """The 2003 recipe; draws ``r`` (one uniform per neuron) from ``rng``. The background
@@ -127,7 +124,7 @@ class Izhikevich(ContinuousModel):
         section = config.section("network.izhikevich")
         noise = None
         if section.noise_exc > 0 or section.noise_inh > 0:
-            noise = np.where(excitatory, section.noise_exc, section.noise_inh) * (config.network.dt / 1e-3)
+            noise = np.where(excitatory, section.noise_exc, section.noise_inh) * (section.dt / 1e-3)
         return izhikevich_params(excitatory, rng.random(config.network.neurons), section.bias, noise)
 
     def weight_scales(self, config) -> tuple[float, float, float]:
@@ -161,14 +158,23 @@ class Izhikevich(ContinuousModel):
         group.v = V_INIT
         group.u = p.b * V_INIT
 
+    def cpu_kernel(self):
+        from neurosim.kernels.izhikevich import CPU_KERNEL
+        return CPU_KERNEL
+
+    def gpu_kernel(self):
+        from neurosim.kernels.izhikevich import GPU_KERNEL
+        return GPU_KERNEL
+
     def kernel_args(self, lsm) -> tuple:
-        """Constants ``[1 − dt/τ_syn, dt/1 ms, 140 + bias, V_INIT]``, ``a, b, c, d`` and the rest."""
+        """Constants ``[1 − dt/τ_syn, dt/1 ms, 140 + bias, V_INIT]``, ``a, b, c, d`` and the rest
+        (:mod:`neurosim.kernels.izhikevich`)."""
         exp_syn, tau_syn, delay, n_sep = self.synapse_args(lsm)
         p = lsm.params
         dt = float(lsm.dt)
         consts = np.array([1.0 - dt / tau_syn if exp_syn else 0.0, dt / 0.001, 140.0 + float(p.bias), V_INIT])
         f64 = [np.ascontiguousarray(x, dtype=np.float64) for x in (p.a, p.b, p.c, p.d)]
-        return (KERNEL_ID, exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
+        return (exp_syn, consts, *f64, float(V_PEAK), delay, 0, n_sep)
 
 
 register_model(Izhikevich())

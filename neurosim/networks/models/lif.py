@@ -1,11 +1,11 @@
 """``lif``: continuous leaky integrate-and-fire in dimensionless membrane units.
 
 ``tau_m dv/dt = v_rest − v + bias + I_syn`` (Brian2 ``exact`` integration, step
-``network.dt``); spike when ``v > threshold``, then ``v = v_reset`` held for
+``network.lif.dt``); spike when ``v > threshold``, then ``v = v_reset`` held for
 ``refractory``. Config: ``[network.lif]`` (:class:`LIFConfig`), which is also the
 network's per-neuron parameters (``LSM.params``; uniform over neurons).
 
-Fast engines: the ``continuous`` kernels with :data:`KERNEL_ID`; :meth:`LIF.kernel_args`
+Fast engines: :mod:`neurosim.kernels.lif` (numba; CUDA ``lif.cu``); :meth:`LIF.kernel_args`
 computes their constants exactly as Brian2's compiled code does.
 """
 
@@ -20,17 +20,14 @@ import numpy as np
 from neurosim.config import param
 from neurosim.errors import ConfigError
 from neurosim.networks.models import register_model
-from neurosim.networks.models.continuous import ContinuousModel
-
-#: Selector of the LIF inside the fast engines' ``continuous`` kernels.
-KERNEL_ID = 0
+from neurosim.networks.models.continuous import ContinuousConfig, ContinuousModel
 
 
 @dataclass(frozen=True)
-class LIFConfig:
+class LIFConfig(ContinuousConfig):
     """[network.lif]: the continuous LIF (``network.model = "lif"``).
 
-    ``tau_m``, ``refractory`` in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias``
+    ``dt``, ``synapse``, ``tau_syn``, ``delay``: :class:`ContinuousConfig`; ``tau_m``, ``refractory`` in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias``
     in membrane units.
     """
 
@@ -49,8 +46,8 @@ class LIFConfig:
         if not self.v_reset < self.threshold:
             raise ConfigError(f"network.lif.v_reset = {self.v_reset:g} must be below network.lif.threshold "
                               f"= {self.threshold:g}")
-        if net.synapse == "exponential" and net.tau_syn == self.tau_m:
-            raise ConfigError(f"network.tau_syn must differ from network.lif.tau_m (both {self.tau_m:g} s) "
+        if self.synapse == "exponential" and self.tau_syn == self.tau_m:
+            raise ConfigError(f"network.lif.tau_syn must differ from network.lif.tau_m (both {self.tau_m:g} s) "
                               "with exponential synapses: the exact solution divides by tau_m − tau_syn")
 
 
@@ -67,7 +64,6 @@ class LIF(ContinuousModel):
     description = "continuous leaky integrate-and-fire (Brian2 exact integration)"
     method = "exact"
     kernel = "continuous"
-    kernel_id = KERNEL_ID
 
     def differential(self, lsm, syn_term: str) -> str:
         flag = " (unless refractory)" if lsm.params.refractory > 0 else ""
@@ -95,6 +91,14 @@ class LIF(ContinuousModel):
         group.v_rest, group.v_reset, group.vth = p.v_rest, p.v_reset, p.threshold
         group.bias, group.tau_m = p.bias, p.tau_m * brian2.second
         group.v = p.v_rest
+
+    def cpu_kernel(self):
+        from neurosim.kernels.lif import CPU_KERNEL
+        return CPU_KERNEL
+
+    def gpu_kernel(self):
+        from neurosim.kernels.lif import GPU_KERNEL
+        return GPU_KERNEL
 
     def kernel_args(self, lsm) -> tuple:
         """Constants ``[v_rest, v_reset, c_i, c_v0, c_vi, e_m]`` and the rest of the kernel arguments.
@@ -125,7 +129,7 @@ class LIF(ContinuousModel):
             c_v0 = fma(l9, e_m, l3)
         consts = np.array([v_rest, float(p.v_reset), c_i, c_v0, c_vi, e_m])
         empty = np.zeros(1)
-        return (KERNEL_ID, exp_syn, consts, empty, empty, empty, empty, float(p.threshold), delay, refr, n_sep)
+        return (exp_syn, consts, empty, empty, empty, empty, float(p.threshold), delay, refr, n_sep)
 
 
 register_model(LIF())

@@ -1,5 +1,5 @@
 // Fused discrete-LIF neuron update of the GPU engine: the CUDA twin of
-// neurosim.engines.lsm_step.lsm_update (numpy).
+// neurosim.engines.lsm_step.lsm_update (numpy): the discrete LIF's update in the gpu engine.
 //
 // Loaded by CuPy (cupy.RawModule, NVRTC) from neurosim/engines/lsm_step.py and compiled by
 // nvcc in tests/test_cuda_sources.py; its only header is rounding.cuh (inlined for NVRTC).

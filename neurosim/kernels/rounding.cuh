@@ -4,7 +4,7 @@
 // host (the test harnesses) a volatile store stops the compiler from contracting. So a kernel
 // written with neurosim_mul/neurosim_add rounds every operation as numpy does, and its float32
 // and float64 results equal its numpy twin's bit for bit. Included by the .cu files of this
-// folder; neurosim.engines.kernels.source() inlines it for NVRTC.
+// folder; neurosim.kernels.source() inlines it for NVRTC.
 #ifndef NEUROSIM_ROUNDING_CUH
 #define NEUROSIM_ROUNDING_CUH
 

@@ -1,0 +1,123 @@
+"""What the continuous-time models' kernels share: the slot's state, spike bookkeeping and
+synapse phase (numba, cpu engine) and the drive delivery (numpy, the gpu engine's twins).
+
+A continuous model's slot step ``k`` follows Brian2's schedule ``groups → thresholds →
+synapses → resets → end`` (:mod:`neurosim.networks.models.continuous`); a model's kernel
+module (:mod:`neurosim.kernels.lif`, :mod:`neurosim.kernels.izhikevich`) writes the groups,
+thresholds, resets and end phases and calls :func:`synapses` in between. Kernel arguments
+(:meth:`ContinuousModel.kernel_args <neurosim.networks.models.continuous.ContinuousModel>`):
+``(exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep)``.
+
+Bit-exactness with Brian2's Cython build (GCC -O3 -ffast-math -march=native), read from the
+compiled state updaters, is each model's business (see its kernel module); the synapse phase
+here adds inputs of bin ``k − delay`` in ascending index, then the reservoir spikes of step
+``k − delay`` in ascending index, then the hook's feedback, as Brian2 does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from neurosim.kernels.cpu_common import add_rows
+
+__all__ = [
+    "deliver_drives",
+    "finish_update",
+    "record_spike",
+    "slot_arrays",
+    "slot_steps",
+    "synapses",
+    "synaptic_current",
+    "write_trace",
+]
+
+
+@njit(cache=True, inline="always")
+def slot_arrays(neurons, inputs, ring):
+    """One sample's state ``(v, u, cur, last, notref, spk, nspk, active)``, ``v`` uninitialised.
+
+    ``v``, ``u``, ``cur`` float64 ``(neurons,)`` membrane, recovery (``u = 0``; a model
+    without one ignores it), synaptic current; ``last`` int64 step of each neuron's last
+    spike; ``notref`` bool; ``spk`` int64 ``(ring, neurons)`` and ``nspk`` int64 ``(ring,)``
+    the spikes of the last ``ring = delay + 1`` steps; ``active`` int64 ``(inputs,)`` scratch.
+    """
+    return (np.empty(neurons), np.zeros(neurons), np.zeros(neurons), np.full(neurons, -(1 << 40), dtype=np.int64),
+            np.ones(neurons, dtype=np.bool_), np.empty((ring, neurons), dtype=np.int64),
+            np.zeros(ring, dtype=np.int64), np.empty(inputs, dtype=np.int64))
+
+
+@njit(cache=True, inline="always")
+def record_spike(j, k, slot, n, spk, notref, last, spikes_s):
+    """Neuron ``j`` fires at step ``k``: the ``n``-th spike of ring slot ``slot``; returns ``n + 1``."""
+    spk[slot, n] = j
+    notref[j] = False
+    last[j] = k
+    spikes_s[k, j] = True
+    return n + 1
+
+
+@njit(cache=True, inline="always")
+def synapses(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb):
+    """The synapse phase of step ``k``, in place on ``tgt`` (``v``, or ``I_syn`` with an
+    exponential synapse): inputs of bin ``k − delay``, then the reservoir spikes of step
+    ``k − delay``, then the feedback ``fb`` (empty: none); ``gated``: a refractory neuron
+    drops them (Brian2 guards ``v_post += w`` with ``if not_refractory``)."""
+    in_dense, w_in, in_ptr, in_idx, in_std = in_rows
+    rec_dense, w_rec, rec_ptr, rec_idx, rec_std = rec_rows
+    bins, inputs = raster_s.shape
+    neurons = tgt.shape[0]
+    src = k - delay
+    if src >= 0:
+        noise_slot = (np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
+        if src < bins:
+            n_active = 0
+            for i in range(inputs):
+                if raster_s[src, i]:
+                    active[n_active] = i
+                    n_active += 1
+            add_rows(tgt, notref, gated, active, n_active, in_dense, w_in, in_ptr, in_idx, in_std,
+                     noisy, key, noise_slot)
+        old = src % (delay + 1)
+        add_rows(tgt, notref, gated, spk[old], nspk[old], rec_dense, w_rec, rec_ptr, rec_idx,
+                 rec_std, noisy, key, noise_slot + np.uint64(inputs + neurons))
+    for j in range(fb.shape[0]):
+        if notref[j] or not gated:
+            tgt[j] += fb[j]
+
+
+@njit(cache=True, inline="always")
+def write_trace(k, v, traces_s):
+    """``traces_s[k] = v[:n_trace]`` (the membrane of the first neurons after bin ``k``)."""
+    for j in range(traces_s.shape[1]):
+        traces_s[k, j] = v[j]
+
+
+def slot_steps(bins: int, args: tuple) -> int:
+    """``bins`` plus the model's ``n_sep`` separator steps."""
+    return bins + args[9]
+
+
+def synaptic_current(state: tuple, args: tuple):
+    """``I_syn`` of the state with an exponential synapse, else None (what a step hook reads)."""
+    return state[2] if args[0] else None
+
+
+# ---- numpy twins' shared parts (the gpu engine on device="cpu")
+
+def finish_update(last, notref, fired, nr, fire, k: int) -> None:
+    """End of a twin's update: record the spikes ``fire`` of step ``k`` and write ``notref``, ``fired``."""
+    np.copyto(last, k, where=fire)
+    notref[...] = nr & ~fire
+    fired[...] = fire
+
+
+def deliver_drives(v, cur, notref, inp, rec, exp_syn: bool, deliver: bool, gated: bool) -> None:
+    """Twin of ``neurosim_cont_synapses_one``: add ``inp`` then ``rec`` to ``cur`` or ``v``."""
+    if deliver:
+        tgt = cur if exp_syn else v
+        new = (tgt + inp) + rec
+        if gated:
+            np.copyto(tgt, new, where=notref != 0)
+        else:
+            tgt[...] = new
