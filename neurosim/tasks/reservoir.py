@@ -20,7 +20,6 @@ capacity. Every random draw comes from the run seed (:func:`metric_rng`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -31,13 +30,11 @@ from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCap
                                        Synchrony, exponential_filter, firing_stats, generalization_rank,
                                        isi_cv, kernel_rank, memory_capacity, separation, synchrony)
 from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
-from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
 from neurosim.tasks.registry import RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
 
-__all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary",
-           "run_reservoir"]
+__all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary"]
 
 #: Random streams of this task, each ``("reservoir", name)`` below the run seed (:mod:`neurosim.seeds`).
 METRIC_STREAMS = ("select", "jitter", "stream", "pairs", "synchrony")
@@ -205,13 +202,6 @@ class Reservoir(Task):
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
         return reservoir_summary(report)
-
-
-def run_reservoir(config: Config, engine: str = "auto", data_dir: Path | None = None,
-                  progress: Progress | None = None) -> ReservoirResult:
-    """Measure the reservoir quality of chip instance ``run.instance`` (the task's ``run``;
-    the probes are the config's ``[reservoir]`` section)."""
-    return Reservoir().run(config, RunContext(engine, data_dir, progress or Progress(enabled=False)))
 
 
 def _separation_dict(s: Separation) -> dict:
