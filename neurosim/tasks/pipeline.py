@@ -166,22 +166,24 @@ class Pipeline:
             self._networks[n_inputs] = build_lsm(self.config, n_inputs, rng)
         return self._networks[n_inputs]
 
-    def simulate(self, network: LSM, raster: np.ndarray, stage: str, first_sample: int = 0) -> Activity:
-        """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as ``stage``.
+    def simulate(self, network: LSM, raster: np.ndarray, stage: str | None = None,
+                 first_sample: int = 0) -> Activity:
+        """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as
+        ``stage`` (None: no progress of its own, e.g. one chunk of :meth:`run_dataset`).
 
+        The one way a task runs the reservoir: :meth:`run_dataset` calls it for every chunk.
         ``first_sample``: position of the first sample in its run, so that per-sample random
         streams (read noise per step, background noise) do not depend on how a run is chunked.
         A network with background noise (:mod:`neurosim.networks.background`) runs with its
-        noise hook, on an engine that steps one.
+        noise hook; an engine that steps no hook is refused (:class:`~neurosim.errors.EngineError`).
         """
         run = self.config.run
+        progress = self.progress.stage(stage) if stage is not None else None
         noise = with_background(network, run.seed, run.instance, first_sample)
         if noise is not None:
             check_engine(self.engine_choice, stepping_engines())
-            return self.engine.run(network, raster, progress=self.progress.stage(stage), hook=noise,
-                                   first_sample=first_sample)
-        return self.engine.run(network, raster, progress=self.progress.stage(stage),
-                               first_sample=first_sample)
+            return self.engine.run(network, raster, progress=progress, hook=noise, first_sample=first_sample)
+        return self.engine.run(network, raster, progress=progress, first_sample=first_sample)
 
     def planned_samples(self, dataset: str | None = None) -> int:
         """How many samples :meth:`run_dataset` will stream (before corrupt ones are skipped)."""
@@ -225,7 +227,7 @@ class Pipeline:
             if raster_transform is not None:
                 raster = raster_transform(raster)
             network = network or self.network(raster.shape[2], name)
-            activity = self.engine.run(network, raster, first_sample=acc.samples)
+            activity = self.simulate(network, raster, first_sample=acc.samples)
             acc.add(batch, raster, activity, network)
             if on_chunk is not None:
                 on_chunk(Chunk(acc.samples - len(batch), batch, raster, activity))

@@ -170,7 +170,8 @@ class Reservoir(Task):
         channels = np.sort(stream.choice(n_inputs, size=min(settings.mc_channels, n_inputs),
                                          replace=False))
         mc_raster = rate_coded_stream(u, n_inputs, channels, stream, settings.mc_max_prob)
-        mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream")
+        # after the dataset's samples and the jittered copies: its background noise is a stream of its own
+        mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream", first_sample=n + m)
         mc_spikes = np.asarray(mc_activity.spike_raster)[0]
         mc_states = exponential_filter(mc_spikes, settings.mc_state_decay)
         settled = mc_spikes[settings.mc_washout:]
