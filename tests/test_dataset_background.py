@@ -67,3 +67,23 @@ def test_engine_without_a_step_hook_is_refused_on_the_dataset_path(engine):
     config = load_config("ideal", overrides=IZH)
     with pytest.raises(EngineError, match="background noise"):
         Pipeline(config, engine).run_dataset()
+
+
+def test_reservoir_task_draws_each_background_stream_once(monkeypatch):
+    """The dataset pass, the jittered copies and the memory-capacity stream take disjoint
+    background streams ("background", instance, sample): no run replays another's noise."""
+    from neurosim.networks.background import BackgroundNoise
+
+    drawn = []
+    start = BackgroundNoise.trial_start
+
+    def record(self, sample):
+        drawn.append(self.first_sample + sample)
+        start(self, sample)
+
+    monkeypatch.setattr(BackgroundNoise, "trial_start", record)
+    config = load_config("ideal", overrides=IZH + ["reservoir.rank_samples=5", "reservoir.mc_bins=300",
+                                                   "reservoir.mc_max_delay=5", "reservoir.mc_washout=20"])
+    run_task("reservoir", config, RunContext("cpu"))
+    assert len(drawn) == 12 + 5 + 1                        # samples, jittered copies, the stream
+    assert len(set(drawn)) == len(drawn)
