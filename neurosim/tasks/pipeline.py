@@ -211,9 +211,9 @@ class Pipeline:
         ``baselines``: also keep the no-reservoir feature sets of every sample
         (:func:`neurosim.learning.features.baseline_features`); the input raster's bins are summed
         into fewer time windows where ``bins × inputs`` exceeds the reservoir's features per sample
-        (at least one window). Refuses (:class:`~neurosim.errors.ConfigError`) at the first chunk a run whose
-        per-sample arrays would not fit in the available memory (:mod:`neurosim.tasks.memory`).
-        ``raster_transform``: applied to each chunk's input
+        (at least one window). Refuses (:class:`~neurosim.errors.ConfigError`), at the first chunk,
+        a run whose per-sample arrays would not fit in the available memory
+        (:mod:`neurosim.tasks.memory`). ``raster_transform``: applied to each chunk's input
         raster (bool ``[k, bins, inputs]``, same shape out) before the reservoir, e.g. a fixed
         permutation of the input channels (permuted continual-learning tasks); ``stage``: the
         progress label.
