@@ -57,7 +57,8 @@ cat "$OUT/gpu_bench.json"
 echo "== benchmark, Izhikevich reservoir (continuous-model kernels)"
 timeout 120 $PY bench/gpu_engine.py --neurons 1000 --samples 4096 --batch-sizes 1024 --dtype float32 \
     --check-samples 256 --set network.model=izhikevich --set network.input_scale=12 \
-    --set network.izhikevich.recurrent_scale=3 --set network.izhikevich.inhibitory_gain=1 >"$OUT/gpu_bench_izh.json" 2>"$OUT/gpu_bench_izh.err"
+    --set network.izhikevich.recurrent_scale=3 --set network.izhikevich.inhibitory_gain=1 \
+    --set crossbar.adc_mode=ideal >"$OUT/gpu_bench_izh.json" 2>"$OUT/gpu_bench_izh.err"
 rc=$?
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: d[k] for k in ('best_samples_per_s', 'accuracy')}))" \
     "$OUT/gpu_bench_izh.json" 2>/dev/null || cat "$OUT/gpu_bench_izh.json"

@@ -2,7 +2,7 @@
 
     python bench/gpu_engine.py [--neurons 1000] [--samples 16384] [--batch-sizes 1024,4096]
                                [--dtype float32] [--check-samples 1024] [--device gpu|cpu]
-                               [--set network.model=izhikevich ...]
+                               [--set network.model=izhikevich --set crossbar.adc_mode=ideal ...]
 
 Workload: an LSM of ``--neurons`` neurons on the rram-40nm-256kb chip (decay 0.9, threshold
 5.0: the N-MNIST setting), 256 inputs (N-MNIST polarity 0, centre 16×16), 50 bins (one step

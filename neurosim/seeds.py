@@ -7,6 +7,7 @@ A stream is addressed by a *path* below the run seed ``seed``::
     stream(seed, "dvs-digits", i)         # sample i of a generated dataset
     stream(seed, "readout")               # the readout's random_state
     stream(seed, "reservoir", "jitter")   # a task's own streams, named by the task
+    stream(seed, "repeat", k)             # the run seed of repeat k of a multi-seed task
 
 and is ``numpy.random.SeedSequence(seed, spawn_key=key(path))``, where a name
 becomes ``zlib.crc32(name)`` (a fixed 32-bit number) and an integer stays
@@ -24,7 +25,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["spawn_key", "stream", "rng", "int_seed", "chip_rng"]
+__all__ = ["spawn_key", "stream", "rng", "int_seed", "chip_rng", "repeat_seed"]
 
 
 def spawn_key(*path: str | int) -> tuple[int, ...]:
@@ -62,3 +63,17 @@ def chip_rng(seed: int, instance: int = 0) -> np.random.Generator:
     if isinstance(instance, bool) or not isinstance(instance, (int, np.integer)) or instance < 0:
         raise ValueError(f"chip instance index must be an integer >= 0, got {instance!r}")
     return rng(seed, "chip", int(instance))
+
+
+def repeat_seed(seed: int, repeat: int) -> int:
+    """The run seed of repeat ``repeat`` of a task that repeats itself over several seeds
+    (``prediction.seeds``, ``continual.repeats``).
+
+    Repeat 0 is run seed ``seed`` itself (a one-repeat run is the run of ``seed``: its chip,
+    samples and streams). Repeat ``k`` ≥ 1 is the 32-bit integer of stream ``("repeat", k)``
+    (:func:`int_seed`), so repeats do not overlap across runs: with ``seed + k``, repeat 1 of
+    seed 0 was the run of seed 1, and two sweep units of neighbouring seeds shared all but one.
+    """
+    if isinstance(repeat, bool) or not isinstance(repeat, (int, np.integer)) or repeat < 0:
+        raise ValueError(f"a repeat index must be an integer >= 0, got {repeat!r}")
+    return int(seed) if repeat == 0 else int_seed(seed, "repeat", int(repeat))

@@ -188,6 +188,8 @@ CONTINUOUS = {
         "network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.izhikevich.delay=2e-3",
         "device.stuck_at_gmax=0.05"],
 }
+# the continuous models do not model the chip's ADC and are refused on a quantizing one
+CONTINUOUS = {name: overrides + IDEAL_ADC for name, overrides in CONTINUOUS.items()}
 
 
 @pytest.mark.x86_fma

@@ -8,7 +8,7 @@ from scipy import stats
 
 from neurosim.config import load_config
 from neurosim.devices import (LinearTemperature, MeasuredForming, NormalForming, PowerLawDrift, ReadNoise,
-                              StuckAtFaults, WriteVerify, build_device, form_conductances)
+                              StuckAtFaults, WriteVerify, build_device)
 from neurosim.errors import ConfigError, NeurosimError
 
 N = 200_000
@@ -18,17 +18,22 @@ def rram(*overrides: str):
     return load_config("rram-40nm-256kb", overrides=list(overrides))
 
 
+def formed(device, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Conductances (S) of freshly formed devices, as the device model forms a chip's arrays."""
+    return build_device(device).form(shape, rng)[0]
+
+
 def test_formed_conductances_follow_the_configured_normal():
     # A window wide enough that clipping is negligible (> 6 sigma): KS against Normal(mean, std).
     config = rram("device.g_min=0", "device.g_max=1e-3", "device.forming_mean=4e-4",
                   "device.forming_std=5e-5")
-    g = form_conductances(config.device, (N,), np.random.default_rng(1))
+    g = formed(config.device, (N,), np.random.default_rng(1))
     assert stats.kstest(g, stats.norm(4e-4, 5e-5).cdf).pvalue > 0.01
 
 
 def test_formed_conductances_are_clipped_to_the_window():
     d = rram().device
-    g = form_conductances(d, (N,), np.random.default_rng(2))
+    g = formed(d, (N,), np.random.default_rng(2))
     assert g.min() >= d.g_min and g.max() <= d.g_max
     # The clipped mass sits exactly on the window edges, as the clipped Normal predicts.
     below = stats.norm(d.forming_mean, d.forming_std).cdf(d.g_min)
@@ -45,7 +50,7 @@ def test_measured_distribution_is_reproduced_by_inverse_cdf(tmp_path, suffix):
     else:
         np.save(path, measured)
     config = rram(f"device.conductance_file={str(path)!r}")
-    g = form_conductances(config.device, (50_000,), np.random.default_rng(4))
+    g = formed(config.device, (50_000,), np.random.default_rng(4))
     assert stats.ks_2samp(g, measured).pvalue > 0.01
     assert g.min() >= measured.min() and g.max() <= measured.max()
 

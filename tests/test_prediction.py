@@ -440,8 +440,9 @@ def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
     assert hook.memory.tally.program_pulses > stored, "the trial's net change is programmed at its end"
     levels = hook.w_when.w / (1.0 / 255)             # w_max / (levels − 1): one device's level step
     np.testing.assert_allclose(levels, np.round(levels), atol=1e-9)   # moved in whole level steps (pulses)
-    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY), RunContext("cpu")))
-    off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY + [
+    chip = TINY + ["crossbar.adc_mode=ideal"]  # izhikevich does not model the chip's ADC
+    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=chip), RunContext("cpu")))
+    off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=chip + [
         "prediction.readout_on_chip=false"]), RunContext("cpu")))
     e_on = on["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]
     e_off = off["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]

@@ -12,9 +12,8 @@ from neurosim.devices.forming import MeasuredForming, NormalForming, read_conduc
 from neurosim.devices.model import DeviceModel, DeviceState, build_device
 from neurosim.devices.programming import WriteVerify
 from neurosim.devices.read_noise import ReadNoise
-from neurosim.devices.rram import form_conductances
 from neurosim.devices.temperature import LinearTemperature
 
 __all__ = ["DeviceModel", "DeviceState", "LinearTemperature", "MeasuredForming", "NormalForming",
            "PowerLawDrift", "ReadNoise", "StuckAtFaults", "WriteVerify", "build_device",
-           "form_conductances", "read_conductances"]
+           "read_conductances"]

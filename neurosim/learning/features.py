@@ -12,7 +12,8 @@ from neurosim.config import ReadoutConfig
 from neurosim.events import EventBatch, bin_events
 from neurosim.events.binning import window_starts, window_sums
 
-__all__ = ["BASELINES", "baseline_features", "pixel_counts", "reservoir_features", "window_traces"]
+__all__ = ["BASELINES", "baseline_features", "pixel_counts", "raster_windows", "reservoir_features",
+           "window_traces"]
 
 #: The no-reservoir baselines, in the order reports list them.
 BASELINES = ("pixel counts", "input raster", "windowed input counts")
@@ -50,13 +51,26 @@ def pixel_counts(batch: EventBatch) -> np.ndarray:
     return bin_events(batch, 1)[:, 0, :]
 
 
-def baseline_features(batch: EventBatch, raster: np.ndarray, readout: ReadoutConfig) -> dict[str, np.ndarray]:
+def raster_windows(bins: int, channels: int, max_features: int | None) -> int:
+    """Time windows of the "input raster" baseline: all ``bins`` (the flattened raster itself) when
+    ``bins · channels ≤ max_features`` (or no limit, None), else the most windows whose
+    ``windows · channels`` features stay within ``max_features`` (at least one)."""
+    if max_features is None or bins * channels <= max_features:
+        return bins
+    return max(1, min(bins, max_features // channels))
+
+
+def baseline_features(batch: EventBatch, raster: np.ndarray, readout: ReadoutConfig,
+                      max_raster_features: int | None = None) -> dict[str, np.ndarray]:
     """The no-reservoir baselines of one chunk (:data:`BASELINES`), each float32 ``[samples, features]``:
-    per-pixel event counts, the flattened binary input raster (``bins·channels``), and the input spikes
-    in the readout's time windows (``windows·channels``)."""
+    per-pixel event counts, the input raster (``bins·channels``; with more features than
+    ``max_raster_features``, its bins summed into :func:`raster_windows` equal windows), and the input
+    spikes in the readout's time windows (``windows·channels``)."""
     windows = min(readout.windows, raster.shape[1])
+    pooled = raster_windows(raster.shape[1], raster.shape[2], max_raster_features)
+    flat = (raster if pooled == raster.shape[1] else window_sums(raster, pooled)).reshape(len(raster), -1)
     return {
         "pixel counts": pixel_counts(batch).astype(np.float32),
-        "input raster": raster.reshape(len(raster), -1).astype(np.float32),
+        "input raster": flat.astype(np.float32),
         "windowed input counts": window_sums(raster, windows).reshape(len(raster), -1).astype(np.float32),
     }

@@ -5,9 +5,11 @@ the operations the simulation actually performed. Accuracy is measured twice: on
 single train/test split (the dataset's official one, else a stratified random one), and
 by stratified k-fold cross-validation over all samples (``classify.folds``) with a 95 %
 interval. With ``classify.baselines`` the same folds and readout classify three feature
-sets that never went through the reservoir (per-pixel counts, the flattened input
-raster, windowed input counts), and the report says whether the reservoir beats the
-strongest of them; ``classify.learning_curve`` adds accuracy against training-set size.
+sets that never went through the reservoir (per-pixel counts, the flattened input raster —
+its bins summed into fewer time windows where it would be wider than the reservoir's features,
+so that memory stays bounded — and windowed input counts), and the report says whether the
+reservoir beats the strongest of them; ``classify.learning_curve`` adds accuracy against
+training-set size.
 These evaluation keys are the task's own section ``[classify]`` (:class:`ClassifySettings`).
 """
 
@@ -62,6 +64,7 @@ class ClassifyResult:
     learning_curve: dict | None = None  # name -> [{"fraction", "n_train", "value", "low", "high"}]
     n_features: int = 0               # features per sample the readout sees
     cv_groups: str = ""               # what CV folds keep together (e.g. "speaker"), "" = samples
+    baseline_shapes: dict | None = None  # name -> {"features_per_sample", …} of each baseline (see _shapes)
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -114,8 +117,9 @@ class ClassifySettings:
     folds: int = param(5, "Stratified k-fold cross-validation over all samples for the reported accuracy "
                        "and its interval (besides the single train/test split); 0 = off", "", 0, 100)
     baselines: bool = param(True, "Also classify without the reservoir, with the same folds and readout: "
-                            "per-pixel event counts, the flattened input raster and input spikes in the "
-                            "same time windows")
+                            "per-pixel event counts, the input raster (its bins summed into fewer time "
+                            "windows where it would be wider than the reservoir's features) and input "
+                            "spikes in the same time windows")
     learning_curve: bool = param(True, "Accuracy against training-set size (1/8, 1/4, 1/2, all of each "
                                  "training fold), for the reservoir and the strongest baseline")
 
@@ -221,7 +225,8 @@ def _comparison_sections(result: ClassifyResult) -> dict:
     strongest of them, in accuracy points) and ``learning_curve``, where they were measured."""
     out: dict = {}
     if result.baselines:
-        out["baselines"] = {name: cv.as_dict() for name, cv in result.baselines.items()}
+        shapes = result.baseline_shapes or {}
+        out["baselines"] = {name: {**cv.as_dict(), **shapes.get(name, {})} for name, cv in result.baselines.items()}
         strongest = _strongest(result.baselines)
         best = result.baselines[strongest].accuracy
         margin = 100.0 * (result.cv.accuracy.value - best.value)
@@ -270,7 +275,18 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
             curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
             report(i + 1, len(names))
     return {"cv": results.pop(FEATURES), "baselines": results, "learning_curve": curves or None,
-            "cv_groups": data.group_name if data.groups is not None else ""}
+            "cv_groups": data.group_name if data.groups is not None else "", "baseline_shapes": _shapes(data)}
+
+
+def _shapes(data: DatasetRun) -> dict:
+    """Features per sample of each baseline; for the input raster also its time windows against the
+    bins (fewer windows: the bins summed so that it is no wider than the reservoir's features)."""
+    shapes = {name: {"features_per_sample": int(f.shape[1])} for name, f in data.baselines.items()}
+    if "input raster" in shapes:
+        channels = data.input_counts.shape[1]
+        shapes["input raster"].update(time_windows=shapes["input raster"]["features_per_sample"] // channels,
+                                      bins=data.n_bins)
+    return shapes
 
 
 def _strongest(results: dict[str, CVResult]) -> str | None:

@@ -10,8 +10,8 @@ task is its own reservoir run, with a shared head; a class-split stream gives ea
 of the network from then on) a one-hidden-layer network is trained through the stream by each
 method of ``continual.methods`` (:mod:`neurosim.learning.continual`), from one stream of the
 run seed per method, and scored on every task's held-out samples after each task.
-``continual.repeats`` repeats everything (chip, permutations, split, training) for seeds
-``run.seed … run.seed + repeats − 1`` and reports the mean.
+``continual.repeats`` repeats everything (chip, permutations, split, training) for the run seeds
+:func:`neurosim.seeds.repeat_seed` of ``run.seed`` (repeat 0 is ``run.seed``) and reports the mean.
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ class ContinualSettings:
                          "subspaces, projected updates), exact (SVD subspaces of the residual: what "
                          "Oja converges to), replay (memory of replay_per_class samples per class), "
                          "multitask (joint training on every task so far: the upper bound)")
-    repeats: int = param(1, "Seeds run (run.seed … run.seed + repeats − 1: chip, permutations, split "
-                         "and training each); the report gives the mean and a 95 % t-interval. Every "
+    repeats: int = param(1, "Seeds run (run.seed, then stream ('repeat', k) of it, neurosim.seeds.repeat_seed: "
+                         "chip, permutations, split and training each); the report gives the mean and a 95 % t-interval. Every "
                          "method starts from the same initial weights and batch order of its seed",
                          "", 1, 100)
     hidden: int = param(256, "Hidden neurons of the trained network (ReLU)", "", 1, 100000)
@@ -264,7 +264,7 @@ class Continual(Task):
         ks = parse_k_sweep(s.k_sweep)
         ts = s.train_settings()
         progress = context.progress
-        seeds_run = [config.run.seed + r for r in range(s.repeats)]
+        seeds_run = [seeds.repeat_seed(config.run.seed, r) for r in range(s.repeats)]
         widest = max([s.lateral_neurons, *ks])
         if widest > s.hidden + 1:
             raise ConfigError(f"continual: {widest} lateral neurons per task exceed the hidden layer's "

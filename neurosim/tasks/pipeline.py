@@ -6,8 +6,10 @@ each chunk into input spikes (``[input]``), runs it on the engine and keeps
 only what tasks need from every sample: labels, split, duration, input and
 reservoir spike counts, and the chip's operation counts. A task that needs more
 of a chunk (a raster, the spikes) asks for it with ``on_chunk``. Memory is
-therefore bounded by one chunk plus ``O(samples × neurons)`` features, whatever
-the number of samples, and the features equal those of one unchunked run.
+therefore bounded by one chunk plus ``O(samples × neurons)`` features (the
+input-raster baseline pooled to the reservoir's width), whatever the number of
+samples, and the features equal those of one unchunked run; a run whose features
+would not fit is refused before the dataset streams (:mod:`neurosim.tasks.memory`).
 
 The reservoir is programmed once per input width, on chip instance
 ``run.instance`` of the run seed (:func:`neurosim.seeds.chip_rng`): the
@@ -38,6 +40,7 @@ from neurosim.learning.features import baseline_features, reservoir_features
 from neurosim.networks import LSM, build_lsm
 from neurosim.networks.background import check_engine, with_background
 from neurosim.progress import Progress
+from neurosim.tasks.memory import check_fits
 
 __all__ = ["Chunk", "DatasetRun", "PairedRuns", "Pipeline", "sample_durations"]
 
@@ -155,22 +158,24 @@ class Pipeline:
             self._networks[n_inputs] = build_lsm(self.config, n_inputs, rng)
         return self._networks[n_inputs]
 
-    def simulate(self, network: LSM, raster: np.ndarray, stage: str, first_sample: int = 0) -> Activity:
-        """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as ``stage``.
+    def simulate(self, network: LSM, raster: np.ndarray, stage: str | None = None,
+                 first_sample: int = 0) -> Activity:
+        """Run ``raster`` (bool ``[samples, bins, inputs]``) on the engine, reporting progress as
+        ``stage`` (None: no progress of its own, e.g. one chunk of :meth:`run_dataset`).
 
+        The one way a task runs the reservoir: :meth:`run_dataset` calls it for every chunk.
         ``first_sample``: position of the first sample in its run, so that per-sample random
         streams (read noise per step, background noise) do not depend on how a run is chunked.
         A network with background noise (:mod:`neurosim.networks.background`) runs with its
-        noise hook, on an engine that steps one.
+        noise hook; an engine that steps no hook is refused (:class:`~neurosim.errors.EngineError`).
         """
         run = self.config.run
+        progress = self.progress.stage(stage) if stage is not None else None
         noise = with_background(network, run.seed, run.instance, first_sample)
         if noise is not None:
             check_engine(self.engine_choice, stepping_engines())
-            return self.engine.run(network, raster, progress=self.progress.stage(stage), hook=noise,
-                                   first_sample=first_sample)
-        return self.engine.run(network, raster, progress=self.progress.stage(stage),
-                               first_sample=first_sample)
+            return self.engine.run(network, raster, progress=progress, hook=noise, first_sample=first_sample)
+        return self.engine.run(network, raster, progress=progress, first_sample=first_sample)
 
     def planned_samples(self, dataset: str | None = None) -> int:
         """How many samples :meth:`run_dataset` will stream (before corrupt ones are skipped)."""
@@ -193,8 +198,11 @@ class Pipeline:
         """Stream ``dataset`` (default ``run.dataset``; ``run.samples`` of it) through the reservoir.
 
         ``baselines``: also keep the no-reservoir feature sets of every sample
-        (:func:`neurosim.learning.features.baseline_features`; the flattened input raster holds
-        ``bins × inputs`` values per sample). ``raster_transform``: applied to each chunk's input
+        (:func:`neurosim.learning.features.baseline_features`); the input raster's bins are summed
+        into fewer time windows where ``bins × inputs`` exceeds the reservoir's features per sample
+        (at least one window). Refuses (:class:`~neurosim.errors.ConfigError`), at the first chunk,
+        a run whose per-sample arrays would not fit in the available memory
+        (:mod:`neurosim.tasks.memory`). ``raster_transform``: applied to each chunk's input
         raster (bool ``[k, bins, inputs]``, same shape out) before the reservoir, e.g. a fixed
         permutation of the input channels (permuted continual-learning tasks); ``stage``: the
         progress label.
@@ -206,7 +214,7 @@ class Pipeline:
         load = functools.partial(load_dataset, name, data_dir=self.data_dir, seed=run.seed,
                                  skip_corrupt=run.skip_corrupt)
         report = self.progress.stage(stage or f"{name} through the reservoir")
-        acc = _Accumulator(len(indices), config, baselines)
+        acc = _Accumulator(len(indices), config, baselines, name)
         network = None
         done = 0
         for batch in iter_batches(load, indices, run.chunk_samples):
@@ -214,7 +222,7 @@ class Pipeline:
             if raster_transform is not None:
                 raster = raster_transform(raster)
             network = network or self.network(raster.shape[2], name)
-            activity = self.engine.run(network, raster, first_sample=acc.samples)
+            activity = self.simulate(network, raster, first_sample=acc.samples)
             acc.add(batch, raster, activity, network)
             if on_chunk is not None:
                 on_chunk(Chunk(acc.samples - len(batch), batch, raster, activity))
@@ -248,10 +256,11 @@ class _Accumulator:
     """Per-sample features and operation counts of successive chunks, written into arrays sized
     once for the planned samples (no per-chunk copies to concatenate)."""
 
-    def __init__(self, planned: int, config: Config, baselines: bool):
+    def __init__(self, planned: int, config: Config, baselines: bool, name: str = ""):
         self.planned = planned
         self.readout = config.readout
         self.baselines = baselines
+        self.name = name
         self.arrays: dict[str, np.ndarray] = {}
         self.operations: Tally | None = None
         self.skipped: list[str] = []
@@ -266,16 +275,24 @@ class _Accumulator:
     def add(self, batch: EventBatch, raster: np.ndarray, activity: Activity, network: LSM) -> None:
         spikes = np.asarray(activity.spike_raster)
         self.has_split &= batch.is_test is not None
-        self._put("labels", np.asarray(batch.labels, dtype=np.int64))
-        self._put("is_test", np.zeros(len(batch), bool) if batch.is_test is None
-                  else np.asarray(batch.is_test, dtype=bool))
-        self._put("durations", sample_durations(batch))
-        self._put("counts", spikes.sum(axis=1, dtype=np.int64))
-        self._put("inputs", raster.sum(axis=1, dtype=np.int64))
-        self._put("features", reservoir_features(spikes, self.readout))
+        kept = {"labels": np.asarray(batch.labels, dtype=np.int64),
+                "is_test": (np.zeros(len(batch), bool) if batch.is_test is None
+                            else np.asarray(batch.is_test, dtype=bool)),
+                "durations": sample_durations(batch),
+                "counts": spikes.sum(axis=1, dtype=np.int64),
+                "inputs": raster.sum(axis=1, dtype=np.int64),
+                "features": reservoir_features(spikes, self.readout)}
         if self.baselines:
-            for name, values in baseline_features(batch, raster, self.readout).items():
-                self._put(f"baseline:{name}", values)
+            # the input raster no wider than the reservoir's features: its bins are pooled to fit
+            width = kept["features"].shape[1]
+            for name, values in baseline_features(batch, raster, self.readout, width).items():
+                kept[f"baseline:{name}"] = values
+        if not self.arrays:  # the first chunk gives the shapes: refuse a run that would not fit
+            check_fits(self.planned, sum(v.nbytes // max(1, len(v)) for v in kept.values()),
+                       max(v.shape[1] for k, v in kept.items() if k == "features" or k.startswith("baseline:")),
+                       f"{self.name or 'dataset'} through the reservoir")
+        for key, values in kept.items():
+            self._put(key, values)
         ops = count_operations(raster, spikes, network.programmed.tiling, 0, network=network,
                                first_sample=self.samples)
         self.operations = ops if self.operations is None else self.operations + ops

@@ -1,7 +1,7 @@
 """Task ``prediction``: "what" and "when" of an expected event in an Izhikevich reservoir (Yamada & Chao,
 arXiv 2510.14382), learned by a gated three-factor rule, against FORCE/RLS, optionally on the chip.
 
-For each of ``prediction.seeds`` seeds (run seeds ``run.seed … run.seed + seeds − 1``; each
+For each of ``prediction.seeds`` seeds (run seeds :func:`neurosim.seeds.repeat_seed` of ``run.seed``; each
 its own chip instance, background noise, trials) two experiments run closed-loop on an engine
 that steps a hook (``cpu`` or ``brian2``; :mod:`neurosim.learning.what_when`):
 
@@ -242,7 +242,7 @@ class Prediction(Task):
                                output_weights=s.output_weights)
         runs, ops = [], None
         for k in range(s.seeds):
-            seed = config.run.seed + k
+            seed = seeds.repeat_seed(config.run.seed, k)
             lsm = build_lsm(config, n_in, seeds.chip_rng(seed, config.run.instance))
             n = lsm.neurons
             r = seeds.rng(seed, "prediction", "readout-setup")

@@ -20,7 +20,6 @@ capacity. Every random draw comes from the run seed (:func:`metric_rng`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -32,13 +31,11 @@ from neurosim.networks.metrics import (DEFAULT_RANK_RTOL, FiringStats, MemoryCap
                                        isi_cv, kernel_rank, memory_capacity, separation, synchrony)
 from neurosim.networks.models import time_step
 from neurosim.networks.stimuli import jitter_raster, rate_coded_stream
-from neurosim.progress import Progress
 from neurosim.tasks.pipeline import Chunk, Pipeline
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
 
-__all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary",
-           "run_reservoir"]
+__all__ = ["Reservoir", "ReservoirResult", "ReservoirSettings", "metric_rng", "reservoir_summary"]
 
 #: Random streams of this task, each ``("reservoir", name)`` below the run seed (:mod:`neurosim.seeds`).
 METRIC_STREAMS = ("select", "jitter", "stream", "pairs", "synchrony")
@@ -177,7 +174,8 @@ class Reservoir(Task):
         channels = np.sort(stream.choice(n_inputs, size=min(settings.mc_channels, n_inputs),
                                          replace=False))
         mc_raster = rate_coded_stream(u, n_inputs, channels, stream, settings.mc_max_prob)
-        mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream")
+        # after the dataset's samples and the jittered copies: its background noise is a stream of its own
+        mc_activity = pipe.simulate(network, mc_raster, "memory-capacity stream", first_sample=n + m)
         mc_spikes = np.asarray(mc_activity.spike_raster)[0]
         mc_states = exponential_filter(mc_spikes, settings.mc_state_decay)
         settled = mc_spikes[settings.mc_washout:]
@@ -209,13 +207,6 @@ class Reservoir(Task):
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
         return reservoir_summary(report)
-
-
-def run_reservoir(config: Config, engine: str = "auto", data_dir: Path | None = None,
-                  progress: Progress | None = None) -> ReservoirResult:
-    """Measure the reservoir quality of chip instance ``run.instance`` (the task's ``run``;
-    the probes are the config's ``[reservoir]`` section)."""
-    return Reservoir().run(config, RunContext(engine, data_dir, progress or Progress(enabled=False)))
 
 
 def _separation_dict(s: Separation) -> dict:

@@ -29,7 +29,6 @@ encoder of the same size (:func:`training_cost`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
@@ -52,7 +51,7 @@ from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 
 __all__ = ["DIRECTIONS", "ModalityData", "Split", "Zeroshot", "ZeroshotResult", "ZeroshotSettings",
-           "modality_config", "parse_classes", "run_zeroshot", "split_modality", "train_and_select",
+           "modality_config", "parse_classes", "split_modality", "train_and_select",
            "training_cost"]
 
 #: Retrieval directions: name → (query modality, pool modality); "a" = vision, "b" = audio.
@@ -720,9 +719,3 @@ def _figures(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, first
                    "caption": "val = validation split of the seen classes (honest selection); seen/unseen = "
                               "test pools. The paper's rule picks from the test curves."})
     return {"panels": panels}
-
-
-def run_zeroshot(config: Config, engine: str = "auto", data_dir: Path | None = None,
-                 progress: Progress | None = None) -> ZeroshotResult:
-    """Run the zero-shot task (the task's ``run``)."""
-    return Zeroshot().run(config, RunContext(engine, data_dir, progress or Progress(enabled=False)))
