@@ -16,6 +16,7 @@ from neurosim.progress import Progress
 from neurosim.report import check_output_dir
 from neurosim.report.write import write_reports
 from neurosim.tasks import (
+    DEFAULT_TASK,
     RunContext,
     get_task,
     preflight,
@@ -73,7 +74,7 @@ class Run:
         return summary_rows(self.report)
 
 
-def run(task: str = "classify", config: Config | None = None, *, engine: str = "auto",
+def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str = "auto",
         data_dir: Path | str | None = None, progress: bool | Progress = False,
         out: Path | str | bool | None = None) -> Run:
     """Run ``task`` (one of :func:`neurosim.task_names`) on ``config``; the finished :class:`Run`.

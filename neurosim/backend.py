@@ -41,7 +41,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Accepted device names: ``"auto"`` picks the GPU when CuPy and a CUDA device work.
-DEVICES = ("auto", "cpu", "gpu")
+DEVICES = ("auto", "cpu", "gpu")  # registry-name: array devices, not engines
 
 _fallback_logged = False
 
@@ -153,22 +153,22 @@ def resolve_device(device: str = "auto") -> str:
     global _fallback_logged
     if device not in DEVICES:
         raise ConfigError(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
-    if device == "cpu":
-        return "cpu"
+    if device == "cpu":  # registry-name: array devices, not engines
+        return "cpu"  # registry-name: array devices, not engines
     cupy, reason = _probe_cupy()
     if cupy is not None:
-        return "gpu"
-    if device == "gpu":
+        return "gpu"  # registry-name: array devices, not engines
+    if device == "gpu":  # registry-name: array devices, not engines
         raise EngineError(f"device 'gpu' was requested but {reason}")
     if not _fallback_logged:
         log.info("device 'auto': using the CPU (numpy) because %s", reason)
         _fallback_logged = True
-    return "cpu"
+    return "cpu"  # registry-name: array devices, not engines
 
 
 def namespace(device: str = "auto") -> ModuleType:
     """The array module for ``device`` (see :func:`resolve_device`): numpy or cupy."""
-    return _probe_cupy()[0] if resolve_device(device) == "gpu" else np
+    return _probe_cupy()[0] if resolve_device(device) == "gpu" else np  # registry-name: array devices, not engines
 
 
 _LOCAL_INCLUDE = re.compile(r'^#include "([\w.]+\.cuh)"$', re.MULTILINE)

@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from neurosim.engines import engine_choices
-    from neurosim.tasks import get_task, task_names
+    from neurosim.tasks import DEFAULT_TASK, get_task, task_names
 
     parser = _Parser(
         prog="neurosim", description="Neuromorphic hardware co-design simulator: spiking networks "
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "accuracy and energy", description="Run a task end to end and write "
                          "OUT/report.json and OUT/report.html.")
     tasks = "; ".join(f"{name}: {get_task(name).description}" for name in task_names())
-    run.add_argument("--task", choices=task_names(), default="classify",
+    run.add_argument("--task", choices=task_names(), default=DEFAULT_TASK,
                      help=f"what to run (default: classify). {tasks}")
     _add_config_args(run)
     run.add_argument("--dataset", help="dataset name (default: run.dataset, i.e. dvs-digits)")

@@ -177,7 +177,7 @@ def test_chip_programs_the_tasks_reservoir_and_prices_its_activity():
 def test_simulate_delivers_background_noise():
     """An Izhikevich network with thalamic noise gets it through ``simulate``, as in a task run."""
     config = neurosim.load_config().set({"network.model": "izhikevich", "network.neurons": 20,
-                                         "input.n_bins": 30})
+                                         "input.n_bins": 30, "crossbar.adc_mode": "ideal"})
     chip = neurosim.Chip(config)
     raster = np.zeros((2, 30, 8), dtype=bool)
     lsm = chip.reservoir(8)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 from neurosim import engines
 from neurosim.networks.models import get_model, model_names
@@ -75,23 +74,6 @@ def test_the_scan_finds_a_branch_on_a_name_and_honours_the_pragma(tmp_path):
     assert found == ["neurosim/other.py:1: task 'mine' (its module: neurosim.tasks.mine)"]
 
 
-#: Files this change did not own that still name members (listed for the lead; see the report).
-NOT_YET = ("neurosim/api.py", "neurosim/backend.py", "neurosim/engines/benchmark.py", "neurosim/cli.py", "neurosim/config",
-           "neurosim/energy/validation.py", "neurosim/engines/gpu_engine.py", "neurosim/networks/lsm.py",
-           "neurosim/report/provenance.py", "neurosim/sweep/spec.py")
-
-
-def _remaining_elsewhere() -> bool:
-    return any(v.startswith(NOT_YET) for v in violations())
-
-
-@pytest.mark.xfail(condition=_remaining_elsewhere(), strict=False,
-                   reason="names still written in files owned by other engineers: " + ", ".join(NOT_YET))
 def test_no_member_name_outside_its_own_module():
     found = violations()
     assert not found, "registered names written outside their modules:\n" + "\n".join(found)
-
-
-def test_files_of_this_change_name_no_member():
-    """The files the registries change owns are clean now, whatever the others still hold."""
-    assert [v for v in violations() if not v.startswith(NOT_YET)] == []

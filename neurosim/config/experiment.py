@@ -49,7 +49,7 @@ class NetworkConfig:
     """
 
     neurons: int = param(200, "Reservoir neurons", "", 1, 100000)
-    model: str = param("discrete-lif", "Neuron model (a registered one; its own keys are in "
+    model: str = param("discrete-lif", "Neuron model (a registered one; its own keys are in "  # registry-name: the default model
                        "[network.<model>])", choices=network_models)
     input_scale: float = param(1.0, "Std of the input weights (membrane units; mV for izhikevich)",
                                "", 0.0, 1e6)

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 __all__ = ["GpuEngine", "INSTALL_HINT"]
 
 DTYPES = ("float32", "float64")
-DEVICES = ("gpu", "cpu")
+DEVICES = ("gpu", "cpu")  # registry-name: array devices, not engines
 
 #: What to tell a user whose machine lacks CuPy or a CUDA device.
 INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 12 drivers), "
@@ -117,7 +117,7 @@ class GpuEngine:
         Raises:
             EngineError: ``device="gpu"`` and CuPy is not installed or sees no CUDA device.
         """
-        if self.device == "cpu":
+        if self.device == "cpu":  # registry-name: array devices, not engines
             return np
         ok, reason = backend.gpu_available()
         if not ok:

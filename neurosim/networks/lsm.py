@@ -28,7 +28,7 @@ from neurosim.errors import ConfigError
 from neurosim.networks.connectivity import (apply_dale, distance_mask, grid_positions, neuron_types,
                                             random_mask)
 from neurosim.networks.models import get_model
-from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
+from neurosim.networks.models.discrete_lif import DiscreteLIF, DiscreteLIFConfig
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class LSM:
     w_in: np.ndarray
     w_rec: np.ndarray
     programmed: ProgrammedMatrix
-    model: str = "discrete-lif"
+    model: str = DiscreteLIF.name
     params: Any = DiscreteLIFConfig()
     in_mask: np.ndarray | None = None
     rec_mask: np.ndarray | None = None

@@ -8,7 +8,8 @@ import platform
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-PACKAGES = ("neurosim", "numpy", "scipy", "brian2", "tonic", "scikit-learn", "h5py", "matplotlib", "numba",
+PACKAGES = ("neurosim", "numpy", "scipy", "brian2",  # registry-name: package names
+            "tonic", "scikit-learn", "h5py", "matplotlib", "numba",
             "dask", "distributed")
 
 

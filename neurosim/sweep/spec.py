@@ -37,6 +37,7 @@ from typing import Any
 from neurosim.config import (DEFAULT_CHIP, Config, _toml_value, load_config, load_toml, parse_override,
                              reference_rows)
 from neurosim.errors import ConfigError, NeurosimError
+from neurosim.tasks.registry import DEFAULT_TASK
 
 __all__ = ["SweepSpec", "Unit", "parse_grid", "parse_seeds", "plan_units", "spec_from_sources"]
 
@@ -55,7 +56,7 @@ class SweepSpec:
     """
 
     chip: str = DEFAULT_CHIP
-    task: str = "classify"
+    task: str = DEFAULT_TASK
     grid: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     instances: int = 1
     seeds: tuple[int, ...] = (0,)
@@ -190,7 +191,7 @@ def spec_from_sources(config_file: Path | None = None, *, chip: str | None = Non
     if not isinstance(file_set, list) or not all(isinstance(s, str) for s in file_set):
         raise ConfigError(f"{where}: set must be a list of \"section.key=value\" strings")
     spec = SweepSpec(
-        chip=chip or table.get("chip", DEFAULT_CHIP), task=task or table.get("task", "classify"),
+        chip=chip or table.get("chip", DEFAULT_CHIP), task=task or table.get("task", DEFAULT_TASK),
         grid=tuple(axes.items()), instances=instances if instances is not None else table.get("instances", 1),
         seeds=parse_seeds(seeds) if seeds is not None else tuple(file_seeds),
         config_file=str(config_file) if config_file is not None else None,

@@ -36,7 +36,8 @@ from neurosim.progress import Progress
 from neurosim.report.headline import ACCURACY_HEADLINE, Headline
 from neurosim.submodules import import_submodules
 
-__all__ = ["Headline", "RunContext", "Task", "discover", "get_task", "register_task", "task_names", "unregister_task"]
+__all__ = ["DEFAULT_TASK", "Headline", "RunContext", "Task", "discover", "get_task", "register_task", "task_names",
+           "unregister_task"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ class Task:
 
 
 _TASKS: dict[str, Task] = {}
+
+#: The task a run does when none is named (``neurosim run``, ``neurosim.run``, a sweep).
+DEFAULT_TASK = "classify"  # registry-name: the one place the default task is named
 
 
 def register_task(cls: type[Task]) -> type[Task]:
