@@ -204,7 +204,6 @@ def test_paradigm_schedules_blocks_tests_and_input_spikes():
 
 def test_block_amplitude_averages_the_test_points_of_the_blocks_later_part_each_point_equally():
     t = np.arange(1000) * 1e-3
-    lat = np.array([0.3, 0.7])
 
     def out(a, b):          # a trial whose relative amplitudes are (a, b)
         return np.stack([a * event_kernel(t, 0.3, 0.03), b * event_kernel(t, 0.7, 0.03)], axis=1)
@@ -429,7 +428,8 @@ def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
     assert hook.w_when.pulses_ > 0, "the trial's net change is programmed at its end"
     levels = hook.w_when.w / hook.w_when.step
     np.testing.assert_allclose(levels, np.round(levels), atol=1e-9)   # moved in whole level steps (pulses)
-    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY_PREDICTION), RunContext("cpu")))
+    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY_PREDICTION),
+                                            RunContext("cpu")))
     off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=TINY_PREDICTION + [
         "prediction.readout_on_chip=false"]), RunContext("cpu")))
     e_on = on["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]

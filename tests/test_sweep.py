@@ -321,7 +321,8 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
     run_sweep(spec, tmp_path / "one", workers=1, progress=False)
     run_sweep(spec, tmp_path / "two", workers=2, progress=False)
     bindir = Path(sys.executable).parent
-    dask_cli = [str(bindir / "dask")] if (bindir / "dask").exists() else [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
+                else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
     port = 20000 + random.randrange(20000)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
            "NUMBA_NUM_THREADS": "1"}
