@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import in_ci, require_data, x86_fma_skip_reason
 from markers import REALDATA_FIXTURES, SUITE_MARKERS, Brian2Watch, auto_markers
+from tiny import TINY, as_mapping, cli
 
 
 @pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False), ("No", False),
@@ -162,3 +163,10 @@ def test_every_real_data_test_carries_the_marker_and_the_ci_command_selects_ever
     assert found and found <= everything
     assert found - marked == set(), "these read real data but do not carry the realdata marker"
     assert not collected() & marked, "the default run must leave the real-data tests out"
+
+
+def test_tiny_configs_as_command_line_and_mapping():
+    assert cli(["run.samples=40", "input.n_bins=20"]) == ["--set=run.samples=40", "--set=input.n_bins=20"]
+    assert as_mapping(TINY) == {"run.samples": 40, "network.neurons": 30, "input.n_bins": 20}
+    assert as_mapping(["prediction.switch_methods='a,b'", "readout.tune=false"]) == {
+        "prediction.switch_methods": "a,b", "readout.tune": False}

@@ -8,6 +8,8 @@ of these (later overrides win); no test file declares a ``TINY`` list of its own
 
 from __future__ import annotations
 
+import tomllib
+
 #: A classify run for unit tests: 40 samples (train + test), 30 neurons, 20 time bins.
 TINY = ["run.samples=40", "network.neurons=30", "input.n_bins=20"]
 
@@ -49,3 +51,10 @@ TINY_PREDICTION = ["network.model=izhikevich", "network.neurons=40", "prediction
 def cli(overrides: list[str]) -> list[str]:
     """``overrides`` as command-line arguments: ``["--set=run.samples=40", ...]``."""
     return [f"--set={o}" for o in overrides]
+
+
+def as_mapping(overrides: list[str]) -> dict:
+    """``overrides`` as a ``{dotted key: value}`` mapping (values parsed as TOML, as ``--set`` parses
+    them), for ``Config.set``: ``{"run.samples": 40, ...}``."""
+    pairs = (o.split("=", 1) for o in overrides)
+    return {key: tomllib.loads(f"v = {value}")["v"] for key, value in pairs}
