@@ -75,6 +75,7 @@ def fail_unmarked_brian2(item, runs_before: int) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
+    """Fixtures (module-scoped ones too) that run Brian2 count for the test that sets them up."""
     runs = BRIAN2_WATCH.runs
     result = yield
     fail_unmarked_brian2(item, runs)
@@ -83,6 +84,7 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
+    """The test body."""
     runs = BRIAN2_WATCH.runs
     result = yield
     fail_unmarked_brian2(item, runs)
