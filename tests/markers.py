@@ -17,11 +17,13 @@ only add markers, never remove one.
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.machinery
 import inspect
 import re
 import sys
+import textwrap
 from functools import wraps
 from pathlib import Path
 
@@ -60,10 +62,17 @@ def source_of(item) -> str:
     for function in functions:
         try:
             if TESTS in Path(inspect.getsourcefile(function) or "").resolve().parents:
-                texts.append(inspect.getsource(function))
+                texts.append(without_decorators(inspect.getsource(function)))
         except (OSError, TypeError):  # built-in fixtures: no Python source
             continue
     return "\n".join(texts)
+
+
+def without_decorators(source: str) -> str:
+    """A function's ``source`` from its ``def`` line on: what its parameters are set to is read from the
+    collected item (:func:`auto_markers`' ``params``), not from the text of its ``parametrize``."""
+    source = textwrap.dedent(source)
+    return "\n".join(source.splitlines()[ast.parse(source).body[0].lineno - 1:])
 
 
 def auto_markers(filename: str, source: str, fixturenames, params: dict) -> set[str]:

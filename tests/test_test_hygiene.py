@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import in_ci, require_data, x86_fma_skip_reason
-from markers import REALDATA_FIXTURES, SUITE_MARKERS, Brian2Watch, auto_markers
+from markers import REALDATA_FIXTURES, SUITE_MARKERS, Brian2Watch, auto_markers, without_decorators
 from tiny import TINY, as_mapping, cli
 
 
@@ -97,6 +97,11 @@ def test_auto_markers(source, fixtures, params, filename, expected):
     assert auto_markers(filename, source, fixtures, params) == expected
 
 
+def test_decorators_do_not_count():
+    source = '@pytest.mark.parametrize("engine", ["cpu", "brian2"])\ndef test_a(engine):\n    run(engine)\n'
+    assert without_decorators(source) == "def test_a(engine):\n    run(engine)"
+
+
 def test_brian2_watch_counts_network_runs():
     class Network:
         def run(self, duration):
@@ -154,6 +159,7 @@ def collected(*args: str) -> set[str]:
     return {line.split("[")[0] for line in result.stdout.splitlines() if "::" in line}
 
 
+@pytest.mark.e2e  # three pytest processes collect the suite
 def test_every_real_data_test_carries_the_marker_and_the_ci_command_selects_every_test():
     everything = collected("-o", "addopts=")                    # no marker expression at all
     assert collected("-m", "") == everything, "python -m pytest -m \"\" must select every test"
