@@ -102,7 +102,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--neurons", type=int, default=200)
     parser.add_argument("--instances", type=int, default=4)
-    parser.add_argument("--nmnist-dir", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    parser.add_argument("--nmnist-dir", type=Path,
+                        default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="neurosim-bench-sweep-"))
     try:

@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the real data lives, and Brian2 hygiene."""
+"""Shared test fixtures: where the real data lives, the suite's markers (tests/markers.py), and
+Brian2 hygiene."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from markers import Brian2Watch, mark_items
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+#: Counts Brian2 network runs, so that a test running one without the ``brian2`` marker fails.
+BRIAN2_WATCH = Brian2Watch().install()
 
 
 def in_ci() -> bool:
@@ -47,15 +52,43 @@ def x86_fma_skip_reason(machine: str) -> str | None:
             f"(see neurosim/engines/cpu_engine.py)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config, items):
-    """Skip the ``x86_fma`` tests, with their reason, where ``platform.machine()`` is not x86-64
-    (never under CI: a CI machine runs them, and a mismatch there fails)."""
+    """Put the suite markers on every test (tests/markers.py); skip the ``x86_fma`` tests, with their
+    reason, where ``platform.machine()`` is not x86-64 (never under CI: a CI machine runs them, and a
+    mismatch there fails)."""
+    mark_items(items)
     reason = x86_fma_skip_reason(platform.machine())
     if reason is None or in_ci():
         return
     for item in items:
         if item.get_closest_marker("x86_fma") is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def fail_unmarked_brian2(item, runs_before: int) -> None:
+    """Fail ``item`` if it ran a Brian2 network since ``runs_before`` without the ``brian2`` marker."""
+    if BRIAN2_WATCH.runs > runs_before and item.get_closest_marker("brian2") is None:
+        pytest.fail(f"{item.nodeid} runs Brian2 but is not marked brian2: mark it @pytest.mark.brian2, or "
+                    f"extend BRIAN2_PATTERN in tests/markers.py", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """Fixtures (module-scoped ones too) that run Brian2 count for the test that sets them up."""
+    runs = BRIAN2_WATCH.runs
+    result = yield
+    fail_unmarked_brian2(item, runs)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The test body."""
+    runs = BRIAN2_WATCH.runs
+    result = yield
+    fail_unmarked_brian2(item, runs)
+    return result
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiny import TINY_120
 
 from neurosim.config import load_config
 from neurosim.events import VISION_DTYPE, EventBatch
@@ -14,7 +15,6 @@ from neurosim.learning.features import BASELINES, baseline_features, pixel_count
 from neurosim.networks import build_lsm
 from neurosim.tasks.classify import Classify, run_classify
 
-TINY = ["run.samples=120", "network.neurons=40", "input.n_bins=20"]
 
 
 def _separable(n=120, classes=4, features=30, seed=0):
@@ -93,7 +93,7 @@ def test_recurrent_norm_scales_recurrent_weights_by_sqrt_of_size():
 
 def test_classify_report_has_cv_baselines_comparison_and_learning_curve():
     task = Classify()
-    result = run_classify(load_config(overrides=TINY), engine="cpu")
+    result = run_classify(load_config(overrides=TINY_120), engine="cpu")
     report = task.report(result)
     cv = report["accuracy"]["cv"]
     assert cv["folds"] == 5 and cv["low"] <= cv["value"] <= cv["high"] and len(cv["per_fold"]) == 5
@@ -109,9 +109,9 @@ def test_classify_report_has_cv_baselines_comparison_and_learning_curve():
 
 
 def test_readout_knobs_change_what_they_claim():
-    off = run_classify(load_config(overrides=TINY + ["classify.folds=0", "readout.windows=1"]), engine="cpu")
+    off = run_classify(load_config(overrides=TINY_120 + ["classify.folds=0", "readout.windows=1"]), engine="cpu")
     assert off.cv is None and off.baselines is None and off.n_features == 40
-    fixed = run_classify(load_config(overrides=TINY + ["classify.baselines=false", "classify.learning_curve=false",
+    fixed = run_classify(load_config(overrides=TINY_120 + ["classify.baselines=false", "classify.learning_curve=false",
                                                       "readout.tune=false", "readout.alpha=1e6"]), engine="cpu")
     assert fixed.baselines == {} and fixed.learning_curve is None
     assert fixed.regularisation == {"alpha": 1e6}
@@ -119,7 +119,7 @@ def test_readout_knobs_change_what_they_claim():
 
 
 def test_activity_is_per_neuron_whatever_the_feature_windows():
-    result = run_classify(load_config(overrides=TINY + ["classify.folds=0"]), engine="cpu")
+    result = run_classify(load_config(overrides=TINY_120 + ["classify.folds=0"]), engine="cpu")
     assert result.mean_spike_counts.shape == (40,) and result.n_features == 5 * 40
     report = Classify().report(result)
     assert report["activity"]["input_spikes_per_sample"] > 0

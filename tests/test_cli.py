@@ -8,11 +8,12 @@ import sys
 import tomllib
 
 import pytest
+from tiny import TINY, cli
 
 from neurosim.cli import main
 from neurosim.config import Config, apply_mapping, load_config, validate
 
-TINY = ["--samples", "40", "--set", "network.neurons=30", "--set", "input.n_bins=20", "--quiet"]
+QUICK = [*cli(TINY), "--quiet"]  # a tiny run, without progress output
 
 
 def run_cli(capsys, *argv):
@@ -25,7 +26,7 @@ def run_cli(capsys, *argv):
     (["run", "--chip", "/no/such/chip.toml"], "--chip /no/such/chip.toml: no such file"),
     (["run", "--set", "network.nerons=5"], "unknown key network.nerons"),
     (["run", "--set", "device.g_min=-1e-6"], "device.g_min = -1e-06 S is out of range"),
-    (["run", "--engine", "gpu"] + TINY, "engine 'gpu' is not available here"),
+    (["run", "--engine", "gpu"] + QUICK, "engine 'gpu' is not available here"),
     (["run", "--dataset", "nmnist", "--data-dir", "/no/such/root"], "/no/such/root"),
     (["chips", "show", "nope"], "unknown chip"),
 ])
@@ -75,7 +76,7 @@ def test_config_prints_resolved_toml(capsys):
 
 def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     out_dir = tmp_path / "r"
-    code, out, err = run_cli(capsys, "run", *TINY, "--out", str(out_dir))
+    code, out, err = run_cli(capsys, "run", *QUICK, "--out", str(out_dir))
     assert code == 0, err
     assert "accuracy (test split)" in out and "accuracy (4-fold CV)" in out and str(out_dir / "report.json") in out
     report = json.loads((out_dir / "report.json").read_text())
@@ -96,20 +97,20 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
 
     # The same seed again (into a fresh folder, and over its own report) gives the same numbers.
     again_dir = tmp_path / "again"
-    assert main(["run", *TINY, "--out", str(again_dir)]) == 0
-    assert main(["run", *TINY, "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
     again = json.loads((again_dir / "report.json").read_text())
     assert again["accuracy"] == report["accuracy"] and again["energy"] == report["energy"]
 
     # Another run never silently replaces this one's report.
     before = (out_dir / "report.json").read_bytes()
-    code, _, err = run_cli(capsys, "run", *TINY, "--seed", "1", "--out", str(out_dir))
+    code, _, err = run_cli(capsys, "run", *QUICK, "--seed", "1", "--out", str(out_dir))
     assert code == 1 and "different run" in err
     assert (out_dir / "report.json").read_bytes() == before
 
 
 def test_ideal_chip_runs_and_costs_no_analog_energy(capsys, tmp_path):
-    code, _, err = run_cli(capsys, "run", *TINY, "--chip", "ideal", "--out", str(tmp_path / "i"))
+    code, _, err = run_cli(capsys, "run", *QUICK, "--chip", "ideal", "--out", str(tmp_path / "i"))
     assert code == 0, err
     report = json.loads((tmp_path / "i" / "report.json").read_text())
     assert report["energy"]["breakdown_J"]["adc"] == 0.0
@@ -119,7 +120,7 @@ def test_ideal_chip_runs_and_costs_no_analog_energy(capsys, tmp_path):
 def test_run_on_real_nmnist(capsys, tmp_path, nmnist_dir):
     out_dir = tmp_path / "nm"
     code, out, err = run_cli(capsys, "run", "--dataset", "nmnist", "--data-dir", str(nmnist_dir),
-                             *TINY, "--samples", "60", "--out", str(out_dir))
+                             *QUICK, "--samples", "60", "--out", str(out_dir))
     assert code == 0, err
     report = json.loads((out_dir / "report.json").read_text())
     assert report["dataset"]["name"] == "nmnist"
@@ -140,7 +141,7 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
                 shutil.copy(f, root / split / str(d) / f.name)
     bad = sorted((root / "Train" / "3").glob("*.bin"))[0]
     bad.write_bytes(bad.read_bytes()[:-3])
-    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *TINY, "--samples", "0"]
+    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *QUICK, "--samples", "0"]
     code, _, err = run_cli(capsys, *argv, "--out", str(tmp_path / "a"))
     assert code == 1 and bad.name in err and "truncated" in err
     code, out, err = run_cli(capsys, *argv, "--skip-corrupt", "--out", str(tmp_path / "b"))
@@ -153,7 +154,7 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
 
 def test_reservoir_task_reports_quality_metrics(capsys, tmp_path):
     out_dir = tmp_path / "res"
-    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *TINY, "--samples", "24",
+    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *QUICK, "--samples", "24",
                              "--out", str(out_dir))
     assert code == 0, err
     report = json.loads((out_dir / "report.json").read_text())

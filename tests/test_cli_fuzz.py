@@ -499,8 +499,8 @@ TOML_KINDS = ["syntax", "encoding", "unknown_section", "unknown_key", "wrong_typ
 @pytest.mark.parametrize("kind", TOML_KINDS)
 @pytest.mark.parametrize("scale", EXAMPLES)
 def test_malformed_chip_file(kind, scale):
-    """``neurosim config --chip F`` (or ``chips show F``, ``run --chip F``): F malformed in one way (``unknown_section`` includes the
-    experiment sections a chip file may not hold)."""
+    """``neurosim config --chip F`` (or ``chips show F``, ``run --chip F``): F malformed in one way
+    (``unknown_section`` includes the experiment sections a chip file may not hold)."""
     fuzz(lambda spec, command: toml_case("--chip", spec, command), 10, scale,
          spec=malformed_toml(kind, CHIP_BASE, list(CHIP_SECTIONS), chip=True),
          command=st.sampled_from(["config", "config", "chips show", "run"]))

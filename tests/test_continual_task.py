@@ -2,19 +2,16 @@
 
 import json
 
-import numpy as np
 import pytest
+from tiny import TINY_CONTINUAL, cli
 
 from neurosim.cli import main
-
-TINY = ["run.samples=120", "network.neurons=40", "input.n_bins=20", "continual.tasks=2",
-        "continual.epochs=3", "continual.hebbian_epochs=2", "continual.hidden=16"]
 
 
 def _run(tmp_path, *sets, chip="ideal", name="out"):
     out = tmp_path / name
     code = main(["run", "--task", "continual", "--chip", chip, "--engine", "cpu", "--quiet", "--out",
-                 str(out), *(f"--set={s}" for s in (*TINY, *sets))])
+                 str(out), *cli([*TINY_CONTINUAL, *sets])])
     return code, out
 
 

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
-from neurosim.config import reference_rows
 from neurosim.data import Dataset, get_dataset, list_datasets, register_dataset, unregister_dataset
 from neurosim.engines import engine_names, get_engine
 from neurosim.errors import EngineError
@@ -21,31 +20,8 @@ from neurosim.networks.models import get_model, model_names, register_model, unr
 from neurosim.networks.models.discrete_lif import DiscreteLIF
 from neurosim.tasks import Headline, Task, get_task, register_task, task_names, unregister_task
 from neurosim.testing import ContractError, check_dataset, check_engine, check_model, check_task
+from tiny import TINY_RUNS
 
-_KNOWN = {row[0] for row in reference_rows()}
-#: The classify readout's extra work (k-fold CV, no-reservoir baselines, learning curve, tuning) off,
-#: under whichever section this version keeps those keys.
-_QUICK_READOUT = [f"{section}.{key}" for section in ("readout", "classify")
-                  for key in ("folds=0", "baselines=false", "learning_curve=false", "tune=false")
-                  if f"{section}.{key}".partition("=")[0] in _KNOWN]
-#: ``--set`` texts that make each built-in task's run tiny (a task not listed runs at its defaults).
-TINY_RUNS = {
-    "classify": ["run.samples=40", "network.neurons=30", "input.n_bins=20", *_QUICK_READOUT],
-    "reservoir": ["run.samples=24", "network.neurons=30", "input.n_bins=20", "reservoir.rank_samples=10",
-                  "reservoir.mc_bins=300", "reservoir.mc_max_delay=5", "reservoir.mc_washout=20",
-                  "reservoir.mc_channels=16"],
-    "zeroshot": ["run.samples=120", "network.neurons=24", "zeroshot.vision_n_bins=12", "zeroshot.audio_n_bins=16",
-                 "zeroshot.epochs=2", "zeroshot.seeds=2", "zeroshot.batch=16", "zeroshot.dim=8",
-                 "zeroshot.hidden=8", "zeroshot.proto_shots=2", "zeroshot.proto_queries=2"],
-    "continual": ["run.samples=120", "network.neurons=40", "input.n_bins=20", "continual.tasks=2",
-                  "continual.epochs=3", "continual.hebbian_epochs=2", "continual.hidden=16"],
-    "prediction": ["network.model=izhikevich", "network.neurons=40", "prediction.seeds=1",
-                   "prediction.trial_duration=0.4", "prediction.t_a=0.2", "prediction.t_b=0.3",
-                   "prediction.what_window=0.1", "prediction.block_trials=4", "prediction.sweep_warmup_trials=2",
-                   "prediction.p_levels=3", "prediction.test_every=2", "prediction.test_trials=1",
-                   "prediction.switch_methods='three-factor,force-reset'", "prediction.channels_per_stimulus=4",
-                   "prediction.switch_pre_blocks=3"],
-}
 #: Tasks whose tiny run still takes tens of seconds (several trainings or long simulations).
 SLOW_TASKS = {"zeroshot", "continual", "prediction"}
 #: Engines that compile per network (Brian2): their check is slow, so it runs on one model only.

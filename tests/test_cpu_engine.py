@@ -29,7 +29,8 @@ NETWORKS = {
     "dale": ["network.dale=true", "network.excitatory_fraction=0.7"],
     "distance": ["network.connectivity=distance", "network.input_p=0.5"],
     "faults": ["device.stuck_at_gmin=0.05", "device.stuck_at_gmax=0.05"],
-    "high decay": ["network.discrete-lif.decay=0.97", "network.discrete-lif.threshold=5.3", "network.recurrent_scale=0.3"],
+    "high decay": ["network.discrete-lif.decay=0.97", "network.discrete-lif.threshold=5.3",
+                   "network.recurrent_scale=0.3"],
 }
 
 

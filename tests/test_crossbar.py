@@ -7,7 +7,7 @@ import pytest
 
 from neurosim.config import load_config
 from neurosim.crossbar import (Adc, CrossbarMacro, input_planes, program_instance, program_instances,
-                               program_matrix, program_random_matrix)
+                               program_random_matrix)
 from neurosim.energy import macro_energy_breakdown, macro_energy_J
 
 IDEAL_PERIPHERY = ['crossbar.adc_mode="ideal"', "crossbar.input_bits=0"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiny import TINY, cli
 
 from neurosim.cli import main
 from neurosim.config import load_config
@@ -12,7 +13,7 @@ from neurosim.errors import DataError
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import DatasetRun
 
-TINY = ["--set=network.neurons=10", "--set=input.n_bins=5", "--quiet"]
+QUICK = [*cli(TINY), "--quiet"]  # a tiny run, without progress output
 
 
 def one_error_line(capsys) -> str:
@@ -41,7 +42,7 @@ def test_a_folder_as_toml_is_called_a_folder(tmp_path, capsys, option):
 def test_out_that_is_a_file_is_refused_before_the_run(tmp_path, capsys):
     out = tmp_path / "hostname"
     out.write_text("x\n")
-    assert main(["run", *TINY, "--out", str(out)]) == 1
+    assert main(["run", *QUICK, "--out", str(out)]) == 1
     err = one_error_line(capsys)
     assert str(out) in err and "not a folder" in err
     assert out.read_text() == "x\n"
@@ -50,7 +51,7 @@ def test_out_that_is_a_file_is_refused_before_the_run(tmp_path, capsys):
 @pytest.mark.parametrize("name", ["../../../escaped", "..", "a/b", "with space", "", "x" * 65])
 def test_chip_name_cannot_leave_the_output_folder(tmp_path, capsys, monkeypatch, name):
     monkeypatch.chdir(tmp_path)
-    assert main(["run", *TINY, "--set", f"chip.name={name!r}"]) == 1
+    assert main(["run", *QUICK, "--set", f"chip.name={name!r}"]) == 1
     err = one_error_line(capsys)
     assert "chip.name" in err and "e.g. 'my-chip-v2'" in err
     assert list(tmp_path.iterdir()) == []           # nothing written anywhere
@@ -88,7 +89,7 @@ def test_advice_does_not_say_raise_samples_when_all_are_used():
 
 def test_nmnist_small_official_split_is_refused_not_scored(nmnist_dir, capsys, tmp_path):
     code = main(["run", "--dataset", "nmnist", "--data-dir", str(nmnist_dir.parent), "--samples", "12",
-                 *TINY, "--out", str(tmp_path / "o")])
+                 *QUICK, "--out", str(tmp_path / "o")])
     assert code == 1
     assert "never trained" in one_error_line(capsys)
     assert not (tmp_path / "o" / "report.json").exists()
@@ -132,7 +133,7 @@ def test_too_few_samples_are_refused_before_any_simulation(capsys, monkeypatch):
         raise AssertionError("simulated although the split was impossible")
 
     monkeypatch.setattr(Pipeline, "run_dataset", no_run)
-    assert main(["run", *TINY, "--samples", "3"]) == 1
+    assert main(["run", *QUICK, "--samples", "3"]) == 1
     assert "too few to split" in one_error_line(capsys)
 
 

@@ -7,7 +7,7 @@ import pytest
 from neurosim.errors import ConfigError
 from neurosim.learning.continual import TaskData, TrainSettings, acc_bwt, train_stream
 from neurosim.learning.gradcheck import gradient_error
-from neurosim.learning.hlop import LateralSubspace, choose_k, principal_rows, project_rows
+from neurosim.learning.hlop import LateralSubspace, choose_k, principal_rows
 from neurosim.learning.mlp import MLP
 
 

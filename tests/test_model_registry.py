@@ -69,6 +69,7 @@ def qif():
     unregister_model(model.name)
 
 
+@pytest.mark.brian2  # through auto: no pattern in its source names the engine
 def test_a_model_defined_in_one_module_runs_on_brian2_through_auto(qif):
     assert "test-qif" in model_names()
     config = load_config("ideal", overrides=["network.model=test-qif", "network.neurons=12",

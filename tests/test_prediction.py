@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiny import TINY_PREDICTION
 
 from neurosim.config import load_config
 from neurosim.engines.brian2_engine import Brian2Engine
@@ -202,7 +203,6 @@ def test_paradigm_schedules_blocks_tests_and_input_spikes():
 
 def test_block_amplitude_averages_the_test_points_of_the_blocks_later_part_each_point_equally():
     t = np.arange(1000) * 1e-3
-    lat = np.array([0.3, 0.7])
 
     def out(a, b):          # a trial whose relative amplitudes are (a, b)
         return np.stack([a * event_kernel(t, 0.3, 0.03), b * event_kernel(t, 0.7, 0.03)], axis=1)
@@ -355,15 +355,8 @@ def test_closed_loop_prediction_is_identical_on_brian2_and_cpu(method):
         np.testing.assert_array_equal(got.weights()[k], w)
 
 
-TINY = ["network.model=izhikevich", "network.neurons=40", "prediction.seeds=1", "prediction.trial_duration=0.4",
-        "prediction.t_a=0.2", "prediction.t_b=0.3", "prediction.what_window=0.1", "prediction.block_trials=4",
-        "prediction.sweep_warmup_trials=2", "prediction.p_levels=3", "prediction.test_every=2",
-        "prediction.test_trials=1", "prediction.switch_methods='three-factor,force-reset'",
-        "prediction.channels_per_stimulus=4", "prediction.switch_pre_blocks=3"]
-
-
 def test_same_seed_same_result_and_the_report_holds_every_figure():
-    config = load_config("ideal", overrides=TINY)
+    config = load_config("ideal", overrides=TINY_PREDICTION)
     result = Prediction().run(config, RunContext("cpu"))
     a = prediction_report(result)
     b = prediction_report(Prediction().run(config, RunContext("cpu")))
@@ -376,13 +369,13 @@ def test_same_seed_same_result_and_the_report_holds_every_figure():
     p = a["prediction"]
     assert len(p["sweep"]["p_a"]) == 3 and set(p["switch"]) >= {"three-factor", "force-reset"}
     assert p["sweep"]["cos_what_when"]["random_level"] == pytest.approx(1 / np.sqrt(40))
-    other = load_config("ideal", overrides=TINY + ["run.seed=1"])
+    other = load_config("ideal", overrides=TINY_PREDICTION + ["run.seed=1"])
     c = prediction_report(Prediction().run(other, RunContext("cpu")))
     assert c["prediction"]["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"]
-    live = load_config("ideal", overrides=TINY + ["prediction.output_weights=live"])
+    live = load_config("ideal", overrides=TINY_PREDICTION + ["prediction.output_weights=live"])
     d = prediction_report(Prediction().run(live, RunContext("cpu")))["prediction"]
     assert d["sweep"]["amp_a_mean"] != p["sweep"]["amp_a_mean"], "prediction.output_weights reaches the readouts"
-    end = load_config("ideal", overrides=TINY + ["prediction.amplitude_from=1"])
+    end = load_config("ideal", overrides=TINY_PREDICTION + ["prediction.amplitude_from=1"])
     e = prediction_report(Prediction().run(end, RunContext("cpu")))["prediction"]["sweep"]
     assert p["sweep"]["amp_a_mean"] != p["sweep"]["block_end"]["amp_a_mean"]
     assert p["sweep"]["r_a_block_end_mean_over_seeds"] == p["sweep"]["block_end"]["r_a_mean_over_seeds"]
@@ -418,7 +411,7 @@ def test_cli_runs_prediction_names_no_dataset_and_reports_progress_per_block(tmp
     from neurosim.cli import main
     out = tmp_path / "pred"
     assert main(["run", "--task", "prediction", "--chip", "ideal", "--engine", "cpu", "--out", str(out),
-                 *(f"--set={s}" for s in TINY)]) == 0
+                 *(f"--set={s}" for s in TINY_PREDICTION)]) == 0
     err = capsys.readouterr().err
     first = err.splitlines()[0]
     assert first.startswith("neurosim prediction: chip ideal") and "dataset" not in first, first
@@ -440,8 +433,9 @@ def test_on_chip_readouts_are_programmed_once_per_trial_and_priced_in_pulses():
     assert hook.memory.tally.program_pulses > stored, "the trial's net change is programmed at its end"
     levels = hook.w_when.w / (1.0 / 255)             # w_max / (levels − 1): one device's level step
     np.testing.assert_allclose(levels, np.round(levels), atol=1e-9)   # moved in whole level steps (pulses)
-    chip = TINY + ["crossbar.adc_mode=ideal"]  # izhikevich does not model the chip's ADC
-    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=chip), RunContext("cpu")))
+    chip = TINY_PREDICTION + ["crossbar.adc_mode=ideal"]  # izhikevich does not model the chip's ADC
+    on = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=chip),
+                                            RunContext("cpu")))
     off = prediction_report(Prediction().run(load_config("rram-40nm-256kb", overrides=chip + [
         "prediction.readout_on_chip=false"]), RunContext("cpu")))
     e_on = on["prediction"]["learning_energy"]["per_method"]["sweep three-factor"]

@@ -83,8 +83,10 @@ def test_validation_table_and_bench_script_agree():
 def test_paper_presets_load_with_the_papers_settings():
     root = Path(__file__).resolve().parents[1] / "configs"
     nmnist = load_config("ideal", root / "lin2025-nmnist.toml")
-    assert (nmnist.run.dataset, nmnist.input.crop, nmnist.input.n_bins, nmnist.network.neurons) == ("nmnist", 16, 50, 200)
-    assert (nmnist.section("network.discrete-lif").decay, nmnist.section("network.discrete-lif").threshold) == (0.9, 5.0)
+    assert (nmnist.run.dataset, nmnist.input.crop, nmnist.input.n_bins, nmnist.network.neurons) == \
+        ("nmnist", 16, 50, 200)
+    lif = nmnist.section("network.discrete-lif")
+    assert (lif.decay, lif.threshold) == (0.9, 5.0)
     audio = load_config("ideal", root / "lin2025-ntidigits.toml")
     assert (audio.run.dataset, audio.input.n_bins, audio.readout.windows) == ("ntidigits", 129, 1)
     assert (audio.section("network.discrete-lif").decay, audio.section("network.discrete-lif").threshold) == (0.97, 5.3)

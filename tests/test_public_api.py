@@ -15,6 +15,7 @@ import types
 import numpy as np
 import pytest
 from conftest import REPO, SHARED_DATA, require_data
+from tiny import TINY, as_mapping
 
 import neurosim
 from neurosim import api, tasks
@@ -22,7 +23,6 @@ from neurosim.cli import main
 from neurosim.report import provenance
 from neurosim.tasks import runner
 
-TINY = {"run.samples": 40, "network.neurons": 30, "input.n_bins": 20}
 
 
 def readme_python_api_script() -> str:
@@ -67,7 +67,7 @@ def test_public_names_are_the_library_objects():
 
 
 def test_set_run_save_round_trip(tmp_path):
-    config = neurosim.load_config("rram-40nm-256kb").set(TINY)
+    config = neurosim.load_config("rram-40nm-256kb").set(as_mapping(TINY))
     with pytest.raises(neurosim.ConfigError, match="network.nerons"):
         config.set({"network.nerons": 5})
     run = neurosim.run("classify", config, engine="cpu")
@@ -91,7 +91,7 @@ def test_set_run_save_round_trip(tmp_path):
 
 
 def test_run_refuses_another_runs_folder_before_any_work(tmp_path, monkeypatch):
-    config = neurosim.load_config().set(TINY)
+    config = neurosim.load_config().set(as_mapping(TINY))
     folder = tmp_path / "taken"
     folder.mkdir()
     (folder / "report.json").write_text(json.dumps({"run": {"id": "0000000000000000-s9"}}))
@@ -149,7 +149,7 @@ def test_chip_programs_the_tasks_reservoir_and_prices_its_activity():
     from neurosim.energy import count_operations, estimate_energy
     from neurosim.tasks.pipeline import Pipeline
 
-    config = neurosim.load_config().set({**TINY, "run.instance": 2})
+    config = neurosim.load_config().set({**as_mapping(TINY), "run.instance": 2})
     chip = neurosim.Chip(config)
     assert chip.instance == 2 and chip.name == "rram-40nm-256kb"
     batch = neurosim.load_dataset("dvs-digits", n_samples=5, seed=0)

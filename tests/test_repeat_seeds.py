@@ -13,11 +13,8 @@ import pytest
 from neurosim import seeds
 from neurosim.config import load_config
 from neurosim.tasks import RunContext, run_task
-from test_prediction import TINY as PREDICTION_TINY
+from tiny import TINY_CONTINUAL_FINETUNE, TINY_PREDICTION as PREDICTION_TINY
 
-CONTINUAL_TINY = ["run.samples=120", "network.neurons=30", "input.n_bins=20", "continual.tasks=2",
-                  "continual.epochs=2", "continual.hebbian_epochs=1", "continual.hidden=16",
-                  "continual.methods=finetune", "continual.stream=class-split"]  # one reservoir run per seed
 
 
 def test_repeat_seeds_do_not_overlap_across_run_seeds():
@@ -43,9 +40,9 @@ def test_prediction_repeat_one_of_seed_zero_is_not_the_run_of_seed_one():
 
 
 def test_continual_repeat_one_of_seed_zero_is_not_the_run_of_seed_one():
-    two = run_task("continual", load_config("ideal", overrides=CONTINUAL_TINY + ["continual.repeats=2"]),
+    two = run_task("continual", load_config("ideal", overrides=TINY_CONTINUAL_FINETUNE + ["continual.repeats=2"]),
                    RunContext("cpu")).result
-    one = run_task("continual", load_config("ideal", overrides=CONTINUAL_TINY + ["run.seed=1"]),
+    one = run_task("continual", load_config("ideal", overrides=TINY_CONTINUAL_FINETUNE + ["run.seed=1"]),
                    RunContext("cpu")).result
     assert two.seeds == [0, seeds.repeat_seed(0, 1)] and one.seeds == [1]
     assert not np.array_equal(two.results["finetune"][1].R, one.results["finetune"][0].R, equal_nan=True)

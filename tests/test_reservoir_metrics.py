@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from tiny import TINY_RESERVOIR
 
 from neurosim.networks.metrics import (exponential_filter, firing_stats, generalization_rank,
                                        kernel_rank, memory_capacity, numerical_rank,
@@ -184,12 +185,6 @@ def test_memory_capacity_rejects_too_short_streams():
 
 # --------------------------------------------------------------------------- the task, end to end
 
-TINY = ["run.samples=24", "network.neurons=30", "input.n_bins=20"]
-
-
-TINY_SETTINGS = ["reservoir.rank_samples=10", "reservoir.mc_bins=300", "reservoir.mc_max_delay=5",
-                 "reservoir.mc_washout=20", "reservoir.mc_channels=16"]
-
 
 def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     from neurosim.config import load_config
@@ -197,7 +192,7 @@ def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     from neurosim.tasks import RunContext, run_task
 
     ideal_adc = ["crossbar.adc_mode=ideal"]  # brian2 is the reference of the ideal-ADC case
-    config = load_config(overrides=TINY + TINY_SETTINGS + ideal_adc)
+    config = load_config(overrides=TINY_RESERVOIR + ideal_adc)
     output = run_task("reservoir", config, RunContext(engine="brian2"))
     result = output.result
     assert result.engine == "brian2" and result.n_samples == 24
@@ -222,7 +217,7 @@ def test_run_reservoir_end_to_end_on_dvs_digits_is_deterministic():
     assert metrics(again) == metrics(report)
     cpu = run_task("reservoir", config, RunContext(engine="cpu")).report
     assert metrics(cpu)["reservoir"] == metrics(report)["reservoir"]   # engines agree exactly
-    other = run_task("reservoir", load_config(overrides=TINY + TINY_SETTINGS + ideal_adc + ["run.seed=1"]),
+    other = run_task("reservoir", load_config(overrides=TINY_RESERVOIR + ideal_adc + ["run.seed=1"]),
                      RunContext(engine="brian2")).report
     assert metrics(other)["reservoir"] != metrics(report)["reservoir"]
 

@@ -19,26 +19,22 @@ import h5py
 import numpy as np
 import pytest
 from conftest import REPO, skip_or_fail
+from tiny import READOUT_EXTRAS_OFF, TINY, cli
 
 from neurosim.cli import main
-from neurosim.config import reference_rows
 from neurosim.errors import ConfigError
 from neurosim.sweep import SweepStore, plan_units, run_sweep, spec_from_sources
 from neurosim.sweep.compare import aggregate, load_units, pareto_front
 from neurosim.sweep.execute import UnitJob, run_unit
 from neurosim.sweep.page import write_report
 
-TINY = ["run.samples=40", "network.neurons=30", "input.n_bins=20"]
-# the classify readout's extra work (k-fold CV, no-reservoir baselines, learning curve, tuning) off where
-# this version has it: these tests are about sweeping, not about the readout
-_KNOWN = {row[0] for row in reference_rows()}
-TINY += [o for o in ("classify.folds=0", "classify.baselines=false", "classify.learning_curve=false",
-                     "readout.tune=false") if o.partition("=")[0] in _KNOWN]
+# the classify readout's extra work off: these tests are about sweeping, not about the readout
+SETS = [*TINY, *READOUT_EXTRAS_OFF]
 GRID = ["crossbar.adc_bits=4,8,99"]  # 99 is out of range: those units fail, the others run
 
 
 def tiny_spec(grid=GRID, instances=2, **kw):
-    return spec_from_sources(grid=grid, instances=instances, overrides=TINY, **kw)
+    return spec_from_sources(grid=grid, instances=instances, overrides=SETS, **kw)
 
 
 def check_folder(folder: Path) -> set[str]:
@@ -289,7 +285,7 @@ def test_sigkilled_sweep_resumes_without_loss_or_recomputation(swept, cluster, t
     shutil.copytree(old_folder, folder)
     old = digests(folder)
     argv = ["--grid", "crossbar.adc_bits=4,6,8", "--instances", "3", "--out", str(folder), "--quiet",
-            "--scheduler", address, *[a for s in TINY for a in ("--set", s)]]
+            "--scheduler", address, *cli(SETS)]
     seed = random.randrange(10**6)
     before = sigkill_during(folder, argv, random.Random(seed).uniform(0.0, 0.6))
     assert len(before) > len(old), f"no new unit before the kill (seed {seed})"
@@ -306,7 +302,7 @@ def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
     folder = tmp_path / "out"
     grid = ["crossbar.adc_bits=4,6,8", "device.read_noise_std=0.0,0.05"]
     argv = [*(a for g in grid for a in ("--grid", g)), "--instances", "3", "--out", str(folder), "--quiet",
-            "--workers", "2", *[a for s in TINY for a in ("--set", s)]]
+            "--workers", "2", *cli(SETS)]
     seed = random.randrange(10**6)
     rng = random.Random(seed)
     before: dict[str, bytes] = {}
@@ -325,7 +321,8 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
     run_sweep(spec, tmp_path / "one", workers=1, progress=False)
     run_sweep(spec, tmp_path / "two", workers=2, progress=False)
     bindir = Path(sys.executable).parent
-    dask_cli = [str(bindir / "dask")] if (bindir / "dask").exists() else [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
+                else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
     port = 20000 + random.randrange(20000)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
            "NUMBA_NUM_THREADS": "1"}

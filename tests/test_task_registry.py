@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from tiny import TINY, cli
 
 from neurosim import seeds
 from neurosim.cli import main
@@ -16,8 +17,6 @@ from neurosim.crossbar import program_instance, program_instances
 from neurosim.errors import ConfigError
 from neurosim.tasks import RunContext, Task, register_task, run_id, run_task, task_names, unregister_task
 from neurosim.tasks.pipeline import Pipeline
-
-TINY = ["run.samples=40", "network.neurons=30", "input.n_bins=20"]
 
 
 # --------------------------------------------------------------------------- a task in one module
@@ -67,7 +66,7 @@ def test_a_task_added_in_its_own_module_runs_from_the_cli(mean_rate_task, tmp_pa
     assert "mean-rate.scale" in [row[0] for row in reference_rows()]   # documented with the others
     out = tmp_path / "rate"
     code = main(["run", "--task", "mean-rate", "--engine", "cpu", "--quiet", "--out", str(out),
-                 *(f"--set={s}" for s in TINY), "--set", "mean-rate.scale=2"])
+                 *cli(TINY), "--set", "mean-rate.scale=2"])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "mean spikes" in printed.out and "task                mean-rate on dvs-digits" in printed.out
@@ -106,7 +105,7 @@ def test_run_id_covers_task_engine_and_every_input():
 
 def test_a_folder_with_another_tasks_report_is_refused_before_running(tmp_path, capsys):
     out = str(tmp_path / "same")
-    args = ["--engine", "cpu", "--quiet", "--out", out, *(f"--set={s}" for s in TINY)]
+    args = ["--engine", "cpu", "--quiet", "--out", out, *cli(TINY)]
     assert main(["run", *args]) == 0
     capsys.readouterr()
     assert main(["run", "--task", "reservoir", *args]) == 1
@@ -119,7 +118,7 @@ def test_a_folder_with_another_tasks_report_is_refused_before_running(tmp_path, 
 def test_unwritable_out_is_refused_before_any_work(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["run", "--quiet", "--out", str(blocker / "sub"), *(f"--set={s}" for s in TINY)]) == 1
+    assert main(["run", "--quiet", "--out", str(blocker / "sub"), *cli(TINY)]) == 1
     err = capsys.readouterr().err
     assert "is not a folder" in err and "through the reservoir" not in err
 
@@ -198,7 +197,7 @@ def test_an_engine_registered_elsewhere_is_chosen_by_name(tmp_path, capsys):
         assert "cpu-1" in engine_choices() and get_engine("cpu-1").threads == 1
         out = tmp_path / "one"
         assert main(["run", "--engine", "cpu-1", "--quiet", "--out", str(out),
-                     *(f"--set={s}" for s in TINY)]) == 0
+                     *cli(TINY)]) == 0
         assert json.loads((out / "report.json").read_text())["engine"] == "cpu-1"
         register_engine(EngineEntry("off", OneThread, available=lambda: (False, "not here (test)")))
         with pytest.raises(Exception, match="not available here: not here"):

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from tiny import TINY_ZEROSHOT
 
 from neurosim.cli import main
 from neurosim.config import load_config
@@ -230,14 +231,9 @@ def test_centring_changes_retrieval_not_training(centre):
     assert [h["seen"] for h in other.history] != [h["seen"] for h in base.history]
 
 
-TINY = ["run.samples=120", "network.neurons=24", "zeroshot.vision_n_bins=12", "zeroshot.audio_n_bins=16",
-        "zeroshot.epochs=2", "zeroshot.seeds=2", "zeroshot.batch=16", "zeroshot.dim=8", "zeroshot.hidden=8",
-        "zeroshot.proto_shots=2", "zeroshot.proto_queries=2"]
-
-
 @pytest.fixture(scope="module")
 def tiny_report():
-    config = load_config("rram-40nm-256kb", overrides=TINY)
+    config = load_config("rram-40nm-256kb", overrides=TINY_ZEROSHOT)
     return run_task("zeroshot", config, RunContext("cpu")).report
 
 
@@ -261,7 +257,7 @@ def test_task_reports_both_protocols_both_directions_with_chance_and_intervals(t
 def test_cli_same_seed_same_report_with_figures(tiny_report, tmp_path, capsys):
     out = tmp_path / "zs"
     assert main(["run", "--task", "zeroshot", "--chip", "rram-40nm-256kb", "--engine", "cpu", "--quiet",
-                 "--out", str(out), *[a for kv in TINY for a in ("--set", kv)]]) == 0
+                 "--out", str(out), *[a for kv in TINY_ZEROSHOT for a in ("--set", kv)]]) == 0
     text = capsys.readouterr().out
     assert "unseen audio→image" in text and "chance 50.0 %" in text and "paper's rule" in text
     again = json.loads((out / "report.json").read_text())
@@ -271,7 +267,7 @@ def test_cli_same_seed_same_report_with_figures(tiny_report, tmp_path, capsys):
 
 
 def test_crossbar_projection_runs_on_the_chip_and_prices_its_energy(tiny_report):
-    z = run_task("zeroshot", load_config("rram-40nm-256kb", overrides=TINY + [
+    z = run_task("zeroshot", load_config("rram-40nm-256kb", overrides=TINY_ZEROSHOT + [
         "zeroshot.hardware=crossbar", "zeroshot.proto_baseline=false"]), RunContext("cpu")).report["zeroshot"]
     assert set(z["hardware"]["crossbar_seed0_honest"]) == {"seen", "unseen"}
     assert z["results"]["clip"]["honest"] == tiny_report["zeroshot"]["results"]["clip"]["honest"]
@@ -285,7 +281,7 @@ def test_bad_class_settings_and_missing_dataset_are_clear_errors(tmp_path):
     with pytest.raises(ConfigError, match="expected class labels"):
         load_config(overrides=["zeroshot.unseen_classes=eight"])
     assert parse_classes("1-3,5", "x") == (1, 2, 3, 5)
-    config = load_config(overrides=TINY + ["zeroshot.audio_dataset=ntidigits"])
+    config = load_config(overrides=TINY_ZEROSHOT + ["zeroshot.audio_dataset=ntidigits"])
     with pytest.raises(DataError, match="zeroshot.audio_dataset = 'ntidigits' is not available"):
         run_task("zeroshot", config, RunContext("cpu", data_dir=tmp_path))
 

@@ -49,8 +49,9 @@ class NetworkConfig:
     """
 
     neurons: int = param(200, "Reservoir neurons", "", 1, 100000)
-    model: str = param("discrete-lif", "Neuron model (a registered one; its own keys are in "  # registry-name: the default model
-                       "[network.<model>])", choices=network_models)
+    model: str = param("discrete-lif",  # registry-name: the default model
+                       "Neuron model (a registered one; its own keys are in [network.<model>])",
+                       choices=network_models)
     input_scale: float = param(1.0, "Std of the input weights (membrane units; mV for izhikevich)",
                                "", 0.0, 1e6)
     recurrent_scale: float = param(0.5, "Std of the recurrent weights (membrane units; mV for izhikevich)",
@@ -145,5 +146,5 @@ class RunConfig:
                                "chunk's events and spikes (results do not depend on it, except the read-noise "
                                "draws of the brian2 engine)", "", 1, 10**6)
     skip_corrupt: bool = param(False, "Leave out corrupt samples (truncated, outside the sensor, "
-                               "decreasing timestamps, empty, all events at one timestamp) and count them in the report, "
-                               "instead of stopping at the first", choices=(False, True))
+                               "decreasing timestamps, empty, all events at one timestamp) and count them in the "
+                               "report, instead of stopping at the first", choices=(False, True))

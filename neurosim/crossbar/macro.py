@@ -138,7 +138,8 @@ class CrossbarMacro:
         p = self.programmed
         if not self.transposed:
             return p.weights, p.g_pos, p.g_neg
-        t = (lambda a: None if a is None else a.T)
+        def t(a):
+            return None if a is None else a.T
         return p.weights.T, t(p.g_pos), t(p.g_neg)
 
     def _tile_sizes(self) -> tuple[int, int]:

@@ -68,7 +68,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
         key="xue2019-multibit", macro="55 nm 1 Mb ReRAM CIM macro",
         citation="C.-X. Xue et al., ISSCC 2019, paper 24.1, Fig. 24.1.6",
         chip="rram-55nm-1mb-xue2019", rows=9, outputs=512, input_bits=2, published=21.9,
-        role="prediction", tolerance=0.30, source="summary", calibrated_on="xue2019-binary",  # registry-name: a validation row's role, not the task
+        role="prediction",  # registry-name: a row's role
+        tolerance=0.30, source="summary", calibrated_on="xue2019-binary",
         workload="2b input (two 1b word-line pulses), 3b weight, 4b output; 9 active word lines",
         note="same preset, only crossbar.input_bits = 2"),
     PublishedFigure(
@@ -84,7 +85,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
         citation="Q. Liu et al., ISSCC 2020, paper 33.2 (77 us per MNIST image, as quoted in the issue-15 "
                  "summary)",
         chip="rram-130nm-liu2020", rows=784, outputs=100, input_bits=1, published=77e-6,
-        role="prediction", tolerance=0.30, quantity="s", source="summary", calibrated_on="liu2020-peak",  # registry-name: a validation row's role, not the task
+        role="prediction",  # registry-name: a row's role
+        tolerance=0.30, quantity="s", source="summary", calibrated_on="liu2020-peak",
         layers=(784, 100, 10),
         workload="one image through the 784-100-10 MLP: layer 1 (784x100) then layer 2 (100x10), 1b inputs",
         note="timing from the preset (51.1 ns MAC access per read, published; ADC time inside it)",
@@ -106,7 +108,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
                  "memory for deep neural network inference', Nat. Electron. 6, 2023 (9.76 TOPS/W peak, "
                  "as quoted in the issue-15 summary)",
         chip="pcm-14nm-hermes", rows=256, outputs=256, input_bits=0, published=9.76,
-        role="prediction", tolerance=0.30, source="summary", calibrated_on="hermes2022-peak",  # registry-name: a validation row's role, not the task
+        role="prediction",  # registry-name: a row's role
+        tolerance=0.30, source="summary", calibrated_on="hermes2022-peak",
         workload="256x256 MVM on one core of the 64-core chip, full-scale PWM inputs, 8b ADCs",
         note="the core's calibration carried to the chip: the chip adds its own on-chip network and "
              "digital units, which the core figure does not hold"),
@@ -116,7 +119,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
                  "Digital RRAM Macro with Active-Feedback-Based Read and In-Situ Write Verification', "
                  "ISSCC 2021 (title figure, as quoted in the issue-15 summary)",
         chip="rram-40nm-256kb", rows=256, outputs=128, input_bits=1, published=56.67,
-        role="prediction", tolerance=0.30, source="summary",  # registry-name: a validation row's role, not the task
+        role="prediction",  # registry-name: a row's role
+        tolerance=0.30, source="summary",
         workload="256x256 1T1R array (64 Kb), 1b inputs on every row, 128 differential outputs",
         note="the 40 nm preset behind the default run, calibrated on nothing: every energy is an "
              "independent estimate (C·V², Walden FoM, Horowitz); the array is set to 256 x 256",

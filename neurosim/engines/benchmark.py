@@ -94,8 +94,8 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
 
 def _engine(name: str, brian2_chunk: int):
     from neurosim.engines import get_engine
-    if name == "brian2":  # registry-name: the benchmark measures named engines against the Brian2 reference
-        return get_engine("brian2", chunk_samples=brian2_chunk)  # registry-name: the benchmark measures named engines against the Brian2 reference
+    if name == "brian2":  # registry-name: benchmarked engines
+        return get_engine("brian2", chunk_samples=brian2_chunk)  # registry-name: benchmarked engines
     return get_engine(name)
 
 
@@ -132,7 +132,7 @@ def measure(name: str, lsm, raster: np.ndarray, memory: bool = True, brian2_chun
 
 
 def bench_engines(neurons: int = 1000, dt: float = 1e-3, samples: int = 20,
-                  engines: tuple[str, ...] = ("brian2", "cpu", "gpu"),  # registry-name: the benchmark measures named engines against the Brian2 reference
+                  engines: tuple[str, ...] = ("brian2", "cpu", "gpu"),  # registry-name: benchmarked engines
                   dataset: str = "dvs-digits",
                   data_dir: Path | None = None, bins: int | None = None, memory: bool = True,
                   brian2_chunk: int = 200, log: Callable[[str], None] | None = None) -> dict:
@@ -147,12 +147,13 @@ def bench_engines(neurons: int = 1000, dt: float = 1e-3, samples: int = 20,
     figures, rasters = {}, {}
     for name in engines:
         figures[name], rasters[name] = measure(name, lsm, raster, memory, brian2_chunk, log)
-    ref = rasters.get("brian2")  # registry-name: the benchmark measures named engines against the Brian2 reference
+    ref = rasters.get("brian2")  # registry-name: benchmarked engines
     agreement, speedup = {}, {}
     for name, spikes in rasters.items():
         if ref is not None and spikes is not None:
             agreement[name] = float(np.mean(spikes == ref))
-            speedup[name] = figures[name]["samples_per_s"] / figures["brian2"]["samples_per_s"]  # registry-name: the benchmark measures named engines against the Brian2 reference
+            reference = figures["brian2"]  # registry-name: benchmarked engines
+            speedup[name] = figures[name]["samples_per_s"] / reference["samples_per_s"]
     return {"benchmark": "engines", "workload": workload, "engines": figures,
             "spike_agreement": agreement, "speedup_vs_brian2": speedup,
             "peak_memory": "tracemalloc peak of one untimed run: Python/numpy allocations only",

@@ -3,7 +3,8 @@
 One network is built per chip instance and runs a whole batch as one long
 simulation: sample ``j`` occupies time steps ``[j*P, (j+1)*P)`` with
 ``P = n_bins + separator steps`` (see :mod:`neurosim.engines.brian2_models`).
-For the discrete LIF (one leading separator step) Brian2's schedule is set to ``groups → resets → synapses → thresholds`` so
+For the discrete LIF (one leading separator step) Brian2's schedule is set to
+``groups → resets → synapses → thresholds`` so
 that, in step ``k``, the membrane decays, neurons that spiked in step ``k-1``
 are reset, the input spikes of bin ``k-1`` and the reservoir spikes of step
 ``k-1`` arrive, and the threshold is tested: exactly

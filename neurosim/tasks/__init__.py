@@ -7,11 +7,11 @@ by name and builds its report. :mod:`neurosim.tasks.pipeline` streams datasets
 through the reservoir for all of them.
 """
 
-from neurosim.tasks.registry import (DEFAULT_TASK, Headline, RunContext, Task, discover, get_task, register_task, task_names,
-                                     unregister_task)
+from neurosim.tasks.registry import (DEFAULT_TASK, Headline, RunContext, Task, discover, get_task, register_task,
+                                     task_names, unregister_task)
 from neurosim.tasks.runner import TaskOutput, preflight, run_id, run_task, summary_rows
 
-__all__ = ["DEFAULT_TASK", "Headline", "RunContext", "Task", "TaskOutput", "get_task", "preflight", "register_task", "run_id",
-           "run_task", "summary_rows", "task_names", "unregister_task"]
+__all__ = ["DEFAULT_TASK", "Headline", "RunContext", "Task", "TaskOutput", "get_task", "preflight", "register_task",
+           "run_id", "run_task", "summary_rows", "task_names", "unregister_task"]
 
 discover()  # the built-in tasks register themselves (and their config sections) on import

@@ -81,7 +81,8 @@ class ContinualSettings:
                          "Oja converges to), replay (memory of replay_per_class samples per class), "
                          "multitask (joint training on every task so far: the upper bound)")
     repeats: int = param(1, "Seeds run (run.seed, then stream ('repeat', k) of it, neurosim.seeds.repeat_seed: "
-                         "chip, permutations, split and training each); the report gives the mean and a 95 % t-interval. Every "
+                         "chip, permutations, split and training each); the report gives the mean and a 95 % "
+                         "t-interval. Every "
                          "method starts from the same initial weights and batch order of its seed",
                          "", 1, 100)
     hidden: int = param(256, "Hidden neurons of the trained network (ReLU)", "", 1, 100000)

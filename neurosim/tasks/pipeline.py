@@ -305,4 +305,5 @@ class _Accumulator:
                           is_test=a["is_test"] if self.has_split else None,
                           durations_s=a["durations"], counts=a["counts"], input_counts=a["inputs"],
                           features=a["features"], operations=self.operations,
-                          baselines={k.split(":", 1)[1]: v for k, v in a.items() if k.startswith("baseline:")}, skipped=tuple(self.skipped), engine=engine)
+                          baselines={k.split(":", 1)[1]: v for k, v in a.items() if k.startswith("baseline:")},
+                          skipped=tuple(self.skipped), engine=engine)

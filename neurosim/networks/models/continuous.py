@@ -106,15 +106,16 @@ class ContinuousModel(NeuronModel):
         syn_term = "I_syn" if exp_syn else "0"
         syn_eqs = "dI_syn/dt = -I_syn / tau_syn : 1\ntau_syn : second (shared, constant)\n" if exp_syn else ""
         equations = (self.differential(lsm, syn_term) + syn_eqs + self.parameters(lsm)
-                     + "period : integer (shared, constant)\n" + extra)
+                     + "period : integer (shared, constant)\nbins : integer (shared, constant)\n" + extra)
         refractory = self.refractory(lsm)
         group = brian2.NeuronGroup(
             lsm.neurons, equations, dt=dt, name="lsm_neurons", method=self.method,
-            threshold=f"{self.threshold(lsm)} and {SLOT} < {bins}", reset=self.reset(lsm),
+            threshold=f"{self.threshold(lsm)} and {SLOT} < bins", reset=self.reset(lsm),
             refractory=refractory * brian2.second if refractory > 0 else False)
         group.period = period
+        group.bins = bins  # a variable, not a literal, so the code (compiled once) is the same for any n_bins
         self.initialise(brian2, group, lsm)
-        keep = f"int({SLOT} < {bins})"
+        keep = f"int({SLOT} < bins)"
         clamp = "".join(f"{var} = {var} * {keep} + {value} * (1 - {keep})\n"
                         for var, value in self.rest(lsm).items())
         if exp_syn:

@@ -34,6 +34,7 @@ v : 1
 decay : 1 (shared, constant)
 vth : 1 (shared, constant)
 period : integer (shared, constant)
+bins : integer (shared, constant)
 """
 
 
@@ -69,12 +70,14 @@ class DiscreteLIF(NeuronModel):
 
     def brian2_neurons(self, brian2, lsm, period: int, bins: int, extra: str = "") -> Brian2Neurons:
         dt = 1 * brian2.ms
-        active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= {bins}"
+        # bins is a variable, not a literal, so the code (compiled once) is the same for any n_bins
+        active = f"{SLOT} != 0" if period == bins + 1 else f"{SLOT} != 0 and {SLOT} <= bins"
         group = brian2.NeuronGroup(lsm.neurons, _EQUATIONS + extra, dt=dt, name="lsm_neurons",
                                    threshold=f"v > vth and {active}", reset="v = 0")
         group.decay = lsm.params.decay
         group.vth = lsm.params.threshold
         group.period = period
+        group.bins = bins
         group.run_regularly(f"v = decay * v * int({SLOT} != 1)", when="groups", name="lsm_decay")
         return Brian2Neurons(group, dt, "v", 0, DISCRETE_SCHEDULE, first_bin=1, input_lead=1)
 

@@ -27,8 +27,8 @@ from neurosim.networks.models.continuous import ContinuousConfig, ContinuousMode
 class LIFConfig(ContinuousConfig):
     """[network.lif]: the continuous LIF (``network.model = "lif"``).
 
-    ``dt``, ``synapse``, ``tau_syn``, ``delay``: :class:`ContinuousConfig`; ``tau_m``, ``refractory`` in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias``
-    in membrane units.
+    ``dt``, ``synapse``, ``tau_syn``, ``delay``: :class:`ContinuousConfig`; ``tau_m``, ``refractory``
+    in s; ``threshold``, ``v_rest``, ``v_reset``, ``bias`` in membrane units.
     """
 
     threshold: float = param(5.0, "Firing threshold (membrane units)", "", -1e9, 1e9)
