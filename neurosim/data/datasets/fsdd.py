@@ -45,10 +45,11 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from scipy.io import wavfile
@@ -197,21 +198,21 @@ def _corrupt(path: Path, reason: str) -> CorruptSampleError:
     return CorruptSampleError("FSDD", str(path), reason)
 
 
-#: Full scale of each integer PCM type scipy returns: sample / scale lies in [-1, 1).
-_FULL_SCALE = {np.dtype(np.int16): 2.0**15, np.dtype(np.int32): 2.0**31}
+#: ``(offset, full scale)`` of each integer PCM type scipy returns: (sample - offset) / scale lies in [-1, 1).
+_PCM = {np.dtype(np.uint8): (128.0, 2.0**7), np.dtype(np.int16): (0.0, 2.0**15), np.dtype(np.int32): (0.0, 2.0**31)}
 
 
 def read_wave(path: Path) -> np.ndarray:
     """The samples of one recording in full-scale units (±1), float64 ``(N,)``.
 
     Raises :class:`CorruptSampleError` naming the file if it cannot be read as WAV, is not mono,
-    not :data:`RATE_HZ`, holds no sample, is not 16/32-bit integer or float PCM, or is silent.
+    not :data:`RATE_HZ`, holds no sample, is not 8/16/32-bit integer or float PCM, or is silent.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", wavfile.WavFileWarning)  # a damaged chunk is an error here
             rate, data = wavfile.read(path)
-    except (OSError, ValueError, EOFError, wavfile.WavFileWarning) as e:
+    except (OSError, ValueError, EOFError, struct.error, wavfile.WavFileWarning) as e:
         raise _corrupt(path, f"not a readable WAV file: {e}") from e
     if data.ndim != 1:
         raise _corrupt(path, f"has {data.shape[1]} channels; FSDD recordings are mono")
@@ -221,10 +222,11 @@ def read_wave(path: Path) -> np.ndarray:
         raise _corrupt(path, "holds no audio sample")
     if data.dtype.kind == "f":
         wave = data.astype(np.float64)
-    elif data.dtype in _FULL_SCALE:
-        wave = data.astype(np.float64) / _FULL_SCALE[data.dtype]
+    elif data.dtype in _PCM:
+        offset, scale = _PCM[data.dtype]
+        wave = (data.astype(np.float64) - offset) / scale
     else:
-        raise _corrupt(path, f"{data.dtype} samples; expected 16- or 32-bit integer or float PCM")
+        raise _corrupt(path, f"{data.dtype} samples; expected 8-, 16- or 32-bit integer or float PCM")
     if not np.isfinite(wave).all():
         raise _corrupt(path, "holds samples that are not finite numbers")
     if not wave.any():
@@ -251,7 +253,8 @@ def wave_events(wave: np.ndarray, thresholds_db: np.ndarray, rng: np.random.Gene
 
     Scales ``wave`` to :data:`LEVEL_DBFS` RMS, then filterbank, envelopes and integrate-and-fire
     with background events (:func:`neurosim.data.cochlea.to_events`, drawing from ``rng``).
-    Returns :data:`AUDIO_DTYPE` events sorted by time, then channel; t in µs from the first audio sample.
+    Returns :data:`AUDIO_DTYPE` events sorted by time, then channel; t in µs from the first audio sample,
+    before the end of the recording rounded up to a whole envelope step (``COCHLEA.step_us``).
     """
     rms = np.sqrt(np.mean(np.square(wave)))
     scaled = wave * (10 ** (LEVEL_DBFS / 20) / rms)
