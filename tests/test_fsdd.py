@@ -142,6 +142,11 @@ def test_hidden_files_are_ignored(tiny):
     assert len(fsdd.labels(tiny)) == 18
 
 
+#: A 16-bit mono 8 kHz WAV header with an empty data chunk.
+HEADER = (b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00@\x1f\x00\x00\x80>\x00\x00"
+          b"\x02\x00\x10\x00data\x00\x00\x00\x00")
+
+
 def truncated_wav(path):
     write(path, word(1, 0))
     path.write_bytes(path.read_bytes()[:-100])
@@ -156,6 +161,10 @@ def stereo_wav(path):
     (lambda p: p.write_bytes(b"not a wav file at all"), "not a readable WAV file"),
     (lambda p: p.write_bytes(b""), "not a readable WAV file"),
     (truncated_wav, "not a readable WAV file"),
+    # headers the fuzz suite found to break scipy's parser with other exception types
+    (lambda p: p.write_bytes(HEADER.replace(b"data", b"junk")), "not a readable WAV file"),  # no data chunk
+    (lambda p: p.write_bytes(HEADER.replace(b"\x01\x00\x01\x00@", b"\x01\x00\x00\x00@")),
+     "not a readable WAV file"),  # zero channels
     (lambda p: write(p, word(1, 0), rate=16000), "sample rate 16000 Hz; FSDD recordings are 8000 Hz"),
     (stereo_wav, "has 2 channels"),
     (lambda p: write(p, np.zeros(800)), "silent"),
