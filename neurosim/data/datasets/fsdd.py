@@ -15,10 +15,11 @@ becomes tonic audio events ``(t, x, p)`` (t in µs from the start of the recordi
   4 kHz Nyquist frequency (:func:`top_channel_margin_hz`), so its whole pass band is sampled.
   100 Hz stays the lowest centre: it lies below the voice pitch of FSDD's speakers (all men).
 * **Level.** Each recording is scaled to an RMS of :data:`LEVEL_DBFS` = -20 dB re. full scale
-  before the filterbank. The speakers were recorded at very different gains (peaks from about
-  -5 to -29 dBFS), which is the microphone's doing, not speech; -20 dBFS is the level of
-  ``spoken-digits``' words (-20.5 dBFS on average), for which the cochlea's threshold (-56 dB) and
-  40 dB dynamic range were set, so both datasets drive the same cochlea in the same regime.
+  before the filterbank. The speakers were recorded at very different gains (a speaker's mean RMS
+  from -21 to -42 dBFS, its mean peak from -6.5 to -29 dBFS: ``bench/audio_stats.py``), which is
+  the microphone's doing, not speech; -20 dBFS is the RMS level of ``spoken-digits``' words
+  (-20.5 dBFS on average), for which the cochlea's threshold (-56 dB) and 40 dB dynamic range were
+  set, so both datasets drive the same cochlea in the same regime.
 * Everything else (envelope smoothing at 150 Hz sampled every 500 µs, integrate-and-fire with a
   1 ms refractory period, 1.5 dB threshold mismatch, 1 background event per channel per second)
   is :class:`~neurosim.data.cochlea.CochleaParams`' default, as in ``spoken-digits``.
