@@ -287,6 +287,7 @@ def test_real_recordings_load(fsdd_root):
     assert len(found) == len(rows) == 3000
     labels, groups = fsdd.labels(fsdd_root), fsdd.groups(fsdd_root)
     assert np.bincount(labels).tolist() == [300] * 10 and np.bincount(groups).tolist() == [500] * 6
+    assert sum(r.is_test for r in found) == sum(row["official_split"] == "test" for row in rows) == 300
     by_path = {row["path"]: row for row in rows}
     picks = np.arange(0, 3000, 250)  # 12 recordings, every digit, several speakers and takes
     batch = fsdd.load(fsdd_root, indices=picks)
