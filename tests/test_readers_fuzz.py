@@ -1,6 +1,7 @@
 """Property-based tests: malformed files fed to every reader give a valid EventBatch or a
 DataError, never another exception (IndexError, ValueError, OSError, KeyError, ...)."""
 
+import io
 import tempfile
 import zipfile
 from pathlib import Path
@@ -9,8 +10,9 @@ import h5py
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.io import wavfile
 
-from neurosim.data.datasets import nmnist, ntidigits
+from neurosim.data.datasets import fsdd, nmnist, ntidigits
 from neurosim.errors import DataError
 from neurosim.events.batch import EventBatch
 
@@ -19,7 +21,7 @@ FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthChe
 
 def check_batch(batch: EventBatch, module) -> None:
     """What every batch a reader returns must satisfy."""
-    contract = {nmnist: nmnist.NMNIST, ntidigits: ntidigits.NTIDIGITS}[module]
+    contract = {nmnist: nmnist.NMNIST, ntidigits: ntidigits.NTIDIGITS, fsdd: fsdd.FSDD}[module]
     assert isinstance(batch, EventBatch) and batch.name == contract.name
     assert batch.sensor_size == contract.sensor_size and batch.modality == contract.modality
     assert (batch.counts() > 0).all()  # empty samples are corrupt
@@ -228,3 +230,50 @@ def test_ntidigits_not_hdf5_or_truncated(data, cut):
                     group.create_dataset("b-z", data=value)
         file.write_bytes(file.read_bytes()[:cut])
         load_all_ways(ntidigits, file)
+
+
+# --- FSDD ---------------------------------------------------------------------------
+
+fsdd_name = st.one_of(
+    st.builds(lambda d, s, i: f"{d}_{s}_{i}.wav", st.integers(0, 9), st.sampled_from(["jackson", "theo"]),
+              st.integers(0, 60)),
+    st.sampled_from(["zero_theo_1.wav", "1_theo.wav", "1_theo_1.WAV", "readme.txt", ".hidden", "1__2.wav"]),
+)
+
+
+@st.composite
+def wav_bytes(draw) -> bytes:
+    """Random bytes, or a WAV of any rate, sample type and channel count, possibly cut or with one byte changed."""
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=120))
+    rate = draw(st.sampled_from([8000] * 4 + [16000, 1]))
+    dtype = draw(st.sampled_from([np.int16] * 4 + [np.uint8, np.int32, np.float32, np.int64]))
+    n, channels = draw(st.integers(0, 600)), draw(st.sampled_from([1] * 4 + [2]))
+    values = draw(st.sampled_from(["tone", "zeros", "noise", "extreme"]))
+    t = np.arange(n) / 8000
+    wave = {"tone": 0.5 * np.sin(2 * np.pi * 700 * t), "zeros": np.zeros(n),
+            "noise": np.random.default_rng(n).uniform(-1, 1, n), "extreme": np.where(t > 0.01, 1.0, -1.0)}[values]
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)  # full scale, kept inside the type's range in float64
+        mid, half = (int(info.max) + int(info.min) + 1) / 2, 0.99 * (int(info.max) - int(info.min)) / 2
+        data = np.round(mid + wave * half).astype(dtype)
+    else:
+        data = wave.astype(dtype)
+    buf = io.BytesIO()
+    wavfile.write(buf, rate, np.stack([data] * channels, axis=1) if channels > 1 else data)
+    raw = bytearray(buf.getvalue())
+    cut, flip = draw(st.integers(0, 60)), draw(st.one_of(st.none(), st.tuples(st.integers(0, 60), st.integers(0, 255))))
+    if flip is not None:
+        raw[flip[0] % len(raw)] = flip[1]
+    return bytes(raw[: len(raw) - cut] if draw(st.booleans()) else raw)
+
+
+@FUZZ
+@given(files=st.lists(st.tuples(fsdd_name, wav_bytes()), min_size=0, max_size=4))
+def test_fsdd_folder_fuzz(files):
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp) / "fsdd" / "recordings"
+        where.mkdir(parents=True)
+        for name, data in files:
+            (where / name).write_bytes(data)
+        load_all_ways(fsdd, Path(tmp))

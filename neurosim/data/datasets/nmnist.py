@@ -39,6 +39,7 @@ from typing import Callable
 import numpy as np
 import tonic.io
 
+from neurosim.data.corrupt import CorruptSampleError, single_timestamp
 from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
@@ -96,34 +97,8 @@ _ZIP_ERRORS = (
 )
 
 
-class CorruptSampleError(DataError):
-    """One sample failed its checks; ``where`` names the file (and archive member).
-
-    Its message is ``"<dataset> file <where>: <reason>"``; loaders with
-    ``skip_corrupt=True`` record ``"<where>: <reason>"`` in ``EventBatch.skipped``.
-    """
-
-    def __init__(self, dataset: str, where: str, reason: str):
-        super().__init__(f"{dataset} file {where}: {reason}")
-        self.where, self.reason = where, reason
-
-    def entry(self) -> str:
-        """The ``"path: reason"`` line recorded in ``EventBatch.skipped``."""
-        return f"{self.where}: {self.reason}"
-
-
 def _corrupt(where: str, reason: str) -> CorruptSampleError:
     return CorruptSampleError("N-MNIST", where, reason)
-
-
-def single_timestamp(t: np.ndarray) -> bool:
-    """True if more than one event and all share one timestamp (span 0), for non-decreasing ``t``.
-
-    No recording of a moving scene or of speech is like that: the 1,100 real N-MNIST samples
-    in ``../shared/data/nmnist`` span 290,901 µs or more, with at most 4 events at one
-    timestamp. A zero-filled file (every 5-byte record 0: x = y = p = 0, t = 0 µs) is.
-    """
-    return len(t) > 1 and t[-1] == t[0]
 
 
 @dataclass(frozen=True)
