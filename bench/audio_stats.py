@@ -26,10 +26,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from event_stats import describe, summary, timed
+from event_stats import describe, summary, timed  # noqa: E402
 
-from neurosim.data import data_root, get_dataset, load_dataset
-from neurosim.events.batch import EventBatch
+from neurosim.data import data_root, get_dataset, load_dataset  # noqa: E402
+from neurosim.events.batch import EventBatch  # noqa: E402
 
 
 def per_channel(batch: EventBatch) -> dict:

@@ -19,6 +19,7 @@ from neurosim.data import cochlea, get_dataset, list_datasets, load_dataset
 from neurosim.data.datasets import fsdd
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE
+from tiny import TINY_FSDD, cli
 
 RATE = fsdd.RATE_HZ
 SPEAKERS = ("ann", "bob", "cal")
@@ -184,15 +185,14 @@ def test_index_range(tiny):
     one_line_error(lambda: fsdd.load(tiny, indices=[18]), "[0, 18)")
 
 
-CLI_TINY = ["--samples", "0", "--quiet", "--set", "network.neurons=30", "--set", "input.n_bins=20",
-            "--set", "classify.folds=2"]
+CLI_ARGS = ["--samples", "0", "--quiet", *cli(TINY_FSDD)]
 
 
 def test_skip_corrupt_through_the_cli_counts_the_file(capsys, tmp_path):
     where = make_fsdd(tmp_path, speakers=("ann", "bob", "cal", "dan"), indices=(0,))
     bad = where / "4_cal_0.wav"
     bad.write_bytes(b"RIFF....WAVEfmt ")
-    argv = ["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_TINY]
+    argv = ["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_ARGS]
     assert main([*argv, "--out", str(tmp_path / "a")]) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and "not a readable WAV file" in err
@@ -203,7 +203,7 @@ def test_skip_corrupt_through_the_cli_counts_the_file(capsys, tmp_path):
 
 def test_cross_validation_holds_out_whole_speakers(capsys, tmp_path):
     make_fsdd(tmp_path, speakers=("ann", "bob", "cal", "dan"), indices=(0,))
-    assert main(["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_TINY,
+    assert main(["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_ARGS,
                  "--out", str(tmp_path / "a")]) == 0, capsys.readouterr().err
     report = json.loads((tmp_path / "a" / "report.json").read_text())
     assert report["accuracy"]["cv"]["grouped_by"] == "speaker"
@@ -214,7 +214,7 @@ def test_cross_validation_holds_out_whole_speakers(capsys, tmp_path):
 def test_cross_validation_holds_out_whole_speakers_when_a_file_is_skipped(capsys, tmp_path):
     where = make_fsdd(tmp_path, speakers=("ann", "bob", "cal", "dan"), indices=(0,))
     (where / "4_cal_0.wav").write_bytes(b"not a wav")
-    assert main(["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_TINY, "--skip-corrupt",
+    assert main(["run", "--dataset", "fsdd", "--data-dir", str(tmp_path), *CLI_ARGS, "--skip-corrupt",
                  "--out", str(tmp_path / "a")]) == 0, capsys.readouterr().err
     report = json.loads((tmp_path / "a" / "report.json").read_text())
     assert report["accuracy"]["cv"]["grouped_by"] == "speaker"

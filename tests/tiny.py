@@ -67,3 +67,6 @@ TINY_RUNS = {"classify": TINY + READOUT_EXTRAS_OFF, "reservoir": TINY_RESERVOIR,
 TINY_CONTINUAL_FINETUNE = ["run.samples=120", "network.neurons=30", "input.n_bins=20", "continual.tasks=2",
                            "continual.epochs=2", "continual.hebbian_epochs=1", "continual.hidden=16",
                            "continual.methods=finetune", "continual.stream=class-split"]
+
+#: A whole tiny FSDD-shaped folder through the CLI: 30 neurons, 20 bins, 2-fold (speaker) CV.
+TINY_FSDD = ["network.neurons=30", "input.n_bins=20", "classify.folds=2"]
