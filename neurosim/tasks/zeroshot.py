@@ -20,7 +20,7 @@ directions (audio searches image, image searches audio) on:
 
 A prototypical-network baseline (:mod:`neurosim.learning.prototypes`) is trained and
 selected the same honest way on the same features. Accuracies over seeds come with a
-95 % Student-t interval and a one-sided t-test against chance (:mod:`neurosim.learning.stats`).
+95 % Student-t interval and a one-sided t-test against chance (:mod:`neurosim.stats`).
 The projection runs as digital MACs or on the chip's crossbar (``hardware``), its energy
 counted; training cost is counted as MACs for the projections vs BPTT of a recurrent SNN
 encoder of the same size (:func:`training_cost`).
@@ -42,7 +42,7 @@ from neurosim.errors import ConfigError, DataError
 from neurosim.learning.contrastive import KINDS, Projection
 from neurosim.learning.crossmodal import TrainSpec, copy_projection, train_pair, training_macs
 from neurosim.learning.retrieval import top1_retrieval, Retrieval
-from neurosim.learning.stats import mean_interval, t_test_vs_chance
+from neurosim.stats import mean_interval, t_test_vs_chance
 from neurosim.networks.models import get_model
 from neurosim.progress import Progress
 from neurosim.report import format_percent, format_quantity
