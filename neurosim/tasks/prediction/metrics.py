@@ -41,7 +41,7 @@ from neurosim.learning.what_when import METHODS, OUTPUT_WEIGHTS, RLS_WINDOWS, Re
 from neurosim.networks import build_lsm
 from neurosim.networks.models import time_step
 from neurosim.networks.background import BackgroundNoise, background_std
-from neurosim.tasks.prediction_paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
+from neurosim.tasks.prediction.paradigm import (Block, Trial, schedule_trials, sweep_blocks, switch_blocks,
                                                 trial_raster)
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections
