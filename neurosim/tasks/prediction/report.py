@@ -80,6 +80,7 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
         where = "on chip" if d["on_chip"] else "digital"
         label = "learn " + ("sweep" if name.startswith("sweep") else name.replace("switch ", ""))
         rows.append((label, f"{d['learning_J_per_trial']:.3g} J/trial {where} "
-                     f"({d['programming_pulses']} pulses, {d['weight_updates']} updates, {d['rls_macs']:.3g} RLS MACs); "
+                     f"({d['programming_pulses']} pulses, {d['weight_updates']} updates, "
+                     f"{d['rls_macs']:.3g} RLS MACs); "
                      f"readout {d['readout_inference_J_per_trial']:.3g} J/trial"))
     return rows

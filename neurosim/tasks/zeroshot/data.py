@@ -59,7 +59,9 @@ def split_modality(labels: np.ndarray, is_test: np.ndarray | None, seen: tuple[i
     if missing:
         raise DataError(f"{name}: unseen class(es) {missing} have no sample in the test pool; raise "
                         "--samples (0 = all), set zeroshot.unseen_pool = 'all' or change zeroshot.unseen_classes")
-    cat = (lambda parts: np.sort(np.concatenate(parts)).astype(np.int64))
+
+    def cat(parts):
+        return np.sort(np.concatenate(parts)).astype(np.int64)
     return Split(cat(train), cat(val), cat(test), pool_unseen.astype(np.int64))
 
 

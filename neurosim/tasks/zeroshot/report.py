@@ -185,10 +185,8 @@ def _figures(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, first
              pa: Projection, pb: Projection) -> dict:
     """Arrays for the HTML report: retrieval matrices, the cross-modal class similarity, curves."""
     panels = []
-    classes = None
     for split in ("seen", "unseen"):
         r = first.results["honest"][split]["audio_to_image"]
-        classes = r.classes
         panels.append({"kind": "heatmap", "title": f"Audio searches image, {split} classes (seed 0, honest)",
                        "matrix": r.confusion, "xticks": [str(c) for c in r.classes],
                        "yticks": [str(c) for c in r.classes], "xlabel": "retrieved image class",
