@@ -6,7 +6,7 @@ import pytest
 from neurosim.errors import ConfigError
 from neurosim.learning.gradcheck import gradient_error, numerical_gradient
 from neurosim.learning.optim import SGD, Adam, make_optimizer
-from neurosim.learning.stats import binomial_test_vs_chance, mcnemar_p, mean_interval, wilson_interval
+from neurosim.stats import binomial_test_vs_chance, mcnemar_p, mean_interval, wilson_interval
 
 
 def test_sgd_momentum_matches_hand_computation():

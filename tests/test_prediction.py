@@ -21,7 +21,7 @@ from neurosim.networks import build_lsm
 from neurosim.networks.background import BackgroundNoise, background_std, with_background
 from neurosim.tasks.prediction import (Prediction, block_amplitudes, prediction_figures, prediction_report,
                                       relative_amplitude)
-from neurosim.tasks.prediction_paradigm import (Block, Trial, event_kernel, schedule_trials, sweep_blocks,
+from neurosim.tasks.prediction.paradigm import (Block, Trial, event_kernel, schedule_trials, sweep_blocks,
                                                 switch_blocks, trial_raster)
 from neurosim.tasks.registry import RunContext
 

@@ -59,7 +59,7 @@ def violations(root: Path = PACKAGE, names: dict | None = None) -> list[str]:
             continue
         for line, name in literal_uses(path.read_text(), names):
             kind, own = names[name]
-            if module != own:
+            if module != own and not module.startswith(own + "."):   # a package member owns its modules
                 out.append(f"{path.relative_to(root.parent)}:{line}: {kind} {name!r} (its module: {own})")
     return out
 

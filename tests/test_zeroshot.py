@@ -16,7 +16,7 @@ from neurosim.learning.crossmodal import TrainSpec, train_pair, training_macs
 from neurosim.learning.gradcheck import gradient_error
 from neurosim.learning.prototypes import proto_loss
 from neurosim.learning.retrieval import retrieval_chance, top1_retrieval
-from neurosim.learning.stats import t_test_vs_chance
+from neurosim.stats import t_test_vs_chance
 from neurosim.tasks.runner import run_task
 from neurosim.tasks.registry import RunContext
 from neurosim.tasks.zeroshot import (DIRECTIONS, ModalityData, ZeroshotSettings, parse_classes,

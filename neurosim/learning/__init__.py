@@ -3,7 +3,6 @@
 - :mod:`~neurosim.learning.readout`: scikit-learn readouts on reservoir features;
 - :mod:`~neurosim.learning.optim`: SGD and Adam for the trainable layers (array namespace);
 - :mod:`~neurosim.learning.gradcheck`: finite-difference checks of written-out gradients;
-- :mod:`~neurosim.learning.stats`: confidence intervals and tests against chance;
 - :mod:`~neurosim.learning.three_factor`: eligibility traces, the gated three-factor rule, the delta rule;
 - :mod:`~neurosim.learning.rls`: recursive least squares (FORCE);
 - :mod:`~neurosim.learning.what_when`: the what/when prediction readouts as a closed-loop step hook;
@@ -23,8 +22,5 @@
 from neurosim.learning.optim import SGD, Adam, make_optimizer
 from neurosim.learning.readout import linear_readout
 from neurosim.learning.rls import RLS, ridge_solution
-from neurosim.learning.stats import (Interval, binomial_test_vs_chance, mcnemar_p, mean_interval, t_test_vs_chance,
-                                     wilson_interval)
 
-__all__ = ["RLS", "SGD", "Adam", "Interval", "binomial_test_vs_chance", "linear_readout", "make_optimizer",
-           "mcnemar_p", "mean_interval", "ridge_solution", "t_test_vs_chance", "wilson_interval"]
+__all__ = ["RLS", "SGD", "Adam", "linear_readout", "make_optimizer", "ridge_solution"]

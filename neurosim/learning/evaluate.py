@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train
 
 from neurosim.config import ReadoutConfig
 from neurosim.learning.readout import chosen_regularisation, linear_readout
-from neurosim.learning.stats import Interval, wilson_interval
+from neurosim.stats import Interval, wilson_interval
 
 __all__ = ["CVResult", "LEARNING_CURVE_FRACTIONS", "cross_validate", "fold_count", "learning_curve",
            "stratified_folds"]

@@ -1,7 +1,7 @@
 """The "what" and "when" prediction readouts as a step hook (closed loop), and their ablations.
 
 One :class:`WhatWhenHook` runs one method over a sequence of trials
-(:mod:`neurosim.tasks.prediction_paradigm`) on an engine that steps a hook
+(:mod:`neurosim.tasks.prediction.paradigm`) on an engine that steps a hook
 (:mod:`neurosim.engines.online`). Features are the presynaptic eligibility traces of all
 reservoir neurons, ``x_i ← exp(−dt/τ_i) x_i + s_i`` (heterogeneous ``τ_i``, so the
 population decays on many time scales after the cue), minus a running baseline ``m`` (each

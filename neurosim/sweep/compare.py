@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from neurosim.errors import NeurosimError
-from neurosim.learning.stats import mean_interval
+from neurosim.stats import mean_interval
 from neurosim.report.format import is_number
 from neurosim.report.headline import Headline, report_headlines
 from neurosim.sweep.store import MANIFEST, SweepStore

@@ -30,7 +30,7 @@ from neurosim.errors import DataError
 from neurosim.learning import linear_readout
 from neurosim.learning.evaluate import CVResult, cross_validate, fold_count, learning_curve, stratified_folds
 from neurosim.learning.readout import chosen_regularisation
-from neurosim.learning.stats import mcnemar_p
+from neurosim.stats import mcnemar_p
 from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline

@@ -29,7 +29,7 @@ from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
 from neurosim.learning.hlop_spiking import SpikingProjector
 from neurosim.learning.onchip import OnChipMemory
-from neurosim.learning.stats import mean_interval
+from neurosim.stats import mean_interval
 from neurosim.report import format_percent, format_quantity
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import Pipeline

@@ -1,4 +1,8 @@
-"""Statistics every task reports with its figures: intervals for accuracies and tests against chance."""
+"""Statistics every task reports with its figures: intervals for accuracies and tests against chance.
+
+A bottom-layer module (sweeps, tasks, learning and data use it): it imports numpy, scipy and
+nothing of ``neurosim`` above :mod:`neurosim.errors`.
+"""
 
 from __future__ import annotations
 
