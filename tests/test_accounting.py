@@ -225,7 +225,7 @@ def test_prediction_prices_each_seeds_cell_reads_with_its_own_chip(monkeypatch):
             "prediction.t_a=0.15", "prediction.t_b=0.25", "prediction.what_window=0.1", "prediction.block_trials=2",
             "prediction.sweep_warmup_trials=0", "prediction.p_levels=2", "prediction.test_every=0",
             "prediction.test_trials=1", "prediction.switch_methods=three-factor", "prediction.switch_pre_blocks=1",
-            "prediction.channels_per_stimulus=3"]
+            "prediction.channels_per_stimulus=3", "crossbar.adc_mode=ideal"]  # izhikevich: no ADC in its loop
     config = load_config(CHIP, overrides=tiny)
     result = prediction.Prediction().run(config, RunContext("cpu"))
     v, t = config.crossbar.read_voltage, config.crossbar.read_pulse
