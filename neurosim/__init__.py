@@ -8,6 +8,9 @@ The public API (README, "Python API") is the names in ``__all__``; they are impo
 first use, so that ``import neurosim`` stays light.
 """
 
+from importlib import import_module
+from typing import Any
+
 from neurosim import plugins as _plugins
 from neurosim.errors import ConfigError, DataError, EngineError, NeurosimError
 from neurosim.version import __version__
@@ -37,25 +40,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+#: Where each public name lives (imported from there on first use).
+_HOMES = {
+    "Config": "neurosim.config", "load_config": "neurosim.config", "list_chips": "neurosim.config",
+    "run": "neurosim.api", "Run": "neurosim.api",
+    "Chip": "neurosim.chip", "simulate": "neurosim.chip",
+    "to_raster": "neurosim.events",
+    "list_datasets": "neurosim.data", "load_dataset": "neurosim.data",
+    "task_names": "neurosim.tasks",
+    "engine_names": "neurosim.engines",
+}
+
+
+def __getattr__(name: str) -> Any:
     """Import a public name on first use (then it is a plain module attribute)."""
-    if name in ("Config", "load_config", "list_chips"):
-        from neurosim import config as module
-    elif name in ("run", "Run"):
-        from neurosim import api as module
-    elif name in ("Chip", "simulate"):
-        from neurosim import chip as module
-    elif name == "to_raster":
-        from neurosim import events as module
-    elif name in ("list_datasets", "load_dataset"):
-        from neurosim import data as module
-    elif name == "task_names":
-        from neurosim import tasks as module
-    elif name == "engine_names":
-        from neurosim import engines as module
-    else:
+    home = _HOMES.get(name)
+    if home is None:
         raise AttributeError(f"module 'neurosim' has no attribute {name!r}")
-    value = getattr(module, name)
+    value = getattr(import_module(home), name)
     globals()[name] = value
     return value
 

@@ -124,11 +124,14 @@ class Chip:
         else:
             counts = self.operations(raster, activity, n_classes)
         neurons = self.config.network.neurons
-        n_inputs = counts.row_activations_per_row.shape[0] - neurons
+        if counts.row_activations_per_row is None:
+            raise ConfigError("Chip.energy: the Tally has no per-row activations (it did not come from "
+                              "Chip.operations or count_operations)")
+        rows = counts.row_activations_per_row.shape[0]
+        n_inputs = rows - neurons
         if counts.samples < 1 or n_inputs < 1:
-            raise ConfigError(f"Chip.energy: counts of {counts.samples} samples over "
-                              f"{counts.row_activations_per_row.shape[0]} rows do not fit this chip's "
-                              f"{neurons}-neuron reservoir")
+            raise ConfigError(f"Chip.energy: counts of {counts.samples} samples over {rows} rows do not fit "
+                              f"this chip's {neurons}-neuron reservoir")
         steps = counts.time_steps // counts.samples
         return estimate_energy(self.config, counts, self.reservoir(n_inputs).programmed, n_inputs=n_inputs,
                                n_classes=n_classes, steps=steps, sample_s=sample_s)
