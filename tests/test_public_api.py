@@ -218,6 +218,7 @@ def test_readme_python_api_script_runs_on_real_nmnist():
     energy = re.search(r"dynamic energy ([\d.]+) nJ per inference", done.stdout)
     assert accuracy and energy, done.stdout
     assert 50 < float(accuracy.group(1)) <= 100   # ten classes: chance is 10 %
+    assert re.search(r"against [\w ]+: [+-]\d", done.stdout), done.stdout   # the strongest control's verdict
     assert float(energy.group(1)) > 0
     chip_energy = float(done.stdout.strip().splitlines()[-1])   # the Chip example: J per inference
     assert 0 < chip_energy < 1e-3
