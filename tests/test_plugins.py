@@ -137,3 +137,32 @@ def test_a_config_names_model_and_task_sections_before_anything_imported_them(tm
                          timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+TASK_PLUGIN_SOURCE = '''
+from neurosim.tasks import Task, register_task
+
+
+@register_task
+class FixturePluginTask(Task):
+    name = "fixture-plugin-task"
+    description = "a plugin's task, found through its entry point"
+'''
+
+
+def test_a_plugin_task_is_listed_before_any_config_is_loaded(entry_points, tmp_path, monkeypatch):
+    """The registries run the plugin discovery themselves: ``task_names()`` knows an entry point's
+    task though nothing loaded a config."""
+    from neurosim.config import sections
+    from neurosim.tasks import task_names, unregister_task
+
+    (tmp_path / "fixture_plugin_task.py").write_text(TASK_PLUGIN_SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry_points.append(_entry("fixture-task", "fixture_plugin_task"))
+    monkeypatch.setattr(sections, "_pending_discovery", [])
+    plugins.install()
+    try:
+        assert "fixture-plugin-task" in task_names()
+    finally:
+        unregister_task("fixture-plugin-task")
+        sys.modules.pop("fixture_plugin_task", None)

@@ -63,6 +63,7 @@ from neurosim.config.sections import (
     Config,
     _discover_sections,  # noqa: F401 (imported from here by tests)
     all_section_paths,
+    discover_members,
     register_section,
     register_section_discovery,
     registered_section_type,
@@ -71,11 +72,12 @@ from neurosim.config.sections import (
 from neurosim.errors import ConfigError
 
 __all__ = [
-    "CHIP_SECTIONS", "DEFAULT_CHIP", "FILE_KEYS", "RESISTIVE_KINDS", "SECTIONS", "BaselineConfig", "ChipInfo",
-    "Config", "ConfigError", "CrossbarConfig", "DeviceConfig", "EnergyConfig", "InputConfig", "NetworkConfig",
-    "ReadoutConfig", "RunConfig", "all_section_paths", "apply_mapping", "chip_hash", "config_hash",
-    "dataset_recommendations", "field_choices", "file_digests", "hashed_dict", "in_use", "list_chips",
-    "load_config", "load_toml", "network_models", "param", "parse_override", "presets_dir", "reference_markdown",
-    "reference_rows", "register_recommendations", "register_section", "register_section_discovery",
-    "registered_section_type", "resolve_chip", "to_dict", "to_toml", "unregister_section", "validate",
+    "CHIP_SECTIONS", "DEFAULT_CHIP", "FILE_KEYS", "RESISTIVE_KINDS", "SECTIONS", "discover_members",
+    "BaselineConfig", "ChipInfo", "Config", "ConfigError", "CrossbarConfig", "DeviceConfig", "EnergyConfig",
+    "InputConfig", "NetworkConfig", "ReadoutConfig", "RunConfig", "all_section_paths", "apply_mapping", "chip_hash",
+    "config_hash", "dataset_recommendations", "field_choices", "file_digests", "hashed_dict", "in_use",
+    "list_chips", "load_config", "load_toml", "network_models", "param", "parse_override", "presets_dir",
+    "reference_markdown", "reference_rows", "register_recommendations", "register_section",
+    "register_section_discovery", "registered_section_type", "resolve_chip", "to_dict", "to_toml",
+    "unregister_section", "validate",
 ]

@@ -30,8 +30,10 @@ from neurosim.config.experiment import (
 )
 from neurosim.errors import ConfigError
 
-__all__ = ["SECTIONS", "Config", "all_section_paths", "register_section", "register_section_discovery",
-           "registered_section_type", "unregister_section"]
+__all__ = [
+    "SECTIONS", "Config", "all_section_paths", "discover_members", "register_section", "register_section_discovery",
+    "registered_section_type", "unregister_section",
+]
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,14 @@ def register_section_discovery(hook: Callable[[], None]) -> None:
     """
     if hook not in _pending_discovery:
         _pending_discovery.append(hook)
+
+
+def discover_members() -> None:
+    """Run the discovery hooks not yet run (:func:`register_section_discovery`): the built-in
+    members and the third-party plugins (entry points) are registered after this. Every registry
+    calls it before it answers, so a plugin's task, model, dataset or engine is known even where no
+    config was loaded first."""
+    _discover_sections()
 
 
 def _discover_sections() -> None:

@@ -44,6 +44,7 @@ from typing import Any, Callable, ClassVar, TypeVar
 
 import numpy as np
 
+from neurosim.config import discover_members
 from neurosim.data.memo import memo_key, memoized
 from neurosim.data.sampling import stratified_indices
 from neurosim.errors import DataError
@@ -181,6 +182,7 @@ D = TypeVar("D", bound=type)
 def _discover() -> dict[str, Dataset]:
     """The registry, after importing every built-in module of :mod:`neurosim.data.datasets` once."""
     import_submodules("neurosim.data.datasets")
+    discover_members()  # plugins' datasets (entry points) too
     return _REGISTRY
 
 

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from neurosim.config import discover_members
 from neurosim.engines.activity import Activity
 from neurosim.engines.online import StepHook
 from neurosim.errors import EngineError
@@ -83,6 +84,7 @@ def _forget_auto_order() -> None:
 
 def _registry() -> dict[str, EngineEntry]:
     import_submodules(__name__, suffix="_engine")
+    discover_members()  # plugins' engines (entry points) too
     return _ENGINES
 
 

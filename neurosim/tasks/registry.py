@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from neurosim.config import Config, register_section, unregister_section
+from neurosim.config import Config, discover_members, register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.progress import Progress
 from neurosim.report.headline import ACCURACY_HEADLINE, Headline
@@ -110,8 +110,10 @@ def unregister_task(name: str) -> None:
 
 
 def discover() -> None:
-    """Import this package's modules once, so the built-in tasks register themselves."""
+    """Import this package's modules once, so the built-in tasks register themselves, and run the
+    plugin discovery (entry points) if nothing ran it yet."""
     import_submodules("neurosim.tasks")
+    discover_members()
 
 
 def task_names() -> list[str]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from neurosim.config import register_section, unregister_section
+from neurosim.config import discover_members, register_section, unregister_section
 from neurosim.errors import ConfigError
 from neurosim.networks.scaling import recurrent_std
 from neurosim.submodules import import_submodules
@@ -187,5 +187,7 @@ def time_step(config) -> float:
 
 
 def discover() -> None:
-    """Import every module of this package once, so that the built-in models register themselves."""
+    """Import every module of this package once, so that the built-in models register themselves
+    (and the plugins' models: :func:`neurosim.config.discover_members`)."""
     import_submodules(__name__)
+    discover_members()
