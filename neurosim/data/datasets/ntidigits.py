@@ -213,11 +213,11 @@ def _column(f: h5py.File, group: str, sid: str, where: str) -> np.ndarray:
     return data
 
 
-def _read_sample(f: h5py.File, file: Path, split: str, k: int, sid: str) -> np.ndarray:
+def _read_sample(f: h5py.File, file: Path, u: _Utterance) -> np.ndarray:
     """Events (:data:`AUDIO_DTYPE`) of one sample, checked; CorruptSampleError if bad."""
-    where = f"{file} ({split} sample {k}, id {sid!r})"
-    x = _column(f, f"{split}_addresses", sid, where)
-    t = _column(f, f"{split}_timestamps", sid, where)
+    where = f"{file} ({u.split} sample {u.k}, id {u.sid!r})"
+    x = _column(f, f"{u.split}_addresses", u.sid, where)
+    t = _column(f, f"{u.split}_timestamps", u.sid, where)
     if len(x) != len(t):
         raise _corrupt(where, f"mismatched lengths: {len(x)} addresses but {len(t)} timestamps")
     if len(x) == 0:
@@ -283,7 +283,7 @@ def load(
     with _open(file) as f:
         entries = _index(f, file)
         idx = positions("N-TIDIGITS", len(entries), indices)
-        return read_samples(NTIDIGITS, entries, idx, lambda u: _read_sample(f, file, u.split, u.k, u.sid),
+        return read_samples(NTIDIGITS, entries, idx, lambda u: _read_sample(f, file, u),
                             progress=progress, skip_corrupt=skip_corrupt)
 
 
