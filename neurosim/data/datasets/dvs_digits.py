@@ -31,8 +31,8 @@ from typing import Callable
 import numpy as np
 
 from neurosim import seeds
+from neurosim.data.loader import positions, to_batch
 from neurosim.data.registry import Dataset, register_dataset
-from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
 
 @register_dataset
@@ -205,11 +205,7 @@ def load(
         EventBatch named ``"dvs-digits"``, sensor (34, 34, 2), t in µs, ``is_test=None``.
     """
     images, targets = _digits()
-    idx = np.arange(len(targets)) if indices is None else np.asarray(indices, dtype=np.int64)
-    if idx.size and (idx.min() < 0 or idx.max() >= len(targets)):
-        raise DataError(
-            f"dvs-digits: sample indices must lie in [0, {len(targets)}), got {idx.min()}..{idx.max()}"
-        )
+    idx = positions(DvsDigits.name, len(targets), indices)
     w, h, _ = DvsDigits.sensor_size
     samples: list[np.ndarray] = []
     for start in range(0, len(idx), _CHUNK):
@@ -227,4 +223,4 @@ def load(
             samples.append(_sample_events(rng, step[sel], y[sel], x[sel], p[sel]))
         if progress is not None:
             progress(start + len(chunk), len(idx))
-    return EventBatch.from_samples(samples, targets[idx], DvsDigits.sensor_size, DvsDigits.name, is_test=None)
+    return to_batch(DvsDigits, samples, targets[idx], None)

@@ -57,6 +57,7 @@ from scipy.io import wavfile
 from neurosim import seeds
 from neurosim.data import cochlea
 from neurosim.data.corrupt import CorruptSampleError
+from neurosim.data.loader import positions, read_samples, require
 from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
@@ -138,6 +139,11 @@ class Recording:
     index: int
 
     @property
+    def label(self) -> int:
+        """The class: the digit."""
+        return self.digit
+
+    @property
     def is_test(self) -> bool:
         """True if the official split puts it in the test set (index 0-4)."""
         return self.index < N_TEST_INDICES
@@ -160,9 +166,7 @@ def present(data_dir: Path) -> bool:
 def recordings(data_dir: Path) -> list[Recording]:
     """Every recording in load order (digit, speaker, index); DataError if the folder is missing,
     holds a file whose name is outside the layout, or holds no recording."""
-    where = folder(data_dir) / "recordings"
-    if not where.is_dir():
-        raise DataError(f"FSDD: folder {where} does not exist. {FSDD.how_to_get}")
+    where = require(folder(data_dir) / "recordings", "folder", "FSDD", FSDD.how_to_get)
     found = []
     for path in where.iterdir():
         if path.name.startswith("."):
@@ -299,23 +303,7 @@ def load(
         ``is_test`` from the official split; ``len(indices) - len(skipped)`` samples.
     """
     found = recordings(data_dir)
-    idx = np.arange(len(found)) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
-    if idx.size and (idx.min() < 0 or idx.max() >= len(found)):
-        raise DataError(f"FSDD: sample indices must lie in [0, {len(found)}), got {idx.min()}..{idx.max()}")
+    idx = positions("FSDD", len(found), indices)
     thresholds = channel_thresholds(seed)
-    samples, kept, skipped = [], [], []
-    for done, i in enumerate(idx, start=1):
-        rec = found[i]
-        try:
-            samples.append(read_recording(rec, thresholds, seed))
-            kept.append(rec)
-        except CorruptSampleError as e:
-            if not skip_corrupt:
-                raise
-            skipped.append(e.entry())
-        if progress is not None and (done % 100 == 0 or done == len(idx)):
-            progress(done, len(idx))
-    return EventBatch.from_samples(
-        samples, [r.digit for r in kept], FSDD.sensor_size, FSDD.name, is_test=[r.is_test for r in kept],
-        modality=FSDD.modality, skipped=skipped,
-    )
+    return read_samples(FSDD, found, idx, lambda rec: read_recording(rec, thresholds, seed),
+                        progress=progress, skip_corrupt=skip_corrupt)

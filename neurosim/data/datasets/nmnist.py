@@ -40,6 +40,7 @@ import numpy as np
 import tonic.io
 
 from neurosim.data.corrupt import CorruptSampleError, single_timestamp
+from neurosim.data.loader import locate, positions, read_samples, require
 from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import VISION_DTYPE, EventBatch
@@ -131,10 +132,8 @@ def folder(data_dir: Path) -> Path:
     ``data_dir/nmnist`` if none does.
     """
     data_dir = Path(data_dir)
-    for candidate in (data_dir / "nmnist", data_dir / "NMNIST", data_dir):
-        if any((candidate / s).is_dir() or _archive(candidate, s) for s in SPLITS):
-            return candidate
-    return data_dir / "nmnist"
+    return locate((data_dir / "nmnist", data_dir / "NMNIST", data_dir),
+                  lambda c: any((c / s).is_dir() or _archive(c, s) for s in SPLITS))
 
 
 def _archive_entries(archive: Path, is_test: bool) -> list[_Entry]:
@@ -154,9 +153,7 @@ def _archive_entries(archive: Path, is_test: bool) -> list[_Entry]:
 
 def _entries(data_dir: Path) -> list[_Entry]:
     """All samples in load order (Train, then Test; digit; file name)."""
-    root = folder(data_dir)
-    if not root.is_dir():
-        raise DataError(f"N-MNIST: folder {root} does not exist. {NMNIST.how_to_get}")
+    root = require(folder(data_dir), "folder", "N-MNIST", NMNIST.how_to_get)
     entries: list[_Entry] = []
     for split in SPLITS:
         is_test = split == "Test"
@@ -281,29 +278,11 @@ def load(
         split; ``len(indices) - len(skipped)`` samples.
     """
     entries = _entries(data_dir)
-    idx = np.arange(len(entries)) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
-    if idx.size and (idx.min() < 0 or idx.max() >= len(entries)):
-        raise DataError(
-            f"N-MNIST: sample indices must lie in [0, {len(entries)}), got {idx.min()}..{idx.max()}"
-        )
-    samples, kept, skipped = [], [], []
+    idx = positions("N-MNIST", len(entries), indices)
     archives: dict[Path, zipfile.ZipFile] = {}
     with ExitStack() as stack:
-        for done, i in enumerate(idx, start=1):
-            entry = entries[i]
-            try:
-                samples.append(_read(entry, archives, stack))
-                kept.append(entry)
-            except CorruptSampleError as e:
-                if not skip_corrupt:
-                    raise
-                skipped.append(e.entry())
-            if progress is not None and (done % 100 == 0 or done == len(idx)):
-                progress(done, len(idx))
-    return EventBatch.from_samples(
-        samples, [e.label for e in kept], NMNIST.sensor_size, NMNIST.name,
-        is_test=[e.is_test for e in kept], skipped=skipped,
-    )
+        return read_samples(NMNIST, entries, idx, lambda entry: _read(entry, archives, stack),
+                            progress=progress, skip_corrupt=skip_corrupt)
 
 
 def download(root: Path, *, train: bool | None = None) -> Path:

@@ -25,13 +25,15 @@ Samples are ordered train before test, each in the order of its ``<split>_labels
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import h5py
 import numpy as np
 
-from neurosim.data.datasets.nmnist import CorruptSampleError, single_timestamp
+from neurosim.data.corrupt import CorruptSampleError, single_timestamp
+from neurosim.data.loader import locate, positions, read_samples, require
 from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
@@ -97,8 +99,8 @@ def path(data_dir: Path) -> Path:
     data_dir = Path(data_dir)
     if data_dir.is_file():
         return data_dir
-    candidates = [data_dir / sub / FILENAME for sub in ("ntidigits", "NTIDIGITS18")] + [data_dir / FILENAME]
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    return locate([data_dir / sub / FILENAME for sub in ("ntidigits", "NTIDIGITS18")] + [data_dir / FILENAME],
+                  Path.is_file)
 
 
 def folder(data_dir: Path) -> Path:
@@ -112,8 +114,7 @@ def present(data_dir: Path) -> bool:
 
 
 def _open(file: Path) -> h5py.File:
-    if not file.is_file():
-        raise DataError(f"N-TIDIGITS: file {file} does not exist. {NTIDIGITS.how_to_get}")
+    require(file, "file", "N-TIDIGITS", NTIDIGITS.how_to_get)
     try:
         return h5py.File(file, "r")
     except (OSError, ValueError) as e:
@@ -137,8 +138,23 @@ def _decode_ids(raw: np.ndarray, file: Path, name: str) -> list[str]:
     return ids
 
 
-def _index(f: h5py.File, file: Path) -> list[tuple[str, int, str, int]]:
-    """``(split, position in <split>_labels, sample id, class)`` of each single-digit sample, in load order."""
+@dataclass(frozen=True)
+class _Utterance:
+    """One single-digit sample: position ``k`` in ``<split>_labels``, sample id ``sid``, class ``label``."""
+
+    split: str
+    k: int
+    sid: str
+    label: int
+
+    @property
+    def is_test(self) -> bool:
+        """True if it is in the official test split."""
+        return self.split == "test"
+
+
+def _index(f: h5py.File, file: Path) -> list[_Utterance]:
+    """Each single-digit sample, in load order."""
     names = [f"{split}_{kind}" for split in SPLITS for kind in _KINDS]
     missing = [n for n in names if n not in f]
     if missing:
@@ -174,7 +190,7 @@ def _index(f: h5py.File, file: Path) -> list[tuple[str, int, str, int]]:
                     f"N-TIDIGITS file {file}: {split} sample {k} (id {sid!r}) has label {label!r}; "
                     f"expected one of {', '.join(CLASS_MAP)}"
                 )
-            found.append((split, k, sid, CLASS_MAP[label]))
+            found.append(_Utterance(split, k, sid, CLASS_MAP[label]))
     if not found:
         raise DataError(f"N-TIDIGITS file {file}: holds no single-digit utterance (sample ids ending in "
                         f"'-' and one of {', '.join(CLASS_MAP)}); the ntidigits dataset reads only those")
@@ -197,11 +213,11 @@ def _column(f: h5py.File, group: str, sid: str, where: str) -> np.ndarray:
     return data
 
 
-def _read_sample(f: h5py.File, file: Path, split: str, k: int, sid: str) -> np.ndarray:
+def _read_sample(f: h5py.File, file: Path, u: _Utterance) -> np.ndarray:
     """Events (:data:`AUDIO_DTYPE`) of one sample, checked; CorruptSampleError if bad."""
-    where = f"{file} ({split} sample {k}, id {sid!r})"
-    x = _column(f, f"{split}_addresses", sid, where)
-    t = _column(f, f"{split}_timestamps", sid, where)
+    where = f"{file} ({u.split} sample {u.k}, id {u.sid!r})"
+    x = _column(f, f"{u.split}_addresses", u.sid, where)
+    t = _column(f, f"{u.split}_timestamps", u.sid, where)
     if len(x) != len(t):
         raise _corrupt(where, f"mismatched lengths: {len(x)} addresses but {len(t)} timestamps")
     if len(x) == 0:
@@ -234,7 +250,7 @@ def labels(data_dir: Path) -> np.ndarray:
     """Classes (int64, see :data:`CLASS_MAP`) of the single-digit samples in load order (no event is read)."""
     file = path(data_dir)
     with _open(file) as f:
-        return np.array([c for *_, c in _index(f, file)], dtype=np.int64)
+        return np.array([u.label for u in _index(f, file)], dtype=np.int64)
 
 
 def load(
@@ -266,27 +282,9 @@ def load(
     file = path(data_dir)
     with _open(file) as f:
         entries = _index(f, file)
-        idx = np.arange(len(entries)) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
-        if idx.size and (idx.min() < 0 or idx.max() >= len(entries)):
-            raise DataError(
-                f"N-TIDIGITS: sample indices must lie in [0, {len(entries)}), got {idx.min()}..{idx.max()}"
-            )
-        samples, kept, skipped = [], [], []
-        for done, i in enumerate(idx, start=1):
-            split, k, sid, label = entries[i]
-            try:
-                samples.append(_read_sample(f, file, split, k, sid))
-                kept.append((label, split == "test"))
-            except CorruptSampleError as e:
-                if not skip_corrupt:
-                    raise
-                skipped.append(e.entry())
-            if progress is not None and (done % 100 == 0 or done == len(idx)):
-                progress(done, len(idx))
-    return EventBatch.from_samples(
-        samples, [c for c, _ in kept], NTIDIGITS.sensor_size, NTIDIGITS.name, is_test=[s for _, s in kept],
-        modality=NTIDIGITS.modality, skipped=skipped,
-    )
+        idx = positions("N-TIDIGITS", len(entries), indices)
+        return read_samples(NTIDIGITS, entries, idx, lambda u: _read_sample(f, file, u),
+                            progress=progress, skip_corrupt=skip_corrupt)
 
 
 def download(root: Path) -> Path:

@@ -43,6 +43,7 @@ import numpy as np
 
 from neurosim.data import cochlea, espeak
 from neurosim import seeds
+from neurosim.data.loader import positions, to_batch
 from neurosim.data.registry import Dataset, register_dataset
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE, EventBatch
@@ -241,11 +242,7 @@ def load(
     Raises:
         DataError: an index out of range, or eSpeak NG missing (``pip install espeakng-loader``).
     """
-    idx = np.arange(N_SAMPLES) if indices is None else np.asarray(indices, dtype=np.int64).reshape(-1)
-    if idx.size and (idx.min() < 0 or idx.max() >= N_SAMPLES):
-        raise DataError(
-            f"spoken-digits: sample indices must lie in [0, {N_SAMPLES}), got {idx.min()}..{idx.max()}"
-        )
+    idx = positions(SpokenDigits.name, N_SAMPLES, indices)
     thresholds = channel_thresholds(seed)
     words = idx // N_REPETITIONS  # speaker * 10 + digit: one synthesis per word, reused by its repetitions
     samples: list[np.ndarray | None] = [None] * len(idx)
@@ -260,5 +257,4 @@ def load(
         if progress is not None:
             progress(done, len(idx))
     is_test = np.array([sample_info(int(i))[0].name in TEST_SPEAKERS for i in idx], dtype=bool)
-    return EventBatch.from_samples(samples, labels()[idx], SpokenDigits.sensor_size, SpokenDigits.name,
-                                   is_test=is_test, modality=SpokenDigits.modality)
+    return to_batch(SpokenDigits, samples, labels()[idx], is_test)
