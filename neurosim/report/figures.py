@@ -15,7 +15,7 @@ from typing import Any
 
 from neurosim.report.atomic import write_atomic
 from neurosim.report.html_page import figure
-from neurosim.report.style import RC
+from neurosim.report.style import house_style
 
 __all__ = ["FIGURES_DIR", "PageFigures"]
 
@@ -52,12 +52,10 @@ class PageFigures:
     def write(self, folder: Path | str) -> list[Path]:
         """Write ``folder/<stem>.svg`` and ``folder/<stem>.pdf`` of every figure (atomically; the
         folder is created); returns the paths."""
-        import matplotlib
-
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
-        with matplotlib.rc_context(RC):
+        with house_style():
             for stem, fig in self.items:
                 for fmt, metadata in _FORMATS.items():
                     buf = io.BytesIO()

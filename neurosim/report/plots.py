@@ -18,7 +18,7 @@ import textwrap
 import numpy as np
 
 from neurosim.report.format import format_number, format_percent, format_quantity, prefix_scale
-from neurosim.report.style import PALETTE, RC, series_colors, styled
+from neurosim.report.style import PALETTE, house_style, series_colors, styled
 
 __all__ = ["integer_ticks", "new_figure", "plot_bars_vs_chance", "plot_breakdown", "plot_confusion", "plot_curves",
            "plot_heatmap", "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
@@ -35,10 +35,8 @@ def _new_figure(width_in: float, height_in: float):
 
 
 def _png_data_uri(fig) -> str:
-    import matplotlib
-
     buf = io.BytesIO()
-    with matplotlib.rc_context(RC):
+    with house_style():
         fig.savefig(buf, format="png", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["OTHER", "PALETTE", "RC", "series_colors", "styled"]
+__all__ = ["OTHER", "PALETTE", "RC", "house_style", "series_colors", "styled"]
 
 #: Okabe–Ito colours, in the order series take them (black last: it is kept for reference lines).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -59,15 +59,20 @@ def series_colors(n: int) -> list[str]:
     return [to_hex(cmap(i / max(1, n - 1))) for i in range(n)]
 
 
+def house_style():
+    """A context in which matplotlib uses :data:`RC` (restored on exit)."""
+    import matplotlib
+
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]  # RC's keys are valid rc names
+
+
 def styled(func: F) -> F:
     """``func`` (a function that draws a figure) run under :data:`RC` (matplotlib reads most rc
     settings when an artist is created, so the whole drawing runs inside the context)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import matplotlib
-
-        with matplotlib.rc_context(RC):
+        with house_style():
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
