@@ -264,15 +264,17 @@ def _baselines_html(report: dict, figs: PageFigures) -> list[str]:
     return parts
 
 
-def _panels_html(panels: list[dict], figs: PageFigures) -> list[str]:
+def _panels_html(panels: list[dict], figs: PageFigures | None = None) -> list[str]:
     """A task's own plots: ``figures["panels"]``, a list of dicts with ``kind`` ``"heatmap"``
     (``matrix``, ``xticks``, ``yticks``, ``xlabel``, ``ylabel``, ``cbar``), ``"curves"`` (``x``,
     ``series``, ``xlabel``, ``ylabel``, optional ``markers``), ``"bars"`` (``names``, ``values``,
     ``errors``, ``chance``, ``ylabel``), ``"figure"`` (``figure``: a matplotlib Figure the task drew
     itself) or ``"image"`` (``uri``: a pre-drawn ``data:image/...`` URI, embedded only: it has no vector
-    file), each with a ``title`` and a ``caption``."""
+    file), each with a ``title`` and a ``caption``. ``figs`` collects the drawn figures (for their
+    vector files)."""
     if not panels:
         return []
+    figs = figs if figs is not None else PageFigures()
     parts = ["<section><h2>Figures</h2>"]
     for i, panel in enumerate(panels):
         kind, title = panel.get("kind"), str(panel.get("title", ""))
