@@ -20,8 +20,9 @@ import numpy as np
 from neurosim.report.format import format_number, format_percent, format_quantity, prefix_scale
 from neurosim.report.style import PALETTE, house_style, series_colors, styled
 
-__all__ = ["integer_ticks", "new_figure", "plot_bars_vs_chance", "plot_breakdown", "plot_confusion", "plot_curves",
-           "plot_heatmap", "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline", "png_data_uri"]
+__all__ = ["integer_ticks", "log_ticks", "new_figure", "plot_bars_vs_chance", "plot_breakdown", "plot_confusion",
+           "plot_curves", "plot_heatmap", "plot_learning_curve", "plot_spike_counts", "plot_vs_baseline",
+           "png_data_uri"]
 
 
 def _new_figure(width_in: float, height_in: float):
@@ -56,6 +57,10 @@ def _log_axis(axis, values: list[float]) -> None:
         axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         axis.set_minor_formatter(NullFormatter())
+
+
+#: Public name of the log-axis ticks, for the sweep page's log-scaled improvement axis.
+log_ticks = _log_axis
 
 
 def _wrap(label: str, width: int = 22) -> str:

@@ -30,7 +30,7 @@ from neurosim.report.figures import PageFigures
 from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio, prefix_scale
 from neurosim.report.headline import Headline
 from neurosim.report.html_page import escape, header_row, page, row, table
-from neurosim.report.plots import integer_ticks, new_figure
+from neurosim.report.plots import integer_ticks, log_ticks, new_figure
 from neurosim.report.style import OTHER, PALETTE, series_colors, styled
 from neurosim.sweep.compare import BREAKDOWN, ENERGY, IMPROVEMENT, headlines
 
@@ -258,6 +258,7 @@ def plot_improvement(configs: list[dict]):
     log = bool(allmeans) and max(allmeans) / min(allmeans) > 10
     if log:
         ax.set_xscale("log")
+        log_ticks(ax.xaxis, allmeans)
     ax.axvline(1.0, color="black", lw=0.8, ls="--")
     ax.set_xlabel("energy improvement (baseline energy / chip energy per inference, ×; >1: the chip uses less)")
     ax.set_title("Improvement over the digital baseline" + ("s" if len(series) > 1 else f": {series[0][1]}")
