@@ -266,7 +266,7 @@ def test_html_report_content(tmp_path, report):
     report["chip"]["name"] = "rram <script>alert(1)</script>"
     path = write_html_report(report, tmp_path / "out")
     assert path == tmp_path / "out" / "report.html"
-    assert _entries(path.parent) == ["report.html"]
+    assert _entries(path.parent) == ["figures", "report.html"]  # the page and its figures as SVG and PDF
     page = path.read_text(encoding="utf-8")
 
     assert page.startswith("<!DOCTYPE html>")

@@ -2,7 +2,8 @@
 
 The run report (:mod:`neurosim.report.html_report`) and the sweep comparison page
 (:mod:`neurosim.sweep.page`) are built from these pieces, so both pages look alike and
-escape the same way. A page is one self-contained file: inline CSS, plots embedded as
+escape the same way. Tables wrap their cells (long numbers, hashes and labels break) so that
+they fit the page's width rather than scroll sideways. A page is one self-contained file: inline CSS, plots embedded as
 ``data:`` URIs (:mod:`neurosim.report.plots`), no script and nothing fetched. Every text
 taken from a report goes through :func:`escape`.
 """
@@ -20,9 +21,10 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2
  max-width:%(width)dpx;margin:2em auto;padding:0 1em;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #d5dbe1;
  padding-bottom:.2em;margin-top:1.8em}.sub{color:#5b6773;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0;font-size:%(table_font)s}th,td{padding:.25em .8em;text-align:left;
- border-bottom:1px solid #e6eaee;vertical-align:top}th{font-weight:600;color:#3b4754}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table{border-collapse:collapse;margin:.6em 0;font-size:%(table_font)s;max-width:100%%}
+th,td{padding:.25em .6em;text-align:left;border-bottom:1px solid #e6eaee;vertical-align:top;
+ overflow-wrap:anywhere}th{font-weight:600;color:#3b4754}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td code{word-break:break-all}
 tr.total td{font-weight:600;border-top:2px solid #b9c2cb}tr.front td:first-child{font-weight:600}
 section{overflow-x:auto}figure{margin:1em 0}figure img{max-width:100%%;height:auto}
 figcaption{color:#5b6773;font-size:.9em}.note{color:#8a5a00}

@@ -1,7 +1,8 @@
 """A single self-contained HTML page for one report: page assembly.
 
 The page has inline CSS and its plots (:mod:`neurosim.report.plots`) embedded as
-base64 PNG images, so it can be mailed or archived as one file. Every number is shown
+base64 PNG images, so it can be mailed or archived as one file; :func:`write_html_report`
+also writes each plot as SVG and PDF into the run folder's ``figures/``. Every number is shown
 in readable units (:mod:`neurosim.report.format`) and every string taken from the
 report is HTML-escaped.
 """
@@ -18,13 +19,14 @@ from neurosim.report.atomic import prepare_output_dir, write_atomic
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.headline import report_headlines
+from neurosim.report.figures import FIGURES_DIR, PageFigures
 from neurosim.report.html_page import escape, figure, header_row, page, row
 from neurosim.report.json_report import dataset_counts_text, dumps_report, validate_report
 from neurosim.report.plots import (plot_bars_vs_chance, plot_breakdown, plot_confusion, plot_curves, plot_heatmap,
                                    plot_learning_curve,
                                    plot_spike_counts, plot_vs_baseline)
 
-__all__ = ["REPORT_HTML", "render_html", "write_html_report"]
+__all__ = ["REPORT_HTML", "build_html", "render_html", "write_html_report"]
 
 #: File name of the HTML report inside an output folder.
 REPORT_HTML = "report.html"
@@ -59,7 +61,13 @@ def _display(value: Any) -> str:
 
 def render_html(report: dict, figures: dict | None = None) -> str:
     """The report page as a string (see :func:`write_html_report`)."""
+    return build_html(report, figures)[0]
+
+
+def build_html(report: dict, figures: dict | None = None) -> tuple[str, PageFigures]:
+    """The report page and the matplotlib figures it embeds (see :func:`write_html_report`)."""
     validate_report(report)
+    figs = PageFigures()
     figures = figures or {}
     dataset, chip, energy = report["dataset"], report["chip"], report["energy"]
     baseline, accuracy = energy["baseline"], report.get("accuracy", {})
@@ -132,16 +140,18 @@ def render_html(report: dict, figures: dict | None = None) -> str:
         if chip_j > 0 and abs(total - chip_j) > 0.01 * chip_j:
             parts.append(f'<p class="note">The components sum to {escape(format_quantity(total, "J"))}; '
                          f"the reported energy per inference is {escape(format_quantity(chip_j, 'J'))}.</p>")
-        parts.append(figure(plot_breakdown(breakdown), "bar chart of the energy breakdown",
-                                  "Energy of each chip component per inference."))
+        zero = [name.replace("_", " ") for name, value in breakdown.items() if value <= 0]
+        parts.append(figs.add(plot_breakdown(breakdown), "bar chart of the energy breakdown",
+                              "Share of each chip component in the energy per inference (linear axis)"
+                              + (f"; at zero, not drawn: {', '.join(zero)}." if zero else "."), "energy-breakdown"))
     else:
         parts.append("<p>No energy breakdown was recorded.</p>")
-    parts.append(figure(
+    parts.append(figs.add(
         plot_vs_baseline(chip["name"], chip_j, baseline["name"], base_j),
         "bar chart of chip vs baseline energy per inference",
         f"Energy per inference: neurosim chip {format_quantity(chip_j, 'J')} vs "
         f"{baseline['name']} {format_quantity(base_j, 'J')} "
-        f"({format_ratio(energy['improvement_vs_baseline'])} improvement)."))
+        f"({format_ratio(energy['improvement_vs_baseline'])} improvement).", "chip-vs-baseline"))
     parts.append("</section>")
 
     # Activity (optional)
@@ -164,14 +174,14 @@ def render_html(report: dict, figures: dict | None = None) -> str:
                 )
             if arr.size:
                 silent = float(np.mean(arr == 0))
-                parts.append(figure(
+                parts.append(figs.add(
                     plot_spike_counts(arr), "histogram of spike counts per neuron",
                     f"Firing per neuron: {format_number(arr.size)} neurons, mean "
                     f"{format_number(float(arr.mean()))} spikes per neuron per sample, "
-                    f"{format_percent(silent, 1)} silent."))
+                    f"{format_percent(silent, 1)} silent.", "firing-per-neuron"))
         parts.append("</section>")
 
-    parts += _baselines_html(report)
+    parts += _baselines_html(report, figs)
 
     # The task's own metrics (optional): the section named after the task
     metrics = report.get(report["task"])
@@ -198,11 +208,12 @@ def render_html(report: dict, figures: dict | None = None) -> str:
             class_labels = range(max(cm.shape))
         labels = [str(x) for x in class_labels]
         parts.append("<section><h2>Confusion matrix</h2>")
-        parts.append(figure(plot_confusion(cm, labels), "confusion matrix heatmap",
-                                  "Rows: true class; columns: predicted class; cells: test samples."))
+        parts.append(figs.add(plot_confusion(cm, labels), "confusion matrix heatmap",
+                              f"Rows: true class; columns: predicted class; cells: predictions "
+                              f"({format_number(float(cm.sum()))} in all).", "confusion-matrix"))
         parts.append("</section>")
 
-    parts += _panels_html(figures.get("panels") or [])
+    parts += _panels_html(figures.get("panels") or [], figs)
 
     # Provenance
     prov_rows = [
@@ -223,10 +234,10 @@ def render_html(report: dict, figures: dict | None = None) -> str:
     parts += ["<section><h2>Provenance</h2><table>", *prov_rows, "</table>",
               "<details><summary>Full report (JSON)</summary>",
               f"<pre><code>{escape(dumps_report(report))}</code></pre></details></section>"]
-    return page(f"neurosim report — {title}", header, parts)
+    return page(f"neurosim report — {title}", header, parts), figs
 
 
-def _baselines_html(report: dict) -> list[str]:
+def _baselines_html(report: dict, figs: PageFigures) -> list[str]:
     """The reservoir against the no-reservoir baselines (same folds, same readout) and the learning
     curve, where the report has them (``baselines``, ``comparison``, ``learning_curve``)."""
     baselines, cv = report.get("baselines"), report.get("accuracy", {}).get("cv")
@@ -246,41 +257,49 @@ def _baselines_html(report: dict) -> list[str]:
                          f"{escape(comparison['verdict'])}. Every feature set is classified by the same readout on "
                          "the same folds.</p>")
     if isinstance(curves, dict) and curves:
-        parts.append(figure(plot_learning_curve(curves), "learning curve: accuracy against training samples",
-                                  "Cross-validated accuracy against the number of training samples per fold "
-                                  "(bands: 95 % intervals)."))
+        parts.append(figs.add(plot_learning_curve(curves), "learning curve: accuracy against training samples",
+                              "Cross-validated accuracy against the number of training samples per fold "
+                              "(bands: 95 % intervals).", "learning-curve"))
     parts.append("</section>")
     return parts
 
 
-def _panels_html(panels: list[dict]) -> list[str]:
+def _panels_html(panels: list[dict], figs: PageFigures | None = None) -> list[str]:
     """A task's own plots: ``figures["panels"]``, a list of dicts with ``kind`` ``"heatmap"``
     (``matrix``, ``xticks``, ``yticks``, ``xlabel``, ``ylabel``, ``cbar``), ``"curves"`` (``x``,
     ``series``, ``xlabel``, ``ylabel``, optional ``markers``), ``"bars"`` (``names``, ``values``,
-    ``errors``, ``chance``, ``ylabel``) or ``"image"`` (``uri``: a plot the task drew itself, as a
-    ``data:image/...`` URI), each with a ``title`` and a ``caption``."""
+    ``errors``, ``chance``, ``ylabel``), ``"figure"`` (``figure``: a matplotlib Figure the task drew
+    itself) or ``"image"`` (``uri``: a pre-drawn ``data:image/...`` URI, embedded only: it has no vector
+    file), each with a ``title`` and a ``caption``. ``figs`` collects the drawn figures (for their
+    vector files)."""
     if not panels:
         return []
+    figs = figs if figs is not None else PageFigures()
     parts = ["<section><h2>Figures</h2>"]
     for i, panel in enumerate(panels):
         kind, title = panel.get("kind"), str(panel.get("title", ""))
+        fig, uri = None, ""
         if kind == "heatmap":
-            uri = plot_heatmap(_as_numpy(panel["matrix"], f"panels[{i}].matrix"), title, panel["xticks"],
+            fig = plot_heatmap(_as_numpy(panel["matrix"], f"panels[{i}].matrix"), title, panel["xticks"],
                                panel["yticks"], panel["xlabel"], panel["ylabel"], panel["cbar"])
         elif kind == "curves":
-            uri = plot_curves(list(panel["x"]), {k: list(v) for k, v in panel["series"].items()}, title,
+            fig = plot_curves(list(panel["x"]), {k: list(v) for k, v in panel["series"].items()}, title,
                               panel["xlabel"], panel["ylabel"], bool(panel.get("markers")))
         elif kind == "bars":
-            uri = plot_bars_vs_chance(list(panel["names"]), list(panel["values"]), list(panel["errors"]),
+            fig = plot_bars_vs_chance(list(panel["names"]), list(panel["values"]), list(panel["errors"]),
                                       list(panel["chance"]), title, panel["ylabel"])
+        elif kind == "figure":
+            fig = panel["figure"]
         elif kind == "image":
             uri = str(panel["uri"])
             if not uri.startswith("data:image/"):
                 raise NeurosimError(f"figures['panels'][{i}]: an image panel needs a data:image/ URI")
         else:
-            raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars, image)")
+            raise NeurosimError(f"figures['panels'][{i}]: unknown kind {kind!r} (heatmap, curves, bars, figure, "
+                                "image)")
         parts.append(f"<h3>{escape(title)}</h3>")
-        parts.append(figure(uri, title, str(panel.get("caption", ""))))
+        caption = str(panel.get("caption", ""))
+        parts.append(figure(uri, title, caption) if fig is None else figs.add(fig, title, caption, title))
     parts.append("</section>")
     return parts
 
@@ -301,11 +320,13 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
 
     The page shows a summary table, the energy breakdown (table + bar plot), a
     chip-vs-baseline bar plot, the optional activity plots, provenance and the
-    full report JSON in a collapsible block. ``out_dir`` follows the same
+    full report JSON in a collapsible block. Every plot is also written as
+    ``out_dir/figures/<name>.svg`` and ``.pdf``. ``out_dir`` follows the same
     no-overwrite rule as the JSON report.
     """
-    text = render_html(report, figures)
+    text, figs = build_html(report, figures)
     out_dir = prepare_output_dir(out_dir, report["run"]["id"])
+    figs.write(out_dir / FIGURES_DIR)
     path = out_dir / REPORT_HTML
     write_atomic(path, text)
     return path

@@ -1,15 +1,18 @@
 """The comparison page of one or more sweeps: one self-contained HTML file.
 
-Plots are PNG images inlined as ``data:`` URIs (drawn on an Agg canvas, as the run
-report's), styles are inline (the page shell is the run report's, :mod:`neurosim.report.html_page`):
-the page needs no network and no other file. Every axis names its quantity and unit. Figures
+Plots are PNG images inlined as ``data:`` URIs (drawn on an Agg canvas in the house style of
+:mod:`neurosim.report.style`, as the run report's), styles are inline (the page shell is the run
+report's, :mod:`neurosim.report.html_page`): the page needs no network and no other file. Beside it,
+:func:`write_report` writes every figure as SVG and PDF into ``PAGE_figures/`` and the units' numbers as
+a tidy table ``PAGE.csv`` (:mod:`neurosim.report.tidy`). Every axis names its quantity and unit. Figures
 (each a ``<figure>`` with a caption):
 
 * the primary headline metric (the first the task declares, e.g. test accuracy) per configuration
   over chip instances (box plot with every instance's point);
 * energy per inference per configuration (the same);
 * the headline–energy plane with 95 % intervals and the Pareto front;
-* the energy breakdown by component per configuration (mean over instances);
+* the energy breakdown by component per configuration (mean over instances; the largest components
+  each in its own colour, the rest as "other", all of them in the table below it);
 * the headline against each swept key, with 95 % intervals (one line per value of the others);
 * improvement over the digital baseline(s) per configuration, with 95 % intervals.
 
@@ -23,15 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.report.format import format_number, format_quantity, format_ratio, prefix_scale
+from neurosim.report.figures import PageFigures
+from neurosim.report.format import format_number, format_percent, format_quantity, format_ratio, prefix_scale
 from neurosim.report.headline import Headline
-from neurosim.report.html_page import escape, figure, header_row, page, row, table
-from neurosim.report.plots import new_figure, png_data_uri
+from neurosim.report.html_page import escape, header_row, page, row, table
+from neurosim.report.plots import integer_ticks, log_ticks, new_figure
+from neurosim.report.style import OTHER, PALETTE, series_colors, styled
 from neurosim.sweep.compare import BREAKDOWN, ENERGY, IMPROVEMENT, headlines
 
 __all__ = ["render_page"]
 
-_COLORS = ["#2a7ab9", "#d9822b", "#3a9e5b", "#b9412a", "#7a5cb9", "#8c6d31", "#c4579b", "#5b6773"]
+#: Components the stacked breakdown draws in their own colour; the rest form "other".
+_OWN_COLORS = len(PALETTE) - 1
 
 
 def _values(config: dict, metric: str) -> list[float]:
@@ -42,7 +48,8 @@ def _height(n: int) -> float:
     return min(14.0, 0.42 * n + 1.6)
 
 
-def plot_distribution(configs: list[dict], metric: str, title: str, unit: str) -> str:
+@styled
+def plot_distribution(configs: list[dict], metric: str, title: str, unit: str):
     """Horizontal box plot per configuration, with every unit's value as a dot."""
     data = [_values(c, metric) for c in configs]
     flat = [v for d in data for v in d]
@@ -57,19 +64,20 @@ def plot_distribution(configs: list[dict], metric: str, title: str, unit: str) -
     ax = fig.add_subplot()
     y = np.arange(1, len(configs) + 1)
     ax.boxplot([np.asarray(d) * scale for d in data], positions=y, orientation="horizontal", widths=0.55,
-               showfliers=False, medianprops={"color": "#b9412a"})
+               showfliers=False, medianprops={"color": PALETTE[5]})
     for yi, d in zip(y, data):
         offsets = np.linspace(-0.15, 0.15, len(d)) if len(d) > 1 else np.zeros(len(d))
-        ax.plot(np.asarray(d) * scale, yi + offsets, "o", color="#2a7ab9", ms=3.5, alpha=0.8)
-    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+        ax.plot(np.asarray(d) * scale, yi + offsets, "o", color=PALETTE[0], ms=3.5, alpha=0.8)
+    ax.set_yticks(y, [c["label"] for c in configs])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_title(f"{title} over chip instances")
-    ax.grid(axis="x", alpha=0.3)
-    return png_data_uri(fig)
+    ax.grid(axis="x")
+    return fig
 
 
-def plot_pareto(configs: list[dict], head: Headline) -> str:
+@styled
+def plot_pareto(configs: list[dict], head: Headline):
     """Mean headline metric against mean energy per inference, 95 % intervals on both, front joined."""
     acc = [c["metrics"][head.key] for c in configs]
     en = [c["metrics"][ENERGY] for c in configs]
@@ -78,50 +86,84 @@ def plot_pareto(configs: list[dict], head: Headline) -> str:
     fig = new_figure(8.0, 5.2)
     ax = fig.add_subplot()
     for c, a, e in zip(configs, acc, en):
-        color = "#b9412a" if c["pareto"] else "#2a7ab9"
+        color = PALETTE[5] if c["pareto"] else PALETTE[0]
         ax.errorbar(e["mean"] / div, k * a["mean"],
                     xerr=[[(e["mean"] - e["ci95_low"]) / div], [(e["ci95_high"] - e["mean"]) / div]],
                     yerr=[[k * (a["mean"] - a["ci95_low"])], [k * (a["ci95_high"] - a["mean"])]],
-                    fmt="o", color=color, ms=5, capsize=3, lw=1)
+                    fmt="o", color=color, ecolor=OTHER, ms=5, capsize=3, lw=1)
         ax.annotate(c["label"], (e["mean"] / div, k * a["mean"]), xytext=(4, 4),
-                    textcoords="offset points", fontsize=7)
+                    textcoords="offset points", fontsize=8)
     front = sorted((c for c in configs if c["pareto"]), key=lambda c: c["metrics"][ENERGY]["mean"])
     if len(front) > 1:
         ax.step([c["metrics"][ENERGY]["mean"] / div for c in front],
                 [k * c["metrics"][head.key]["mean"] for c in front], where="post" if head.higher_is_better else "pre",
-                color="#b9412a", lw=1.2, alpha=0.7, label="Pareto front")
-        ax.legend(loc="lower right" if head.higher_is_better else "upper right", fontsize=8)
+                color=PALETTE[5], lw=1.2, alpha=0.7, label="Pareto front")
+        ax.legend(loc="lower right" if head.higher_is_better else "upper right")
     ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
     ax.set_ylabel(f"{_axis_label(head)}, mean over chip instances")
-    ax.set_title(f"{head.title} against energy (bars: 95 % interval of the mean; red: Pareto front)")
-    ax.grid(alpha=0.3)
-    return png_data_uri(fig)
+    ax.set_title(f"{head.title} against energy (grey bars: 95 % interval of the mean; vermilion: Pareto front)")
+    ax.grid()
+    return fig
 
 
 def _axis_label(head: Headline) -> str:
     return f"{head.label} ({head.unit})" if head.unit else head.label
 
 
-def plot_breakdown(configs: list[dict]) -> str:
-    """Stacked horizontal bars: mean energy per inference of each component, per configuration."""
-    components = sorted({m[len(BREAKDOWN):] for c in configs for m in c["metrics"] if m.startswith(BREAKDOWN)})
-    means = np.array([[c["metrics"].get(BREAKDOWN + k, {}).get("mean", 0.0) for k in components]
-                      for c in configs])
+def breakdown_means(configs: list[dict]) -> tuple[list[str], np.ndarray]:
+    """``(components, means)``: the breakdown components any configuration reports, largest total
+    first, and the mean energy per inference (J) of each, shape ``(configurations, components)``."""
+    names = sorted({m[len(BREAKDOWN):] for c in configs for m in c["metrics"] if m.startswith(BREAKDOWN)})
+    means = np.array([[c["metrics"].get(BREAKDOWN + k, {}).get("mean", 0.0) for k in names] for c in configs],
+                     dtype=float).reshape(len(configs), len(names))
+    order = sorted(range(len(names)), key=lambda i: (-means[:, i].sum(), names[i]))
+    return [names[i] for i in order], means[:, order]
+
+
+@styled
+def plot_breakdown(configs: list[dict]):
+    """Stacked horizontal bars, linear axis: mean energy per inference of each component, per
+    configuration. The largest components (over all configurations) each have their own colour; the
+    others, and the components at zero everywhere, are one grey "other" segment (the page's table
+    lists every component)."""
+    components, means = breakdown_means(configs)
+    drawn = [i for i in range(len(components)) if means[:, i].sum() > 0]
+    own, rest = drawn[:_OWN_COLORS], drawn[_OWN_COLORS:]
+    if len(rest) == 1:  # one leftover component fits the palette's last colour
+        own, rest = drawn, []
+    segments = [(components[i].replace("_", " "), means[:, i], color)
+                for i, color in zip(own, series_colors(len(own)))]
+    if rest:
+        segments.append((f"other ({len(rest)} components)", means[:, rest].sum(axis=1), OTHER))
     div, prefix = prefix_scale(list(means.sum(axis=1)))
-    fig = new_figure(8.0, _height(len(configs)) + 0.8)
+    fig = new_figure(8.0, _height(len(configs)) + 1.2)
     ax = fig.add_subplot()
     y = np.arange(len(configs))
     left = np.zeros(len(configs))
-    for i, k in enumerate(components):
-        ax.barh(y, means[:, i] / div, left=left, color=_COLORS[i % len(_COLORS)], label=k.replace("_", " "))
-        left += means[:, i] / div
-    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+    for name, values, color in segments:
+        ax.barh(y, values / div, left=left, color=color, label=name)
+        left += values / div
+    ax.set_yticks(y, [c["label"] for c in configs])
     ax.invert_yaxis()
     ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
     ax.set_title("Energy breakdown by component")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(1, len(configs))),
-              ncol=min(4, max(1, len(components))), frameon=False)
-    return png_data_uri(fig)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(1, len(configs))),
+              ncol=min(4, max(1, len(segments))))
+    return fig
+
+
+def breakdown_table(configs: list[dict]) -> str:
+    """Every breakdown component's mean energy per inference and share, per configuration (a
+    component per row, a configuration per column)."""
+    components, means = breakdown_means(configs)
+    totals = means.sum(axis=1)
+    rows = []
+    for i, name in enumerate(components):
+        cells = "".join(f'<td class="num">{escape(format_quantity(means[j, i], "J"))}<br><small>'
+                        f"{escape(format_percent(means[j, i] / totals[j], 1) if totals[j] > 0 else '')}</small></td>"
+                        for j in range(len(configs)))
+        rows.append(f"<tr><td>{escape(name.replace('_', ' '))}</td>{cells}</tr>")
+    return table(rows, ["Component", *(c["label"] for c in configs)])
 
 
 def _key_unit(key: str) -> str:
@@ -133,7 +175,8 @@ def _key_unit(key: str) -> str:
     return ""
 
 
-def plot_vs_key(configs: list[dict], key: str, others: list[str], head: Headline) -> str:
+@styled
+def plot_vs_key(configs: list[dict], key: str, others: list[str], head: Headline):
     """Headline ``head`` (mean, 95 % interval) against the values of ``key``, a line per value of ``others``."""
     metric, k = head.key, head.scale
     lines: dict[str, list[dict]] = {}
@@ -146,23 +189,25 @@ def plot_vs_key(configs: list[dict], key: str, others: list[str], head: Headline
     positions = {v: (v[1] if numeric else i) for i, v in enumerate(values)}
     fig = new_figure(7.0, 4.4)
     ax = fig.add_subplot()
-    for i, (name, cs) in enumerate(sorted(lines.items())):
+    for color, (name, cs) in zip(series_colors(len(lines)), sorted(lines.items())):
         cs = sorted(cs, key=lambda c: positions[json_key(c["point"][key])])
         x = [positions[json_key(c["point"][key])] for c in cs]
         m = [c["metrics"][metric] for c in cs]
         ax.errorbar(x, [k * s["mean"] for s in m],
                     yerr=[[k * (s["mean"] - s["ci95_low"]) for s in m], [k * (s["ci95_high"] - s["mean"]) for s in m]],
-                    fmt="o-", color=_COLORS[i % len(_COLORS)], capsize=3, lw=1.2, ms=4, label=name)
+                    fmt="o-", color=color, capsize=3, lw=1.2, ms=4, label=name)
     if not numeric:
         ax.set_xticks(list(positions.values()), [str(v[1]) for v in values])
+    else:
+        integer_ticks(ax.xaxis, [float(v[1]) for v in values])
     unit = _key_unit(key)
     ax.set_xlabel(f"{key}" + (f" ({unit})" if unit else ""))
     ax.set_ylabel(f"{_axis_label(head)}, mean over chip instances")
     ax.set_title(f"{head.title} against {key} (bars: 95 % interval)")
     if len(lines) > 1:
-        ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-    return png_data_uri(fig)
+        ax.legend()
+    ax.grid()
+    return fig
 
 
 def json_key(value: Any) -> tuple:
@@ -187,7 +232,8 @@ def improvement_series(configs: list[dict]) -> list[tuple[str, str]]:
              or "the baseline")]
 
 
-def plot_improvement(configs: list[dict]) -> str:
+@styled
+def plot_improvement(configs: list[dict]):
     """Improvement factor over each baseline per configuration (mean, 95 % interval), log scale when wide."""
     series = improvement_series(configs)
     fig = new_figure(8.5, min(16.0, _height(len(configs)) * max(1.0, 0.6 * len(series))) + 0.6)
@@ -195,30 +241,32 @@ def plot_improvement(configs: list[dict]) -> str:
     y = np.arange(len(configs))
     height = 0.8 / len(series)
     allmeans = []
-    for i, (metric, label) in enumerate(series):
+    for i, ((metric, label), color) in enumerate(zip(series, series_colors(len(series)))):
         stats = [c["metrics"].get(metric) for c in configs]
         means = np.array([s["mean"] if s else np.nan for s in stats])
         err = np.array([[s["mean"] - s["ci95_low"] if s else 0 for s in stats],
                         [s["ci95_high"] - s["mean"] if s else 0 for s in stats]])
         pos = y - 0.4 + height * (i + 0.5)
-        ax.barh(pos, means, height=height * 0.9, xerr=err, color=_COLORS[i % len(_COLORS)], capsize=2,
-                label=label)
+        ax.barh(pos, means, height=height * 0.9, xerr=err, color=color, capsize=2, label=label)
         if len(series) == 1:
             for yi, v in zip(pos, means):
                 ax.annotate(format_ratio(v), (v, yi), xytext=(4, 0), textcoords="offset points", va="center",
-                            fontsize=7)
+                            fontsize=8)
         allmeans += [v for v in means if np.isfinite(v) and v > 0]
-    ax.set_yticks(y, [c["label"] for c in configs], fontsize=8)
+    ax.set_yticks(y, [c["label"] for c in configs])
     ax.invert_yaxis()
-    if allmeans and max(allmeans) / min(allmeans) > 10:
+    log = bool(allmeans) and max(allmeans) / min(allmeans) > 10
+    if log:
         ax.set_xscale("log")
-    ax.axvline(1.0, color="#5b6773", lw=0.8, ls="--")
+        log_ticks(ax.xaxis, allmeans)
+    ax.axvline(1.0, color="black", lw=0.8, ls="--")
     ax.set_xlabel("energy improvement (baseline energy / chip energy per inference, ×; >1: the chip uses less)")
-    ax.set_title("Improvement over the digital baseline" + ("s" if len(series) > 1 else f": {series[0][1]}"))
+    ax.set_title("Improvement over the digital baseline" + ("s" if len(series) > 1 else f": {series[0][1]}")
+                 + (" (log scale)" if log else ""))
     if len(series) > 1:
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     ax.margins(x=0.15)
-    return png_data_uri(fig)
+    return fig
 
 
 def _interval(stat: dict, fmt) -> str:
@@ -227,12 +275,15 @@ def _interval(stat: dict, fmt) -> str:
             f"{escape(fmt(stat['max']))}</small>")
 
 
-def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) -> str:
+def render_page(data: dict, failures: list[dict] = (), sources: list[str] = (),
+                figs: PageFigures | None = None) -> str:
     """The comparison page (HTML text) of :func:`neurosim.sweep.compare.aggregate`'s ``data``.
 
     ``failures``: ``{"folder", "id", "point", "instance", "seed", "reason"}`` of units that failed
-    and are not finished; ``sources``: the sweep folders.
+    and are not finished; ``sources``: the sweep folders; ``figs``: collects the page's matplotlib
+    figures (for their SVG and PDF files) when given.
     """
+    figs = figs if figs is not None else PageFigures()
     configs = data["configurations"]
     heads = headlines(data)
     head = heads[0]
@@ -270,43 +321,44 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     # figures
     parts.append("<section><h2>Distributions over chip instances</h2>")
     if has_acc:
-        parts.append(figure(plot_distribution(configs, head.key, head.label, head.unit),
-                            f"box plot of {head.label} per configuration",
-                            f"{head.title} of every chip instance (dots) per configuration; boxes: quartiles, "
-                            "whiskers: 1.5 IQR, red line: median.", name="accuracy"))
+        parts.append(figs.add(plot_distribution(configs, head.key, head.label, head.unit),
+                              f"box plot of {head.label} per configuration",
+                              f"{head.title} of every chip instance (dots) per configuration; boxes: quartiles, "
+                              "whiskers: 1.5 IQR, vermilion line: median.", name="accuracy"))
     if has_en:
-        parts.append(figure(plot_distribution(configs, ENERGY, "energy per inference", "J"),
-                            "box plot of energy per inference per configuration",
-                            "Energy per inference of every chip instance per configuration.", name="energy"))
+        parts.append(figs.add(plot_distribution(configs, ENERGY, "energy per inference", "J"),
+                              "box plot of energy per inference per configuration",
+                              "Energy per inference of every chip instance per configuration.", name="energy"))
     parts.append("</section>")
     if has_acc and has_en:
         front = [c["label"] for c in configs if c["pareto"]]
         parts += [f"<section><h2>{escape(head.title)}–energy Pareto front</h2>",
-                  figure(plot_pareto(configs, head), f"{head.label} against energy per inference",
-                         f"Pareto front (no configuration is both better in {head.label} and cheaper): "
-                         f"{'; '.join(front)}.", name="pareto"),
+                  figs.add(plot_pareto(configs, head), f"{head.label} against energy per inference",
+                           f"Pareto front (no configuration is both better in {head.label} and cheaper): "
+                           f"{'; '.join(front)}.", name="pareto"),
                   "</section>"]
     if any(m.startswith(BREAKDOWN) for c in configs for m in c["metrics"]):
         parts += ["<section><h2>Energy breakdown</h2>",
-                  figure(plot_breakdown(configs), "stacked bars of energy per component",
-                         "Mean energy per inference of each chip component per configuration.", name="breakdown"),
-                  "</section>"]
+                  figs.add(plot_breakdown(configs), "stacked bars of energy per component",
+                           "Mean energy per inference of each chip component per configuration (linear axis); "
+                           "the table gives every component, with its share of the total.", name="breakdown"),
+                  breakdown_table(configs), "</section>"]
     if has_acc and data["swept_keys"]:
         parts.append(f"<section><h2>{escape(head.title)} against each swept key</h2>")
         for key in data["swept_keys"]:
             others = [k for k in data["swept_keys"] if k != key]
-            parts.append(figure(plot_vs_key(configs, key, others, head), f"{head.label} against {key}",
-                                f"Mean {head.label} over chip instances against {key}; error bars: 95 % "
-                                f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}.",
-                                name=f"vs:{key}"))
+            parts.append(figs.add(plot_vs_key(configs, key, others, head), f"{head.label} against {key}",
+                                  f"Mean {head.label} over chip instances against {key}; error bars: 95 % "
+                                  f"interval of the mean; one line per value of {', '.join(others) or 'nothing else'}.",
+                                  name=f"vs:{key}"))
         parts.append("</section>")
     series = improvement_series(configs)
     if all(any(m in c["metrics"] for m, _ in series) for c in configs):
         base = "; ".join(label for _, label in series)
         parts += ["<section><h2>Improvement over the digital baseline(s)</h2>",
-                  figure(plot_improvement(configs), "bars of improvement factor",
-                         f"Baseline energy per inference divided by the chip's, per configuration (mean over "
-                         f"chip instances, 95 % interval), for: {base}.", name="improvement"),
+                  figs.add(plot_improvement(configs), "bars of improvement factor",
+                           f"Baseline energy per inference divided by the chip's, per configuration (mean over "
+                           f"chip instances, 95 % interval), for: {base}.", name="improvement"),
                   _baseline_table(configs), "</section>"]
 
     # every metric, generically (a task's own section, e.g. the reservoir task's, included)
@@ -361,13 +413,17 @@ def _metric_format(name: str):
 
 
 def _baseline_table(configs: list[dict]) -> str:
+    """Each baseline's and the chip's energy per inference, per configuration; a baseline the reports
+    name twice (as the headline ``energy.baseline`` and in ``energy.baselines``) is listed once."""
     rows = ["<table>" + header_row(["Configuration", "Baseline", "Baseline energy per inference",
                                     "Chip energy per inference"])]
     for c in configs:
+        listed: set[str] = set()
         for prefix, name in sorted(c["baselines"].items()):
             stat = c["metrics"].get(f"{prefix}.per_inference_J")
-            if stat is None:
+            if stat is None or name in listed:
                 continue
+            listed.add(name)
             chip = c["metrics"].get(ENERGY, {}).get("mean")
             rows.append(f"<tr><td>{escape(c['label'])}</td><td>{escape(name)}</td>"
                         f'<td class="num">{escape(format_quantity(stat["mean"], "J"))}</td>'
@@ -396,13 +452,33 @@ def failed_units(folders: list, finished: set[str]) -> list[dict]:
     return out
 
 
+def tidy_rows(data: dict, units: list) -> tuple[list[dict], list[str]]:
+    """``(rows, columns)`` of the sweep's tidy table: one row per finished unit and metric of its
+    report, with its configuration id and label and one column per grid key (the value the unit ran
+    with); see :mod:`neurosim.report.tidy`."""
+    from neurosim.report.tidy import RUN_COLUMNS, run_rows
+    from neurosim.sweep.compare import config_value
+
+    label = {c["id"]: c["label"] for c in data["configurations"]}
+    keys = list(data["grid_keys"])
+    rows = []
+    for u in units:
+        extra = {"configuration": u.record["configuration"], "label": label[u.record["configuration"]],
+                 **{k: config_value(u, k) for k in keys}}
+        rows += run_rows(u.report, extra)
+    columns = [RUN_COLUMNS[0], "configuration", "label", *keys, *RUN_COLUMNS[1:]]
+    return rows, columns
+
+
 def write_report(folders: list, page) -> tuple:
     """Aggregate sweep ``folders`` and write ``page`` (HTML) with its data beside it
-    (``page`` with suffixes ``.json`` and ``.h5``); returns the three paths."""
+    (``page`` with suffixes ``.json``, ``.h5`` and ``.csv``, the tidy table) and its figures as SVG and
+    PDF in ``PAGE_figures/`` (``page``'s stem + ``_figures``); returns the HTML, JSON and HDF5 paths."""
     from pathlib import Path
 
     from neurosim.errors import NeurosimError
     from neurosim.report import write_atomic
+    from neurosim.report.tidy import write_tidy_csv
     from neurosim.sweep.compare import aggregate, load_units, write_json_h5
 
     page = Path(page)
@@ -418,8 +494,13 @@ def write_report(folders: list, page) -> tuple:
     failures = failed_units(folders, {u.record["id"] for u in units})
     data["failed_units"] = failures
     json_path, h5_path = page.with_suffix(".json"), page.with_suffix(".h5")
-    if page.suffix in (".json", ".h5"):
+    if page.suffix in (".json", ".h5", ".csv"):
         raise NeurosimError(f"--out {page}: give the HTML page's name (e.g. sweep.html); its data is written beside it")
     write_json_h5(data, units, json_path, h5_path)
-    write_atomic(page, render_page(data, failures, [str(f) for f in folders]))
+    rows, columns = tidy_rows(data, units)
+    write_tidy_csv(rows, columns, page.with_suffix(".csv"))
+    figs = PageFigures()
+    text = render_page(data, failures, [str(f) for f in folders], figs)
+    figs.write(page.with_name(page.stem + "_figures"))
+    write_atomic(page, text)
     return page, json_path, h5_path

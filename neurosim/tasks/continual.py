@@ -384,8 +384,8 @@ class Continual(Task):
 
     def figures(self, result: ContinualResult) -> dict:
         from neurosim.report.continual_plots import continual_plots
-        return {"panels": [{"kind": "image", "uri": uri, "title": alt, "caption": caption}
-                           for uri, alt, caption in continual_plots(self.report(result)["continual"])]}
+        return {"panels": [{"kind": "figure", "figure": fig, "title": alt, "caption": caption}
+                           for fig, alt, caption in continual_plots(self.report(result)["continual"])]}
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
         c = report["continual"]
