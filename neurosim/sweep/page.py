@@ -254,8 +254,8 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = ()) 
     header = (f"<h1>{escape(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
               f"{data['n_units']} finished units (configuration × chip instance × seed) from "
               f"{escape(', '.join(sources))}; swept: {escape(', '.join(data['swept_keys']) or 'nothing')}</p>"
-              + ran_block(ran) + "".join(f'<p data-warning="small-split" style="color:#8a1c1c"><strong>Warning:</strong> '
-                                         f"{escape(w)}.</p>" for w in data.get("warnings", [])))
+              + ran_block(ran) + "".join(f'<p data-warning="small-split" style="color:#8a1c1c"><strong>Warning:'
+                                         f"</strong> {escape(w)}.</p>" for w in data.get("warnings", [])))
     parts = []
 
     # table
@@ -450,7 +450,9 @@ def failed_units(folders: list, finished: set[str]) -> list[dict]:
 
 def write_report(folders: list, page) -> tuple:
     """Aggregate sweep ``folders`` and write ``page`` (HTML) with its data beside it
-    (``page`` with suffixes ``.json`` and ``.h5``); returns the three paths."""
+    (``page`` with suffixes ``.json`` and ``.h5``); returns the three paths. The data's warnings
+    (a test split of fewer than 100 samples) are printed on stderr too."""
+    import sys
     from pathlib import Path
 
     from neurosim.errors import NeurosimError
@@ -474,4 +476,6 @@ def write_report(folders: list, page) -> tuple:
         raise NeurosimError(f"--out {page}: give the HTML page's name (e.g. sweep.html); its data is written beside it")
     write_json_h5(data, units, json_path, h5_path)
     write_atomic(page, render_page(data, failures, [str(f) for f in folders]))
+    for warning in data["warnings"]:  # also on the page's header
+        print(f"neurosim: warning: {warning}", file=sys.stderr)
     return page, json_path, h5_path
