@@ -14,6 +14,7 @@ from neurosim.sweep.compare import UnitResult, aggregate, unit_metrics
 from neurosim.sweep.execute import SweepOutcome, UnitJob, _write, run_unit
 from neurosim.sweep.front import dominates, significantly_better
 from neurosim.sweep.page import render_page, write_report
+from neurosim.sweep.ran import what_ran
 from neurosim.sweep.summary import summary_table
 
 # CV with 2 folds on 120 samples: the test split holds 24 (< 100), the CV accuracy all 120
@@ -143,3 +144,12 @@ def test_significance_rules():
     assert dominates([x, energy], [{k: v - 0.05 for k, v in x.items()}, dict(energy)])
     assert not dominates([x, energy], [dict(x), dict(energy)])
 
+
+
+def test_what_ran_lists_numbers_in_numeric_order_and_overrides_as_given():
+    units = fake_units({"a": [0.9], "b": [0.8], "c": [0.7]}, {"a": [1e-6], "b": [2e-6], "c": [3e-6]})
+    for u, neurons, sets in zip(units, (200, 50, 100), (["z=1"], ["a=2"], ["z=1"])):
+        u.report["config"]["network"]["neurons"] = neurons
+        u.record["overrides"] = sets
+    ran = what_ran(units)
+    assert ran["network"]["neurons"] == [50, 100, 200] and ran["overrides"] == ["z=1", "a=2"]

@@ -34,11 +34,20 @@ def package_commit() -> str:
     return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
 
 
-def _distinct(values) -> list:
+def _distinct(values, ordered: bool = True) -> list:
+    """The distinct values, numbers in numeric order then the rest by their JSON text; with
+    ``ordered`` False, in first-seen order (``--set`` texts: a later one wins)."""
     out: dict[str, Any] = {}
     for v in values:
         out.setdefault(json.dumps(v, sort_keys=True, default=str), v)
-    return [out[k] for k in sorted(out)]
+    if not ordered:
+        return list(out.values())
+
+    def order(text: str) -> tuple:
+        v = out[text]
+        return (0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, text)
+
+    return [out[k] for k in sorted(out, key=order)]
 
 
 def _at(report: dict, key: str) -> Any:
@@ -68,7 +77,7 @@ def what_ran(units: list) -> dict:
         "engine": _distinct(str(rec.get("engine")) for rec in records),
         "seeds": _distinct(rec["seed"] for rec in records),
         "instances": _distinct(rec["instance"] for rec in records),
-        "overrides": _distinct(o for rec in records for o in rec.get("overrides", [])),
+        "overrides": _distinct((o for rec in records for o in rec.get("overrides", [])), ordered=False),
         "commit": _distinct(rec.get("commit", "unknown") for rec in records),
     }
 
