@@ -29,12 +29,19 @@ class Headline:
         unit: ``"%"`` for a fraction shown in percent, an SI unit (``"J"``, ``"s"``, ``"Hz"``)
             shown with a prefix, or ``""`` for a plain number.
         higher_is_better: the direction of improvement (the sweep's Pareto front uses it).
+        count: dotted report key of the number of samples the metric is measured on (e.g.
+            ``"dataset.n_test"``), shown beside it; ``""`` when it has none.
+        required: False for a metric the report holds only when the work that measures it ran
+            (e.g. cross-validation, off with ``classify.folds = 0``); a report without it falls
+            back to the next headline (:func:`report_headlines`).
     """
 
     key: str
     label: str
     unit: str = ""
     higher_is_better: bool = True
+    count: str = ""
+    required: bool = True
 
     def __post_init__(self) -> None:
         if not self.key or not all(self.key.split(".")):
@@ -62,27 +69,39 @@ class Headline:
 
     def value(self, report: dict) -> float | None:
         """The number at :attr:`key` in a report, or None when it has none."""
-        node: Any = report
-        for part in self.key.split("."):
-            if isinstance(node, list):
-                node = {str(r.get("key", r.get("name"))): r for r in node if isinstance(r, dict)}
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-        return float(node) if is_number(node) else None
+        return _number_at(report, self.key)
+
+    def samples(self, report: dict) -> int | None:
+        """The sample count at :attr:`count` in a report, or None (no count key, or none there)."""
+        n = _number_at(report, self.count) if self.count else None
+        return int(n) if n is not None else None
 
     def as_dict(self) -> dict:
         """Plain data for the JSON report."""
         return asdict(self)
 
 
+def _number_at(report: dict, key: str) -> float | None:
+    node: Any = report
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = {str(r.get("key", r.get("name"))): r for r in node if isinstance(r, dict)}
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return float(node) if is_number(node) else None
+
+
 #: The default headline: test accuracy, a fraction shown in percent.
-ACCURACY_HEADLINE = Headline("accuracy.test", "test accuracy", "%")
+ACCURACY_HEADLINE = Headline("accuracy.test", "test accuracy", "%", count="dataset.n_test")
 
 
 def report_headlines(report: dict) -> list[Headline]:
-    """The headline metrics a report declares (``report["headline"]``), else :data:`ACCURACY_HEADLINE`."""
+    """The headline metrics a report declares (``report["headline"]``), less the optional ones
+    (``required`` False) it holds no number for; else :data:`ACCURACY_HEADLINE`."""
     declared = report.get("headline")
     if isinstance(declared, list) and declared:
-        return [Headline(**h) for h in declared]
+        heads = [Headline(**h) for h in declared]
+        present = [h for h in heads if h.required or h.value(report) is not None]
+        return present or heads
     return [ACCURACY_HEADLINE]

@@ -16,9 +16,16 @@ other lists and strings are skipped), of ``latency`` and of the sections that ho
 report's headline metrics.
 
 The headline metrics are those the units' reports declare (``report["headline"]``, written from
-the task's :attr:`~neurosim.tasks.Task.headline`; test accuracy for a report without one): the
+the task's :attr:`~neurosim.tasks.Task.headline`, less optional ones a report lacks, e.g. the CV
+accuracy of a run with ``classify.folds = 0``; test accuracy for a report without one): the
 first one and the energy per inference span the Pareto front, in the direction the headline
-says is better.
+says is better. The front respects uncertainty (:mod:`neurosim.sweep.front`): a configuration
+is dominated only by one that is significantly better (one-sided t-test at 5 %, paired over chip
+instances and seeds, and over folds where the report has per-fold figures) or identical on each
+objective; each configuration also gets its share of chip instances on which it is on the front.
+
+The data also says what ran (:func:`neurosim.sweep.ran.what_ran`: ``"ran"``) and warns
+(``"warnings"``) when a headline is measured on a test split of fewer than 100 samples.
 """
 
 from __future__ import annotations
@@ -34,10 +41,12 @@ from neurosim.errors import NeurosimError
 from neurosim.stats import mean_interval
 from neurosim.report.format import is_number
 from neurosim.report.headline import Headline, report_headlines
+from neurosim.sweep.front import front_share, significant_front
+from neurosim.sweep.ran import small_split_warnings, what_ran
 from neurosim.sweep.store import MANIFEST, SweepStore
 
-__all__ = ["ENERGY", "UnitResult", "aggregate", "headlines", "load_units", "pareto_front", "sweep_headlines",
-           "write_json_h5"]
+__all__ = ["ENERGY", "PARETO_TEST", "UnitResult", "aggregate", "headlines", "load_units", "pareto_front",
+           "sweep_headlines", "write_json_h5"]
 
 #: The energy metrics (dotted report keys).
 ENERGY = "energy.per_inference_J"
@@ -92,10 +101,13 @@ def load_units(folders: list[Path]) -> list[UnitResult]:
         if not (folder / MANIFEST).is_file() and not store.units.is_dir():
             raise NeurosimError(f"{folder}: not a sweep folder (no {MANIFEST}); run `neurosim sweep "
                                 f"--out {folder}` first")
+        spec = (store.read_manifest() or {}).get("spec", {})
         for uid in sorted(store.finished()):
             if uid in units:
                 continue
             record, report = store.read_unit(uid)
+            if "overrides" not in record:  # a unit written before records held them: the manifest's
+                record = {**record, "overrides": list(spec.get("overrides", []))}
             metrics, names = unit_metrics(report)
             units[uid] = UnitResult(store.unit_dir(uid), record, metrics, names, report)
     if not units:
@@ -196,15 +208,57 @@ def aggregate(units: list[UnitResult]) -> dict:
     front: list[str] = []
     have = [c for c in configs if primary in c["metrics"] and ENERGY in c["metrics"]]
     if have:
-        idx = pareto_front([sign * c["metrics"][primary]["mean"] for c in have],
-                           [c["metrics"][ENERGY]["mean"] for c in have])
-        front = [have[i]["id"] for i in idx]
+        objectives = [[_observations(groups[c["id"]], primary, sign, folds=True),
+                       _observations(groups[c["id"]], ENERGY, -1.0, folds=False)] for c in have]
+        front = [have[i]["id"] for i in sorted(significant_front(objectives),
+                                               key=lambda i: have[i]["metrics"][ENERGY]["mean"])]
+        per_instance = [[_observations(groups[c["id"]], primary, sign, folds=False), o[1]]
+                        for c, o in zip(have, objectives)]
+        for c, (on, of) in zip(have, front_share(per_instance)):
+            c["front_share"] = {"on_front": on, "instances": of}
     for c in configs:
         c["pareto"] = c["id"] in front
+        c["headline_samples"] = {h.key: sorted({n for u in groups[c["id"]] if (n := h.samples(u.report)) is not None})
+                                 for h in heads if h.count}
     return {"schema": "neurosim.sweep-report/1", "swept_keys": swept, "grid_keys": keys,
             "tasks": sorted({u.record["task"] for u in units}), "chips": sorted(chips),
             "n_units": len(units), "headline": [h.as_dict() for h in heads], "configurations": configs,
-            "pareto_front": front}
+            "pareto_front": front, "pareto_test": PARETO_TEST, "ran": what_ran(units),
+            "warnings": small_split_warnings(units, heads)}
+
+
+#: How the front decides domination (shown on the page and stored in the JSON).
+PARETO_TEST = ("dominated only by a configuration that is, on each objective, significantly better "
+               "(one-sided t-test at 5 %, paired over chip instances and seeds, and over folds where "
+               "the report has per-fold figures; Welch's test where they share fewer than 2) or identical")
+
+
+def _observations(members: list[UnitResult], metric: str, sign: float, folds: bool) -> dict[tuple, float]:
+    """``metric`` of each unit keyed by (instance, seed), oriented (``sign``) so higher is better;
+    with ``folds``, keyed by (instance, seed, fold) where the report has per-fold figures."""
+    out: dict[tuple, float] = {}
+    for u in members:
+        key = (u.record["instance"], u.record["seed"])
+        per_fold = _per_fold(u.report, metric) if folds else None
+        if per_fold:
+            out.update({(*key, f): sign * v for f, v in enumerate(per_fold)})
+        elif metric in u.metrics:
+            out[key] = sign * u.metrics[metric]
+    return out
+
+
+def _per_fold(report: dict, metric: str) -> list[float] | None:
+    """The per-fold figures beside ``metric`` (``a.b.value`` → ``a.b.per_fold``), or None."""
+    if not metric.endswith(".value"):
+        return None
+    node: Any = report
+    for part in [*metric.split(".")[:-1], "per_fold"]:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    if isinstance(node, list) and len(node) >= 2 and all(is_number(v) for v in node):
+        return [float(v) for v in node]
+    return None
 
 
 def _sort_key(point: dict, keys: list[str]) -> list:

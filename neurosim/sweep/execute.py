@@ -38,6 +38,7 @@ import numpy as np
 from neurosim.config import Config, chip_hash, config_hash
 from neurosim.errors import NeurosimError
 from neurosim.sweep.progress import SweepProgress
+from neurosim.sweep.ran import package_commit
 from neurosim.sweep.spec import SweepSpec, Unit, plan_units
 from neurosim.sweep.store import SweepStore, result_digest
 
@@ -210,6 +211,8 @@ def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> Non
         "point": dict(unit.point), "instance": unit.instance, "seed": unit.seed, "task": spec.task,
         "chip": {"name": config.chip.name, "chip_hash": chip_hash(config)},
         "config_hash": config_hash(config), "engine": report.get("engine"),
+        # what the comparison page's header says ran: the fixed --set texts, the package commit
+        "overrides": list(spec.overrides), "commit": package_commit(),
         "versions": report["provenance"]["versions"], "arrays": sorted(arrays),
         "result_sha256": result_digest(report, arrays), "worker": payload["worker"],
         "seconds": payload["seconds"], "finished": _now(),

@@ -4,13 +4,17 @@ Plots are PNG images inlined as ``data:`` URIs (drawn on an Agg canvas in the ho
 :mod:`neurosim.report.style`, as the run report's), styles are inline (the page shell is the run
 report's, :mod:`neurosim.report.html_page`): the page needs no network and no other file. Beside it,
 :func:`write_report` writes every figure as SVG and PDF into ``PAGE_figures/`` and the units' numbers as
-a tidy table ``PAGE.csv`` (:mod:`neurosim.report.tidy`). Every axis names its quantity and unit. Figures
-(each a ``<figure>`` with a caption):
+a tidy table ``PAGE.csv`` (:mod:`neurosim.report.tidy`). Every axis names its quantity and unit. The
+header says what ran (dataset, samples, network, chip, readout, engine, seeds, instances, fixed
+overrides, commit: :func:`neurosim.sweep.ran.what_ran`) and warns when a test split has fewer than 100
+samples. Figures (each a ``<figure>`` with a caption):
 
 * the primary headline metric (the first the task declares, e.g. test accuracy) per configuration
   over chip instances (box plot with every instance's point);
 * energy per inference per configuration (the same);
-* the headline–energy plane with 95 % intervals and the Pareto front;
+* the headline–energy plane with 95 % intervals and the Pareto front (dominated only where the
+  difference is significant, :mod:`neurosim.sweep.front`), with each configuration's share of
+  chip instances on which it is on the front;
 * the energy breakdown by component per configuration (mean over instances; the largest components
   each in its own colour, the rest as "other", all of them in the table below it);
 * the headline against each swept key, with 95 % intervals (one line per value of the others);
@@ -78,7 +82,8 @@ def plot_distribution(configs: list[dict], metric: str, title: str, unit: str):
 
 @styled
 def plot_pareto(configs: list[dict], head: Headline):
-    """Mean headline metric against mean energy per inference, 95 % intervals on both, front joined."""
+    """Mean headline metric against mean energy per inference, 95 % intervals on both (grey), front
+    points as filled diamonds, dominated ones as open circles."""
     acc = [c["metrics"][head.key] for c in configs]
     en = [c["metrics"][ENERGY] for c in configs]
     k = head.scale
@@ -86,23 +91,24 @@ def plot_pareto(configs: list[dict], head: Headline):
     fig = new_figure(8.0, 5.2)
     ax = fig.add_subplot()
     for c, a, e in zip(configs, acc, en):
-        color = PALETTE[5] if c["pareto"] else PALETTE[0]
+        # error bars grey; the marker says front (filled diamond) or dominated (open circle)
         ax.errorbar(e["mean"] / div, k * a["mean"],
                     xerr=[[(e["mean"] - e["ci95_low"]) / div], [(e["ci95_high"] - e["mean"]) / div]],
                     yerr=[[k * (a["mean"] - a["ci95_low"])], [k * (a["ci95_high"] - a["mean"])]],
-                    fmt="o", color=color, ecolor=OTHER, ms=5, capsize=3, lw=1)
+                    fmt="none", ecolor=OTHER, capsize=3, lw=1, zorder=1)
+        ax.plot(e["mean"] / div, k * a["mean"], "D" if c["pareto"] else "o", ms=7 if c["pareto"] else 6,
+                color=PALETTE[5] if c["pareto"] else PALETTE[0], mfc=PALETTE[5] if c["pareto"] else "white",
+                mew=1.5, zorder=3)
         ax.annotate(c["label"], (e["mean"] / div, k * a["mean"]), xytext=(4, 4),
-                    textcoords="offset points", fontsize=8)
-    front = sorted((c for c in configs if c["pareto"]), key=lambda c: c["metrics"][ENERGY]["mean"])
-    if len(front) > 1:
-        ax.step([c["metrics"][ENERGY]["mean"] / div for c in front],
-                [k * c["metrics"][head.key]["mean"] for c in front], where="post" if head.higher_is_better else "pre",
-                color=PALETTE[5], lw=1.2, alpha=0.7, label="Pareto front")
-        ax.legend(loc="lower right" if head.higher_is_better else "upper right")
+                    textcoords="offset points", fontsize=7)
+    # no staircase through the front: with the significance test its means need not be monotone
     ax.set_xlabel(f"energy per inference ({prefix}J), mean over chip instances")
     ax.set_ylabel(f"{_axis_label(head)}, mean over chip instances")
-    ax.set_title(f"{head.title} against energy (grey bars: 95 % interval of the mean; vermilion: Pareto front)")
-    ax.grid()
+    ax.plot([], [], "D", color=PALETTE[5], label="on the front (not significantly dominated)")
+    ax.plot([], [], "o", color=PALETTE[0], mfc="white", mew=1.5, label="dominated (significantly)")
+    ax.legend(loc="lower right" if head.higher_is_better else "upper right", fontsize=8)
+    ax.set_title(f"{head.title} against energy (grey bars: 95 % interval of the mean)")
+    ax.grid(alpha=0.3)
     return fig
 
 
@@ -290,10 +296,14 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = (),
     shown = [h for h in heads if all(h.key in c["metrics"] for c in configs)]
     has_acc = head in shown
     has_en = all(ENERGY in c["metrics"] for c in configs)
-    title = f"Sweep comparison · {', '.join(data['tasks'])} · {', '.join(data['chips'])}"
+    ran = data.get("ran", {})
+    title = (f"Sweep comparison · {', '.join(data['tasks'])} on {_list(ran.get('dataset', []))} · "
+             f"{', '.join(data['chips'])}")
     header = (f"<h1>{escape(title)}</h1><p class=\"sub\">{len(configs)} configurations, "
               f"{data['n_units']} finished units (configuration × chip instance × seed) from "
-              f"{escape(', '.join(sources))}; swept: {escape(', '.join(data['swept_keys']) or 'nothing')}</p>")
+              f"{escape(', '.join(sources))}; swept: {escape(', '.join(data['swept_keys']) or 'nothing')}</p>"
+              + ran_block(ran) + "".join(f'<p data-warning="small-split" style="color:#8a1c1c"><strong>Warning:'
+                                         f"</strong> {escape(w)}.</p>" for w in data.get("warnings", [])))
     parts = []
 
     # table
@@ -332,11 +342,13 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = (),
     parts.append("</section>")
     if has_acc and has_en:
         front = [c["label"] for c in configs if c["pareto"]]
+        test = data.get("pareto_test", "")
         parts += [f"<section><h2>{escape(head.title)}–energy Pareto front</h2>",
+                  f'<p data-pareto-test>A configuration is {escape(test)}.</p>' if test else "",
                   figs.add(plot_pareto(configs, head), f"{head.label} against energy per inference",
-                           f"Pareto front (no configuration is both better in {head.label} and cheaper): "
-                           f"{'; '.join(front)}.", name="pareto"),
-                  "</section>"]
+                           f"Pareto front (no configuration is significantly better in {head.label} and "
+                           f"cheaper): {'; '.join(front)}.", name="pareto"),
+                  _front_share_table(configs, head), "</section>"]
     if any(m.startswith(BREAKDOWN) for c in configs for m in c["metrics"]):
         parts += ["<section><h2>Energy breakdown</h2>",
                   figs.add(plot_breakdown(configs), "stacked bars of energy per component",
@@ -401,6 +413,43 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = (),
     versions = {k: v for c in configs for k, v in c["versions"].items()}
     parts.append(table(row(k, escape(v), num=False) for k, v in versions.items()) + "</section>")
     return page(f"neurosim — {title}", header, parts, width_px=1100, table_font=".92em")
+
+
+def _list(values: list) -> str:
+    return ", ".join("unknown" if v is None else format_number(v) if isinstance(v, (int, float))
+                     and not isinstance(v, bool) else str(v) for v in values) or "unknown"
+
+
+def ran_block(ran: dict) -> str:
+    """The header's "what ran" table (:func:`neurosim.sweep.ran.what_ran`'s data; several values
+    where a grid key changes them)."""
+    if not ran:
+        return ""
+    s = ran["samples"]
+    samples = f"{_list(s['train'])} train, {_list(s['test'])} test"
+    samples += (f", {_list(s['folds'])}-fold cross-validation over all"
+                if any(f is not None for f in s["folds"]) else ", no cross-validation")
+    readout = "; ".join(", ".join(f"{k} {v}" for k, v in r.items() if v is not None) for r in ran["readout"])
+    network = f"{_list(ran['network']['model'])}, {_list(ran['network']['neurons'])} neurons"
+    rows = [("Dataset", _list(ran["dataset"])), ("Samples per unit", samples), ("Network", network),
+            ("Chip", _list(ran["chip"])), ("Readout", readout or "unknown"), ("Engine", _list(ran["engine"])),
+            ("Seeds", _list(ran["seeds"])), ("Chip instances", _list(ran["instances"])),
+            ("Fixed overrides", "; ".join(ran["overrides"]) or "none"), ("Commit", _list(ran["commit"]))]
+    return ('<table data-ran="header">' + "".join(row(k, escape(v), num=False) for k, v in rows) + "</table>")
+
+
+def _front_share_table(configs: list[dict], head: Headline) -> str:
+    """Per configuration: on the front (of the means, with the significance test) and on how many
+    chip instances its own unit is on that instance's front."""
+    rows = []
+    for c in configs:
+        share = c.get("front_share")
+        on = f"{share['on_front']} of {share['instances']}" if share else "-"
+        rows.append(f"<tr><td>{escape(c['label'])}</td><td>{'yes' if c['pareto'] else 'no'}</td>"
+                    f'<td class="num" data-front-share>{escape(on)}</td></tr>')
+    return ("<p>How often each configuration is on the front of single chip instances (each "
+            f"instance's {escape(head.label)} and energy, without the test):</p>"
+            + table(rows, ["Configuration", "On the front", "On the front of chip instances"]))
 
 
 def _metric_format(name: str):
@@ -473,7 +522,9 @@ def tidy_rows(data: dict, units: list) -> tuple[list[dict], list[str]]:
 def write_report(folders: list, page) -> tuple:
     """Aggregate sweep ``folders`` and write ``page`` (HTML) with its data beside it
     (``page`` with suffixes ``.json``, ``.h5`` and ``.csv``, the tidy table) and its figures as SVG and
-    PDF in ``PAGE_figures/`` (``page``'s stem + ``_figures``); returns the HTML, JSON and HDF5 paths."""
+    PDF in ``PAGE_figures/`` (``page``'s stem + ``_figures``); returns the HTML, JSON and HDF5 paths. The
+    data's warnings (a test split of fewer than 100 samples) are printed on stderr too."""
+    import sys
     from pathlib import Path
 
     from neurosim.errors import NeurosimError
@@ -503,4 +554,6 @@ def write_report(folders: list, page) -> tuple:
     text = render_page(data, failures, [str(f) for f in folders], figs)
     figs.write(page.with_name(page.stem + "_figures"))
     write_atomic(page, text)
+    for warning in data["warnings"]:  # also on the page's header
+        print(f"neurosim: warning: {warning}", file=sys.stderr)
     return page, json_path, h5_path

@@ -4,7 +4,7 @@ Layout of ``DIR``::
 
     DIR/sweep.json                 manifest: what was asked (spec, units) and what is done
     DIR/units/<unit id>/unit.json  the unit: grid point, instance, seed, chip hash, versions,
-                                   worker, result digest
+                                   fixed --set overrides, package commit, worker, result digest
     DIR/units/<unit id>/report.json, report.html   the run's standard report
     DIR/units/<unit id>/arrays.h5  the run's figure arrays (spike counts, confusion …)
 

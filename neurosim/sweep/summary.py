@@ -1,8 +1,11 @@
 """The table ``neurosim sweep`` prints at the end: each configuration of the sweep, its units done,
-its headline metric (the task's first, e.g. test accuracy) and energy per inference over chip
-instances, then the failed units with their reasons."""
+its headline metrics (the task's: for classify the CV accuracy when CV ran, and the test split
+beside it with its sample count) and energy per inference over chip instances, then the failed
+units with their reasons. Warnings (a test split of fewer than 100 samples) go to stderr."""
 
 from __future__ import annotations
+
+import sys
 
 from neurosim.report.format import format_quantity
 from neurosim.sweep.compare import ENERGY, UnitResult, aggregate, headlines, unit_metrics
@@ -34,18 +37,21 @@ def summary_table(outcome) -> str:
              + (f" on {outcome.cluster}" if outcome.cluster else "")]
     if units:
         data = aggregate(units)
-        head = headlines(data)[0]
-        f = lambda v: head.format(v, 1)  # noqa: E731
-        rows = [["configuration", "units", f"{head.label} (mean ± sd, 95 % CI)", "energy / inference (mean ± sd)"]]
+        heads = headlines(data)
+        head = heads[0]
+        rows = [["configuration", "units", *(f"{h.label} (mean ± sd, 95 % CI)" for h in heads[:2]),
+                 "energy / inference (mean ± sd)"]]
         for c in data["configurations"]:
-            acc, en = c["metrics"].get(head.key), c["metrics"].get(ENERGY)
+            en = c["metrics"].get(ENERGY)
             rows.append([
                 c["label"] + (" *" if c["pareto"] else ""), f"{len(c['units'])}/{asked.get(c['id'], 0)}",
-                (f"{f(acc['mean'])} ± {f(acc['std'])} [{f(acc['ci95_low'])}, {f(acc['ci95_high'])}]") if acc else "-",
+                *(_headline_cell(c, h) for h in heads[:2]),
                 f"{format_quantity(en['mean'], 'J')} ± {format_quantity(en['std'], 'J')}" if en else "-"])
         lines.append(_text_table(rows))
         if data["pareto_front"]:
-            lines.append(f"  (* on the {head.label}–energy Pareto front)")
+            lines.append(f"  (* on the {head.label}–energy Pareto front: {data['pareto_test']})")
+        for warning in data["warnings"]:
+            print(f"neurosim: warning: {warning}", file=sys.stderr)
     if outcome.failed:
         by_id = {u.id: u for u in outcome.units}
         lines.append(f"failed units ({len(outcome.failed)}; rerun the same command to retry them):")
@@ -55,3 +61,16 @@ def summary_table(outcome) -> str:
             lines.append(f"  {where}: {reason}")
     lines.append(f"compare: neurosim report {outcome.folder} --out {outcome.folder / 'comparison.html'}")
     return "\n".join(lines)
+
+
+
+def _headline_cell(config: dict, head) -> str:
+    """``"83.3 % ± 5.5 % [69.8 %, 96.9 %]"`` over the configuration's units, with ``(n = 28)``
+    when the metric has a sample count (the test split's size)."""
+    stat = config["metrics"].get(head.key)
+    if not stat:
+        return "-"
+    f = lambda v: head.format(v, 1)  # noqa: E731
+    counts = config.get("headline_samples", {}).get(head.key)
+    n = f" (n = {', '.join(map(str, counts))})" if counts else ""
+    return f"{f(stat['mean'])} ± {f(stat['std'])} [{f(stat['ci95_low'])}, {f(stat['ci95_high'])}]{n}"
