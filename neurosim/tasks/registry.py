@@ -35,6 +35,7 @@ from neurosim.errors import ConfigError
 from neurosim.progress import Progress
 from neurosim.report.headline import ACCURACY_HEADLINE, Headline
 from neurosim.submodules import import_submodules
+from neurosim.tasks.needs import TaskSetting
 
 __all__ = ["DEFAULT_TASK", "Headline", "RunContext", "Task", "discover", "get_task", "register_task", "task_names",
            "unregister_task"]
@@ -62,6 +63,9 @@ class Task:
     uses_dataset: ClassVar[bool] = True
     #: The metrics the task is judged by, the primary one first (keys its report always writes).
     headline: ClassVar[tuple[Headline, ...]] = (ACCURACY_HEADLINE,)
+    #: Config values the task runs with unless a --config file or --set names the key
+    #: (:class:`~neurosim.tasks.needs.TaskSetting`: key, value, why); stated in the report and summary.
+    needs: ClassVar[tuple[TaskSetting, ...]] = ()
 
     def run(self, config: Config, context: RunContext) -> Any:
         raise NotImplementedError(f"task {self.name!r} does not implement run")
