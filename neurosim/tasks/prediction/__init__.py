@@ -63,8 +63,10 @@ class Prediction(Task):
     required_keys = ("prediction.sweep", "prediction.switch")
     headline = (Headline("prediction.sweep.r_a_mean_over_seeds", "r of A's amplitude with p(A)"),)
     needs = (
-        TaskSetting("network.model", "izhikevich", "the paradigm's reservoir (Yamada & Chao): heterogeneous "
-                    "Izhikevich neurons with thalamic background noise, the readout fed back into it"),
+        TaskSetting("network.model",
+                    "izhikevich",  # registry-name: the neuron model the paradigm is defined on (Yamada & Chao)
+                    "the paradigm's reservoir (Yamada & Chao): heterogeneous Izhikevich neurons with thalamic "
+                    "background noise, the readout fed back into it"),
         TaskSetting("crossbar.adc_mode", "ideal", "the Izhikevich model does not model the chip's column ADC "
                     "yet, and online learning does not run with the ADC in the loop, so array reads pass "
                     "the analog value (conversions are still counted and priced at crossbar.adc_bits)"),
