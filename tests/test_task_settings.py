@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from tiny import TINY_PREDICTION
 
 from neurosim.cli import main
 from neurosim.config import DEFAULT_CHIP, load_config
 from neurosim.sweep import spec_from_sources
 from neurosim.sweep.spec import plan_units
-from neurosim.tasks import get_task
+from neurosim.tasks import Task, get_task, register_task
 
 NEEDED = {"network.model", "crossbar.adc_mode"}
 #: The tiny prediction run without the keys the task declares (the test is that it needs none of them).
@@ -70,3 +71,13 @@ def test_a_sweep_of_prediction_applies_its_declared_settings():
     units = plan_units(spec)
     assert len(units) == 2 and all(u.config.crossbar.adc_mode == "ideal" and u.config.network.model == "izhikevich"
                                    for u in units)
+
+
+def test_a_task_whose_needs_are_not_task_settings_is_refused_at_registration():
+
+    class Bad(Task):
+        name = "bad-needs"
+        needs = (("network.model", "lif"),)
+
+    with pytest.raises(ValueError, match="needs must be a tuple"):
+        register_task(Bad)

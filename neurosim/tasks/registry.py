@@ -101,6 +101,8 @@ def register_task(cls: type[Task]) -> type[Task]:
         raise ValueError(f"task name {cls.name!r} is already registered by {type(known).__qualname__}")
     if not cls.headline or not all(isinstance(h, Headline) for h in cls.headline):
         raise ValueError(f"task {cls.name!r}: headline must be a non-empty tuple of neurosim.report.headline.Headline")
+    if not isinstance(cls.needs, tuple) or not all(isinstance(s, TaskSetting) for s in cls.needs):
+        raise ValueError(f"task {cls.name!r}: needs must be a tuple of neurosim.tasks.needs.TaskSetting")
     if cls.Settings is not None:
         register_section(cls.name, cls.Settings)
     _TASKS[cls.name] = cls()
