@@ -43,7 +43,7 @@ def test_prediction_summary_writes_never_for_a_seed_that_did_not_recover_and_exp
                              "switch": {"force": {"trials_to_recover": [None, 12], "off_after_block_mean": 0.7},
                                         "switch": {"kind": "probability", "from": 0.8, "to": 0.2}}}}
     rows = dict(prediction_summary(report))
-    assert rows["switch force"].startswith("recovers in never / 12 trials") and "None" not in rows["switch force"]
+    assert rows["switch force"].startswith("trials to recover never / 12; off") and "None" not in rows["switch force"]
     assert rows["switch"].startswith("probability switch, p(A) 0.8 → 0.2: per method")
 
 

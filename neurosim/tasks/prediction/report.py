@@ -90,7 +90,7 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
                      "(mean over seeds)"))
     for m, v in methods.items():
         trials = " / ".join("never" if t is None else str(t) for t in v["trials_to_recover"])
-        rows.append((f"switch {m}", f"recovers in {trials} trials; off after the block "
+        rows.append((f"switch {m}", f"trials to recover {trials}; off after the block "
                      f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
     per_method = p["learning_energy"]["per_method"]
     if per_method:
