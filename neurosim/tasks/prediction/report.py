@@ -65,7 +65,7 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
         return "n/a" if x is None else fmt.format(x)
     if sw:
         rows.append(("amplitude vs p(A)", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B {f(sw['r_b_mean_over_seeds'])} "
-                     f"(mean over {n_seeds} seed(s)); of the seed mean r_A {f(sw['r_a_of_mean'])}, r_B "
+                     f"(mean over {n_seeds} seed(s)); of the seeds' mean curve r_A {f(sw['r_a_of_mean'])}, r_B "
                      f"{f(sw['r_b_of_mean'])}: Pearson r of the output's amplitude in A's (B's) event window with "
                      f"p(A) over the {len(sw['p_a'])} sweep levels, on cue-only test trials from the later part of "
                      "each block (prediction.amplitude_from); a perfect predictor has r_A = 1, r_B = -1"))
