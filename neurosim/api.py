@@ -24,6 +24,7 @@ from neurosim.tasks import (
     run_task,
     summary_rows,
 )
+from neurosim.tasks.needs import settings_report
 
 __all__ = ["Run", "default_folder", "run"]
 
@@ -80,7 +81,8 @@ def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str =
     """Run ``task`` (one of :func:`neurosim.task_names`) on ``config``; the finished :class:`Run`.
 
     ``config``: from :func:`neurosim.load_config`, edited with ``Config.set`` (default: the
-    default chip and settings). ``engine``: ``"auto"`` or a name of :func:`neurosim.engine_names`.
+    default chip and settings with the task's declared ones, ``load_config(task=task)``).
+    ``engine``: ``"auto"`` or a name of :func:`neurosim.engine_names`.
     ``data_dir``: the folder holding the datasets' files (default ``$NEUROSIM_DATA`` or
     ``./datasets``; built-in datasets need none). ``progress``: True (or a
     :class:`~neurosim.progress.Progress`) prints the run's stages on stderr.
@@ -90,7 +92,7 @@ def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str =
     An unknown task or engine, and the chip's device files, are checked before any data is read (:class:`ConfigError`
     naming the file); the run id and that check are computed once.
     """
-    config = config if config is not None else load_config()
+    config = config if config is not None else load_config(task=task)
     if engine not in engine_choices():
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(engine_choices())}")
     data_dir = Path(data_dir) if data_dir is not None else None
@@ -123,4 +125,7 @@ def _notes(task: str, config: Config, engine: str) -> list[str]:
         used = getattr(config.section(section), name)
         state = "in use" if used == value else f"this run uses {used}"
         lines.append(f"{config.run.dataset} recommends {key} = {value} ({state}; see `neurosim datasets`)")
+    for s in settings_report(task, config):
+        state = "in use" if s["applied"] else f"this run uses {s['used']!r}"
+        lines.append(f"task {task} runs with {s['key']} = {s['value']!r} ({state}): {s['why']}")
     return lines

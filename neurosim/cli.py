@@ -47,21 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate a network on a chip over event data and report "
                          "accuracy and energy", description="Run a task end to end and write "
-                         "OUT/report.json and OUT/report.html.")
+                         "OUT/report.json, OUT/report.html (its figures also as OUT/figures/*.svg and *.pdf) and "
+                         "the tidy table OUT/report.csv.")
     tasks = "; ".join(f"{name}: {get_task(name).description}" for name in task_names())
-    run.add_argument("--task", choices=task_names(), default=DEFAULT_TASK,
-                     help=f"what to run (default: classify). {tasks}")
+    run.add_argument("--task", choices=task_names(), default=DEFAULT_TASK, metavar="NAME",
+                     help=f"what to run, one of the registered tasks (default: {DEFAULT_TASK}; a task's declared "
+                     f"settings apply under --config and --set, and the run names them). {tasks}")
     _add_config_args(run)
-    run.add_argument("--dataset", help="dataset name (default: run.dataset, i.e. dvs-digits)")
-    run.add_argument("--data-dir", type=Path, help="folder holding the dataset's files "
-                     "(default: $NEUROSIM_DATA or ./datasets)")
-    run.add_argument("--engine", choices=engine_choices(), default="auto", help="simulation engine (default: auto)")
-    run.add_argument("--samples", type=int, help="samples used in all, train + test "
-                     "(default: run.samples = 1000; 0 = whole dataset)")
-    run.add_argument("--seed", type=int, help="seed of every random stream (default: run.seed = 0)")
+    run.add_argument("--dataset", metavar="NAME", help="dataset name, one of `neurosim datasets` (default: "
+                     "run.dataset, i.e. dvs-digits)")
+    run.add_argument("--data-dir", type=Path, metavar="DIR", help="data root holding the dataset's folder, e.g. "
+                     "nmnist/ (or that folder itself) (default: $NEUROSIM_DATA, else ./datasets)")
+    run.add_argument("--engine", choices=engine_choices(), default="auto", metavar="NAME",
+                     help="simulation engine (default: auto: the available engines by priority, gpu when CuPy "
+                     "sees a GPU, else cpu, falling back to brian2 for networks the fast engines do not "
+                     "simulate; the run says which ran)")
+    run.add_argument("--samples", type=int, metavar="N", help="samples used in all, train + test, picked "
+                     "stratified by class from the seed (default: run.samples = 1000; 0 = whole dataset)")
+    run.add_argument("--seed", type=int, metavar="S", help="seed of every random stream: data, chip, split, "
+                     "readout (default: run.seed = 0)")
     run.add_argument("--skip-corrupt", action="store_true", help="leave out corrupt samples and count "
                      "them in the report instead of stopping (run.skip_corrupt)")
-    run.add_argument("--out", type=Path, help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
+    run.add_argument("--out", type=Path, metavar="DIR",
+                     help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
                      "a folder holding another run's report is refused before anything runs")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -70,70 +78,162 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every (configuration, chip instance, seed) unit of a grid on dask.distributed "
         "(a LocalCluster, or a running scheduler with --scheduler), writing each finished unit atomically "
         "under OUT; rerunning skips finished units. Options override the [sweep] table of --config.")
-    sweep.add_argument("--chip", help=f"chip preset name or path to a chip .toml (default: [sweep] chip, "
+    sweep.add_argument("--chip", metavar="NAME|PATH",
+                       help=f"chip preset name or path to a chip .toml (default: [sweep] chip, "
                        f"else {DEFAULT_CHIP})")
-    sweep.add_argument("--config", type=Path, help="experiment .toml; its [sweep] table may describe the "
+    sweep.add_argument("--config", type=Path, metavar="FILE",
+                       help="experiment .toml; its [sweep] table may describe the "
                        "sweep (chip, task, grid, instances, seeds, set, engine, data_dir)")
     sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override one base config value for every unit (repeatable)")
     sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                        help="one axis of the grid, e.g. crossbar.adc_bits=4,6,8 (repeatable; every combination runs)")
-    sweep.add_argument("--instances", type=int, help="chip instances 0..K-1 per configuration (default: 1)")
-    sweep.add_argument("--seeds", help="run seeds, comma-separated (default: 0)")
-    sweep.add_argument("--task", choices=task_names(), help="what each unit runs (default: classify)")
-    sweep.add_argument("--engine", choices=engine_choices(), help="simulation engine (default: auto)")
-    sweep.add_argument("--samples", type=int, help="samples per unit (run.samples)")
-    sweep.add_argument("--dataset", help="dataset name (run.dataset)")
-    sweep.add_argument("--data-dir", type=Path, help="folder holding the dataset's files")
-    sweep.add_argument("--out", type=Path, required=True, help="sweep folder (created; reused to resume)")
-    sweep.add_argument("--scheduler", help="address of a running dask scheduler (tcp://host:8786); "
+    sweep.add_argument("--instances", type=int, metavar="K",
+                       help="chip instances 0..K-1 per configuration (default: 1)")
+    sweep.add_argument("--seeds", metavar="S1,S2,...", help="run seeds, comma-separated (default: 0)")
+    sweep.add_argument("--task", choices=task_names(), metavar="NAME", help="what each unit runs (default: classify)")
+    sweep.add_argument("--engine", choices=engine_choices(), metavar="NAME", help="simulation engine (default: auto)")
+    sweep.add_argument("--samples", type=int, metavar="N", help="samples per unit (run.samples)")
+    sweep.add_argument("--dataset", metavar="NAME", help="dataset name (run.dataset)")
+    sweep.add_argument("--data-dir", type=Path, metavar="DIR", help="folder holding the dataset's files")
+    sweep.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="sweep folder (created; reused to resume)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="address of a running dask scheduler (tcp://host:8786); "
                        "default: a LocalCluster on this machine")
-    sweep.add_argument("--workers", type=int, help="LocalCluster worker processes (default: CPU count)")
+    sweep.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: CPU count)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
 
     report = sub.add_parser("report", help="compare finished sweeps on one self-contained HTML page",
                             description="Aggregate the finished units of sweep folders per configuration and "
-                            "write PAGE (HTML) with PAGE.json and PAGE.h5 beside it.")
+                            "write PAGE (one self-contained HTML file) with PAGE.json, PAGE.h5 and the tidy table "
+                            "PAGE.csv beside it, and every figure of the page as SVG and PDF in PAGE_figures/.")
     report.add_argument("folders", nargs="+", type=Path, metavar="DIR", help="sweep folder(s)")
     report.add_argument("--out", type=Path, required=True, metavar="PAGE", help="the HTML page to write")
 
     chips = sub.add_parser("chips", help="list chip presets, or show one as TOML")
     chips_sub = chips.add_subparsers(dest="chips_command", metavar="show")
     show = chips_sub.add_parser("show", help="print a chip (preset name or .toml path) fully resolved")
-    show.add_argument("chip", help="preset name or path to a chip .toml file")
+    show.add_argument("chip", metavar="NAME|PATH", help="preset name or path to a chip .toml file")
 
     datasets = sub.add_parser("datasets", help="list datasets, where neurosim looks for them and how to get them")
-    datasets.add_argument("--data-dir", type=Path, help="data root to look in "
+    datasets.add_argument("--data-dir", type=Path, metavar="DIR", help="data root to look in "
                           "(default: $NEUROSIM_DATA or ./datasets)")
 
-    config = sub.add_parser("config", help="print the fully resolved run config as TOML")
+    config = sub.add_parser("config", help="print the fully resolved run config as TOML",
+                            description="Print the fully resolved config of a run as TOML (save it, edit it, "
+                            "pass it back with --config).")
+    config.add_argument("--task", choices=task_names(), default=DEFAULT_TASK, metavar="NAME",
+                        help=f"the task whose declared settings apply (default: {DEFAULT_TASK})")
     _add_config_args(config)
 
     bench = sub.add_parser("bench", help="benchmarks that print one JSON object on stdout")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="engines")
     engines = bench_sub.add_parser("engines", help="the simulation engines side by side on one workload "
                                    "(speed, peak memory, spike agreement with brian2)")
-    engines.add_argument("--neurons", type=int, default=1000, help="reservoir size (default: 1000)")
-    engines.add_argument("--dt", default="1ms", help="time step: 1ms or 0.1ms; sets bins = median "
+    engines.add_argument("--neurons", type=int, default=1000, metavar="N", help="reservoir size (default: 1000)")
+    engines.add_argument("--dt", default="1ms", metavar="1ms|0.1ms", help="time step: 1ms or 0.1ms; sets bins = median "
                          "sample span / dt (default: 1ms)")
-    engines.add_argument("--bins", type=int, help="steps per sample, overriding --dt")
-    engines.add_argument("--samples", type=int, default=20, help="samples in the batch (default: 20)")
-    engines.add_argument("--engines", default="brian2,cpu,gpu",
+    engines.add_argument("--bins", type=int, metavar="N", help="steps per sample, overriding --dt")
+    engines.add_argument("--samples", type=int, default=20, metavar="K", help="samples in the batch (default: 20)")
+    engines.add_argument("--engines", default="brian2,cpu,gpu", metavar="E1,E2,...",
                          help="comma-separated engines (default: brian2,cpu,gpu)")
-    engines.add_argument("--dataset", default="dvs-digits", help="dataset (default: built-in dvs-digits)")
-    engines.add_argument("--data-dir", type=Path, help="folder holding the dataset's files")
+    engines.add_argument("--dataset", default="dvs-digits", metavar="NAME",
+                         help="dataset (default: built-in dvs-digits)")
+    engines.add_argument("--data-dir", type=Path, metavar="DIR", help="folder holding the dataset's files")
     engines.add_argument("--no-memory", action="store_true", help="skip the tracemalloc memory run")
     return parser
 
 
 def _add_config_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--chip", default=DEFAULT_CHIP,
+    parser.add_argument("--chip", default=DEFAULT_CHIP, metavar="NAME|PATH",
                         help=f"chip preset name or path to a chip .toml (default: {DEFAULT_CHIP})")
-    parser.add_argument("--config", type=Path, help="experiment .toml: any section, e.g. [network], "
+    parser.add_argument("--config", type=Path, metavar="FILE", help="experiment .toml: any section, e.g. [network], "
                         "[network.lif], [input], [readout], [run], a task's [reservoir] "
                         "(`neurosim config` prints them all)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override one config value, e.g. --set network.neurons=500 (repeatable)")
+                        help="override one config value, e.g. --set network.neurons=500 (repeatable); the value "
+                        "is read as TOML (1e-6, true, \"text\"), a bare word as text")
+
+
+def reference_markdown(command: str | None = None) -> str:
+    """The README's CLI reference, generated from :func:`build_parser`.
+
+    ``command`` (``"run"``, ``"sweep"``, …): that command's section, as the README holds it between
+    ``<!-- cli-reference:start COMMAND … -->`` and ``<!-- cli-reference:end COMMAND -->``; None: every
+    section, one after the other. A section is a heading, the command's description, its synopsis and a
+    table of its options (the help texts, with the allowed values of an option that has choices); a
+    nested command (``chips show``, ``bench engines``) follows its parent's table in the same section.
+    """
+    sections = _reference_sections(build_parser())
+    if command is None:
+        return "\n\n".join(sections.values())
+    if command not in sections:
+        raise KeyError(f"no command {command!r}; commands: {', '.join(sections)}")
+    return sections[command]
+
+
+def _reference_sections(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Markdown per top-level command of ``parser``, in the parser's order."""
+    return {name: "\n".join([f"### `neurosim {name}`", "", *_command_lines(sub, f"neurosim {name}", about)])
+            for name, sub, about in _subcommands(parser)}
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser, str]]:
+    """(name, parser, help) of each subcommand of ``parser``."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            found += [(name, sub, helps.get(name, "")) for name, sub in action.choices.items()]
+    return found
+
+
+def _command_lines(parser: argparse.ArgumentParser, prog: str, about: str) -> list[str]:
+    """Description (else the parent's help for it), synopsis and options table of one command, then
+    its nested commands'."""
+    about = parser.description or (about[:1].upper() + about[1:] + ".")
+    options = [a for a in parser._actions if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
+    nested = _subcommands(parser)
+    words = [_synopsis_word(a) for a in options] + (["[" + "|".join(n for n, _, _ in nested) + " …]"] if nested else [])
+    lines = [about, "", "`" + " ".join([prog, *words]) + "`"]
+    if options:
+        lines += ["", "| option | meaning |", "|---|---|"]
+        lines += [f"| `{_cell(_option_label(a))}` | {_cell(_meaning(a))} |" for a in options]
+    for name, sub, help_text in nested:
+        first, *rest = _command_lines(sub, f"{prog} {name}", help_text)
+        lines += ["", f"**`{prog} {name}`**: {first}", *rest]
+    return lines
+
+
+def _metavar(action: argparse.Action) -> str:
+    if action.metavar is not None:
+        return str(action.metavar)
+    return action.dest.upper() if action.option_strings else action.dest
+
+
+def _option_label(action: argparse.Action) -> str:
+    flag = action.option_strings[-1] if action.option_strings else _metavar(action)
+    takes_value = action.option_strings and action.nargs != 0
+    return f"{flag} {_metavar(action)}" if takes_value else flag
+
+
+def _synopsis_word(action: argparse.Action) -> str:
+    word = _option_label(action)
+    if action.nargs in ("+", "*") or isinstance(action, argparse._AppendAction):
+        word += " …"
+    return word if action.required or not action.option_strings else f"[{word}]"
+
+
+def _meaning(action: argparse.Action) -> str:
+    text = action.help or ""
+    if action.choices is not None and not isinstance(action, argparse._SubParsersAction):
+        text += f" (one of: {', '.join(map(str, action.choices))})"
+    return text
+
+
+def _cell(text: str) -> str:
+    """``text`` safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +278,7 @@ def _load_config(args: argparse.Namespace):
         elif value is not None:
             # a string as a TOML basic string: JSON's escapes are TOML's (repr would double backslashes)
             overrides.append(f"run.{key}={json.dumps(value)}" if isinstance(value, str) else f"run.{key}={value}")
-    return load_config(args.chip, args.config, overrides)
+    return load_config(args.chip, args.config, overrides, task=args.task)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

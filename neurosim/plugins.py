@@ -25,7 +25,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from neurosim.config import register_recommendations, register_section_discovery
+from neurosim.config import register_recommendations, register_section_discovery, register_task_settings
 from neurosim.errors import NeurosimError
 
 if TYPE_CHECKING:
@@ -92,8 +92,16 @@ def dataset_recommendations(name: str) -> dict[str, Any]:
     return recommended_settings(name)
 
 
+def task_settings(name: str) -> dict[str, Any]:
+    """The settings task ``name`` declares it runs with (``Task.needs``), ``{"section.key": value}``."""
+    from neurosim.tasks.needs import needed_settings
+
+    return needed_settings(name)
+
+
 def install() -> None:
-    """Hand this module's discovery and the datasets' recommended settings to :mod:`neurosim.config`
-    (idempotent; ``import neurosim`` runs it)."""
+    """Hand this module's discovery, the datasets' recommended settings and the tasks' declared
+    settings to :mod:`neurosim.config` (idempotent; ``import neurosim`` runs it)."""
     register_section_discovery(load_plugins)
     register_recommendations(dataset_recommendations)
+    register_task_settings(task_settings)

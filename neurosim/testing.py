@@ -108,7 +108,7 @@ def check_task(task, overrides: list[str] | tuple[str, ...] = (), chip: str = "i
     if task.Settings is not None:
         _documented_section(member, task.name, task.Settings)
 
-    config = load_config(chip, overrides=list(overrides))
+    config = load_config(chip, overrides=list(overrides), task=task.name)  # with the settings the task declares
     if task.Settings is not None:
         _require(isinstance(config.section(task.name), task.Settings), member, "section registered",
                  f"config.section({task.name!r}) is not its Settings")

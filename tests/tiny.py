@@ -70,3 +70,8 @@ TINY_CONTINUAL_FINETUNE = ["run.samples=120", "network.neurons=30", "input.n_bin
 
 #: A whole tiny FSDD-shaped folder through the CLI: 30 neurons, 20 bins, 2-fold (speaker) CV.
 TINY_FSDD = ["network.neurons=30", "input.n_bins=20", "classify.folds=2"]
+
+#: The tiny prediction run without the keys the task declares it needs (network.model, crossbar.adc_mode):
+#: the task must set them itself.
+TINY_PREDICTION_WITHOUT_NEEDS = [s for s in TINY_PREDICTION
+                                 if s.split("=")[0] not in ("network.model", "crossbar.adc_mode")]

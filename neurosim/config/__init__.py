@@ -55,7 +55,9 @@ from neurosim.config.loading import (
     parse_override,
     presets_dir,
     register_recommendations,
+    register_task_settings,
     resolve_chip,
+    task_recommendations,
     validate,
 )
 from neurosim.config.sections import (
@@ -78,6 +80,7 @@ __all__ = [
     "config_hash", "dataset_recommendations", "field_choices", "file_digests", "hashed_dict", "in_use",
     "list_chips", "load_config", "load_toml", "network_models", "param", "parse_override", "presets_dir",
     "reference_markdown", "reference_rows", "register_recommendations", "register_section",
-    "register_section_discovery", "registered_section_type", "resolve_chip", "to_dict", "to_toml",
+    "register_section_discovery", "register_task_settings", "registered_section_type", "resolve_chip",
+    "task_recommendations", "to_dict", "to_toml",
     "unregister_section", "validate",
 ]

@@ -28,7 +28,8 @@ from neurosim.config.sections import (
 from neurosim.errors import ConfigError
 
 __all__ = ["DEFAULT_CHIP", "apply_mapping", "dataset_recommendations", "list_chips", "load_config", "load_toml",
-           "parse_override", "presets_dir", "register_recommendations", "resolve_chip", "validate"]
+           "parse_override", "presets_dir", "register_recommendations", "register_task_settings", "resolve_chip",
+           "task_recommendations", "validate"]
 
 #: The chip preset a run uses when none is named (the CLI's ``--chip`` default, a sweep's ``chip``).
 DEFAULT_CHIP = "rram-40nm-256kb"
@@ -243,11 +244,12 @@ def resolve_chip(name_or_path: str) -> Path:
 
 
 def load_config(chip: str = DEFAULT_CHIP, config_file: Path | None = None,
-                overrides: list[str] = (), skip_tables: tuple[str, ...] = ()) -> Config:
+                overrides: list[str] = (), skip_tables: tuple[str, ...] = (), task: str | None = None) -> Config:
     """Build and validate the run's config.
 
     Order: defaults ← chip file (chip sections only) ← the settings the dataset recommends
-    (:func:`dataset_recommendations`, for the dataset the later layers name) ←
+    (:func:`dataset_recommendations`, for the dataset the later layers name) ← the settings
+    ``task`` declares it runs with (:func:`task_recommendations`; none when ``task`` is None) ←
     experiment file ← ``--set``. ``skip_tables``: top-level tables of the experiment file that
     are not config sections (a sweep file's ``[sweep]``), left out.
     """
@@ -264,10 +266,12 @@ def load_config(chip: str = DEFAULT_CHIP, config_file: Path | None = None,
                        str(config_file)))
     layers += [(parse_override(text), f"--set {text}") for text in overrides]
     config = _applied(chip_config, layers)
-    recommended = dataset_recommendations(config.run.dataset)
-    if recommended:  # under the layers: a file or --set that names a key wins
-        base = apply_mapping(chip_config, recommended, f"dataset {config.run.dataset!r}'s recommended settings")
-        config = _applied(base, layers)
+    under = [(dataset_recommendations(config.run.dataset), f"dataset {config.run.dataset!r}'s recommended settings")]
+    if task is not None:
+        under.append((task_recommendations(task), f"task {task!r}'s settings"))
+    under = [(data, where) for data, where in under if data]
+    if under:  # under the layers: a file or --set that names a key wins
+        config = _applied(_applied(chip_config, under), layers)
     return validate(config)
 
 
@@ -296,8 +300,29 @@ def register_recommendations(provider: Callable[[str], dict[str, Any]]) -> None:
 def dataset_recommendations(name: str) -> dict[str, Any]:
     """The settings dataset ``name`` recommends as a nested ``{section: {key: value}}`` mapping
     ({} for none or an unknown dataset), from every installed provider (a later one wins)."""
+    return _nested(_recommenders, name)
+
+
+#: Functions ``name -> {"section.key": value}`` giving the settings task ``name`` runs with.
+_task_providers: list[Callable[[str], dict[str, Any]]] = []
+
+
+def register_task_settings(provider: Callable[[str], dict[str, Any]]) -> None:
+    """Install ``provider(task_name) -> {"section.key": value}``: the settings a task declares it
+    runs with (``Task.needs``), applied by :func:`load_config` under the experiment file and
+    ``--set``. :mod:`neurosim.plugins` installs the task registry's; installing it again is a no-op."""
+    if provider not in _task_providers:
+        _task_providers.append(provider)
+
+
+def task_recommendations(name: str) -> dict[str, Any]:
+    """The settings task ``name`` declares, as a nested ``{section: {key: value}}`` mapping."""
+    return _nested(_task_providers, name)
+
+
+def _nested(providers: list[Callable[[str], dict[str, Any]]], name: str) -> dict[str, Any]:
     nested: dict[str, Any] = {}
-    for provider in _recommenders:
+    for provider in providers:
         for key, value in provider(name).items():
             *path, last = key.split(".")
             node = nested

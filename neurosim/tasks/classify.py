@@ -30,7 +30,7 @@ from neurosim.errors import DataError
 from neurosim.learning import linear_readout
 from neurosim.learning.evaluate import CVResult, cross_validate, fold_count, learning_curve, stratified_folds
 from neurosim.learning.readout import chosen_regularisation
-from neurosim.stats import mcnemar_p
+from neurosim.stats import mcnemar_p, wilson_interval
 from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
@@ -200,18 +200,28 @@ class Classify(Task):
         return {"spike_counts": result.mean_spike_counts, "confusion": confusion}
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
-        accuracy = report["accuracy"]
+        """One line per metric: the value, then what it is, over which samples, which interval."""
+        accuracy, data = report["accuracy"], report["dataset"]
+        n_train, n_test = data["n_train"], data["n_test"]
         rows = []
         if "cv" in accuracy:
-            by = accuracy["cv"].get("grouped_by", "sample")
+            cv = accuracy["cv"]
+            by = cv.get("grouped_by", "sample")
             by_text = f", {by}s held out" if by != "sample" else ""
-            rows.append((f"accuracy ({accuracy['cv']['folds']}-fold CV{by_text})", format_interval(accuracy["cv"])))
-        rows.append(("accuracy (test split)", format_percent(accuracy["test"], 1)))
+            rows.append((f"accuracy ({cv['folds']}-fold CV{by_text})",
+                         f"{format_interval(cv)}: all {n_train + n_test} samples, each predicted once by a readout "
+                         f"trained on the other folds; Wilson interval over those predictions"))
+        test = wilson_interval(round(accuracy["test"] * n_test), n_test) if n_test else None
+        rows.append(("accuracy (test split)",
+                     (f"{format_interval(test.as_dict())}" if test else format_percent(accuracy["test"], 1))
+                     + f": the {n_test} test samples, readout trained on the {n_train} others; Wilson interval"))
         comparison = report.get("comparison")
         if comparison:
             rows.append(("strongest no-reservoir baseline",
-                         f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}"))
-            rows.append(("reservoir vs that baseline", comparison["verdict"]))
+                         f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}: "
+                         "CV accuracy of the same readout on features without the reservoir, same folds"))
+            rows.append(("reservoir vs that baseline", f"{comparison['verdict']}; McNemar: paired test on the "
+                         "same out-of-fold predictions"))
         return rows + energy_summary(report)
 
 

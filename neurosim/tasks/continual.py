@@ -30,7 +30,7 @@ from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bw
 from neurosim.learning.hlop_spiking import SpikingProjector
 from neurosim.learning.onchip import OnChipMemory
 from neurosim.stats import mean_interval
-from neurosim.report import format_percent, format_quantity
+from neurosim.report import format_interval, format_percent, format_quantity
 from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import Pipeline
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
@@ -389,11 +389,21 @@ class Continual(Task):
 
     def summary(self, report: dict) -> list[tuple[str, str]]:
         c = report["continual"]
-        lines = [("stream", f"{c['stream']}, {c['tasks']} tasks, seeds {', '.join(map(str, c['seeds']))}")]
+        n = len(c["seeds"])
+        lines = [("stream", f"{c['stream']}, {c['tasks']} tasks, seeds {', '.join(map(str, c['seeds']))}"),
+                 ("ACC", f"mean accuracy over all {c['tasks']} tasks after learning the last, on each task's "
+                         f"{report['dataset']['n_test']} test samples; mean over the {n} seed(s), 95 % t-interval"),
+                 ("BWT", "backward transfer: mean change of each earlier task's test accuracy from just after "
+                         "learning it to the end, in points (negative = forgetting); same seeds and interval")]
+
+        def points(d: dict) -> str:
+            spread = f" [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}]" if n > 1 else ""
+            return f"{100 * d['value']:+.1f} points{spread}"
         for m, e in c["methods"].items():
-            extra = (f", {e['lateral_neurons']:.0f} lateral neurons" if "lateral_neurons" in e else "")
-            lines.append((f"{m}", f"ACC {format_percent(e['acc']['value'], 1)}, BWT "
-                                  f"{100 * e['bwt']['value']:+.1f} points{extra}"))
+            extra = (f", {e['lateral_neurons']:.0f} lateral neurons (mean over seeds)" if "lateral_neurons" in e
+                     else "")
+            acc = format_interval(e["acc"]) if n > 1 else format_percent(e["acc"]["value"], 1)
+            lines.append((f"{m}", f"ACC {acc}, BWT {points(e['bwt'])}{extra}"))
         for m, j in report["energy"].get("on_chip_learning_J", {}).items():
             pulses = c["methods"][m]["on_chip"]["program_pulses"]
             lines.append((f"{m} on chip", f"{pulses:,.0f} program pulses, {format_quantity(j, 'J')} to learn"))

@@ -35,6 +35,7 @@ from neurosim.errors import ConfigError
 from neurosim.progress import Progress
 from neurosim.report.headline import ACCURACY_HEADLINE, Headline
 from neurosim.submodules import import_submodules
+from neurosim.tasks.needs import TaskSetting
 
 __all__ = ["DEFAULT_TASK", "Headline", "RunContext", "Task", "discover", "get_task", "register_task", "task_names",
            "unregister_task"]
@@ -62,6 +63,9 @@ class Task:
     uses_dataset: ClassVar[bool] = True
     #: The metrics the task is judged by, the primary one first (keys its report always writes).
     headline: ClassVar[tuple[Headline, ...]] = (ACCURACY_HEADLINE,)
+    #: Config values the task runs with unless a --config file or --set names the key
+    #: (:class:`~neurosim.tasks.needs.TaskSetting`: key, value, why); stated in the report and summary.
+    needs: ClassVar[tuple[TaskSetting, ...]] = ()
 
     def run(self, config: Config, context: RunContext) -> Any:
         raise NotImplementedError(f"task {self.name!r} does not implement run")
@@ -97,6 +101,8 @@ def register_task(cls: type[Task]) -> type[Task]:
         raise ValueError(f"task name {cls.name!r} is already registered by {type(known).__qualname__}")
     if not cls.headline or not all(isinstance(h, Headline) for h in cls.headline):
         raise ValueError(f"task {cls.name!r}: headline must be a non-empty tuple of neurosim.report.headline.Headline")
+    if not isinstance(cls.needs, tuple) or not all(isinstance(s, TaskSetting) for s in cls.needs):
+        raise ValueError(f"task {cls.name!r}: needs must be a tuple of neurosim.tasks.needs.TaskSetting")
     if cls.Settings is not None:
         register_section(cls.name, cls.Settings)
     _TASKS[cls.name] = cls()

@@ -29,21 +29,25 @@ def energy_summary(report: dict) -> list[tuple[str, str]]:
     then every other baseline with its ratio."""
     e = report["energy"]
     lines = [
-        ("energy / inference", format_quantity(e["per_inference_J"], "J")),
+        ("energy / inference", f"{format_quantity(e['per_inference_J'], 'J')}: the chip model's energy for one "
+                               "inference, the mean over the run's samples (breakdown in the report)"),
         ("baseline", f"{format_quantity(e['baseline']['per_inference_J'], 'J')} ({e['baseline']['name']}, "
-                     "strongest fair baseline)"),
+                     "strongest fair baseline: least energy among the digital baselines given the chip's "
+                     "event sparsity)"),
         ("improvement", f"{format_ratio(e['improvement_vs_baseline'])} less energy than that baseline"
                         + _dynamic_note(e)),
     ]
     others = [b for b in e.get("baselines", []) if b["name"] != e["baseline"]["name"]]
     for b in sorted(others, key=lambda b: b["per_inference_J"]):
-        tag = "" if b["fair"] else ", not fair"
+        tag = "" if b["fair"] else "; not fair: it is not given the events' sparsity"
         ratio = format_ratio(b["ratio"]) if b.get("ratio") is not None else "n/a"
         lines.append(("  also vs", f"{ratio} {b['name']}{tag}"))
     lat = report["latency"]
-    lines.append(("latency / inference", format_quantity(lat["per_inference_s"], "s") + " compute"))
-    if "sensor_to_decision_s" in lat:
-        lines.append(("sensor→decision", format_quantity(lat["sensor_to_decision_s"], "s")))
+    lines.append(("latency / inference", format_quantity(lat["per_inference_s"], "s") + " compute: the chip's "
+                  "processing time per inference, mean over the run's samples"))
+    if lat.get("sensor_to_decision_s"):  # 0 or absent: not measured for this task
+        lines.append(("sensor→decision", format_quantity(lat["sensor_to_decision_s"], "s") + ": from a sample's "
+                      "first event to the readout's decision, mean over the run's samples"))
     env = e.get("envelope") or {}
     if env.get("outside"):
         rated = env.get("rated_active_rows") or "any number"

@@ -21,6 +21,7 @@ from neurosim.data import data_root, list_datasets
 from neurosim.devices import build_device
 from neurosim.report.json_report import SCHEMA, dataset_counts_text, make_run_id, validate_report
 from neurosim.report.provenance import provenance
+from neurosim.tasks.needs import settings_report, settings_rows
 from neurosim.tasks.registry import RunContext, get_task
 
 __all__ = ["TaskOutput", "preflight", "run_identity", "run_id", "run_task", "summary_rows"]
@@ -88,6 +89,7 @@ def run_task(name: str, config: Config, context: RunContext | None = None, *,
                  "instance": config.run.instance},
         "seed": config.run.seed,
         "headline": [h.as_dict() for h in task.headline],
+        **({"task_settings": settings_report(name, config)} if task.needs else {}),
         **body,
         "config": to_dict(config),
         "provenance": provenance(chash),
@@ -105,4 +107,4 @@ def summary_rows(report: dict) -> list[tuple[str, str]]:
         ("chip", f"{chip['name']} (chip hash {chip['config_hash']}{instance})"),
         ("engine, seed", f"{report['engine']}, {report['seed']}"),
     ]
-    return rows + get_task(report["task"]).summary(report)
+    return rows + settings_rows(report) + get_task(report["task"]).summary(report)

@@ -44,6 +44,7 @@ from neurosim.tasks.prediction.report import prediction_figures, prediction_repo
 from neurosim.tasks.prediction.result import PredictionResult, SeedRun
 from neurosim.tasks.prediction.settings import PredictionSettings
 from neurosim.tasks.prediction.trials import _memory, _run_trials
+from neurosim.tasks.needs import TaskSetting
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 
 __all__ = ["Prediction", "PredictionSettings", "block_amplitudes", "prediction_figures", "prediction_report",
@@ -61,6 +62,15 @@ class Prediction(Task):
     Settings = PredictionSettings
     required_keys = ("prediction.sweep", "prediction.switch")
     headline = (Headline("prediction.sweep.r_a_mean_over_seeds", "r of A's amplitude with p(A)"),)
+    needs = (
+        TaskSetting("network.model",
+                    "izhikevich",  # registry-name: the neuron model the paradigm is defined on (Yamada & Chao)
+                    "the paradigm's reservoir (Yamada & Chao): heterogeneous Izhikevich neurons with thalamic "
+                    "background noise, the readout fed back into it"),
+        TaskSetting("crossbar.adc_mode", "ideal", "the Izhikevich model does not model the chip's column ADC "
+                    "yet, and online learning does not run with the ADC in the loop, so array reads pass "
+                    "the analog value (conversions are still counted and priced at crossbar.adc_bits)"),
+    )
 
     def run(self, config: Config, context: RunContext) -> PredictionResult:
         s = self.settings(config)

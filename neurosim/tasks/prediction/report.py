@@ -55,7 +55,9 @@ def prediction_figures(result: PredictionResult) -> dict:
 
 
 def prediction_summary(report: dict) -> list[tuple[str, str]]:
+    """One line per metric: its value, then what it is, over which trials and seeds."""
     p = report["prediction"]
+    n_seeds = len(p["seeds"])
     rows = []
     sw = p["sweep"]
 
@@ -63,20 +65,38 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
         return "n/a" if x is None else fmt.format(x)
     if sw:
         rows.append(("amplitude vs p(A)", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B {f(sw['r_b_mean_over_seeds'])} "
-                     f"(mean over seeds); of the seed mean r_A {f(sw['r_a_of_mean'])}, r_B {f(sw['r_b_of_mean'])}"))
+                     f"(mean over {n_seeds} seed(s)); of the seeds' mean curve r_A {f(sw['r_a_of_mean'])}, r_B "
+                     f"{f(sw['r_b_of_mean'])}: Pearson r of the output's amplitude in A's (B's) event window with "
+                     f"p(A) over the {len(sw['p_a'])} sweep levels, on cue-only test trials from the later part of "
+                     "each block (prediction.amplitude_from); a perfect predictor has r_A = 1, r_B = -1"))
         end = sw["block_end"]
         rows.append(("… block end only", f"r_A {f(end['r_a_mean_over_seeds'])}, r_B {f(end['r_b_mean_over_seeds'])} "
-                     f"(mean over seeds)"))
+                     f"(mean over seeds): the same r from each block's end-of-block test trials only"))
         lc = sw["learning_curve"]
-        rows.append(("test error (block)", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}"))
+        rows.append(("test error (block)", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}: mean squared "
+                     "error of the output against p·kernel on test trials, at a block's start and end (mean over "
+                     "blocks and seeds)"))
         c = sw["cos_what_when"]
         rows.append(("|cos what, when|", f"{c['mean']:.4f} (random {c['random_level']:.4f}, "
-                     f"×{c['ratio_to_random']:.2f})"))
-    for m, v in p["switch"].items():
-        if isinstance(v, dict) and "trials_to_recover" in v:
-            rows.append((f"switch {m}", f"recovers in {v['trials_to_recover']} trials; off after the block "
-                         f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
-    for name, d in p["learning_energy"]["per_method"].items():
+                     f"×{c['ratio_to_random']:.2f}): |cosine| of the 'what' and 'when' readout weights per channel, "
+                     "mean over channels and seeds, against 1/√N of random vectors"))
+    switch = p["switch"].get("switch")
+    methods = {m: v for m, v in p["switch"].items() if isinstance(v, dict) and "trials_to_recover" in v}
+    if switch and methods:
+        rows.append(("switch", f"{switch['kind']} switch, p(A) {switch['from']:g} → {switch['to']:g}: per method, the "
+                     "training trials after the switch until the smoothed anticipatory amplitude of A is within "
+                     "the tolerance of the step from its new level, per seed ('never': not within the "
+                     "post-switch trials), and how far off it is after the first post-switch block, in steps "
+                     "(mean over seeds)"))
+    for m, v in methods.items():
+        trials = " / ".join("never" if t is None else str(t) for t in v["trials_to_recover"])
+        rows.append((f"switch {m}", f"trials to recover {trials}; off after the block "
+                     f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
+    per_method = p["learning_energy"]["per_method"]
+    if per_method:
+        rows.append(("learning energy", "per training trial, mean over the trials run: learning = programming "
+                     "pulses on chip or MACs in digital (RLS included); readout = computing the output"))
+    for name, d in per_method.items():
         where = "on chip" if d["on_chip"] else "digital"
         label = "learn " + ("sweep" if name.startswith("sweep") else name.replace("switch ", ""))
         rows.append((label, f"{d['learning_J_per_trial']:.3g} J/trial {where} "

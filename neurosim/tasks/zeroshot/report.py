@@ -140,7 +140,13 @@ def zeroshot_figures(result: ZeroshotResult) -> dict:
 def zeroshot_summary(report: dict) -> list[tuple[str, str]]:
     """The task's lines of the CLI summary."""
     z = report["zeroshot"]
-    rows = []
+    n = {w: z["samples"][w] for w in ("vision", "audio")}
+    rows = [("top-1 retrieval", "per line: the fraction of queries of one modality whose nearest embedding in "
+             "the other is of the query's class, on test samples of the seen classes (vision "
+             f"{n['vision']['test_seen']}, audio {n['audio']['test_seen']}) or of the unseen ones (vision "
+             f"{n['vision']['test_unseen']}, audio {n['audio']['test_unseen']}); mean ± sd over seeds, 95 % "
+             "t-interval, one-sided t-test against chance; checkpoint chosen on the validation split ('paper's "
+             "rule': on the test pools, not an honest estimate)")]
     for split in ("seen", "unseen"):
         for d in DIRECTIONS:
             h = z["results"]["clip"]["honest"][split][d]
@@ -162,11 +168,14 @@ def zeroshot_summary(report: dict) -> list[tuple[str, str]]:
     cost = z["training_cost"]
     rows.append(("training cost", f"{cost['lsm_clip_macs']:.3g} MACs (LSM + projections) vs "
                                   f"{cost['bptt_srnn_clip_macs']:.3g} (BPTT SRNN-CLIP), "
-                                  f"{cost['bptt_over_lsm']:.1f}× less"))
+                                  f"{cost['bptt_over_lsm']:.1f}× less: multiply-accumulates of one seed's "
+                                  "training, against training the same recurrent network end to end by "
+                                  "backpropagation through time"))
     e = z["energy_per_query_J"]
     rows.append(("projection / query", f"vision {format_quantity(e['projection_vision'], 'J')}, audio "
                                        f"{format_quantity(e['projection_audio'], 'J')} "
-                                       f"({z['hardware']['projection']})"))
+                                       f"({z['hardware']['projection']}): energy of projecting one query's "
+                                       "spike counts into the shared space"))
     chip = z["hardware"].get("crossbar_seed0_honest")
     if chip:
         digital = {split: {d: z["results"]["clip"]["honest"][split][d]["per_seed"][0] for d in DIRECTIONS}
