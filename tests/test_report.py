@@ -392,3 +392,18 @@ def test_html_dataset_counts_read_naturally(report):
     del report["dataset"]["n_train"], report["dataset"]["n_test"]
     report["dataset"]["n_samples"] = 1100
     assert "(1,100 in all)" in render_html(report, None)
+
+
+def test_html_names_each_other_baseline_once_with_its_node(report):
+    """A baseline whose name carries its node is not given it again ("(45 nm) (45 nm, …)")."""
+    from neurosim.report.html_report import build_html
+
+    report["energy"]["baselines"] = [
+        {"name": "dense int8 digital (45 nm)", "technology_nm": 45, "fair": False, "source": "Horowitz 2014",
+         "per_inference_J": 2e-6, "ratio": 4.0},
+        {"name": "event-driven core", "technology_nm": 14, "fair": True, "source": "Davies 2018",
+         "per_inference_J": 1e-6, "ratio": 2.0}]
+    html, _ = build_html(report)
+    assert "vs dense int8 digital (45 nm) (not fair; Horowitz 2014)" in html
+    assert "vs event-driven core (14 nm; Davies 2018)" in html
+    assert "45 nm) (45 nm" not in html

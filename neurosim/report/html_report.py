@@ -108,8 +108,10 @@ def build_html(report: dict, figures: dict | None = None) -> tuple[str, PageFigu
     for other in energy.get("baselines", []):
         if other["name"] == baseline["name"] or not is_number(other.get("ratio")):
             continue
-        tag = "" if other.get("fair") else ", not fair"
-        rows.append(row(f"vs {other['name']} ({other['technology_nm']} nm{tag}; {other['source']})",
+        node = f"{other['technology_nm']} nm"
+        notes = [n for n in (node if node not in other["name"] else "",  # most names carry their node
+                             "" if other.get("fair") else "not fair", other["source"]) if n]
+        rows.append(row(f"vs {other['name']} ({'; '.join(notes)})",
                          escape(f"{format_quantity(other['per_inference_J'], 'J')} · "
                             f"{format_ratio(other['ratio'])}")))
     rows.append(row("Latency per inference (compute)",

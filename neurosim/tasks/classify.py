@@ -273,7 +273,8 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         context.progress.note(f"cross-validation folds hold out whole {data.group_name}s "
                               f"({len(np.unique(data.groups))} in all)")
     sets = {FEATURES: data.features, **data.baselines}
-    report = context.progress.stage(f"{k}-fold cross-validation")
+    # the count is of feature sets (the reservoir and each baseline), not of folds
+    report = context.progress.stage(f"{k}-fold cross-validation, feature sets done")
     results: dict[str, CVResult] = {}
     for i, (name, features) in enumerate(sets.items()):
         results[name] = cross_validate(features, data.labels, readout, folds, seed)
