@@ -111,7 +111,7 @@ def test_dataset_names_reach_the_config_unchanged():
     from neurosim.cli import _load_config
     name = 'a\\b"c é'
     args = argparse.Namespace(overrides=[], dataset=name, samples=None, seed=None, skip_corrupt=None,
-                              chip="rram-40nm-256kb", config=None)
+                              chip="rram-40nm-256kb", config=None, task=None)
     assert _load_config(args).run.dataset == name
 
 
