@@ -22,8 +22,9 @@ A prototypical-network baseline (:mod:`neurosim.learning.prototypes`) is trained
 selected the same honest way on the same features. Accuracies over seeds come with a
 95 % Student-t interval and a one-sided t-test against chance (:mod:`neurosim.stats`).
 The projection runs as digital MACs or on the chip's crossbar (``hardware``), its energy
-counted; training cost is counted as MACs for the projections vs BPTT of a recurrent SNN
-encoder of the same size (:func:`training_cost`).
+counted on the one accounting path (:mod:`neurosim.tasks.zeroshot.energy`); training cost is
+counted as MACs for the projections vs BPTT of a recurrent SNN encoder of the same size
+(:func:`training_cost`).
 """
 
 from __future__ import annotations
