@@ -26,7 +26,8 @@ from neurosim.engines.cpu_engine import CpuEngine
 from neurosim.engines.agreement import count_correlation
 from neurosim.engines.gpu_engine import GpuEngine
 from neurosim.kernels import KERNEL_DIR
-from neurosim.engines.lsm_step import lsm_step, lsm_update
+from neurosim.engines.lsm_step import lsm_step
+from neurosim.kernels.discrete_lif import GPU_KERNEL, gpu_update as lsm_update
 from neurosim.errors import EngineError
 from neurosim.networks import LSM, build_lsm
 from neurosim.networks.models.discrete_lif import DiscreteLIFConfig
@@ -146,7 +147,8 @@ def test_traces_are_the_membrane_potential():
     mem = np.zeros((4, lsm.neurons))
     s = np.zeros((4, lsm.neurons))
     for b in range(10):
-        lsm_step(mem, s, raster[:, b].astype(float), lsm.w_in, lsm.w_rec, lsm.params.decay, lsm.params.threshold, np)
+        lsm_step(GPU_KERNEL, (lsm.params.decay, lsm.params.threshold), mem, s, raster[:, b].astype(float),
+                 lsm.w_in, lsm.w_rec, np)
         np.testing.assert_array_equal(activity.traces[:, b], mem[:, :5])
         np.testing.assert_array_equal(activity.spike_raster[:, b], s != 0)
 

@@ -61,7 +61,7 @@ def _entry(name: str, value: str) -> importlib.metadata.EntryPoint:
 
 def test_an_entry_point_module_registers_its_section(entry_points, tmp_path, monkeypatch):
     """Loading a config runs the discovery that config was handed, which loads the entry point."""
-    from neurosim.config import sections
+    from neurosim.config import registry as sections
 
     _plugin_module(tmp_path, monkeypatch, "fixture_plugin_mod", "fixture_plugin_mod", "register()")
     entry_points.append(_entry("fixture", "fixture_plugin_mod"))
@@ -100,7 +100,7 @@ def test_a_broken_plugin_is_named_and_tried_again(entry_points, tmp_path, monkey
 
 def test_a_failing_discovery_hook_fails_every_use_until_it_works(monkeypatch):
     """A hook that raises stays pending: the registry does not go on without its sections."""
-    from neurosim.config import sections
+    from neurosim.config import registry as sections
 
     calls = []
 
@@ -153,7 +153,7 @@ class FixturePluginTask(Task):
 def test_a_plugin_task_is_listed_before_any_config_is_loaded(entry_points, tmp_path, monkeypatch):
     """The registries run the plugin discovery themselves: ``task_names()`` knows an entry point's
     task though nothing loaded a config."""
-    from neurosim.config import sections
+    from neurosim.config import registry as sections
     from neurosim.tasks import task_names, unregister_task
 
     (tmp_path / "fixture_plugin_task.py").write_text(TASK_PLUGIN_SOURCE)

@@ -330,16 +330,16 @@ def test_crossbar_projection_calibrates_its_adc_on_training_samples_only():
     exact = data.x(split.test) @ proj.params["w1"] + proj.params["b1"]
 
     def error(**kw):
-        y, energy, adc_range = _crossbar_pre1(data, proj, split.test, config, replace(settings, **kw), 0, "a")
-        assert energy > 0
-        return float(np.sqrt(np.mean((y - exact) ** 2)) / exact.std()), adc_range
+        y, macro = _crossbar_pre1(data, proj, split.test, config, replace(settings, **kw), 0, "a")
+        assert macro.tally.vectors == len(split.test) and macro.tally.adc_conversions > 0
+        return float(np.sqrt(np.mean((y - exact) ** 2)) / exact.std()), macro.config.crossbar.adc_range
 
     calibrated, auto_range = error()
     whole, whole_range = error(crossbar_adc_range=1.0)
     assert whole_range == 1.0 and 0 < auto_range < 0.2
     assert calibrated < 0.3 < whole and calibrated < whole / 5
     noisy = _modality(np.where(np.isin(np.arange(len(labels)), split.train)[:, None], counts, 1000), labels, split)
-    _, _, again = _crossbar_pre1(noisy, proj, split.test, config, settings, 0, "a")
+    again = _crossbar_pre1(noisy, proj, split.test, config, settings, 0, "a")[1].config.crossbar.adc_range
     assert again == auto_range  # only the seen training samples set the range
 
 

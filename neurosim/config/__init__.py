@@ -10,8 +10,9 @@ metadata, which :func:`validate` enforces and the README's config reference list
 The package is the bottom layer: it imports nothing of ``neurosim`` but
 :mod:`neurosim.errors`. Its modules: :mod:`~neurosim.config.fields` (the field helper),
 :mod:`~neurosim.config.chip` and :mod:`~neurosim.config.experiment` (the core sections),
-:mod:`~neurosim.config.sections` (:class:`Config` and the section registry),
-:mod:`~neurosim.config.loading` (TOML, ``--set``, validation, presets) and
+:mod:`~neurosim.config.registry` (the store of registered sections and its discovery, the bottom),
+:mod:`~neurosim.config.sections` (:class:`Config`, registering sections, setting and validating values),
+:mod:`~neurosim.config.loading` (TOML, ``--set``, presets) and
 :mod:`~neurosim.config.export` (dicts, hashes, TOML text, the reference table).
 """
 
@@ -47,7 +48,6 @@ from neurosim.config.export import (
 from neurosim.config.fields import field_choices, param
 from neurosim.config.loading import (
     DEFAULT_CHIP,
-    apply_mapping,
     dataset_recommendations,
     list_chips,
     load_config,
@@ -58,18 +58,21 @@ from neurosim.config.loading import (
     register_task_settings,
     resolve_chip,
     task_recommendations,
-    validate,
+)
+from neurosim.config.registry import (
+    _discover_sections,  # noqa: F401 (imported from here by tests)
+    discover_members,
+    register_section_discovery,
 )
 from neurosim.config.sections import (
     SECTIONS,
     Config,
-    _discover_sections,  # noqa: F401 (imported from here by tests)
     all_section_paths,
-    discover_members,
+    apply_mapping,
     register_section,
-    register_section_discovery,
     registered_section_type,
     unregister_section,
+    validate,
 )
 from neurosim.errors import ConfigError
 

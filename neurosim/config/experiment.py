@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from neurosim.config.fields import param
+from neurosim.config.registry import registered_paths
 from neurosim.errors import ConfigError
 
 __all__ = ["InputConfig", "NetworkConfig", "ReadoutConfig", "RunConfig", "network_models"]
@@ -19,11 +20,7 @@ __all__ = ["InputConfig", "NetworkConfig", "ReadoutConfig", "RunConfig", "networ
 def network_models() -> tuple[str, ...]:
     """``network.model``'s choices: the registered neuron models, i.e. the ``[network.<name>]``
     sections (a neuron model of :mod:`neurosim.networks.models` registers its section there)."""
-    from neurosim.config.sections import (
-        all_section_paths,  # the registry holds the Config built from these
-    )
-
-    return tuple(p.partition(".")[2] for p in all_section_paths() if p.startswith("network."))
+    return tuple(p.partition(".")[2] for p in registered_paths() if p.startswith("network."))
 
 
 @dataclass(frozen=True)

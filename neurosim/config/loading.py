@@ -1,4 +1,5 @@
-"""Loading a config: TOML files, ``--set`` overrides, validation, chip presets.
+"""Loading a config: TOML files, ``--set`` overrides, chip presets (values are set and validated by
+:func:`~neurosim.config.sections.apply_mapping` and :func:`~neurosim.config.sections.validate`).
 
 :func:`load_config` layers defaults ← chip preset ← the dataset's recommended settings ←
 experiment file ← ``--set`` and validates the result. The recommended settings come from
@@ -11,20 +12,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from neurosim.config.chip import CHIP_SECTIONS
-from neurosim.config.fields import field_choices
-from neurosim.config.sections import (
-    _REGISTERED,
-    SECTIONS,
-    Config,
-    _discover_sections,
-    all_section_paths,
-    registered_section_type,
-)
+from neurosim.config.sections import Config, apply_mapping, validate
 from neurosim.errors import ConfigError
 
 __all__ = ["DEFAULT_CHIP", "apply_mapping", "dataset_recommendations", "list_chips", "load_config", "load_toml",
@@ -33,101 +25,6 @@ __all__ = ["DEFAULT_CHIP", "apply_mapping", "dataset_recommendations", "list_chi
 
 #: The chip preset a run uses when none is named (the CLI's ``--chip`` default, a sweep's ``chip``).
 DEFAULT_CHIP = "rram-40nm-256kb"
-
-
-def _coerce(section: str, key: str, value: Any, ftype: str | type, where: str) -> Any:
-    """Check one TOML value against a field's type; ints are accepted for floats.
-
-    ``ftype`` is the field's annotation: a string under ``from __future__ import annotations``,
-    else the class itself (a plugin's module may use either).
-    """
-    name = f"{section}.{key}"
-    ftype = ftype if isinstance(ftype, str) else ftype.__name__
-    if ftype == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: {name} must be a number, got {value!r}")
-        return float(value)
-    if ftype == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise ConfigError(f"{where}: {name} must be a whole number, got {value!r}")
-        return value
-    if ftype == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: {name} must be true or false, got {value!r}")
-        return value
-    if ftype == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: {name} must be a string, got {value!r}")
-        return value
-    raise AssertionError(f"unsupported field type {ftype}")  # a bug in this module, not user input
-
-
-def apply_mapping(config: Config, data: dict[str, Any], where: str) -> Config:
-    """Return ``config`` with the values of a nested ``{section: {key: value}}`` mapping.
-
-    A core section may hold registered subsections as nested tables
-    (``{"network": {"lif": {"tau_m": 0.02}}}``, i.e. ``[network.lif]``); a registered
-    top-level section (``[reservoir]``) sits beside the core ones. ``where`` names the
-    origin (a file path, ``--set``) for error messages. Unknown sections and keys are
-    errors that list what is allowed.
-    """
-    _discover_sections()
-    updates: dict[str, Any] = {}
-    registered = dict(config.registered)
-    for section, values in data.items():
-        if section in SECTIONS:
-            sub = _subsection_tables(section, values, where)
-            for name, table in sub.items():
-                registered[f"{section}.{name}"] = _updated(config.section(f"{section}.{name}"), table,
-                                                            f"{section}.{name}", where)
-            updates[section] = _updated(getattr(config, section),
-                                        {k: v for k, v in values.items() if k not in sub}, section, where)
-        elif section in _REGISTERED:
-            registered[section] = _updated(config.section(section), values, section, where)
-        else:
-            raise ConfigError(f"{where}: unknown section [{section}]; allowed: "
-                              f"{', '.join(all_section_paths())}")
-    # canonical form: a registered section at its defaults is not stored (so equal configs compare equal)
-    explicit = {k: v for k, v in registered.items() if v != registered_section_type(k)()}
-    return replace(config, **updates, registered=tuple(sorted(explicit.items())))
-
-
-def _subsection_tables(section: str, values: Any, where: str) -> dict[str, dict]:
-    """The tables inside core ``section`` that are registered subsections, by name."""
-    if not isinstance(values, dict):
-        raise ConfigError(f"{where}: [{section}] must be a table of key = value pairs")
-    return {k: v for k, v in values.items() if f"{section}.{k}" in _REGISTERED}
-
-
-def _updated(current: Any, values: Any, path: str, where: str) -> Any:
-    """``current`` (a section's dataclass) with ``values`` coerced onto its fields."""
-    if not isinstance(values, dict):
-        raise ConfigError(f"{where}: [{path}] must be a table of key = value pairs")
-    known = {f.name: f for f in fields(current)}
-    changes = {}
-    for key, value in values.items():
-        if key not in known:
-            subs = [p.rpartition(".")[2] for p in _REGISTERED if p.startswith(path + ".")]
-            allowed = [*known, *(f"[{path}.{s}]" for s in sorted(subs))]
-            hint = _moved_key_hint(path, key)
-            raise ConfigError(f"{where}: unknown key {path}.{key}{hint}; allowed: {', '.join(allowed)}")
-        changes[key] = _coerce(path, key, value, known[key].type, where)
-    return replace(current, **changes)
-
-
-def _moved_key_hint(path: str, key: str) -> str:
-    """`` (it is now network.lif.tau_m)``-style advice when ``key`` lives in a registered subsection
-    of ``path``, else `` (did you mean classify.folds?)`` when a registered top-level section has it."""
-    def homes(candidates: list[str]) -> str:
-        return " or ".join(f"{p}.{key}" for p in sorted(candidates) if key in {f.name for f in fields(_REGISTERED[p])})
-
-    inside = homes([p for p in _REGISTERED if p.startswith(path + ".")])
-    if inside:
-        return f" (it is now {inside})"
-    elsewhere = homes([p for p in _REGISTERED if "." not in p and p != path])
-    return f" (did you mean {elsewhere}?)" if elsewhere else ""
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -172,38 +69,6 @@ def parse_override(text: str) -> dict[str, Any]:
     for part in reversed(path):
         nested = {part: nested}
     return nested
-
-
-def validate(config: Config) -> Config:
-    """Check every value against its allowed range and the cross-field rules.
-
-    Returns the config unchanged, or raises :class:`ConfigError` naming the key,
-    the value and what is allowed.
-    """
-    for path in all_section_paths():
-        values = config.section(path)
-        for f in fields(values):
-            value = getattr(values, f.name)
-            meta = f.metadata
-            name = f"{path}.{f.name}"
-            unit = f" {meta['unit']}" if meta.get("unit") else ""
-            choices = field_choices(f)
-            if choices and value not in choices:
-                raise ConfigError(f"{name} = {value!r} is not allowed; choose one of "
-                                  f"{', '.join(map(repr, choices))}")
-            lo, hi = meta.get("lo"), meta.get("hi")
-            if lo is not None and not (lo <= value <= hi):
-                raise ConfigError(f"{name} = {value!r}{unit} is out of range: "
-                                  f"expected {lo:g} ≤ {f.name} ≤ {hi:g}{unit}")
-    for path in SECTIONS:  # cross-key rules of the core sections, then the registered ones
-        check = getattr(getattr(config, path), "check", None)
-        if check is not None:
-            check()
-    for path in sorted(_REGISTERED):
-        check = getattr(config.section(path), "check", None)
-        if check is not None:
-            check(config)
-    return config
 
 
 # --------------------------------------------------------------------------- presets

@@ -1,13 +1,13 @@
 """The cpu engine's compiled kernel for a chip whose ADC quantizes the drive (the ADC in the loop).
 
-The discrete LIF of :mod:`neurosim.engines.lsm_step` with :class:`~neurosim.crossbar.periphery.DriveAdc`,
+The discrete LIF (:mod:`neurosim.kernels.discrete_lif`) with :class:`~neurosim.crossbar.periphery.DriveAdc`,
 event-driven and parallel over samples: per step, each array segment's column partial sums
 are accumulated from its active rows only (input rows in ascending order, then the recurrent
 rows of the neurons that spiked in the previous step), read through the shared quantizer
 :func:`~neurosim.crossbar.periphery.adc_read` (compiled here from the same Python function),
 added segment by segment, and the neurons update as
 ``((decay · v) · (1 − s) + inp) + rec``, ``s = v > threshold``: the evaluation order of
-:func:`~neurosim.engines.lsm_step.lsm_update`.
+:func:`~neurosim.kernels.discrete_lif.gpu_update`.
 
 Exactness against the numpy step (and so against the numpy ``CrossbarMacro`` reference): the
 same codes and the same arithmetic after the ADC; a partial sum is added row by row here and

@@ -1,11 +1,14 @@
 """The ``gpu`` engine: the reservoir on CuPy, many samples at once.
 
-Samples run in batches of ``batch_size``; the state of a batch lives on the device as
-``mem``/``spikes`` ``[batch, neurons]``, and every input bin is one call of
-:func:`neurosim.engines.lsm_step.lsm_step`: two dense matrix products on the device
-(input ``x_b @ W_in`` and recurrent ``s @ W_rec``, cuBLAS) and the fused neuron-update
-kernel ``neurosim/kernels/discrete_lif.cu``. The same code runs on numpy with ``device="cpu"`` (the
-kernel's numpy twin), which is how it is tested on machines without a GPU.
+Every neuron model brings its own GPU kernel (:meth:`~neurosim.networks.models.NeuronModel.gpu_kernel`,
+:mod:`neurosim.kernels`); the engine drives the kernel's layout and never asks which model it runs.
+Samples run in batches of ``batch_size``. A :class:`~neurosim.kernels.BinGpuKernel` (one step per
+input bin, e.g. the discrete LIF's) keeps the state of a batch on the device as ``mem``/``spikes``
+``[batch, neurons]``, and every input bin is one call of :func:`neurosim.engines.lsm_step.lsm_step`:
+two dense matrix products on the device (input ``x_b @ W_in`` and recurrent ``s @ W_rec``, cuBLAS)
+and the model's fused neuron update (for the discrete LIF ``neurosim/kernels/discrete_lif.cu``).
+The same code runs on numpy with ``device="cpu"`` (the kernels' numpy twins), which is how it is
+tested on machines without a GPU.
 
 Every sample starts from ``mem = 0, s = 0`` (the Brian2 engine's separator step), so no
 state crosses samples. Every batch, including the last one (padded with silent samples),
@@ -23,9 +26,8 @@ A chip whose ADC quantizes (``lsm.drive_adc``) reads each array segment's partia
 (the same function the ``cpu`` engine calls on numpy); a value within rounding of an ADC code
 boundary may round the other way in float32 or with cuBLAS's summation order.
 
-The continuous models (family ``continuous``: ``lif``, ``izhikevich``, or a plugin that
-supplies a :meth:`~neurosim.networks.models.NeuronModel.gpu_kernel`) run the same way, the
-model's two fused kernels per step around the two matrix products
+A :class:`~neurosim.kernels.ContinuousGpuKernel` (the continuous models ``lif``, ``izhikevich``, or a
+plugin's) runs the same way, the model's two fused kernels per step around the two matrix products
 (:mod:`neurosim.engines.continuous_step`), over the slot of ``bins`` plus separator steps that
 the other engines use.
 
@@ -51,6 +53,7 @@ from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import continuous_deliver, continuous_update
 from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
 from neurosim.errors import EngineError
+from neurosim.kernels import BinGpuKernel, ContinuousGpuKernel
 from neurosim.networks import LSM, get_model
 from neurosim.networks.models import kernel_models
 
@@ -67,8 +70,7 @@ INSTALL_HINT = ("pip install neurosim[gpu] (cupy-cuda13x; cupy-cuda12x for CUDA 
 
 
 class GpuEngine:
-    """Runs an :class:`LSM` (a model of family ``discrete``, or ``continuous`` with a ``gpu_kernel``)
-    batched on a CUDA GPU through CuPy.
+    """Runs an :class:`LSM` (of a model that supplies a ``gpu_kernel``) batched on a CUDA GPU through CuPy.
 
     Args:
         dtype: ``"float32"`` (default, fast) or ``"float64"`` for state, weights and drives.
@@ -164,7 +166,9 @@ class GpuEngine:
         x_dev = xp.zeros((bins, rows, inputs), dtype=dtype)
         spk_dev = xp.zeros((bins, rows, n), dtype=bool)
         tr_dev = xp.zeros((bins, rows, n_trace), dtype=dtype) if n_trace else None
-        simulate = _discrete_batch if get_model(lsm.model).kernel == "discrete" else _continuous_batch
+        model = get_model(lsm.model)
+        kernel, args = model.gpu_kernel(), model.kernel_args(lsm)
+        simulate = _DRIVERS[type(kernel)]
         for start in range(0, samples, rows):
             stop = min(start + rows, samples)
             used = stop - start
@@ -174,7 +178,7 @@ class GpuEngine:
             if used < rows:
                 x_dev[:, used:] = 0
             rng = noise_generator(_batch_seed(lsm.noise_seed, first_sample + start), xp) if weights.noisy else None
-            simulate(lsm, x_dev, weights, rng, spk_dev, tr_dev, xp)
+            simulate(kernel, args, lsm, x_dev, weights, rng, spk_dev, tr_dev, xp)
             _samples_first(spk_dev, used, xp, out[start:stop])
             if n_trace:
                 _samples_first(tr_dev, used, xp, traces[start:stop])
@@ -183,25 +187,26 @@ class GpuEngine:
         return Activity(spike_raster=out, traces=traces)
 
 
-def _discrete_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev: Any, tr_dev: Any | None,
-                    xp: Any) -> None:
-    """Discrete LIF on one batch: ``x_dev`` ``[bins, rows, inputs]`` in, ``spk_dev``
-    ``[bins, rows, N]`` (bool) and ``tr_dev`` ``[bins, rows, k]`` (or None) out; ``rng``
-    draws the read noise (None when noiseless)."""
+def _bin_batch(kernel: BinGpuKernel, args: tuple, lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any,
+               spk_dev: Any, tr_dev: Any | None, xp: Any) -> None:
+    """A one-step-per-bin model on one batch, with its ``kernel`` and ``kernel_args`` ``args``:
+    ``x_dev`` ``[bins, rows, inputs]`` in, ``spk_dev`` ``[bins, rows, N]`` (bool) and ``tr_dev``
+    ``[bins, rows, k]`` (or None) out; ``rng`` draws the read noise (None when noiseless); the
+    chip's ADC (``lsm.drive_adc``) converts each array segment's partial sum."""
     bins, rows, _ = x_dev.shape
     mem = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     spikes = xp.zeros((rows, lsm.neurons), dtype=x_dev.dtype)
     for b in range(bins):
-        lsm_step(mem, spikes, x_dev[b], weights.w_in, weights.w_rec, lsm.params.decay,
-                 lsm.params.threshold, xp, weights.var_in, weights.var_rec, rng, lsm.drive_adc)
+        lsm_step(kernel, args, mem, spikes, x_dev[b], weights.w_in, weights.w_rec, xp, weights.var_in,
+                 weights.var_rec, rng, lsm.drive_adc)
         spk_dev[b] = spikes != 0
         if tr_dev is not None:
             tr_dev[b] = mem[:, :tr_dev.shape[2]]
 
 
-def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_dev: Any,
-                      tr_dev: Any | None, xp: Any) -> None:
-    """A continuous model on one batch, with its ``gpu_kernel`` (arguments as :func:`_discrete_batch`).
+def _continuous_batch(kernel: ContinuousGpuKernel, args: tuple, lsm: LSM, x_dev: Any, weights: "_Weights",
+                      rng: Any, spk_dev: Any, tr_dev: Any | None, xp: Any) -> None:
+    """A continuous model on one batch, with its ``gpu_kernel`` (arguments as :func:`_bin_batch`).
 
     Steps ``k = 0 … bins + n_sep − 1`` of a slot (see :mod:`neurosim.engines.continuous_step`);
     spikes of step ``k`` reach their targets at step ``k + delay`` through a ring of
@@ -209,8 +214,6 @@ def _continuous_batch(lsm: LSM, x_dev: Any, weights: "_Weights", rng: Any, spk_d
     """
     bins, rows, _ = x_dev.shape
     dtype = x_dev.dtype
-    model = get_model(lsm.model)
-    kernel, args = model.gpu_kernel(), model.kernel_args(lsm)
     exp_syn, consts, a, b, c, d, vth, delay, refr, n_sep = args
     gated = refr > 0 and not exp_syn
     p = xp.asarray(consts.astype(dtype))
@@ -281,10 +284,13 @@ def _batch_seed(noise_seed: int | None, start: int) -> int:
     return int(sequence.generate_state(1, np.uint32)[0])
 
 
+#: How the engine drives each layout of GPU kernel a model may supply.
+_DRIVERS: dict[type, Callable[..., None]] = {BinGpuKernel: _bin_batch, ContinuousGpuKernel: _continuous_batch}
+
+
 def _runs_here(model) -> bool:
-    """Whether the gpu engine runs ``model``: the discrete LIF's family (the :func:`lsm_step`
-    driver), or a continuous model that supplies its kernels."""
-    return model.kernel == "discrete" or (model.kernel == "continuous" and model.gpu_kernel() is not None)
+    """Whether the gpu engine runs ``model``: it supplies a GPU kernel of a layout the engine drives."""
+    return type(model.gpu_kernel()) in _DRIVERS
 
 
 def _unsupported(lsm: LSM) -> str | None:

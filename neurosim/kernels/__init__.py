@@ -4,9 +4,12 @@ A neuron model (:class:`neurosim.networks.models.NeuronModel`) supplies its own 
 engines only drive them (chunks of samples, weight layouts, batches, matrix products, hooks):
 
 - :class:`CpuKernel` (numba), from :meth:`NeuronModel.cpu_kernel`, run by the ``cpu`` engine;
-- :class:`ContinuousGpuKernel` (a CUDA source with two kernels per dtype and their numpy
-  twins), from :meth:`NeuronModel.gpu_kernel`, run by the ``gpu`` engine for the
-  ``continuous`` family (the discrete LIF's fused update is :mod:`neurosim.kernels.discrete_lif`).
+- a GPU kernel from :meth:`NeuronModel.gpu_kernel`, run by the ``gpu`` engine: a
+  :class:`BinGpuKernel` (one step per input bin: the model's fused neuron update, CUDA with its
+  numpy twin, e.g. the discrete LIF's ``discrete_lif.cu``) or a :class:`ContinuousGpuKernel` (a
+  CUDA source with two kernels per dtype and their numpy twins, bins plus separator steps).
+  The engine drives either layout (batches, matrix products, the ADC in the loop, read noise)
+  and never looks at which model supplied it.
 
 The built-in models' kernels are the modules :mod:`~neurosim.kernels.discrete_lif`,
 :mod:`~neurosim.kernels.lif` and :mod:`~neurosim.kernels.izhikevich`, imported only when an
@@ -25,7 +28,7 @@ from typing import Any
 
 from neurosim.backend import cuda_source
 
-__all__ = ["KERNEL_DIR", "ContinuousGpuKernel", "CpuKernel", "source"]
+__all__ = ["KERNEL_DIR", "BinGpuKernel", "ContinuousGpuKernel", "CpuKernel", "source"]
 
 #: Folder holding the built-in ``.cu`` files and headers.
 KERNEL_DIR = Path(__file__).resolve().parent
@@ -82,4 +85,23 @@ class ContinuousGpuKernel:
     update: Callable[..., None]
     deliver: Callable[..., None]
     rest: Callable[..., tuple]
+    folder: Path = KERNEL_DIR
+
+
+@dataclass(frozen=True)
+class BinGpuKernel:
+    """A one-step-per-bin model's neuron update for the ``gpu`` engine (see
+    :mod:`neurosim.engines.lsm_step` for the step it completes).
+
+    State of a batch: ``mem`` and ``spikes`` ``[B, N]`` of one float dtype (``spikes`` 0/1, the
+    previous step's in, this step's out), both zero at a sample's start; the engine computes the
+    step's input and recurrent drives ``inp``, ``rec`` ``[B, N]`` (matrix products, the chip's ADC,
+    read noise) and calls ``update(mem, spikes, inp, rec, *args, xp)`` with ``args`` the model's
+    :meth:`~neurosim.networks.models.NeuronModel.kernel_args`: in place, on CuPy the model's CUDA
+    kernel (``source`` in ``folder``), on numpy its twin, which rounds every product and sum as
+    the CUDA code does (bit-identical given the same drives).
+    """
+
+    source: str
+    update: Callable[..., None]
     folder: Path = KERNEL_DIR

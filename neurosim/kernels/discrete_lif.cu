@@ -1,7 +1,7 @@
 // Fused discrete-LIF neuron update of the GPU engine: the CUDA twin of
-// neurosim.engines.lsm_step.lsm_update (numpy): the discrete LIF's update in the gpu engine.
+// neurosim.kernels.discrete_lif.gpu_update (numpy), the model's BinGpuKernel.
 //
-// Loaded by CuPy (cupy.RawModule, NVRTC) from neurosim/engines/lsm_step.py and compiled by
+// Loaded by CuPy (cupy.RawModule, NVRTC) from neurosim/kernels/discrete_lif.py and compiled by
 // nvcc in tests/test_cuda_sources.py; its only header is rounding.cuh (inlined for NVRTC).
 // The per-element update is a __host__ __device__ function: tests/test_gpu_engine.py also
 // runs it on the host and compares it bit for bit with numpy.

@@ -1,4 +1,5 @@
-"""The discrete LIF's cpu kernels (numba), event-driven and parallel over samples.
+"""The discrete LIF's kernels: numba for the cpu engine (event-driven, parallel over samples) and the
+fused update of ``discrete_lif.cu`` with its numpy twin for the gpu engine.
 
 The step follows the Brian2 engine's operation order
 (:mod:`neurosim.networks.models.discrete_lif`, schedule ``groups → resets → synapses →
@@ -18,19 +19,27 @@ thresholds``) in float64:
 One inlined step (:func:`_discrete_step`) serves the parallel :func:`chunk` kernel and the
 stepping path of a hooked run (:func:`step`, called once per bin from Python). Kernel
 arguments (:meth:`neurosim.networks.models.discrete_lif.DiscreteLIF.kernel_args`):
-``(decay, threshold)``. The gpu engine's fused update of this model is
-``discrete_lif.cu`` (numpy twin :func:`neurosim.engines.lsm_step.lsm_update`).
+``(decay, threshold)``.
+
+gpu (:data:`GPU_KERNEL`, a :class:`~neurosim.kernels.BinGpuKernel`): :func:`gpu_update`, the
+update ``mem = ((decay·mem)·(1 − s) + inp) + rec``, ``s = mem > threshold`` on a batch ``[B, N]``
+given the drives the engine computed: on CuPy the kernel of ``discrete_lif.cu``, on numpy its
+twin in the same evaluation order, every product and sum rounded on its own (bit-identical).
 """
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
 
-from neurosim.kernels import CpuKernel
+from neurosim import backend
+from neurosim.kernels import BinGpuKernel, CpuKernel, source
 from neurosim.kernels.cpu_common import add_rows
 
-__all__ = ["KERNEL", "chunk", "start", "step"]
+__all__ = ["GPU_KERNEL", "KERNEL", "KERNEL_NAMES", "chunk", "gpu_update", "start", "step"]
 
 
 @njit(cache=True, inline="always")
@@ -130,3 +139,55 @@ def step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, 
 
 #: The discrete LIF's :class:`~neurosim.kernels.CpuKernel` (one step per bin, no separators).
 KERNEL = CpuKernel(chunk=chunk, start=start, step=step, slot_steps=lambda bins, args: bins)
+
+
+# ---- gpu engine: the fused update of discrete_lif.cu and its numpy twin (state [B, N] in one float dtype)
+
+#: CUDA threads per block of the update kernel.
+THREADS = 256
+_MAX_BLOCKS = 1 << 16  # grid-stride loop beyond this
+
+#: The kernel of ``discrete_lif.cu`` for each dtype.
+KERNEL_NAMES = {"float32": "neurosim_lsm_update_f32", "float64": "neurosim_lsm_update_f64"}
+
+
+@functools.lru_cache(maxsize=2)
+def _cuda_kernel(dtype_name: str):
+    """The compiled fused update kernel for ``dtype_name`` (NVRTC, once per process and dtype)."""
+    import cupy
+
+    module = cupy.RawModule(code=source("discrete_lif.cu"))
+    return module.get_function(KERNEL_NAMES[dtype_name])
+
+
+def gpu_update(mem: Any, spikes: Any, inp: Any, rec: Any, decay: float, threshold: float, xp: Any) -> None:
+    """Neuron update and threshold, in place: ``neurosim_lsm_update_*`` (CUDA) on CuPy, its twin on numpy.
+
+    ``mem <- ((decay * mem) * (1 - spikes) + inp) + rec`` and ``spikes <- mem > threshold``
+    (as 0/1 in the state's dtype). All arrays ``[B, N]``, C-contiguous, one dtype (float32
+    or float64) on namespace ``xp``; ``decay`` and ``threshold`` are rounded to that dtype
+    first. Returns None: ``mem`` and ``spikes`` hold the new state.
+    """
+    dtype = mem.dtype
+    decay_t, threshold_t = dtype.type(decay), dtype.type(threshold)
+    if backend.is_cupy(xp):
+        n = mem.size
+        if n == 0:
+            return
+        for a in (mem, spikes, inp, rec):
+            if a.dtype != dtype or not a.flags.c_contiguous:
+                raise ValueError("discrete-lif gpu_update: mem, spikes, inp and rec must be C-contiguous "
+                                 f"arrays of one dtype ({dtype})")
+        blocks = min((n + THREADS - 1) // THREADS, _MAX_BLOCKS)
+        _cuda_kernel(dtype.name)((blocks,), (THREADS,),
+                                 (mem, spikes, inp, rec, decay_t, threshold_t, np.int64(n)))
+        return
+    np.multiply(mem, decay_t, out=mem)
+    mem *= 1 - spikes
+    mem += inp
+    mem += rec
+    np.greater(mem, threshold_t, out=spikes, casting="unsafe")
+
+
+#: The discrete LIF's :class:`~neurosim.kernels.BinGpuKernel` (``discrete_lif.cu``).
+GPU_KERNEL = BinGpuKernel(source="discrete_lif.cu", update=gpu_update)

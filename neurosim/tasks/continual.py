@@ -23,11 +23,14 @@ import numpy as np
 
 from neurosim import seeds
 from neurosim.config import RESISTIVE_KINDS, Config, param
+from neurosim.crossbar import Tally
 from neurosim.crossbar.mapping import tiling_for
-from neurosim.energy import estimate_area, estimate_energy, tally_energy_breakdown
+from neurosim.energy import EnergyEstimate, estimate_area, estimate_energy, tally_energy_breakdown
+from neurosim.energy.parts import array_estimate
 from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
 from neurosim.learning.hlop_spiking import SpikingProjector
+from neurosim.learning.mlp import with_bias
 from neurosim.learning.onchip import OnChipMemory
 from neurosim.stats import mean_interval
 from neurosim.report import format_interval, format_percent, format_quantity
@@ -169,6 +172,25 @@ class ContinualResult:
     config: object = None
 
 
+def _on_chip_inference(config: Config, memory: OnChipMemory, tasks: list[TaskData]) -> EnergyEstimate:
+    """The trained network's part of one inference when it lives in the chip memory
+    (``continual.on_chip``): the test samples of every task read once through the stored ``W1`` and
+    ``W2`` on the macro (:meth:`OnChipMemory.matmul`: DAC codes, conversions at the ADC's bits, the
+    ADC ranges that training calibrated), counted in a tally of their own and priced by the one price
+    list (:func:`~neurosim.energy.parts.array_estimate`), per sample. The memory's own tally and counters
+    are left as training left them."""
+    x = np.concatenate([t.x_test for t in tasks])
+    reads = Tally()
+    saved = memory.tally, memory.read_vectors
+    memory.tally = reads
+    try:
+        hidden = np.maximum(memory.matmul("W1", with_bias(x)), 0.0)
+        memory.matmul("W2", with_bias(hidden))
+    finally:
+        memory.tally, memory.read_vectors = saved
+    return array_estimate(config, reads, len(x), cells_per_weight=2)
+
+
 def _permutations(n: int, tasks: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Task 0 unpermuted, then ``tasks − 1`` distinct permutations of ``n`` channels."""
     if math.factorial(min(n, 20)) < tasks:
@@ -289,10 +311,11 @@ class Continual(Task):
             if result is None:
                 n = first.counts.shape[1]
                 classes = np.unique(first.labels)
-                # inference through the trained network: every spiking neuron feeds `hidden` MACs, then
-                # hidden × classes MACs per sample (counted as readout MACs)
-                counts = replace(first.operations, readout_macs=int(
-                    np.count_nonzero(first.counts) * s.hidden + len(first.counts) * s.hidden * len(classes)))
+                # inference through the trained network, digital: every spiking neuron feeds `hidden` MACs,
+                # then hidden × classes MACs per sample (readout MACs); on chip: none here, its reads are
+                # priced after the first training (_on_chip_inference)
+                macs = np.count_nonzero(first.counts) * s.hidden + len(first.counts) * s.hidden * len(classes)
+                counts = replace(first.operations, readout_macs=0 if s.on_chip else int(macs))
                 programmed = first.network.programmed
                 result = ContinualResult(
                     settings=s, dataset=first.name, engine=first.engine, n_train=len(tasks[0].y_train),
@@ -319,6 +342,8 @@ class Continual(Task):
                               "read_vectors": memory.read_vectors,
                               "adc_clipped_fraction": t.adc_clipped / max(1, t.adc_conversions),
                               "learning_energy_J": write_J + read_J}
+                    if not result.results:     # the first network trained on chip prices inference
+                        result.energy = EnergyEstimate.combine([result.energy, _on_chip_inference(cfg, memory, tasks)])
                 result.results.setdefault(method, []).append(r)
             for k in ks:
                 for method in ("hlop", "exact"):

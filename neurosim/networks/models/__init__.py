@@ -71,10 +71,9 @@ class NeuronModel:
     Class attributes: ``name`` (the ``network.model`` value), ``section`` (the frozen
     dataclass of ``[network.<name>]``), ``description`` (one line for docs),
     ``dale`` (True when the model always applies Dale's law) and ``kernel`` (its kernel
-    family: ``"discrete"``, the discrete LIF's one step per bin, run by the gpu engine's
-    :func:`~neurosim.engines.lsm_step.lsm_step` driver, with the ADC in the loop; ``"continuous"``,
-    bins plus separator steps with delays, run by the gpu engine with the model's
-    :meth:`gpu_kernel`; ``None``: no fast kernels),
+    family: ``"discrete"``, one step per bin with the ADC in the loop; ``"continuous"``,
+    bins plus separator steps with delays; ``None``: no fast kernels; the gpu engine runs whichever
+    :meth:`gpu_kernel` the model supplies),
     ``threshold_decay_keys`` (the keys of its section holding a firing threshold and a per-step
     membrane decay, which tasks that tune the reservoir per input set use, e.g. zero-shot's
     per-modality reservoirs; ``None`` when the model has no such pair).
@@ -128,8 +127,9 @@ class NeuronModel:
         does not run it."""
 
     def gpu_kernel(self):
-        """The model's :class:`neurosim.kernels.ContinuousGpuKernel` (family ``continuous``), or
-        None: the ``gpu`` engine runs it only when it is of family ``discrete``."""
+        """The model's GPU kernel for the ``gpu`` engine: a :class:`neurosim.kernels.BinGpuKernel`
+        (family ``discrete``) or :class:`neurosim.kernels.ContinuousGpuKernel` (family
+        ``continuous``), or None: the ``gpu`` engine does not run it."""
 
     def kernel_args(self, lsm) -> tuple:
         """The argument tuple of the model's kernels for network ``lsm`` (its parameters as

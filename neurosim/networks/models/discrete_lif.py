@@ -14,8 +14,8 @@ threshold is off and the next step starts from ``mem = 0``. The spikes of the la
 delivered in the next step; with read noise a trailing separator takes them inside the same
 slot, so the random numbers drawn never depend on where a ``net.run`` ends.
 
-Fast engines: :mod:`neurosim.kernels.discrete_lif` (cpu) and the gpu engine's ``discrete``
-driver (:func:`neurosim.engines.lsm_step.lsm_step`, kernel ``neurosim/kernels/discrete_lif.cu``).
+Fast engines: :mod:`neurosim.kernels.discrete_lif` (cpu: numba; gpu: ``discrete_lif.cu`` and its
+numpy twin, driven by :func:`neurosim.engines.lsm_step.lsm_step`).
 """
 
 from __future__ import annotations
@@ -84,6 +84,10 @@ class DiscreteLIF(NeuronModel):
     def cpu_kernel(self):
         from neurosim.kernels.discrete_lif import KERNEL
         return KERNEL
+
+    def gpu_kernel(self):
+        from neurosim.kernels.discrete_lif import GPU_KERNEL
+        return GPU_KERNEL
 
     def kernel_args(self, lsm) -> tuple:
         """``(decay, threshold)``."""

@@ -22,8 +22,9 @@ A prototypical-network baseline (:mod:`neurosim.learning.prototypes`) is trained
 selected the same honest way on the same features. Accuracies over seeds come with a
 95 % Student-t interval and a one-sided t-test against chance (:mod:`neurosim.stats`).
 The projection runs as digital MACs or on the chip's crossbar (``hardware``), its energy
-counted; training cost is counted as MACs for the projections vs BPTT of a recurrent SNN
-encoder of the same size (:func:`training_cost`).
+counted on the one accounting path (:mod:`neurosim.tasks.zeroshot.energy`); training cost is
+counted as MACs for the projections vs BPTT of a recurrent SNN encoder of the same size
+(:func:`training_cost`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from neurosim.learning.crossmodal import TrainSpec
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.zeroshot.data import (ModalityData, Split, _check_available, _run_modality, _standardised,
                                           split_modality)
-from neurosim.tasks.zeroshot.energy import _crossbar_pre1, _reservoir_energy, training_cost
+from neurosim.tasks.zeroshot.energy import _crossbar_pre1, _query_energy, training_cost
 from neurosim.tasks.zeroshot.metrics import DIRECTIONS, _pools, _retrieve, _train_centres
 from neurosim.tasks.zeroshot.report import (ZeroshotResult, _figures, zeroshot_figures, zeroshot_report,
                                             zeroshot_summary)
@@ -97,27 +98,29 @@ class Zeroshot(Task):
         first = outcomes["clip"][0]
         pa, pb = first.snapshots[first.selected["honest"]["audio_to_image"]]
         crossbar = adc_ranges = None
-        xbar_J = {"a": None, "b": None}
+        macros = {"a": None, "b": None}     # the last split's macros price the queries
         if settings.hardware == "crossbar":
             crossbar = {}
             pools = {k: _pools(a, b, k) for k in ("seen", "unseen")}
             for split in ("seen", "unseen"):
                 attr = {"seen": "test", "unseen": "unseen"}[split]
-                pre_a, xbar_J["a"], range_a = _crossbar_pre1(a, pa, getattr(a.split, attr), config, settings,
-                                                             config.run.seed, "vision")
-                pre_b, xbar_J["b"], range_b = _crossbar_pre1(b, pb, getattr(b.split, attr), config, settings,
-                                                             config.run.seed, "audio")
-                adc_ranges = {"vision": range_a, "audio": range_b}
+                pre_a, macros["a"] = _crossbar_pre1(a, pa, getattr(a.split, attr), config, settings,
+                                                    config.run.seed, "vision")
+                pre_b, macros["b"] = _crossbar_pre1(b, pb, getattr(b.split, attr), config, settings,
+                                                    config.run.seed, "audio")
+                adc_ranges = {"vision": macros["a"].config.crossbar.adc_range,
+                              "audio": macros["b"].config.crossbar.adc_range}
                 centres = _train_centres(pa, pb, _pools(a, b, "train")) if settings.centre == "train" else None
                 crossbar[split] = {d: r.accuracy for d, r in
                                    _retrieve(pa, pb, pools[split], settings, centres,
                                              {"a": pre_a, "b": pre_b}).items()}
-        ev = _reservoir_energy(a, settings, pa, xbar_J["a"])
-        ea = _reservoir_energy(b, settings, pb, xbar_J["b"])
-        both = EnergyEstimate.combine([ev, ea], parallel=True)    # the two reservoirs run side by side
+        qv = _query_energy(a, settings, pa, macros["a"])
+        qa = _query_energy(b, settings, pb, macros["b"])
+        both = EnergyEstimate.combine([qv.total, qa.total], parallel=True)    # the two reservoirs side by side
         return ZeroshotResult(config=config, settings=settings, seen=seen, unseen=unseen, vision=a, audio=b,
-                              n_pairs=n_pairs, outcomes=outcomes, energy=both, energy_vision=ev,
-                              energy_audio=ea, crossbar=crossbar, crossbar_adc_range=adc_ranges,
+                              n_pairs=n_pairs, outcomes=outcomes, energy=both, energy_vision=qv.total,
+                              energy_audio=qa.total, crossbar=crossbar, crossbar_adc_range=adc_ranges,
+                              projection={"vision": qv, "audio": qa},
                               cost=training_cost(a, b, settings, n_pairs),
                               figures=_figures(a, b, settings, first, pa, pb))
 

@@ -1,9 +1,17 @@
 """What the task costs on the chip: the energy of embedding one query (its reservoir plus its
-projection, digital or read on the crossbar macro) and the operations of training, against BPTT."""
+projection, digital or read on the crossbar macro) and the operations of training, against BPTT.
+
+One accounting path: a digital projection's MACs are counted in the reservoir's
+:class:`~neurosim.crossbar.tally.Tally` (``readout_macs``) and priced with it; a projection read on
+the crossbar is its macro's tally (row activations, conversions at the ADC's bits, TIA, S&H, bit lines,
+cell reads) priced by the same :func:`~neurosim.energy.price` as a part of its own
+(:func:`~neurosim.energy.parts.array_estimate`) and joined to the reservoir's estimate by
+:meth:`~neurosim.energy.EnergyEstimate.combine` (one after the other), which keeps the baselines,
+the operating envelope and the latency."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -11,35 +19,49 @@ from neurosim import seeds
 from neurosim.config import Config, apply_mapping
 from neurosim.crossbar import CrossbarMacro
 from neurosim.energy import EnergyEstimate, estimate_energy
-from neurosim.energy.macro_cost import macro_energy_J
+from neurosim.energy.parts import array_estimate
 from neurosim.learning.contrastive import Projection
 from neurosim.learning.crossmodal import training_macs
 from neurosim.tasks.zeroshot.data import ModalityData
 from neurosim.tasks.zeroshot.settings import ZeroshotSettings
 
-__all__ = ["training_cost"]
+__all__ = ["QueryEnergy", "training_cost"]
 
 
-def _reservoir_energy(data: ModalityData, settings: ZeroshotSettings, proj: Projection,
-                      crossbar_J: float | None) -> EnergyEstimate:
+@dataclass(frozen=True)
+class QueryEnergy:
+    """The energy of embedding one query of a modality: ``total`` (reservoir and projection, one
+    after the other), the projection's share ``projection_J`` (J: its digital MACs, or its crossbar
+    reads plus a digital second layer) and, when the projection's first layer is read on the
+    crossbar, that part alone (``crossbar``: its macro's tally priced per query)."""
+
+    total: EnergyEstimate
+    projection_J: float
+    crossbar: EnergyEstimate | None = None
+
+
+def _query_energy(data: ModalityData, settings: ZeroshotSettings, proj: Projection,
+                  macro: CrossbarMacro | None) -> QueryEnergy:
     """Energy of embedding one sample of this modality: its reservoir on the chip plus the
-    projection (digital MACs per spiking neuron, or the crossbar macro's measured energy)."""
+    projection, digital (MACs per spiking neuron into the first layer, plus the second layer's
+    ``hidden × dim`` per sample, in the reservoir's tally) or with its first layer read on
+    ``macro`` (the macro's tally over the queries it read, a part of its own)."""
     run = data.run
-    counts = run.operations_with_readout(proj.n_out if proj.kind == "linear" else settings.hidden)
-    energy = estimate_energy(data.config, counts, run.network.programmed, n_inputs=run.input_counts.shape[1],
-                             n_classes=proj.n_out, steps=run.n_bins)
-    if proj.kind == "twofc":   # the second layer is digital in both cases
-        extra = proj.params["w2"].size * data.config.energy.readout_mac
-        energy = _with_readout(energy, energy.breakdown_J["readout"] + extra)
-    if crossbar_J is not None:
-        second = proj.params["w2"].size * data.config.energy.readout_mac if proj.kind == "twofc" else 0.0
-        energy = _with_readout(energy, crossbar_J + second)
-    return energy
-
-
-def _with_readout(energy: EnergyEstimate, readout_J: float) -> EnergyEstimate:
-    breakdown = dict(energy.breakdown_J, readout=float(readout_J))
-    return replace(energy, breakdown_J=breakdown, per_inference_J=float(sum(breakdown.values())))
+    config = data.config
+    second = proj.params["w2"].size if proj.kind == "twofc" else 0       # the second layer is digital
+    first = 0 if macro is not None else int(np.count_nonzero(run.features)) * (
+        proj.n_out if proj.kind == "linear" else settings.hidden)
+    counts = replace(run.operations, readout_macs=first + second * run.operations.samples)
+    reservoir = estimate_energy(config, counts, run.network.programmed, n_inputs=run.input_counts.shape[1],
+                                n_classes=proj.n_out, steps=run.n_bins)
+    digital_J = reservoir.breakdown_J["readout"]
+    if macro is None:
+        return QueryEnergy(total=reservoir, projection_J=digital_J)
+    p = macro.programmed
+    part = array_estimate(macro.config, macro.tally, max(1, macro.tally.vectors), ideal=p.g_pos is None,
+                          cells_per_weight=p.tiling.cells_per_weight)
+    return QueryEnergy(total=EnergyEstimate.combine([reservoir, part]), projection_J=digital_J + part.per_inference_J,
+                       crossbar=part)
 
 
 def training_cost(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, n_pairs: int) -> dict:
@@ -74,13 +96,14 @@ def training_cost(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, 
 
 
 def _crossbar_pre1(data: ModalityData, proj: Projection, idx: np.ndarray, config: Config,
-                   settings: ZeroshotSettings, seed: int, which: str) -> tuple[np.ndarray, float]:
+                   settings: ZeroshotSettings, seed: int, which: str) -> tuple[np.ndarray, CrossbarMacro]:
     """First-layer pre-activations of samples ``idx`` computed on the chip's crossbar: the
     standardisation folded into the weights (``W' = W/σ``, ``b' = b − (μ/σ) W``), ``W'``
     written by write-verify into a macro, raw spike counts applied bit-serially. Returns the
-    pre-activations, the macro's energy per vector (J) and its ADC range (``crossbar.adc_range``;
-    ``zeroshot.crossbar_adc_range``, or calibrated on the seen training samples: their largest
-    column output, read once through the same programmed arrays, maps to full scale)."""
+    pre-activations and the macro, whose tally holds the reads of these queries (one vector each) and
+    whose ``config.crossbar.adc_range`` is ``zeroshot.crossbar_adc_range``, or calibrated on the seen
+    training samples: their largest column output, read once through the same programmed arrays,
+    maps to full scale (a one-off at deployment, not in the macro's tally)."""
     cfg = apply_mapping(config, {"crossbar": {"input_bits": settings.crossbar_input_bits}}, "[zeroshot]")
     w = proj.params["w1"] / data.std[:, None]
     bias = proj.params["b1"] - (data.mean / data.std) @ proj.params["w1"]
@@ -92,4 +115,4 @@ def _crossbar_pre1(data: ModalityData, proj: Projection, idx: np.ndarray, config
                             "[zeroshot] crossbar_adc_range")
         macro = CrossbarMacro(cfg, macro.programmed, macro.rng, device=macro.device)
     y = macro @ data.run.counts[idx].astype(np.float64)
-    return y + bias, macro_energy_J(macro) / max(1, macro.tally.vectors), macro.config.crossbar.adc_range
+    return y + bias, macro

@@ -41,6 +41,7 @@ class ZeroshotResult:
     cost: dict
     figures: dict
     crossbar_adc_range: dict | None = None  # hardware = crossbar: each macro's crossbar.adc_range
+    projection: dict | None = None  # modality → its QueryEnergy (the projection's share and crossbar part)
 
 
 def _stats(values: list[float], chance: float) -> dict:
@@ -108,12 +109,20 @@ def zeroshot_report(result: ZeroshotResult) -> dict:
                              "crossbar_adc_range": result.crossbar_adc_range} if result.crossbar else {})},
             "energy_per_query_J": {"vision": result.energy_vision.per_inference_J,
                                    "audio": result.energy_audio.per_inference_J,
-                                   "projection_vision": result.energy_vision.breakdown_J["readout"],
-                                   "projection_audio": result.energy_audio.breakdown_J["readout"]},
+                                   "projection_vision": _projection_J(result, "vision"),
+                                   "projection_audio": _projection_J(result, "audio")},
             "training_cost": result.cost,
             "per_epoch": {"clip_seed0": result.outcomes["clip"][0].history},
         },
     }
+
+
+def _projection_J(result: ZeroshotResult, which: str) -> float:
+    """The projection's share (J) of one ``which`` query's energy (its digital MACs, or its crossbar
+    reads plus a digital second layer)."""
+    if result.projection is not None:
+        return result.projection[which].projection_J
+    return getattr(result, f"energy_{which}").breakdown_J["readout"]
 
 
 def zeroshot_figures(result: ZeroshotResult) -> dict:
