@@ -56,8 +56,11 @@ def table(result: dict) -> str:
                        if method in ("hlop", "exact") else "")
             label = f"FSDD {stream} ({n_train:,} / {n_test:,})" if k == 0 else ""
             name = {"hlop": "**hlop**", "replay": "replay (10/class)"}.get(method, method)
-            rows.append(f"| {label} | {name} | {100 * a.value:.1f} % [{100 * a.low:.1f}, {100 * a.high:.1f}] | "
-                        f"{points(b.value)} [{points(b.low)}, {points(b.high)}] | {lateral} | "
+            several = len(runs) > 1   # an interval needs two seeds at least
+            rows.append(f"| {label} | {name} | {100 * a.value:.1f} %"
+                        + (f" [{100 * a.low:.1f}, {100 * a.high:.1f}]" if several else " (1 seed)")
+                        + f" | {points(b.value)}" + (f" [{points(b.low)}, {points(b.high)}]" if several else "")
+                        + f" | {lateral} | "
                         + ", ".join(f"{100 * x:.1f}/{points(y)}" for x, y in zip(acc, bwt)) + " |")
     return "\n".join(rows)
 
