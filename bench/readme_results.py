@@ -28,6 +28,7 @@ from neurosim.tasks import RunContext, run_task  # noqa: E402
 
 NMNIST = "--dataset nmnist --data-dir ../shared/data --samples 0"
 SPOKEN = "--dataset spoken-digits --samples 0"
+FSDD = "--dataset fsdd --data-dir ../shared/data --samples 0"
 #: (label, command arguments after ``neurosim run``)
 ROWS = [
     ("dvs-digits", ""), ("dvs-digits", "--chip ideal"), ("dvs-digits", "--chip pcm-14nm-hermes"),
@@ -36,6 +37,7 @@ ROWS = [
     ("spoken-digits", f"{SPOKEN} --chip pcm-14nm-hermes"),
     ("N-MNIST", f"{NMNIST} --set network.neurons=200"),
     ("N-MNIST", f"{NMNIST} --set network.neurons=200 --chip ideal"),
+    ("FSDD", FSDD), ("FSDD", f"{FSDD} --chip ideal"),   # rows 11, 12: --rows 11 12 regenerates only them
 ]
 
 

@@ -15,9 +15,11 @@ from conftest import REPO, SHARED_DATA, require_data
 from scipy.io import wavfile
 
 from neurosim.cli import main
+from neurosim.config import load_config
 from neurosim.data import cochlea, get_dataset, list_datasets, load_dataset
 from neurosim.data.datasets import fsdd
 from neurosim.errors import DataError
+from neurosim.tasks.pipeline import Pipeline
 from neurosim.events.batch import AUDIO_DTYPE
 from tiny import TINY_FSDD, cli
 
@@ -209,8 +211,6 @@ def test_cross_validation_holds_out_whole_speakers(capsys, tmp_path):
     assert report["accuracy"]["cv"]["grouped_by"] == "speaker"
 
 
-@pytest.mark.xfail(strict=True, reason="Pipeline.run_dataset drops the dataset's groups once a sample is "
-                   "skipped (it cannot tell which): CV then splits samples, not speakers (neurosim/tasks/pipeline.py)")
 def test_cross_validation_holds_out_whole_speakers_when_a_file_is_skipped(capsys, tmp_path):
     where = make_fsdd(tmp_path, speakers=("ann", "bob", "cal", "dan"), indices=(0,))
     (where / "4_cal_0.wav").write_bytes(b"not a wav")
@@ -218,6 +218,22 @@ def test_cross_validation_holds_out_whole_speakers_when_a_file_is_skipped(capsys
                  "--out", str(tmp_path / "a")]) == 0, capsys.readouterr().err
     report = json.loads((tmp_path / "a" / "report.json").read_text())
     assert report["accuracy"]["cv"]["grouped_by"] == "speaker"
+
+
+def test_groups_follow_the_samples_kept_in_every_chunk(tmp_path):
+    # corrupt files in two chunks: each kept sample keeps its own speaker, in order
+    where = make_fsdd(tmp_path, speakers=("ann", "bob", "cal", "dan"), digits=range(4), indices=(0,))
+    for name in ("0_bob_0.wav", "2_dan_0.wav", "3_ann_0.wav"):
+        (where / name).write_bytes(b"not a wav")
+    config = load_config(overrides=[*TINY_FSDD, "run.dataset=fsdd", "run.samples=0", "run.skip_corrupt=true",
+                                    "run.chunk_samples=5"])
+    run = Pipeline(config, "cpu", tmp_path).run_dataset()
+    speaker_of = {(d, s): k for d in range(4) for k, s in enumerate(("ann", "bob", "cal", "dan"))}
+    kept = [(d, s) for d in range(4) for s in ("ann", "bob", "cal", "dan")
+            if f"{d}_{s}_0.wav" not in ("0_bob_0.wav", "2_dan_0.wav", "3_ann_0.wav")]
+    assert len(run) == 13 and len(run.skipped) == 3
+    assert run.labels.tolist() == [d for d, _ in kept]
+    assert run.groups.tolist() == [speaker_of[k] for k in kept] and run.group_name == "speaker"
 
 
 # --- the cochlea on a pure tone ----------------------------------------------------------

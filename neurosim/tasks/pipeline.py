@@ -217,7 +217,10 @@ class Pipeline:
         acc = _Accumulator(len(indices), config, baselines, name)
         network = None
         done = 0
-        for batch in iter_batches(load, indices, run.chunk_samples):
+        kept: list[np.ndarray] = []   # dataset positions of the samples read (corrupt ones skipped)
+        for chunk, batch in iter_batches(lambda indices: (indices, load(indices=indices)), indices,
+                                         run.chunk_samples):
+            kept.append(chunk if len(batch) == len(chunk) else _kept_positions(load, chunk))
             raster = to_raster(batch, config.input)
             if raster_transform is not None:
                 raster = raster_transform(raster)
@@ -235,8 +238,9 @@ class Pipeline:
         result = acc.result(name, network, config.input.n_bins, getattr(self.engine, "name", ""))
         spec = get_dataset(name)
         groups = spec.groups(data_root(self.data_dir))
-        if groups is not None and len(result) == len(indices):  # aligned only if no sample was skipped
-            result = replace(result, groups=np.asarray(groups, dtype=np.int64)[indices], group_name=spec.group_name)
+        if groups is not None:
+            result = replace(result, groups=np.asarray(groups, dtype=np.int64)[np.concatenate(kept)],
+                             group_name=spec.group_name)
         return result
 
 
@@ -250,6 +254,16 @@ class Pipeline:
         idx_a, idx_b = pair_by_label(a.labels, b.labels, seeds.rng(self.config.run.seed, "data", "pairs"),
                                      classes)
         return PairedRuns(a, b, idx_a, idx_b)
+
+
+def _kept_positions(load: Callable[..., EventBatch], chunk: np.ndarray) -> np.ndarray:
+    """The positions of ``chunk`` whose samples ``load`` reads (those it does not skip as corrupt).
+
+    A batch does not say which of its positions it skipped, only why (``EventBatch.skipped``), so
+    a chunk that came back short is read again one sample at a time: rare (a corrupt file) and
+    bounded by one chunk.
+    """
+    return np.array([i for i in chunk if len(load(indices=np.array([i]))) == 1], dtype=np.int64)
 
 
 class _Accumulator:

@@ -76,7 +76,7 @@ class Zeroshot(Task):
                 raise DataError(f"{run.name}: class(es) {missing} have no sample among the {len(run)} read; "
                                 "raise --samples (0 = all) or change zeroshot.seen_classes/unseen_classes")
             split = split_modality(run.labels, run.is_test, seen, unseen, settings, config.run.test_fraction,
-                                   seeds.rng(config.run.seed, "zeroshot", "split", which), run.name)
+                                   seeds.rng(config.run.seed, "zeroshot", "split", which), run.name, run.groups)
             data[which] = _standardised(run, cfg, split, settings.std_floor)
         a, b = data["vision"], data["audio"]
         n_pairs = len(a.split.train)

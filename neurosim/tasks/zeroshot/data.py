@@ -21,26 +21,32 @@ __all__ = ["ModalityData", "Split", "split_modality"]
 @dataclass(frozen=True)
 class Split:
     """Positions into one modality's samples: seen-class ``train``, ``val`` and ``test``, and the
-    ``unseen`` test pool (int64, sorted)."""
+    ``unseen`` test pool (int64, sorted); ``val_groups``: the groups held out as ``val`` (empty when
+    validation takes samples)."""
 
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray
     unseen: np.ndarray
+    val_groups: tuple[int, ...] = ()
 
 
 def split_modality(labels: np.ndarray, is_test: np.ndarray | None, seen: tuple[int, ...],
                    unseen: tuple[int, ...], settings: ZeroshotSettings, test_fraction: float,
-                   rng: np.random.Generator, name: str) -> Split:
+                   rng: np.random.Generator, name: str, groups: np.ndarray | None = None) -> Split:
     """Split one modality (see the module docstring). The test split is the dataset's official one
     when it has one, else a stratified ``test_fraction`` of each class; ``val_fraction`` of each
-    seen class's remaining samples is the validation split. Unseen classes are only ever tested."""
+    seen class's remaining samples is the validation split, or, with ``val_split = "groups"`` and
+    ``groups`` (int ``(n,)``, e.g. the speaker of each sample), the remaining samples of
+    ``round(val_fraction × groups)`` (at least 1) whole groups drawn from ``rng``, so selection
+    is on groups never trained on. Unseen classes are only ever tested."""
     labels = np.asarray(labels)
     if is_test is None or not is_test.any():
         is_test = np.zeros(len(labels), bool)
         for c in np.unique(labels):
             idx = rng.permutation(np.flatnonzero(labels == c))
             is_test[idx[:int(round(test_fraction * len(idx)))]] = True
+    held_groups = _validation_groups(groups, settings, rng) if settings.val_split == "groups" else None
     train, val, test = [], [], []
     for c in seen:
         pool = np.flatnonzero((labels == c) & ~is_test)
@@ -48,10 +54,18 @@ def split_modality(labels: np.ndarray, is_test: np.ndarray | None, seen: tuple[i
         if len(pool) < 2 or len(held) < 1:
             raise DataError(f"{name}: seen class {c} has {len(pool)} training and {len(held)} test samples "
                             "(need ≥ 2 and ≥ 1); raise --samples (0 = all) or change zeroshot.seen_classes")
-        pool = rng.permutation(pool)
-        n_val = max(1, int(round(settings.val_fraction * len(pool))))
-        val.append(pool[:n_val])
-        train.append(pool[n_val:])
+        if held_groups is not None:
+            in_val = np.isin(groups[pool], held_groups)
+            if in_val.all() or not in_val.any():
+                raise DataError(f"{name}: seen class {c} has no training sample {'outside' if in_val.all() else 'in'} "
+                                f"the validation groups {held_groups.tolist()}; set zeroshot.val_split = 'samples'")
+            val.append(pool[in_val])
+            train.append(pool[~in_val])
+        else:
+            pool = rng.permutation(pool)
+            n_val = max(1, int(round(settings.val_fraction * len(pool))))
+            val.append(pool[:n_val])
+            train.append(pool[n_val:])
         test.append(held)
     in_unseen = np.isin(labels, unseen)
     pool_unseen = np.flatnonzero(in_unseen & (is_test if settings.unseen_pool == "test" else True))
@@ -62,7 +76,21 @@ def split_modality(labels: np.ndarray, is_test: np.ndarray | None, seen: tuple[i
 
     def cat(parts):
         return np.sort(np.concatenate(parts)).astype(np.int64)
-    return Split(cat(train), cat(val), cat(test), pool_unseen.astype(np.int64))
+    return Split(cat(train), cat(val), cat(test), pool_unseen.astype(np.int64),
+                 () if held_groups is None else tuple(held_groups.tolist()))
+
+
+def _validation_groups(groups: np.ndarray | None, settings: ZeroshotSettings,
+                       rng: np.random.Generator) -> np.ndarray | None:
+    """The groups whose training samples are the validation split (sorted int64), or None when the
+    dataset declares none (then validation takes samples)."""
+    if groups is None:
+        return None
+    names = np.unique(groups)
+    n_val = min(len(names) - 1, max(1, int(round(settings.val_fraction * len(names)))))
+    if n_val < 1:
+        return None
+    return np.sort(rng.permutation(names)[:n_val]).astype(np.int64)
 
 
 @dataclass(frozen=True)

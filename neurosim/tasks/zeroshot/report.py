@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim import seeds
 from neurosim.config import Config
 from neurosim.energy import EnergyEstimate
 from neurosim.learning.contrastive import Projection
@@ -15,7 +16,7 @@ from neurosim.report import format_percent, format_quantity
 from neurosim.stats import mean_interval, t_test_vs_chance
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 from neurosim.tasks.zeroshot.data import ModalityData
-from neurosim.tasks.zeroshot.metrics import DIRECTIONS
+from neurosim.tasks.zeroshot.metrics import DIRECTIONS, FEW_HUBS, bootstrap_vs_chance, hubness
 from neurosim.tasks.zeroshot.settings import ZeroshotSettings
 from neurosim.tasks.zeroshot.training import SeedOutcome
 
@@ -70,10 +71,40 @@ def _summarise(outcomes: list[SeedOutcome]) -> dict:
     return out
 
 
+def _honest_resampling(outcomes: list[SeedOutcome], replicates: int, seed: int, method: str) -> dict:
+    """split → direction → ``hubness`` and ``bootstrap`` of the honest checkpoints (see :func:`zeroshot_report`)."""
+    out: dict = {}
+    for split in ("seen", "unseen"):
+        out[split] = {}
+        for d in DIRECTIONS:
+            scores = [o.honest_scores[split][d] for o in outcomes]
+            per_seed = [hubness(s) for s in scores]
+            mean = {k: float(np.mean([h[k] for h in per_seed])) for k in ("top1_share", "top5_share", "distinct")}
+            cell = {"hubness": {**mean, "max_top1_share": max(h["top1_share"] for h in per_seed),
+                                "candidates": per_seed[0]["candidates"], "queries": per_seed[0]["queries"],
+                                "rests_on_few_hubs": bool(mean["top5_share"] >= 0.5), "per_seed": per_seed}}
+            if replicates:
+                cell["bootstrap"] = bootstrap_vs_chance(
+                    scores, replicates, seeds.rng(seed, "zeroshot", "bootstrap", method, split, d))
+            out[split][d] = cell
+    return out
+
+
 def zeroshot_report(result: ZeroshotResult) -> dict:
-    """The task's part of the report JSON (see :meth:`neurosim.tasks.registry.Task.report`)."""
+    """The task's part of the report JSON (see :meth:`neurosim.tasks.registry.Task.report`).
+
+    Every honest cell also carries ``hubness`` (per seed and mean: :func:`hubness`; ``rests_on_few_hubs``
+    when the :data:`FEW_HUBS` most-retrieved candidates win half of the queries on average over seeds)
+    and, with ``zeroshot.bootstrap`` > 0, ``bootstrap`` (:func:`bootstrap_vs_chance` over seeds, queries
+    and candidates; stream ``("zeroshot", "bootstrap", method, split, direction)`` of the run seed).
+    """
     a, b = result.vision, result.audio
     results = {m: _summarise(o) for m, o in result.outcomes.items()}
+    for method, outcomes in result.outcomes.items():
+        extra = _honest_resampling(outcomes, result.settings.bootstrap, result.config.run.seed, method)
+        for split, cells in extra.items():
+            for d, cell in cells.items():
+                results[method]["honest"][split][d].update(cell)
     sizes = {w: {"train": len(d.split.train), "val": len(d.split.val), "test_seen": len(d.split.test),
                  "test_unseen": len(d.split.unseen), "neurons": int(d.run.counts.shape[1]),
                  "n_bins": d.run.n_bins, "mean_spikes_per_sample": float(d.run.counts.sum(axis=1).mean())}
@@ -87,6 +118,9 @@ def zeroshot_report(result: ZeroshotResult) -> dict:
                                         "honest_p_vs_chance": h["p_vs_chance"],
                                         "honest_above_chance": bool(h["p_vs_chance"] < 0.05
                                                                     and len(h["per_seed"]) > 1),
+                                        **({"honest_bootstrap_p": h["bootstrap"]["p_vs_chance"]}
+                                           if "bootstrap" in h else {}),
+                                        "honest_rests_on_few_hubs": h["hubness"]["rests_on_few_hubs"],
                                         "paper_rule_mean": p["mean"], "chance": h["chance"],
                                         **({"prototypical_mean": results["proto"]["honest"][split][d]["mean"]}
                                            if "proto" in results else {})}
@@ -103,6 +137,7 @@ def zeroshot_report(result: ZeroshotResult) -> dict:
             "classes": {"seen": list(result.seen), "unseen": list(result.unseen)},
             "seeds": result.settings.seeds,
             "samples": sizes,
+            "validation_groups": {"vision": list(a.split.val_groups), "audio": list(b.split.val_groups)},
             "results": results,
             "hardware": {"projection": result.settings.hardware,
                          **({"crossbar_seed0_honest": result.crossbar,
@@ -172,7 +207,14 @@ def zeroshot_summary(report: dict) -> list[tuple[str, str]]:
             else:
                 spread = (f"{format_percent(h['mean'], 1)}, 1 seed (chance {format_percent(h['chance'], 1)}; "
                           f"no test against chance across seeds: set zeroshot.seeds ≥ 2)")
-            rows.append((f"{split} {arrow}", f"{spread}; paper's rule {format_percent(p['mean'], 1)}"
+            boot = (f"; bootstrap over seeds, queries and candidates p = {h['bootstrap']['p_vs_chance']:.3g}"
+                    if "bootstrap" in h else "")
+            hubs = h["hubness"]
+            hub = (f"; hubness: the top candidate wins {format_percent(hubs['top1_share'], 1)} of queries, "
+                   f"{hubs['distinct']:.0f} of {hubs['candidates']} candidates ever retrieved"
+                   + (f" (rests on a few hubs: {FEW_HUBS} candidates win {format_percent(hubs['top5_share'], 0)})"
+                      if hubs["rests_on_few_hubs"] else ""))
+            rows.append((f"{split} {arrow}", f"{spread}{boot}{hub}; paper's rule {format_percent(p['mean'], 1)}"
                          + (f"; prototypical {format_percent(proto['mean'], 1)}" if proto else "")))
     cost = z["training_cost"]
     rows.append(("training cost", f"{cost['lsm_clip_macs']:.3g} MACs (LSM + projections) vs "

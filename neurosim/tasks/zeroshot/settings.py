@@ -52,6 +52,10 @@ class ZeroshotSettings:
     unseen_classes: str = param("8,9", "Classes never trained on, retrieved zero-shot")
     val_fraction: float = param(0.2, "Fraction of the seen classes' training samples held out for "
                                 "honest model selection (per modality, stratified)", "", 0.01, 0.9)
+    val_split: str = param("samples", "Validation split of the seen classes: 'samples' = a stratified random "
+                           "val_fraction of each class's training samples; 'groups' = every training sample of "
+                           "round(val_fraction × groups) whole groups (speakers) held out, for a dataset that "
+                           "declares groups (else 'samples')", choices=("samples", "groups"))
     unseen_pool: str = param("test", "Unseen samples in the test pools: 'test' = those of the test "
                              "split; 'all' = every unseen sample (larger pools; never trained either way)",
                              choices=("test", "all"))
@@ -78,6 +82,8 @@ class ZeroshotSettings:
                         choices=("none", "train", "pool"))
     seeds: int = param(3, "Training seeds (initialisation, pairing, batches); the features are shared",
                        "", 1, 10000)
+    bootstrap: int = param(1000, "Replicates of the bootstrap over training seeds, queries and pool candidates "
+                           "behind the honest checkpoints' p-values against chance (0 = none)", "", 0, 1000000)
     proto_baseline: bool = param(True, "Also train the prototypical-network baseline", choices=(False, True))
     proto_shots: int = param(5, "Prototypical baseline: support pairs per class per episode", "", 1, 10000)
     proto_queries: int = param(5, "Prototypical baseline: query pairs per class per episode", "", 1, 10000)

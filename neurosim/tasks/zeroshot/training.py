@@ -12,7 +12,7 @@ from neurosim.learning.contrastive import Projection
 from neurosim.learning.crossmodal import TrainSpec, copy_projection, train_pair
 from neurosim.progress import Progress
 from neurosim.tasks.zeroshot.data import ModalityData
-from neurosim.tasks.zeroshot.metrics import DIRECTIONS, _pools, _retrieve, _train_centres
+from neurosim.tasks.zeroshot.metrics import DIRECTIONS, _pools, _retrieve, _scores, _train_centres
 from neurosim.tasks.zeroshot.settings import ZeroshotSettings
 
 __all__ = ["SeedOutcome", "train_and_select"]
@@ -24,7 +24,9 @@ class SeedOutcome:
 
     ``history[k]``: epoch ``k`` (0 = untrained) with ``loss`` and accuracies ``val``, ``seen``,
     ``unseen``, each ``{direction: accuracy}``. ``selected``: protocol → ``{direction: epoch}``;
-    ``results``: protocol → split → direction → :class:`Retrieval` of that checkpoint.
+    ``results``: protocol → split → direction → :class:`Retrieval` of that checkpoint;
+    ``honest_scores``: split → direction → :class:`Scores` of the honest checkpoint (for hubness and
+    the bootstrap over queries and candidates).
     """
 
     history: list = field(default_factory=list)
@@ -32,6 +34,7 @@ class SeedOutcome:
     results: dict = field(default_factory=dict)
     paper_qualified: dict = field(default_factory=dict)
     snapshots: dict = field(default_factory=dict)
+    honest_scores: dict = field(default_factory=dict)
 
 
 def _paper_epoch(history: list, direction: str, min_seen: float, min_unseen: float) -> tuple[int, bool]:
@@ -91,5 +94,8 @@ def train_and_select(a: ModalityData, b: ModalityData, settings: ZeroshotSetting
                 pa, pb = snapshots[epoch]
                 centres = _train_centres(pa, pb, pools["train"]) if settings.centre == "train" else None
                 out.results[protocol][split][d] = _retrieve(pa, pb, pools[split], settings, centres)[d]
+    pa, pb = snapshots[honest]
+    centres = _train_centres(pa, pb, pools["train"]) if settings.centre == "train" else None
+    out.honest_scores = {split: _scores(pa, pb, pools[split], settings, centres) for split in ("seen", "unseen")}
     out.snapshots = {e: snapshots[e] for e in {honest, 0}}
     return out
