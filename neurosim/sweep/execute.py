@@ -42,7 +42,7 @@ from neurosim.sweep.ran import package_commit
 from neurosim.sweep.spec import SweepSpec, Unit, plan_units
 from neurosim.sweep.store import SweepStore, result_digest
 
-__all__ = ["SweepOutcome", "UnitJob", "dask_client", "run_sweep", "run_unit"]
+__all__ = ["SweepOutcome", "UnitJob", "dask_client", "run_sweep", "run_unit", "store_unit"]
 
 #: Bytes of loaded event data a worker keeps between units (see neurosim.data.memo).
 DEFAULT_MEMO_BYTES = 1 << 30
@@ -189,7 +189,7 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
                     bar.note(f"unit {uid} failed: {reason}")
                     bar.update(failed=1)
                 else:
-                    _write(store, by_id[uid], spec, future.result())
+                    store_unit(store, by_id[uid], spec, future.result())
                     outcome.computed.append(uid)
                     run["computed"].append(uid)
                     bar.update(computed=1)
@@ -203,7 +203,8 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
     return outcome
 
 
-def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> None:
+def store_unit(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> None:
+    """Write the finished ``unit`` of ``spec`` (:func:`run_unit`'s ``payload``) into ``store``."""
     report, arrays = payload["report"], payload["arrays"]
     config = unit.config
     record = {
