@@ -48,7 +48,7 @@ from neurosim.optimize.space import OptimizeSpec, Param
 from neurosim.sweep.spec import SweepSpec, Unit, plan_units
 from neurosim.sweep.store import SweepStore
 
-__all__ = ["JOURNAL", "OptimizeOutcome", "optimize", "trial_seed"]
+__all__ = ["JOURNAL", "OptimizeOutcome", "run_search", "trial_seed"]
 
 JOURNAL = "optuna.journal"
 SEARCH_JSON = "search.json"
@@ -65,18 +65,14 @@ def trial_seed(seed: int, number: int) -> int:
 
 
 def _sampler(spec: OptimizeSpec, seed: int):
+    """The Optuna sampler of ``spec`` seeded ``seed`` (constraints reach NSGA-II and TPE through each
+    trial's ``set_constraint`` values)."""
     import optuna
 
-    def violations(trial) -> list[float]:
-        return list(trial.user_attrs.get("violations", []))
-
-    constraints = violations if spec.constraints else None
     if spec.sampler == "nsga2":
-        return optuna.samplers.NSGAIISampler(population_size=spec.population, seed=seed,
-                                             constraints_func=constraints)
+        return optuna.samplers.NSGAIISampler(population_size=spec.population, seed=seed)
     if spec.sampler == "tpe":
-        return optuna.samplers.TPESampler(n_startup_trials=spec.population, seed=seed,
-                                          constraints_func=constraints)
+        return optuna.samplers.TPESampler(n_startup_trials=spec.population, seed=seed)
     if spec.sampler == "grid":
         return optuna.samplers.GridSampler({p.key: p.levels(spec.grid_levels) for p in spec.space}, seed=seed)
     return optuna.samplers.RandomSampler(seed=seed)
@@ -280,7 +276,7 @@ def _study(spec: OptimizeSpec, out: Path):
     return study, maximize
 
 
-def optimize(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = None, workers: int | None = None,
+def run_search(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = None, workers: int | None = None,
              progress: bool = True, page: bool = True) -> OptimizeOutcome:
     """Run (or resume) the search ``spec`` in folder ``out`` (see the module docstring): ``trials``
     trials in all, each evaluated over the chip instances; then write ``search.json``, the page and
@@ -332,7 +328,9 @@ def optimize(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = Non
         from neurosim.optimize.page import write_page
 
         outcome.front_files = write_front(spec, outcome.front_trials(), out / "front")
-        outcome.page = write_page(data, out / "optimize.html")
+        files = {t["number"]: [f"front/trial-{t['number']}.chip.toml", f"front/trial-{t['number']}.toml"]
+                 for t in outcome.front_trials()}
+        outcome.page = write_page(data, out / "optimize.html", files)
     return outcome
 
 
@@ -410,6 +408,8 @@ def _evaluate(study, spec: OptimizeSpec, numbers: list[int], store: SweepStore, 
             else:
                 trial.set_user_attr("per_instance", result.per_instance)
                 trial.set_user_attr("violations", list(result.violations))
+                for i, v in enumerate(result.violations):
+                    trial.set_constraint(f"constraint{i}", v)
                 trial.set_user_attr("feasible", result.feasible)
                 study.tell(n, list(result.values))
         log(_describe(spec, _record(study.get_trials(deepcopy=False)[n])))

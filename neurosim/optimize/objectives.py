@@ -140,5 +140,11 @@ def directions(spec: OptimizeSpec) -> list[bool]:
     """Per objective, whether higher is better (``accuracy`` follows the task's primary headline)."""
     from neurosim.tasks import get_task
 
-    primary = get_task(spec.task).headline[0]
-    return [o.maximize if o.maximize is not None else primary.higher_is_better for o in spec.objectives]
+    from neurosim.optimize.space import METRICS
+
+    primary = get_task(spec.task).headline[0].higher_is_better
+    out = []
+    for o in spec.objectives:
+        declared = METRICS[o.metric][2] if o.metric in METRICS else None
+        out.append(o.maximize if o.maximize is not None else declared if declared is not None else primary)
+    return out

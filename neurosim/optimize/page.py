@@ -234,3 +234,21 @@ def write_page(data: dict, path: Path, front_files: dict[int, list[str]] | None 
     figs.write(path.with_name(path.stem + "_figures"))
     write_atomic(path, text)
     return path
+
+
+def front_text(outcome) -> str:
+    """The front as the terminal shows it (one line per front trial), then the files written."""
+    spec = outcome.spec
+    lines = [f"neurosim optimize: {len(outcome.trials)} trials, {len(outcome.front)} on the front "
+             f"({len(outcome.computed)} units computed now, {outcome.reused} reused)"]
+    for t in outcome.front_trials():
+        values = " · ".join(f"{o.metric} {format_metric(o.metric, v)}" for o, v in zip(spec.objectives, t["values"]))
+        lines.append(f"  #{t['number']:<4} {values}   {_point(t['params'])}")
+    if not outcome.front:
+        lines.append("  (no feasible trial)")
+    if outcome.page is not None:
+        lines.append(f"  page   {outcome.page}")
+    if outcome.front_files:
+        lines.append(f"  front  {outcome.front_files[0].parent}/ (trial-N.chip.toml for --chip, trial-N.toml for "
+                     "--config)")
+    return "\n".join(lines)

@@ -157,7 +157,7 @@ class Constraint:
         return f"{self.metric} {bounds} {where}"
 
 
-DEFAULT_OBJECTIVES = (Objective("accuracy"), Objective("energy"), Objective("area"))
+DEFAULT_OBJECTIVES = (Objective("accuracy"), Objective("energy", maximize=False), Objective("area", maximize=False))
 
 
 @dataclass(frozen=True)
