@@ -172,3 +172,9 @@ def test_front_and_hypervolume():
     # 3 objectives, accuracy maximised against 0: box acc × (1 − E/E_ref) × (1 − A/A_ref)
     assert hypervolume(np.array([[0.5, 0.5, 0.5]]), [True, False, False], np.array([0.0, 1.0, 1.0])) == 0.125
     assert hypervolume(np.array([[0.5, 1.5, 0.5]]), [True, False, False], np.array([0.0, 1.0, 1.0])) == 0.0
+
+
+def test_the_request_keeps_a_zero_bound():
+    """A range starting at 0.0 keeps its low bound in the stored request (0.0 == False once dropped it)."""
+    spec = spec_from_table(table(space={"device.read_noise_std": {"low": 0.0, "high": 0.1}}))
+    assert spec.as_dict()["space"] == [{"key": "device.read_noise_std", "low": 0.0, "high": 0.1}]

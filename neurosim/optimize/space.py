@@ -219,7 +219,8 @@ class OptimizeSpec:
         from dataclasses import asdict
 
         d = asdict(self)
-        d["space"] = [{k: v for k, v in asdict(p).items() if v not in (None, (), False)} for p in self.space]
+        d["space"] = [{k: v for k, v in asdict(p).items() if not (v is None or v is False or v == ())}
+                      for p in self.space]
         d["reference"] = dict(self.reference)
         return d
 
