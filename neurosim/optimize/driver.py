@@ -35,11 +35,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import optuna
 
 from neurosim.errors import ConfigError, NeurosimError
 from neurosim.optimize.objectives import directions, refusal, score
@@ -56,7 +57,7 @@ COMPUTED_LOG = "computed.log"
 STUDY = "neurosim-optimize"
 #: The parts of a request that decide which trials it asks (a resumed search must not change them).
 _IDENTITY = ("space", "objectives", "constraints", "chip", "task", "instances", "run_seed", "overrides",
-             "sampler", "seed", "batch", "population", "grid_levels", "engine", "config_file")
+             "sampler", "seed", "batch", "population", "grid_levels", "engine", "base")
 
 
 def trial_seed(seed: int, number: int) -> int:
@@ -67,15 +68,21 @@ def trial_seed(seed: int, number: int) -> int:
 def _sampler(spec: OptimizeSpec, seed: int):
     """The Optuna sampler of ``spec`` seeded ``seed`` (constraints reach NSGA-II and TPE through each
     trial's ``set_constraint`` values)."""
-    import optuna
-
     if spec.sampler == "nsga2":
         return optuna.samplers.NSGAIISampler(population_size=spec.population, seed=seed)
     if spec.sampler == "tpe":
         return optuna.samplers.TPESampler(n_startup_trials=spec.population, seed=seed)
     if spec.sampler == "grid":
-        return optuna.samplers.GridSampler({p.key: p.levels(spec.grid_levels) for p in spec.space}, seed=seed)
+        return _GridSampler({p.key: p.levels(spec.grid_levels) for p in spec.space}, seed=seed)
     return optuna.samplers.RandomSampler(seed=seed)
+
+
+class _GridSampler(optuna.samplers.GridSampler):
+    """Optuna's grid sampler without its ``study.stop()`` once the grid is done (that works only inside
+    ``study.optimize``; here the search's ``trials`` end it)."""
+
+    def after_trial(self, study, trial, state, values) -> None:
+        return None
 
 
 def _suggest(trial, p: Param) -> Any:
@@ -189,6 +196,8 @@ def _run_units(units: list[Unit], spec: OptimizeSpec, store: SweepStore, cluster
 def _check_same_request(study, spec: OptimizeSpec, out: Path) -> None:
     mine = {k: v for k, v in spec.as_dict().items() if k in _IDENTITY}
     mine = json.loads(json.dumps(mine, default=str))
+    # the base config (search file's tables, chip file, overrides) by its hash, not by the file's path
+    mine["base"] = _units(replace(spec, instances=1), {})[0].configuration
     stored = study.user_attrs.get("request")
     if stored is None:
         study.set_user_attr("request", mine)
@@ -265,7 +274,6 @@ def summary(spec: OptimizeSpec, records: list[dict], maximize: list[bool]) -> di
 
 
 def _study(spec: OptimizeSpec, out: Path):
-    import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -343,7 +351,6 @@ def _write_json(path: Path, data: dict) -> None:
 def importances(study, spec: OptimizeSpec) -> dict[str, dict[str, float]]:
     """Per objective, each searched key's importance (Optuna's fANOVA, normalised to sum 1; seeded),
     over the complete trials; empty where it cannot be computed (too few trials, one value)."""
-    import optuna
     from optuna.importance import FanovaImportanceEvaluator, get_param_importances
 
     out: dict[str, dict[str, float]] = {}
@@ -377,6 +384,8 @@ def _evaluate(study, spec: OptimizeSpec, numbers: list[int], store: SweepStore, 
     ask_s = time.perf_counter() - tick
     wall = time.perf_counter()
     if todo:
+        log(f"round of trials {numbers[0] + 1}–{numbers[-1] + 1}: {len(todo)} units to compute "
+            f"({sum(len(u) for u in plans.values()) - len(todo)} on disk or refused)")
         computed, failed, unit_s = _run_units(list(todo.values()), spec, store, cluster, log)
         outcome.computed += computed
     wall = time.perf_counter() - wall
