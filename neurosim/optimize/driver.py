@@ -72,8 +72,8 @@ def _sampler(spec: OptimizeSpec, seed: int):
         return optuna.samplers.NSGAIISampler(population_size=spec.population, seed=seed)
     if spec.sampler == "tpe":
         return optuna.samplers.TPESampler(n_startup_trials=spec.population, seed=seed)
-    if spec.sampler == "grid":
-        return _GridSampler({p.key: p.levels(spec.grid_levels) for p in spec.space}, seed=seed)
+    if spec.sampler == "grid":  # the search's seed: it shuffles the grid once, trial n takes point n
+        return _GridSampler({p.key: p.levels(spec.grid_levels) for p in spec.space}, seed=spec.seed)
     return optuna.samplers.RandomSampler(seed=seed)
 
 
