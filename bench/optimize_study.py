@@ -182,13 +182,45 @@ def throughput(protocol: dict, work: Path) -> dict:
     return {"workers": out, "parallel_efficiency": efficiency, "projection_100_nodes": projection}
 
 
+def markdown(result: dict) -> str:
+    """The README's tables from a result JSON."""
+    study, budgets = result["study"], None
+    lines = []
+    arms = list(study["summary"])
+    budgets = list(study["summary"][arms[0]])
+    n = study["summary"][arms[0]][budgets[0]]["n"]
+    lines.append("| method | " + " | ".join(f"{u} units" for u in budgets) + " |")
+    lines.append("|---|" + "---|" * len(budgets))
+    for arm in arms:
+        cells = [f"{s['mean']:.3f} ± {s['std']:.3f} ({s['min']:.3f}–{s['max']:.3f})"
+                 for s in (study["summary"][arm][u] for u in budgets)]
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    c = study["ceiling"]
+    lines.append(f"| whole grid ({c['points']} points, {c['units']} units) | {c['hypervolume']:.3f} |"
+                 + " |" * (len(budgets) - 1))
+    lines.append("")
+    lines.append(f"Hypervolume: mean ± standard deviation (min–max) over {n} search seeds.")
+    if "throughput" in result:
+        t = result["throughput"]
+        lines += ["", "| workers | units/s | compute per unit (s) | driver per trial (s) | dask overhead per "
+                  "unit (s) |", "|---|---|---|---|---|"]
+        for w, r in t["workers"].items():
+            lines.append(f"| {w} | {r['units_per_s']:.3f} | {r['unit_compute_s_mean']:.2f} | "
+                         f"{r['driver_s_per_trial']:.3f} | {r['dask_overhead_s_per_unit']:.2f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--protocol", type=Path, default=REPO / "bench" / "studies" / "optimize_vs_grid.toml")
     parser.add_argument("--work", type=Path, default=Path("neurosim-out/optimize-study"))
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "studies" / "optimize_vs_grid.json")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--table", action="store_true", help="print the README tables of --json and stop")
     args = parser.parse_args()
+    if args.table:
+        print(markdown(json.loads(args.json.read_text())))
+        return
     protocol = tomllib.loads(args.protocol.read_text())
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     result = {"protocol": str(args.protocol.relative_to(REPO)), "commit": commit(), "started": started,
