@@ -7,7 +7,8 @@ Layout of the search folder ``OUT``::
                            (:class:`~neurosim.sweep.store.SweepStore`; `neurosim report OUT` reads them)
     OUT/computed.log       one line per unit computed (not reused), appended as each is written
     OUT/search.json        the request, every trial (params, units, per-instance metrics, values,
-                           constraints, state) and the front, rewritten at the end of each round
+                           constraints, state), the front, the hypervolume curve and this run's rounds
+                           (timings), written when the search ends (the journal is the live record)
     OUT/optimize.html …    the page (:mod:`neurosim.optimize.page`) and OUT/front/ (:mod:`.export`)
 
 A trial is a point of the space; its units are those a grid sweep of that point over the same chip
@@ -25,7 +26,7 @@ scores the asked ones from their units (computing only those not on disk) and go
 told trial, computes no unit twice, and ends with the same trials, values and front as an
 uninterrupted search of the same seed. This holds for every sampler and any number of workers (the
 units are bit-identical whatever runs them); it does not hold when ``batch`` or the space changes
-between runs (a changed request is refused).
+between runs (a changed request is refused). One search process works in a folder at a time.
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ def _study(spec: OptimizeSpec, out: Path):
 
 
 def run_search(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = None, workers: int | None = None,
-             progress: bool = True, page: bool = True) -> OptimizeOutcome:
+               progress: bool = True, page: bool = True) -> OptimizeOutcome:
     """Run (or resume) the search ``spec`` in folder ``out`` (see the module docstring): ``trials``
     trials in all, each evaluated over the chip instances; then write ``search.json``, the page and
     the front's TOML files. ``scheduler``: address of a running dask scheduler; ``workers``:
