@@ -211,3 +211,26 @@ def test_the_shipped_example_parses_and_plans(tmp_path):
     units = _units(spec, point)
     assert len(units) == 3 and all(u.error is None for u in units)
     assert units[0].config.run.samples >= spec.min_test_samples  # the example's headline is not refused
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_the_shipped_example_runs_from_the_command_line(tmp_path):
+    """``neurosim optimize --config examples/optimize.toml`` (one round of 2 trials here, 6 units) prints
+    the front and writes the page and the front's files, which ``neurosim run --chip`` takes."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = tmp_path / "opt"
+    done = subprocess.run([sys.executable, "-m", "neurosim", "optimize", "--config", "examples/optimize.toml",
+                           "--out", str(out), "--trials", "2", "--workers", "2"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "on the front" in done.stdout and "trial 2/2" in done.stderr
+    assert (out / "optimize.html").is_file()
+    chip = sorted((out / "front").glob("trial-*.chip.toml"))[0]
+    run = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--chip", str(chip),
+                          "--config", str(chip.with_name(chip.name.replace(".chip", ""))), "--out", str(tmp_path / "r"),
+                          "--quiet"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    number = int(chip.name.split("-")[1].split(".")[0])
+    trial = next(t for t in json.loads((out / "search.json").read_text())["trials"] if t["number"] == number)
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["run"]["id"] == trial["units"][0]

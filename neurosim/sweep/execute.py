@@ -189,7 +189,7 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
                     bar.note(f"unit {uid} failed: {reason}")
                     bar.update(failed=1)
                 else:
-                    store_unit(store, by_id[uid], spec, future.result())
+                    _write(store, by_id[uid], spec, future.result())
                     outcome.computed.append(uid)
                     run["computed"].append(uid)
                     bar.update(computed=1)
@@ -203,8 +203,7 @@ def run_sweep(spec: SweepSpec, out: Path | str, *, scheduler: str | None = None,
     return outcome
 
 
-def store_unit(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> None:
-    """Write the finished ``unit`` of ``spec`` (:func:`run_unit`'s ``payload``) into ``store``."""
+def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> None:
     report, arrays = payload["report"], payload["arrays"]
     config = unit.config
     record = {
@@ -221,3 +220,7 @@ def store_unit(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) ->
         "data_memo": payload.get("memo", {}),
     }
     store.write_unit(unit.id, record, report, payload["html"], arrays)
+
+
+#: :func:`_write` by a public name: the co-design search (neurosim.optimize) writes its trials' units with it.
+store_unit = _write
