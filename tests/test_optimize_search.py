@@ -227,9 +227,11 @@ def test_the_shipped_example_runs_from_the_command_line(tmp_path):
     assert "on the front" in done.stdout and "trial 2/2" in done.stderr
     assert (out / "optimize.html").is_file()
     chip = sorted((out / "front").glob("trial-*.chip.toml"))[0]
-    run = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--chip", str(chip),
-                          "--config", str(chip.with_name(chip.name.replace(".chip", ""))), "--out", str(tmp_path / "r"),
-                          "--quiet"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    experiment = chip.with_name(chip.name.replace(".chip", ""))
+    assert "--engine cpu" in experiment.read_text()  # the comment says how to run it as the search did
+    run = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--engine", "cpu",
+                          "--chip", str(chip), "--config", str(experiment), "--out", str(tmp_path / "r"), "--quiet"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     number = int(chip.name.split("-")[1].split(".")[0])
     trial = next(t for t in json.loads((out / "search.json").read_text())["trials"] if t["number"] == number)

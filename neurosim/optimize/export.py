@@ -5,8 +5,8 @@ A trial's config is its base config (the search file's tables and fixed ``set`` 
 trial's searched values, at chip instance 0. ``trial-<n>.chip.toml`` holds its chip sections (chip,
 device, crossbar, energy, baseline: what ``--chip`` accepts), ``trial-<n>.toml`` every other section
 (network, input, readout, run, the task's own …). ``neurosim run --task TASK --chip trial-<n>.chip.toml
---config trial-<n>.toml`` runs the trial's configuration; ``--set run.instance=K`` picks another
-chip instance.
+--config trial-<n>.toml`` (with the search's ``--engine`` when it named one) runs the trial's
+configuration, the same run id as the trial's unit; ``--set run.instance=K`` picks another chip instance.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def write_front(spec: OptimizeSpec, front: list[dict], folder: Path) -> list[Pat
         experiment = folder / f"trial-{t['number']}.toml"
         write_atomic(chip, head + to_toml(config, CHIP_SECTIONS))
         others = tuple(s for s in to_dict(config) if s not in CHIP_SECTIONS)
+        engine = f" --engine {spec.engine}" if spec.engine != "auto" else ""
         write_atomic(experiment, head + f"# run with: neurosim run --task {spec.task} --chip {chip.name} "
-                     f"--config {experiment.name}\n" + to_toml(config, others))
+                     f"--config {experiment.name}{engine}\n" + to_toml(config, others))
         paths += [chip, experiment]
     return paths
 
