@@ -33,6 +33,7 @@ __all__ = [
     "list_datasets",
     "load_config",
     "load_dataset",
+    "optimize",
     "run",
     "simulate",
     "task_names",
@@ -49,6 +50,7 @@ _HOMES = {
     "list_datasets": "neurosim.data", "load_dataset": "neurosim.data",
     "task_names": "neurosim.tasks",
     "engine_names": "neurosim.engines",
+    "optimize": "neurosim.optimize",
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``neurosim run | sweep | report | chips | datasets | config | bench``.
+"""Command line: ``neurosim run | sweep | optimize | report | chips | datasets | config | bench``.
 
 Thin by design: it parses arguments, calls library functions and prints. A
 :class:`~neurosim.errors.NeurosimError` becomes one line on stderr and exit
@@ -102,6 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
                        "default: a LocalCluster on this machine")
     sweep.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: CPU count)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+
+    opt = sub.add_parser(
+        "optimize", help="co-design search (Optuna): the chips and networks on the accuracy–energy–area front, "
+        "judged over chip instances (resumable)",
+        description="Search the [optimize] space of --config with Optuna (NSGA-II, TPE, random or a grid): each "
+        "trial runs as the units a sweep of its point over the chip instances would run, on dask (results reused "
+        "from OUT/units), scored by the declared statistic over instances. Writes OUT/search.json, OUT/optimize.html "
+        "and each front point as OUT/front/trial-N.chip.toml + trial-N.toml; rerunning resumes (OUT/optuna.journal).")
+    opt.add_argument("--config", type=Path, required=True, metavar="FILE",
+                     help="search .toml with an [optimize] table (see examples/optimize.toml); its other tables "
+                     "are every trial's base config")
+    opt.add_argument("--out", type=Path, default=Path("neurosim-out/optimize"), metavar="DIR",
+                     help="search folder (created; reused to resume) (default: neurosim-out/optimize)")
+    opt.add_argument("--trials", type=int, metavar="N", help="trials in all (default: [optimize] trials)")
+    opt.add_argument("--sampler", choices=("nsga2", "tpe", "random", "grid"), metavar="NAME",
+                     help="search engine (default: [optimize] sampler, else nsga2)")
+    opt.add_argument("--seed", type=int, metavar="S", help="the sampler's seed (default: [optimize] seed, else 0)")
+    opt.add_argument("--scheduler", metavar="ADDRESS", help="address of a running dask scheduler "
+                     "(tcp://host:8786); default: a LocalCluster on this machine")
+    opt.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: up to 2)")
+    opt.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     report = sub.add_parser("report", help="compare finished sweeps on one self-contained HTML page",
                             description="Aggregate the finished units of sweep folders per configuration and "
@@ -315,6 +336,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if outcome.complete else 1
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    import neurosim
+    from neurosim.errors import ConfigError
+    from neurosim.optimize.page import front_text
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers {args.workers}: give a whole number >= 1")
+    outcome = neurosim.optimize(args.config, args.out, trials=args.trials, sampler=args.sampler, seed=args.seed,
+                                scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+    print(front_text(outcome))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from neurosim.sweep.page import write_report
 
@@ -375,7 +409,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "sweep": cmd_sweep, "report": cmd_report, "chips": cmd_chips,
+COMMANDS = {"run": cmd_run, "sweep": cmd_sweep, "optimize": cmd_optimize, "report": cmd_report, "chips": cmd_chips,
             "datasets": cmd_datasets, "config": cmd_config,
             "bench": cmd_bench}
 

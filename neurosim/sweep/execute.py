@@ -42,7 +42,7 @@ from neurosim.sweep.ran import package_commit
 from neurosim.sweep.spec import SweepSpec, Unit, plan_units
 from neurosim.sweep.store import SweepStore, result_digest
 
-__all__ = ["SweepOutcome", "UnitJob", "dask_client", "run_sweep", "run_unit"]
+__all__ = ["SweepOutcome", "UnitJob", "dask_client", "run_sweep", "run_unit", "store_unit"]
 
 #: Bytes of loaded event data a worker keeps between units (see neurosim.data.memo).
 DEFAULT_MEMO_BYTES = 1 << 30
@@ -220,3 +220,7 @@ def _write(store: SweepStore, unit: Unit, spec: SweepSpec, payload: dict) -> Non
         "data_memo": payload.get("memo", {}),
     }
     store.write_unit(unit.id, record, report, payload["html"], arrays)
+
+
+#: :func:`_write` by a public name: the co-design search (neurosim.optimize) writes its trials' units with it.
+store_unit = _write

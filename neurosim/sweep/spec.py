@@ -242,7 +242,8 @@ def plan_units(spec: SweepSpec) -> list[Unit]:
         point = tuple(zip(keys, values))
         base_texts = [*spec.overrides, *(_override(k, v) for k, v in point)]
         try:
-            base = load_config(spec.chip, config_file, base_texts, skip_tables=("sweep",), task=spec.task)
+            base = load_config(spec.chip, config_file, base_texts, skip_tables=("sweep", "optimize"),
+                               task=spec.task)
             canonical = replace(base, run=replace(base.run, instance=0, seed=0))
             configuration = run_id(canonical, spec.task, spec.engine, data_dir).split("-s")[0]
         except NeurosimError as exc:
