@@ -15,11 +15,14 @@ Two controls, each classified by the same readout on the same folds as the reser
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from neurosim import seeds
-from neurosim.networks.lsm import LSM
+
+if TYPE_CHECKING:  # importing the network at run time would close a cycle (networks → plugins → tasks)
+    from neurosim.networks.lsm import LSM
 
 __all__ = ["BLOCK", "FEEDFORWARD", "RANDOM_FEATURES", "feedforward_network", "random_features"]
 
