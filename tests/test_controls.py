@@ -195,3 +195,13 @@ def test_reservoir_beats_the_strongest_control_on_real_nmnist(nmnist_dir):
     assert set(report["controls"]) == CONTROLS
     assert comparison["reservoir_beats_all_controls"], \
         f"against {comparison['strongest_control']}: {comparison['control_verdict']}"
+
+
+def test_the_html_page_prints_the_verdict_against_all_controls(small):
+    from neurosim.report.html_report import _baselines_html
+    from neurosim.report.figures import PageFigures
+
+    _, report = small
+    page = "".join(_baselines_html(report, PageFigures()))
+    assert report["comparison"]["control_verdict"] in page.replace("&#x27;", "'")
+    assert all(name in page for name in CONTROLS)
