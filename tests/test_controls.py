@@ -59,7 +59,7 @@ def test_feedforward_network_has_no_recurrence_and_the_same_inputs():
     config = load_config(overrides=TINY_120)
     network = build_lsm(config, 16, seeds.chip_rng(0))
     ff = feedforward_network(network)
-    assert not ff.w_rec.any() and not ff.rec_mask.any()
+    assert not ff.w_rec.any()
     assert ff.w_in is network.w_in and ff.params is network.params and ff.programmed is network.programmed
     raster = seeds.rng(0, "raster").random((4, 20, 16)) < 0.5
     engine = get_engine("cpu")
@@ -205,3 +205,13 @@ def test_the_html_page_prints_the_verdict_against_all_controls(small):
     page = "".join(_baselines_html(report, PageFigures()))
     assert report["comparison"]["control_verdict"] in page.replace("&#x27;", "'")
     assert all(name in page for name in CONTROLS)
+
+
+@pytest.mark.brian2
+def test_the_feedforward_network_runs_on_brian2_as_on_cpu():
+    """The control must run on whatever engine ran the reservoir: the reference engine included."""
+    config = load_config("ideal", overrides=TINY_120 + ["crossbar.adc_mode=ideal"])
+    ff = feedforward_network(build_lsm(config, 16, seeds.chip_rng(0)))
+    raster = seeds.rng(0, "raster").random((2, 20, 16)) < 0.5
+    spikes = [np.asarray(get_engine(name).run(ff, raster).spike_raster) for name in ("brian2", "cpu")]
+    assert spikes[1].any() and np.array_equal(*spikes)

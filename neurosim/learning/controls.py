@@ -56,9 +56,9 @@ def random_features(windowed: np.ndarray, width: int, seed: int) -> np.ndarray:
 
 
 def feedforward_network(network: LSM) -> LSM:
-    """``network`` with no recurrence: recurrent weights (and their read-noise std) zero and no recurrent
-    synapse in its mask; input weights, neuron parameters, chip matrix and ADC unchanged."""
-    n = network.w_rec.shape[0]
+    """``network`` with no recurrence: recurrent weights (and their read-noise std) zero; input weights,
+    neuron parameters, chip matrix and ADC unchanged. The recurrent mask is kept: its synapses carry
+    zero, which adds nothing to a neuron's drive, and every engine runs it (Brian2 refuses a synapse
+    group with no synapse at all)."""
     return replace(network, w_rec=np.zeros_like(network.w_rec),
-                   rec_mask=np.zeros((n, n), bool),
                    w_rec_std=None if network.w_rec_std is None else np.zeros_like(network.w_rec_std))
