@@ -184,6 +184,10 @@ def split_indices_of(result):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="measured 2026-12-07 (this test, cpu engine): the random features of equal "
+                   "width score 1.1 points above the reservoir, no significant difference (corrected resampled t "
+                   "over 15 splits, p = 0.15): the claim does not hold; strict, so a run where it holds fails here "
+                   "until the README and this mark are updated")
 def test_reservoir_beats_the_strongest_control_on_real_nmnist(nmnist_dir):
     """The claim the README makes for N-MNIST's default 2,000 neurons (ideal chip, ridge readout, all 1,100
     samples), held to the verdict the run's summary prints: the reservoir beats the strongest of the input
