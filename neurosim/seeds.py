@@ -8,6 +8,7 @@ A stream is addressed by a *path* below the run seed ``seed``::
     stream(seed, "readout")               # the readout's random_state
     stream(seed, "reservoir", "jitter")   # a task's own streams, named by the task
     stream(seed, "repeat", k)             # the run seed of repeat k of a multi-seed task
+    stream(seed, "controls", "random features", b)  # block b of the random-feature control's projection
 
 and is ``numpy.random.SeedSequence(seed, spawn_key=key(path))``, where a name
 becomes ``zlib.crc32(name)`` (a fixed 32-bit number) and an integer stays

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
-__all__ = ["Interval", "binomial_test_vs_chance", "mcnemar_p", "mean_interval", "t_test_vs_chance",
-           "wilson_interval"]
+__all__ = ["Interval", "binomial_test_vs_chance", "corrected_resampled_interval", "corrected_resampled_p",
+           "mcnemar_p", "mean_interval", "t_test_vs_chance", "wilson_interval"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,36 @@ def t_test_vs_chance(values, chance: float) -> float:
     if float(v.std(ddof=1)) == 0.0:
         return 0.0 if float(v.mean()) > chance else 1.0
     return float(sps.ttest_1samp(v, chance, alternative="greater").pvalue)
+
+
+def _corrected_moments(values, n_train: float, n_test: float) -> tuple[np.ndarray, float, float]:
+    """``(values, mean, corrected standard error)`` of :func:`corrected_resampled_interval`."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size < 2:
+        raise ValueError(f"the corrected resampled t statistic needs ≥ 2 train/test splits, got {v.size}")
+    if n_train <= 0 or n_test <= 0:
+        raise ValueError(f"n_train and n_test must be > 0, got {n_train} and {n_test}")
+    variance = (1.0 / v.size + n_test / n_train) * float(v.var(ddof=1))
+    return v, float(v.mean()), float(np.sqrt(variance))
+
+
+def corrected_resampled_interval(values, n_train: float, n_test: float, level: float = 0.95) -> Interval:
+    """Mean of per-split accuracies ``values`` (``J`` train/test splits, e.g. ``r`` repeats × ``k`` folds)
+    with the corrected resampled t interval of Nadeau & Bengio (2003, Machine Learning 52:239):
+    variance ``(1/J + n_test/n_train)·s²`` (``s²`` the sample variance of the ``J`` values), Student t
+    with ``J − 1`` degrees of freedom. The ``n_test/n_train`` term accounts for the splits sharing
+    training samples, which the plain ``s²/J`` ignores (too narrow an interval).
+    ``n_train``/``n_test``: samples per training and test set (means over the splits)."""
+    v, mean, se = _corrected_moments(values, n_train, n_test)
+    half = float(sps.t.ppf(0.5 + level / 2, v.size - 1)) * se
+    return Interval(mean, mean - half, mean + half, level)
+
+
+def corrected_resampled_p(differences, n_train: float, n_test: float) -> float:
+    """Two-sided p-value of the corrected resampled t-test (Nadeau & Bengio 2003) that the mean of
+    per-split accuracy ``differences`` (A − B on the same ``J`` splits) is zero; 1.0 when every
+    difference is 0, 0.0 when they are all equal and non-zero."""
+    v, mean, se = _corrected_moments(differences, n_train, n_test)
+    if se == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    return float(2 * sps.t.sf(abs(mean) / se, v.size - 1))

@@ -15,10 +15,10 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train
 
 from neurosim.config import ReadoutConfig
 from neurosim.learning.readout import chosen_regularisation, linear_readout
-from neurosim.stats import Interval, wilson_interval
+from neurosim.stats import Interval, corrected_resampled_interval, wilson_interval
 
-__all__ = ["CVResult", "LEARNING_CURVE_FRACTIONS", "cross_validate", "fold_count", "learning_curve",
-           "stratified_folds"]
+__all__ = ["CVResult", "LEARNING_CURVE_FRACTIONS", "RepeatedCV", "cross_validate", "fold_count", "held_out_correct",
+           "learning_curve", "repeated_cv", "stratified_folds"]
 
 #: Fractions of each training fold a learning curve trains on.
 LEARNING_CURVE_FRACTIONS = (0.125, 0.25, 0.5, 1.0)
@@ -130,3 +130,47 @@ def learning_curve(features: np.ndarray, labels: np.ndarray, readout: ReadoutCon
         if result is not None:
             points.append({"fraction": fraction, "n_train": result.n_train_mean, **result.accuracy.as_dict()})
     return points
+
+
+@dataclass(frozen=True)
+class RepeatedCV:
+    """k-fold CV repeated over ``repeats`` fold partitions: ``split_accuracy`` ``(repeats·folds,)`` the
+    accuracy of each train/test split (partition-major), ``n_train``/``n_test`` the mean samples per
+    training and test fold, ``interval`` the mean with its corrected resampled t interval
+    (:func:`neurosim.stats.corrected_resampled_interval`)."""
+
+    split_accuracy: np.ndarray
+    n_train: float
+    n_test: float
+    repeats: int
+    interval: Interval
+
+    def as_dict(self) -> dict:
+        return {**self.interval.as_dict(), "repeats": self.repeats, "splits": len(self.split_accuracy),
+                "n_train_mean": self.n_train, "n_test_mean": self.n_test,
+                "interval": "corrected resampled t (Nadeau & Bengio 2003)"}
+
+
+def repeated_cv(features: np.ndarray, labels: np.ndarray, readout: ReadoutConfig,
+                partitions: list[list[tuple[np.ndarray, np.ndarray]]], seed: int,
+                first: CVResult | None = None) -> RepeatedCV:
+    """:func:`cross_validate` on each fold partition of ``partitions`` (≥ 2 of them), pooled into one
+    :class:`RepeatedCV`. ``first``: the result of ``partitions[0]`` where it was computed already."""
+    fold_accuracy, n_train, n_test = [], [], []
+    for r, folds in enumerate(partitions):
+        result = first if r == 0 and first is not None else cross_validate(features, labels, readout, folds, seed)
+        fold_accuracy.append(result.fold_accuracy)
+        n_train += [len(train) for train, _ in folds]
+        n_test += [len(test) for _, test in folds]
+    accuracy = np.concatenate(fold_accuracy)
+    tr, te = float(np.mean(n_train)), float(np.mean(n_test))
+    return RepeatedCV(accuracy, tr, te, len(partitions), corrected_resampled_interval(accuracy, tr, te))
+
+
+def held_out_correct(features: np.ndarray, labels: np.ndarray, readout: ReadoutConfig,
+                     train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
+    """Whether each ``test`` sample is classified right (bool ``(len(test),)``) by the readout trained on
+    the ``train`` samples alone (e.g. the official split: test samples never seen in training)."""
+    model = linear_readout(readout, seed, labels[train])
+    model.fit(features[train], labels[train])
+    return model.predict(features[test]) == labels[test]

@@ -249,7 +249,8 @@ def _baselines_html(report: dict, figs: PageFigures) -> list[str]:
     parts = ["<section><h2>Reservoir against no-reservoir baselines</h2>"]
     if isinstance(baselines, dict) and isinstance(cv, dict):
         parts.append("<table>" + header_row(["Features", "Cross-validated accuracy"]))
-        for name, result in {"reservoir": cv, **baselines}.items():  # registry-name: a feature set, not the task
+        controls = report.get("controls") or {}
+        for name, result in {"reservoir": cv, **baselines, **controls}.items():  # registry-name: a feature set
             parts.append(f"<tr><td>{escape(name)}</td><td class=\"num\">{escape(format_interval(result))}</td></tr>")
         parts.append("</table>")
         comparison = report.get("comparison", {})
@@ -258,6 +259,10 @@ def _baselines_html(report: dict, figs: PageFigures) -> list[str]:
             parts.append(f'<p class="note">Against the strongest baseline ({strongest}): '
                          f"{escape(comparison['verdict'])}. Every feature set is classified by the same readout on "
                          "the same folds.</p>")
+        if comparison.get("control_verdict"):
+            parts.append(f'<p class="note">Against the strongest of all controls (input baselines, random '
+                         f'features, feed-forward network: {escape(comparison["strongest_control"])}): '
+                         f'{escape(comparison["control_verdict"])}.</p>')
     if isinstance(curves, dict) and curves:
         parts.append(figs.add(plot_learning_curve(curves), "learning curve: accuracy against training samples",
                               "Cross-validated accuracy against the number of training samples per fold "

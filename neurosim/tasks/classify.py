@@ -8,8 +8,14 @@ interval. With ``classify.baselines`` the same folds and readout classify three 
 sets that never went through the reservoir (per-pixel counts, the flattened input raster —
 its bins summed into fewer time windows where it would be wider than the reservoir's features,
 so that memory stays bounded — and windowed input counts), and the report says whether the
-reservoir beats the strongest of them; ``classify.learning_curve`` adds accuracy against
-training-set size.
+reservoir beats the strongest of them. Two controls join them on the same folds
+(:mod:`neurosim.learning.controls`): a rectified random projection of the windowed input to the
+reservoir's width (with ``classify.baselines``) and the same network without recurrence
+(``classify.feedforward``), and the report says whether the reservoir beats the strongest of all of
+them. ``classify.repeats`` ≥ 2 repeats the CV over fresh fold partitions for a corrected resampled t
+interval (Nadeau & Bengio 2003), the headline interval; every feature set is also scored on the
+held-out test split (McNemar against the reservoir on those samples). ``classify.learning_curve``
+adds accuracy against training-set size.
 These evaluation keys are the task's own section ``[classify]`` (:class:`ClassifySettings`).
 """
 
@@ -28,11 +34,15 @@ from neurosim.energy import (AreaEstimate, EnergyEstimate, Tally, estimate_area,
                              estimate_energy)
 from neurosim.errors import DataError
 from neurosim.learning import linear_readout
-from neurosim.learning.evaluate import CVResult, cross_validate, fold_count, learning_curve, stratified_folds
+from neurosim.learning.controls import FEEDFORWARD, RANDOM_FEATURES, feedforward_network, random_features
+from neurosim.learning.evaluate import (CVResult, RepeatedCV, cross_validate, fold_count, held_out_correct,
+                                        learning_curve, repeated_cv, stratified_folds)
 from neurosim.learning.readout import chosen_regularisation
-from neurosim.stats import mcnemar_p, wilson_interval
+from neurosim.networks.lsm import LSM
+from neurosim.stats import corrected_resampled_p, mcnemar_p, wilson_interval
 from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
+from neurosim.tasks.memory import check_fits
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
@@ -65,6 +75,9 @@ class ClassifyResult:
     n_features: int = 0               # features per sample the readout sees
     cv_groups: str = ""               # what CV folds keep together (e.g. "speaker"), "" = samples
     baseline_shapes: dict | None = None  # name -> {"features_per_sample", …} of each baseline (see _shapes)
+    controls: dict | None = None      # name -> CVResult of the random-feature and feed-forward controls
+    repeated: dict | None = None      # name -> RepeatedCV of every feature set (classify.repeats ≥ 2)
+    held_out: dict | None = None      # every feature set scored on the test split (see _held_out)
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -119,9 +132,17 @@ class ClassifySettings:
     baselines: bool = param(True, "Also classify without the reservoir, with the same folds and readout: "
                             "per-pixel event counts, the input raster (its bins summed into fewer time "
                             "windows where it would be wider than the reservoir's features) and input "
-                            "spikes in the same time windows")
+                            "spikes in the same time windows; and the random-feature control: those windowed "
+                            "inputs projected by a seeded Gaussian matrix to the reservoir's width, rectified")
     learning_curve: bool = param(True, "Accuracy against training-set size (1/8, 1/4, 1/2, all of each "
                                  "training fold), for the reservoir and the strongest baseline")
+    feedforward: bool = param(True, "Also classify the feed-forward spiking control: the same network with its "
+                              "recurrent weights zeroed (input weights, neurons, chip unchanged), run on the same "
+                              "engine, same readout and folds (a second pass of the data through the engine)")
+    repeats: int = param(3, "Fold partitions of the cross-validation (each freshly shuffled, every feature set on "
+                         "the same ones); ≥ 2: the headline interval is the corrected resampled t interval "
+                         "(Nadeau & Bengio 2003) over all repeats × folds splits; 1 = one partition, Wilson "
+                         "interval only", "", 1, 100)
 
 
 @register_task
@@ -164,7 +185,8 @@ class Classify(Task):
             confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
             area=estimate_area(config, programmed.tiling), regularisation=chosen_regularisation(readout),
-            n_features=features.shape[1], **_cross_validated(data, config, seed, context))
+            n_features=features.shape[1],
+            **_cross_validated(data, config, seed, context, pipe, (train, test, predicted == data.labels[test])))
 
     def report(self, result: ClassifyResult) -> dict:
         e = result.energy
@@ -176,7 +198,9 @@ class Classify(Task):
             "engine": result.engine,
             "accuracy": {"test": result.accuracy_test, "train": result.accuracy_train,
                          **({"cv": {**result.cv.as_dict(), "grouped_by": result.cv_groups or "sample"}}
-                            if result.cv is not None else {})},
+                            if result.cv is not None else {}),
+                         **({"repeated_cv": result.repeated[FEATURES].as_dict()}
+                            if result.repeated and FEATURES in result.repeated else {})},
             "readout": {"model": result.config.readout.model, "feature": result.config.readout.feature,
                         "windows": result.config.readout.windows, "features_per_sample": result.n_features,
                         "regularisation": result.regularisation},
@@ -204,24 +228,47 @@ class Classify(Task):
         accuracy, data = report["accuracy"], report["dataset"]
         n_train, n_test = data["n_train"], data["n_test"]
         rows = []
+        if "repeated_cv" in accuracy:
+            rep_cv = accuracy["repeated_cv"]
+            rows.append((f"accuracy ({rep_cv['repeats']}×{rep_cv['splits'] // rep_cv['repeats']}-fold repeated CV)",
+                         f"{format_interval(rep_cv)}: mean over {rep_cv['splits']} train/test splits (fold "
+                         "partitions reshuffled); corrected resampled t interval (Nadeau & Bengio 2003), which "
+                         "covers the fold partition, not the reservoir seed or the choice of settings"))
         if "cv" in accuracy:
             cv = accuracy["cv"]
             by = cv.get("grouped_by", "sample")
             by_text = f", {by}s held out" if by != "sample" else ""
             rows.append((f"accuracy ({cv['folds']}-fold CV{by_text})",
                          f"{format_interval(cv)}: all {n_train + n_test} samples, each predicted once by a readout "
-                         f"trained on the other folds; Wilson interval over those predictions"))
+                         f"trained on the other folds; Wilson interval (binomial, pooled out-of-fold): "
+                         "test-sample noise given the trained readouts only"))
         test = wilson_interval(round(accuracy["test"] * n_test), n_test) if n_test else None
         rows.append(("accuracy (test split)",
                      (f"{format_interval(test.as_dict())}" if test else format_percent(accuracy["test"], 1))
                      + f": the {n_test} test samples, readout trained on the {n_train} others; Wilson interval"))
-        comparison = report.get("comparison")
-        if comparison:
+        comparison = report.get("comparison", {})
+        if "strongest_baseline" in comparison:
             rows.append(("strongest no-reservoir baseline",
                          f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}: "
                          "CV accuracy of the same readout on features without the reservoir, same folds"))
             rows.append(("reservoir vs that baseline", f"{comparison['verdict']}; McNemar: paired test on the "
                          "same out-of-fold predictions"))
+        if "strongest_control" in comparison:
+            rows.append(("strongest of all controls",
+                         f"{comparison['strongest_control']} {format_percent(comparison['control_accuracy'], 1)}: "
+                         "CV accuracy, same readout and folds, of the best of the input baselines, random "
+                         "features of the windowed input (as wide as the reservoir) and the feed-forward "
+                         "spiking network (recurrence zeroed)"))
+            rows.append(("reservoir vs strongest control", comparison["control_verdict"]))
+        held = report.get("held_out")
+        if held and "held_out_verdict" in comparison:
+            sets = held["feature_sets"]
+            rows.append((f"held-out test split ({held['split']})",
+                         f"reservoir {format_percent(sets[FEATURES]['value'], 1)}, {comparison['strongest_control']} "
+                         f"{format_percent(sets[comparison['strongest_control']]['value'], 1)} on the "
+                         f"{held['n_test']} test samples, readouts trained on the {held['n_train']} training "
+                         f"samples only: {comparison['held_out_verdict']}; the out-of-fold CV accuracy on the "
+                         f"same samples is {format_percent(sets[FEATURES]['cv_on_test_samples'], 1)} (reservoir)"))
         return rows + energy_summary(report)
 
 
@@ -232,35 +279,86 @@ SIGNIFICANCE = 0.05
 FEATURES = "reservoir"  # registry-name: the feature set, not the reservoir task
 
 
+def _verdict(margin: float, p: float, test: str) -> str:
+    """``"+1.2 points: the reservoir beats it (McNemar p = 0.01)"`` or ``"… no significant difference …"``."""
+    if p < SIGNIFICANCE:
+        how = "beats" if margin > 0 else "is worse than"
+        return f"{margin:+.1f} points: the reservoir {how} it ({test} p = {p:.2g})"
+    return f"{margin:+.1f} points: no significant difference ({test} p = {p:.2g})"
+
+
 def _comparison_sections(result: ClassifyResult) -> dict:
-    """``baselines`` (CV of each no-reservoir feature set), ``comparison`` (the reservoir against the
-    strongest of them, in accuracy points) and ``learning_curve``, where they were measured."""
+    """``baselines`` (CV of each no-reservoir feature set), ``controls`` (the random-feature and
+    feed-forward controls), ``comparison`` (the reservoir against the strongest baseline, and against
+    the strongest of all baselines and controls, in accuracy points), ``held_out`` and
+    ``learning_curve``, where they were measured."""
     out: dict = {}
+    repeated = result.repeated or {}
+
+    def entry(name: str, cv: CVResult, shape: dict) -> dict:
+        return {**cv.as_dict(), **shape, **({"repeated_cv": repeated[name].as_dict()} if name in repeated else {})}
+
     if result.baselines:
         shapes = result.baseline_shapes or {}
-        out["baselines"] = {name: {**cv.as_dict(), **shapes.get(name, {})} for name, cv in result.baselines.items()}
+        out["baselines"] = {name: entry(name, cv, shapes.get(name, {})) for name, cv in result.baselines.items()}
         strongest = _strongest(result.baselines)
         best = result.baselines[strongest].accuracy
         margin = 100.0 * (result.cv.accuracy.value - best.value)
         p = mcnemar_p(result.cv.correct, result.baselines[strongest].correct)
-        if p < SIGNIFICANCE:
-            how = "beats" if margin > 0 else "is worse than"
-            verdict = f"{margin:+.1f} points: the reservoir {how} it (McNemar p = {p:.2g})"
-        else:
-            verdict = f"{margin:+.1f} points: no significant difference (McNemar p = {p:.2g})"
         out["comparison"] = {"strongest_baseline": strongest, "baseline_accuracy": best.value,
                              "reservoir_accuracy": result.cv.accuracy.value, "margin_points": margin,
                              "mcnemar_p": p, "reservoir_beats_strongest": bool(margin > 0 and p < SIGNIFICANCE),
-                             "verdict": verdict}
+                             "verdict": _verdict(margin, p, "McNemar")}
+    if result.controls:
+        out["controls"] = {name: entry(name, cv, {"features_per_sample": result.n_features})
+                           for name, cv in result.controls.items()}
+    everything = {**(result.baselines or {}), **(result.controls or {})}
+    if everything:
+        out.setdefault("comparison", {}).update(_against_all_controls(result, everything))
+    if result.held_out:
+        out["held_out"] = result.held_out
     if result.learning_curve:
         out["learning_curve"] = result.learning_curve
     return out
 
 
-def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunContext) -> dict:
-    """k-fold CV of the reservoir features and of each baseline (same folds, same readout), and the
-    learning curves of the reservoir and the strongest baseline; {} when ``classify.folds`` < 2 or the
-    data cannot be split that many ways."""
+def _against_all_controls(result: ClassifyResult, everything: dict[str, CVResult]) -> dict:
+    """The reservoir against the strongest (highest pooled out-of-fold accuracy) of all baselines and
+    controls. The verdict's test: with repeated CV the corrected resampled paired t-test over every
+    repeat × fold split (Nadeau & Bengio 2003), else McNemar on the out-of-fold predictions; both
+    p-values are reported where both exist, and the held-out test split's margin with its McNemar p."""
+    strongest = _strongest(everything)
+    control = everything[strongest]
+    margin = 100.0 * (result.cv.accuracy.value - control.accuracy.value)
+    p_mcnemar = mcnemar_p(result.cv.correct, control.correct)
+    out = {"strongest_control": strongest, "control_accuracy": control.accuracy.value,
+           "control_margin_points": margin, "control_mcnemar_p": p_mcnemar}
+    p, test = p_mcnemar, "McNemar"
+    repeated = result.repeated or {}
+    if FEATURES in repeated and strongest in repeated:
+        mine, theirs = repeated[FEATURES], repeated[strongest]
+        margin = 100.0 * (mine.interval.value - theirs.interval.value)
+        p = corrected_resampled_p(mine.split_accuracy - theirs.split_accuracy, mine.n_train, mine.n_test)
+        test = f"corrected resampled t over {len(mine.split_accuracy)} splits"
+        out.update(control_repeated_margin_points=margin, control_corrected_t_p=p)
+    out.update(control_test=test, reservoir_beats_all_controls=bool(margin > 0 and p < SIGNIFICANCE),
+               control_verdict=_verdict(margin, p, test))
+    if result.held_out:
+        sets = result.held_out["feature_sets"]
+        held_margin = 100.0 * (sets[FEATURES]["value"] - sets[strongest]["value"])
+        held_p = sets[strongest]["mcnemar_p_vs_reservoir"]
+        out.update(held_out_margin_points=held_margin, held_out_mcnemar_p=held_p,
+                   held_out_verdict=_verdict(held_margin, held_p, "McNemar"))
+    return out
+
+
+def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunContext, pipe: Pipeline,
+                     split: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict:
+    """k-fold CV of the reservoir features, each baseline and each control (same folds, same readout),
+    repeated over ``classify.repeats`` fold partitions; every feature set on the held-out ``split``
+    (train indices, test indices, the reservoir's right/wrong on the test samples); and the learning
+    curves of the reservoir and the strongest baseline; {} when ``classify.folds`` < 2 or the data
+    cannot be split that many ways."""
     readout = config.readout
     settings: ClassifySettings = config.section(Classify.name)
     k = fold_count(data.labels, settings.folds)
@@ -268,27 +366,98 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         if settings.folds >= 2:
             context.progress.note(f"no cross-validation: a class has only {k} sample(s)")
         return {}
-    folds = stratified_folds(data.labels, k, seeds.int_seed(config.run.seed, "split", "folds"), data.groups)
+    partitions = [stratified_folds(data.labels, k, _partition_seed(config.run.seed, r), data.groups)
+                  for r in range(settings.repeats)]
+    folds = partitions[0]
     if data.groups is not None:
         context.progress.note(f"cross-validation folds hold out whole {data.group_name}s "
                               f"({len(np.unique(data.groups))} in all)")
-    sets = {FEATURES: data.features, **data.baselines}
+    controls = _controls(data, config, settings, context, pipe)
+    sets = {FEATURES: data.features, **data.baselines, **controls}
     # the count is of feature sets (the reservoir and each baseline), not of folds
-    report = context.progress.stage(f"{k}-fold cross-validation, feature sets done")
+    report = context.progress.stage(f"{k}-fold cross-validation × {len(partitions)}, feature sets done")
     results: dict[str, CVResult] = {}
+    repeated: dict[str, RepeatedCV] = {}
     for i, (name, features) in enumerate(sets.items()):
         results[name] = cross_validate(features, data.labels, readout, folds, seed)
+        if len(partitions) >= 2:
+            repeated[name] = repeated_cv(features, data.labels, readout, partitions, seed, results[name])
         report(i + 1, len(sets))
+    held_out = _held_out(sets, data, config, seed, split, results)
     curves = {}
     if settings.learning_curve:
-        strongest = _strongest(results)
+        strongest = _strongest({n: r for n, r in results.items() if n not in controls})
         names = [FEATURES] + ([strongest] if strongest else [])
         report = context.progress.stage("learning curve")
         for i, name in enumerate(names):
             curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
             report(i + 1, len(names))
-    return {"cv": results.pop(FEATURES), "baselines": results, "learning_curve": curves or None,
+    return {"cv": results.pop(FEATURES), "baselines": {n: results[n] for n in data.baselines},
+            "controls": {n: results[n] for n in controls} or None, "repeated": repeated or None,
+            "held_out": held_out, "learning_curve": curves or None,
             "cv_groups": data.group_name if data.groups is not None else "", "baseline_shapes": _shapes(data)}
+
+
+def _partition_seed(seed: int, repeat: int) -> int:
+    """Shuffle seed of fold partition ``repeat``: partition 0 is stream ``("split", "folds")`` (the
+    single partition of ``classify.repeats = 1``), partition r ≥ 1 stream ``("split", "folds", r)``."""
+    return seeds.int_seed(seed, "split", "folds", *([repeat] if repeat else []))
+
+
+class _FixedNetworkPipeline(Pipeline):
+    """A pipeline that runs every dataset on one given network (the feed-forward control)."""
+
+    def __init__(self, network: LSM, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fixed = network
+
+    def network(self, n_inputs: int, dataset: str | None = None) -> LSM:
+        return self._fixed
+
+
+def _controls(data: DatasetRun, config: Config, settings: ClassifySettings, context: RunContext,
+              pipe: Pipeline) -> dict[str, np.ndarray]:
+    """The controls' features per sample (:mod:`neurosim.learning.controls`): random features of the
+    windowed input (with ``classify.baselines``) and the feed-forward spiking network's features (with
+    ``classify.feedforward``), each as wide as the reservoir's."""
+    width = data.features.shape[1]
+    wanted = int(settings.baselines) + int(settings.feedforward)
+    if not wanted:
+        return {}
+    check_fits(len(data.labels), wanted * width * 4, width, "classify controls")
+    out = {}
+    if settings.baselines:
+        out[RANDOM_FEATURES] = random_features(data.baselines["windowed input counts"], width, config.run.seed)
+    if settings.feedforward:
+        # the engine that ran the reservoir, not "auto" again: the control must run where the reservoir ran
+        ff = _FixedNetworkPipeline(feedforward_network(data.network), config, data.engine or pipe.engine_choice,
+                                   pipe.data_dir, context.progress)
+        run = ff.run_dataset(stage="feed-forward control (recurrence zeroed) through the engine")
+        if not np.array_equal(run.labels, data.labels):
+            raise DataError(f"{data.name}: the feed-forward control read other samples than the reservoir "
+                            f"({len(run.labels)} against {len(data.labels)}); rerun without run.skip_corrupt")
+        out[FEEDFORWARD] = run.features
+    return out
+
+
+def _held_out(sets: dict[str, np.ndarray], data: DatasetRun, config: Config, seed: int,
+              split: tuple[np.ndarray, np.ndarray, np.ndarray], results: dict[str, CVResult]) -> dict:
+    """Every feature set on the single split's test samples (the official test split where the dataset
+    has one): readout trained on the training samples only, accuracy with its Wilson interval, McNemar
+    against the reservoir on the same test samples; and, for comparison, the out-of-fold CV accuracy
+    restricted to those test samples (there each was predicted by a readout trained on other folds,
+    which hold training and test samples alike)."""
+    train, test, reservoir_correct = split
+    out = {}
+    for name, features in sets.items():
+        correct = (reservoir_correct if name == FEATURES
+                   else held_out_correct(features, data.labels, config.readout, train, test, seed))
+        out[name] = {**wilson_interval(int(correct.sum()), len(test)).as_dict(),
+                     "mcnemar_p_vs_reservoir": 1.0 if name == FEATURES else mcnemar_p(reservoir_correct, correct),
+                     "cv_on_test_samples": float(np.mean(results[name].correct[test]))}
+    official = data.is_test is not None and bool(data.is_test.any()) and bool((~data.is_test).any())
+    return {"split": "official" if official else "random", "n_train": len(train),
+            "n_test": len(test), "feature_sets": out}
 
 
 def _shapes(data: DatasetRun) -> dict:
