@@ -22,21 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 sys.path.insert(0, str(REPO / "bench"))
 
-from readme_results import ROWS, _config  # noqa: E402
+from readme_results import ROWS, _config, energy_cells  # noqa: E402
 
 from neurosim.energy import estimate_energy  # noqa: E402
-from neurosim.report import format_quantity, format_ratio  # noqa: E402
 from neurosim.report.json_report import to_jsonable  # noqa: E402
 from neurosim.tasks.pipeline import Pipeline  # noqa: E402
-
-
-def energy_cells(e) -> str:
-    """The table's energy cells of one estimate (markdown)."""
-    curve = e.rate_curve()
-    return (f"{format_quantity(e.dynamic_J, 'J')} vs {format_quantity(e.baseline_dynamic_J, 'J')} | "
-            f"**{format_ratio(e.improvement_vs_baseline)}** | "
-            f"{format_quantity(e.standby_W, 'W')} / {format_quantity(e.baseline_static_W, 'W')} | "
-            f"{format_ratio(curve[0]['ratio'])} → {format_ratio(curve[-1]['ratio'])}")
+from neurosim.tasks.report_parts import energy_sections  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         e = estimate_energy(config, data.operations_with_readout(n_classes), data.network.programmed,
                             n_inputs=data.input_counts.shape[1], n_classes=n_classes, steps=data.n_bins,
                             sample_s=float(data.durations_s.mean()))
-        cells = energy_cells(e)
+        cells = energy_cells(energy_sections(e)["energy"])
         measured.append({"row": k, "data": label, "chip": config.chip.name,
                          "command": f"neurosim run {command}".strip(),
                          "chip_dynamic_J": e.dynamic_J, "baseline": e.baseline_name,
