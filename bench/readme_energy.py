@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                          "standby_W": e.standby_W, "baseline_static_W": e.baseline_static_W,
                          "rate_curve": e.rate_curve(), "sensitivity": e.sensitivity_table(),
                          "timing": e.timing, "breakdown_J": e.breakdown_J, "cells": cells,
+                         "baselines": [dict(b) for b in e.baselines], "latency_s": e.latency_s,
                          "wall_s": round(time.perf_counter() - start, 1)})
         print(f"row {k} {label} {config.chip.name}: {cells}", file=sys.stderr, flush=True)
     print(json.dumps(to_jsonable({"rows": measured}), indent=2))
