@@ -176,3 +176,8 @@ def test_sensitivity_gives_the_chip_dynamic_energy_with_each_term_halved_and_dou
     rows = {r["term"]: r for r in e.sensitivity_table()}
     assert rows["energy.adc_conversion"]["ratio_half"] == close(e.baseline_dynamic_J / half)
     assert "energy.tia" not in e.sensitivity      # unused by the full-scale-current model: not a term here
+
+
+def test_no_baseline_cites_a_work_item_as_its_source():
+    for b in load_baselines():
+        assert "issue" not in b.source.lower(), f"{b.key}: cite the paper (or mark it unverified), not a work item"
