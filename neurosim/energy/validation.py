@@ -79,7 +79,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
         role="prediction",  # registry-name: a row's role
         tolerance=0.30, source="unverified", calibrated_on="xue2019-binary",
         workload="2b input (two 1b word-line pulses), 3b weight, 4b output; 9 active word lines",
-        note="same preset, only crossbar.input_bits = 2"),
+        note="same preset, only crossbar.input_bits = 2: a weak test, it checks only that the energy "
+             "scales with the word-line pulses (two 1b planes and a shift-and-add)"),
     PublishedFigure(
         key="liu2020-peak", macro="130 nm 158.8 kb analog ReRAM CIM chip (784-100-10 MLP)",
         citation="Q. Liu et al., 'A Fully Integrated Analog ReRAM Based 78.4TOPS/W Compute-In-Memory Chip "
