@@ -5,8 +5,11 @@
 Each row is a ``neurosim run`` command (the last column of the README's table) run in this
 process with the same seed, chip instance and engine; the table shows its cross-validated
 accuracy with the 95 % interval, the test-split accuracy, the strongest no-reservoir
-baseline (same folds and readout), and the energy per inference against the strongest fair
-digital baseline. Rerun it after any change that moves a figure, and paste the markdown.
+baseline (same folds and readout), and the energy: the headline is dynamic energy against the
+strongest fair digital baseline by dynamic energy (same spikes), then both sides' standby power and
+the ratio with static power from back-to-back inferences to one per sample
+(``bench/readme_energy.py`` measures these energy cells alone, without the readout). Rerun it after
+any change that moves a figure, and paste the markdown.
 """
 
 from __future__ import annotations
@@ -39,6 +42,17 @@ ROWS = [
     ("N-MNIST", f"{NMNIST} --set network.neurons=200 --chip ideal"),
     ("FSDD", FSDD), ("FSDD", f"{FSDD} --chip ideal"),   # rows 11, 12: --rows 11 12 regenerates only them
 ]
+
+
+def energy_cells(e: dict) -> str:
+    """The table's energy cells of a report's ``energy`` section (markdown): dynamic energy, chip vs the
+    strongest fair baseline by dynamic energy; the headline (their ratio, same spikes); standby power
+    chip / baseline; the ratio with static power from back-to-back inferences to one per sample."""
+    curve = e["rate_curve"]
+    return (f"{format_quantity(e['dynamic_J'], 'J')} vs {format_quantity(e['baseline']['dynamic_J'], 'J')} | "
+            f"**{format_ratio(e['improvement_vs_baseline'])}** | "
+            f"{format_quantity(e['standby_W']['chip'], 'W')} / {format_quantity(e['standby_W']['baseline'], 'W')} | "
+            f"{format_ratio(curve[0]['ratio'])} → {format_ratio(curve[-1]['ratio'])}")
 
 
 def _config(args: list[str], data_dir: Path):
@@ -92,11 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{comparison['margin_points']:+.1f} (p = {comparison['mcnemar_p']:.2g})" if comparison else "n/a")
         lines.append(f"| {label} ({ds['n_train']:,}/{ds['n_test']:,}) | {config.chip.name} | "
                      f"{config.network.neurons:,} | {cv} | {format_percent(acc['test'], 1)} | {strongest} | "
-                     f"{format_quantity(e['per_inference_J'], 'J')} | "
-                     f"{format_quantity(e['baseline']['per_inference_J'], 'J')} | "
-                     f"{format_ratio(e['improvement_vs_baseline'])} ({format_ratio(row['dynamic_ratio'])}) | "
-                     f"{format_ratio(row['naive_ratio'])} | {format_quantity(row['latency_s'], 's')} | "
-                     f"`{row['command']}` |")
+                     f"{energy_cells(e)} | {format_quantity(row['latency_s'], 's')} | `{row['command']}` |")
         print(lines[-1], file=sys.stderr, flush=True)
     print(json.dumps(to_jsonable({"rows": measured}), indent=2))
     print("\n".join(lines), file=sys.stderr)

@@ -25,16 +25,24 @@ def close(expected, rel=1e-9, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def _supply_view(config) -> float:
+    """V_dd / V_read when the chip charges cell reads from the supply, else 1."""
+    e = config.energy
+    return e.supply_voltage / config.crossbar.read_voltage if e.cell_read_view == "supply" else 1.0
+
+
 def _by_hand(config, line_drives=0, pulses=0, conversions=0, array_reads=0, adds=0, buffer=0, cell_J=0.0,
              neuron_updates=0, readout_macs=0, program_pulses=0, cells_per_weight=2) -> dict[str, float]:
     """Every price component of the chip, written out from its energy constants."""
-    e, x = config.energy, config.crossbar
+    e, x, d = config.energy, config.crossbar, config.device
+    full_scale_A = x.adc_range * x.rows * (d.g_max - d.g_min) * x.read_voltage  # differential column
     return {
-        "synapse_reads": cell_J,
+        "synapse_reads": cell_J * _supply_view(config),
         "row_drivers": line_drives * e.row_driver,
         "dac": pulses * e.dac_pulse,
         "adc": conversions * e.adc_conversion * 2.0 ** (x.adc_bits - e.adc_ref_bits),
-        "tia": conversions * e.tia * x.adc_range,
+        "tia": conversions * (full_scale_A * x.read_pulse * e.supply_voltage if e.tia_model == "full-scale-current"
+                              else e.tia * x.adc_range),
         "sample_hold": conversions * e.sample_hold,
         "column_mux": conversions * e.column_mux if x.columns_per_adc > 1 else 0.0,
         "bitlines": conversions * cells_per_weight * e.bitline,
@@ -50,7 +58,7 @@ def _by_hand(config, line_drives=0, pulses=0, conversions=0, array_reads=0, adds
 def test_network_steps_priced_from_first_principles():
     # 2 inputs + 1 neuron on one array; step 0 drives input 0; step 1 drives inputs 0 and 1 and the
     # neuron's recurrent row: the input segment is read in both steps, the recurrent one in step 1.
-    config = load_config(CHIP, overrides=["energy.static_power=1e-3"])
+    config = load_config(CHIP, overrides=["energy.static_power=1e-3", "energy.static_power_per_array=0"])
     programmed = program_random_matrix(config, (3, 1), np.random.default_rng(0))
     inputs = np.array([[[1, 0], [1, 1]]], dtype=bool)
     spikes = np.array([[[0], [1]]], dtype=bool)
@@ -71,12 +79,14 @@ def test_network_steps_priced_from_first_principles():
     latency = 3 * array_read_time(config) + (4 + 2) * cycle + 1 * cycle   # 3 serial reads, events, steps, readout
     assert e.latency_s == close(latency)
     assert e.breakdown_J["static"] == close(1e-3 * latency)
-    assert e.per_inference_J == close(sum(expected.values()) + 1e-3 * latency)
+    assert e.breakdown_J["wakeups"] == close(2 * config.energy.wakeup_energy)  # 2 active steps wake 1 array
+    assert e.per_inference_J == close(sum(expected.values()) + 1e-3 * latency + e.breakdown_J["wakeups"])
 
 
 def test_macro_reads_priced_by_the_same_function():
     # 3 inputs x 2 outputs, binary input [1, 0, 1]: 2 lines, 1 array read, 2 conversions
-    config = load_config(CHIP, overrides=["crossbar.rows=4", "crossbar.cols=4", "energy.static_power=1e-3"])
+    config = load_config(CHIP, overrides=["crossbar.rows=4", "crossbar.cols=4", "energy.static_power=1e-3",
+                                          "energy.static_power_per_array=0"])
     p = program_random_matrix(config, (3, 2), np.random.default_rng(11))
     macro = CrossbarMacro(config, p)
     macro @ np.array([1.0, 0.0, 1.0])
@@ -156,7 +166,7 @@ def test_combine_keeps_baselines_envelope_and_latency():
     assert by_key["soc"]["dynamic_ratio"] == close(9e-9 / 6e-9)      # vs the chip without static
     # the strongest fair baseline of the sums: gpu (10), though soc was the stronger in part a
     assert both.baseline_name == "GPU" and both.baseline_per_inference_J == close(10e-9)
-    assert both.improvement_vs_baseline == close(10 / 9)
+    assert both.improvement_vs_baseline == close(7 / 6)                # dynamic: (6 + 1) / (9 − 3)
     env = both.envelope
     assert env["outside"] and env["max_active_rows"] == 80 and env["clipped_fraction"] == 0.02
     side_by_side = EnergyEstimate.combine([a, b], parallel=True)
@@ -182,7 +192,7 @@ def test_combine_of_real_estimates_matches_the_parts():
         assert combined["per_inference_J"] == close(x["per_inference_J"] + y["per_inference_J"])
         assert combined["ratio"] == close(combined["per_inference_J"] / both.per_inference_J)
     fair = [b for b in both.baselines if b["fair"]]
-    assert both.baseline_per_inference_J == min(b["per_inference_J"] for b in fair)
+    assert both.baseline_dynamic_J == min(b["dynamic_J"] for b in fair)
     assert both.envelope.keys() == parts[0].envelope.keys()
 
 
@@ -233,4 +243,4 @@ def test_prediction_prices_each_seeds_cell_reads_with_its_own_chip(monkeypatch):
     assert len(chips) == 2, "two seeds, two chip instances"
     total = sum(v * v * t * float(np.dot(c.row_activations_per_row, p.row_conductance)) for p, c in seen)
     trials = sum(c.samples for _, c in seen)
-    assert result.energy.breakdown_J["synapse_reads"] == close(total / trials, rel=1e-12)
+    assert result.energy.breakdown_J["synapse_reads"] == close(_supply_view(config) * total / trials, rel=1e-12)

@@ -101,11 +101,14 @@ def test_no_spikes_no_dynamic_energy(chip):
     dynamic = {k: v for k, v in e.breakdown_J.items() if k != "static"}
     assert all(v == 0.0 for v in dynamic.values()), dynamic
     en = config.energy  # on for the compute time (no sample duration given); SRAM weights leak
-    assert e.breakdown_J["static"] == pytest.approx((en.static_power + en.weight_leakage * 40) * e.latency_s)
+    on = en.static_power + en.static_power_per_array * programmed.tiling.arrays + en.weight_leakage * 40
+    assert e.breakdown_J["static"] == pytest.approx(on * e.latency_s)
 
 
 def test_breakdown_prices_every_counter():
-    config = load_config("rram-40nm-256kb", overrides=["energy.dac_pulse=1e-13", "energy.static_power=1e-3"])
+    config = load_config("rram-40nm-256kb", overrides=["energy.dac_pulse=1e-13", "energy.static_power=1e-3",
+                                                       "energy.tia_model=per-conversion",
+                                                       "energy.static_power_per_array=0"])
     programmed = program_random_matrix(config, (10, 4), np.random.default_rng(0))
     inputs = np.random.default_rng(1).random((2, 5, 6)) < 0.4
     spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
@@ -168,11 +171,12 @@ def _estimate(overrides, inputs, spikes, sample_s=None):
 def test_static_energy_is_charged_over_the_sample_and_doubles_with_its_duration():
     inputs = np.random.default_rng(1).random((2, 5, 6)) < 0.4
     spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
-    on = ["energy.power_gating=false", "energy.static_power=1e-4"]
+    on = ["energy.power_gating=false", "energy.static_power=1e-4", "energy.static_power_per_array=0"]
     short, long = (_estimate(on, inputs, spikes, sample_s=t) for t in (0.15, 0.30))
     assert short.breakdown_J["static"] == pytest.approx(1e-4 * 0.15)       # on for the whole sample
     assert long.breakdown_J["static"] == pytest.approx(2 * short.breakdown_J["static"])
-    gated = ["energy.power_gating=true", "energy.static_power=1e-4", "energy.standby_power=1e-7"]
+    gated = ["energy.power_gating=true", "energy.static_power=1e-4", "energy.standby_power=1e-7",
+             "energy.static_power_per_array=0", "energy.state_leakage_per_bit=0"]
     short, long = (_estimate(gated, inputs, spikes, sample_s=t) for t in (0.15, 0.30))
     compute = short.latency_s
     assert short.breakdown_J["static"] == pytest.approx(1e-4 * compute + 1e-7 * (0.15 - compute))
@@ -205,7 +209,7 @@ def test_every_baseline_is_sourced_and_the_headline_is_the_strongest_fair_one():
     spikes = np.random.default_rng(2).random((2, 5, 4)) < 0.3
     e = _estimate([], inputs, spikes, sample_s=0.1)
     fair = [b for b in e.baselines if b["fair"]]
-    assert e.baseline_per_inference_J == min(b["per_inference_J"] for b in fair)
+    assert e.baseline_dynamic_J == min(b["dynamic_J"] for b in fair)  # chosen by dynamic energy
     assert any(b["key"] == "naive-dense-fp32" and not b["fair"] for b in e.baselines)
     assert all(b["ratio"] == pytest.approx(b["per_inference_J"] / e.per_inference_J) for b in e.baselines)
     # an event-driven baseline costs nothing more when nothing happens (but its weight memory leaks)

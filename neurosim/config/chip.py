@@ -208,7 +208,7 @@ class EnergyConfig:
                             "(successive approximation: one cycle per bit)", "s", 0.0, 1e-3)
     tia: float = param(0.0, "TIA/integrator energy per conversion for a full scale of the whole array "
                        "(crossbar.adc_range = 1); charged × adc_range (its bias scales with the full-scale "
-                       "current)", "J", 0.0, 1e-6)
+                       "current); used when tia_model = 'per-conversion'", "J", 0.0, 1e-6)
     sample_hold: float = param(0.0, "Sample-and-hold energy per conversion", "J", 0.0, 1e-6)
     column_mux: float = param(0.0, "Column multiplexer switching energy per conversion", "J", 0.0, 1e-6)
     bitline: float = param(0.0, "Bit-line charging C·V² per bit line per array read", "J", 0.0, 1e-6)
@@ -229,8 +229,27 @@ class EnergyConfig:
     static_power: float = param(0.0, "Leakage, bias and reference power while the chip is on", "W", 0.0, 100.0)
     power_gating: bool = param(False, "true: the chip is on only while it computes a step and in standby "
                                "(standby_power) for the rest of the sample; false: on for the whole sample")
-    standby_power: float = param(0.0, "Power while power-gated between steps (state retention)", "W",
-                                 0.0, 100.0)
+    standby_power: float = param(0.0, "Fixed power while power-gated between steps (e.g. a wake-up timer); "
+                                 "neuron-state retention is added (state_leakage_per_bit)", "W", 0.0, 100.0)
+    static_power_per_array: float = param(0.0, "Bias, reference and leakage power of each array used (its "
+                                          "ADCs and drivers) while the chip is on; added to static_power", "W",
+                                          0.0, 1.0)
+    state_bits: int = param(16, "Bits of one neuron's state (membrane word) retained between steps", "bit", 0, 64)
+    state_leakage_per_bit: float = param(0.0, "Retention leakage per bit of neuron state while power-gated; "
+                                         "added to standby_power", "W", 0.0, 1e-6)
+    wakeup_energy: float = param(0.0, "Energy to power one array's gated domain back up (rail and decoupling "
+                                 "recharge); charged per array per active step when power_gating is on",
+                                 "J", 0.0, 1e-6)
+    supply_voltage: float = param(1.1, "Core supply voltage: the supply view of cell reads and the "
+                                  "full-scale integrator", "V", 0.0, 5.0)
+    tia_model: str = param("per-conversion", "'per-conversion': tia × adc_range per conversion; "
+                           "'full-scale-current': the integrator is biased for the column's full-scale current "
+                           "I_fs and draws I_fs · read_pulse · supply_voltage per conversion",
+                           choices=("per-conversion", "full-scale-current"))
+    cell_read_view: str = param("dissipated", "'dissipated': a cell read costs V_read² · G · t (the energy "
+                                "dissipated in the cell); 'supply': V_dd · V_read · G · t (the read level "
+                                "comes from the supply through a clamp, which pays V_dd / V_read more)",
+                                choices=("dissipated", "supply"))
     weight_leakage: float = param(0.0, "Retention leakage per stored weight of a volatile (SRAM) weight "
                                   "memory, charged over the whole sample (it cannot be power-gated); 0 for "
                                   "non-volatile weights", "W", 0.0, 1e-6)

@@ -202,9 +202,15 @@ def network_drive_adc(config, programmed, n_inputs: int, input_scale: float,
 
     ``config`` is the run's :class:`~neurosim.config.Config`; the scales are the
     network's ``input_scale`` and ``recurrent_scale`` (membrane units per unit weight).
-    Binary spikes drive the rows (full input 1).
+    Binary spikes drive the rows (full input 1). A non-zero ``crossbar.wire_resistance`` is refused
+    (:class:`~neurosim.errors.ConfigError` naming the key): no engine applies IR drop in the spiking loop.
     """
     x = config.crossbar
+    if x.wire_resistance:  # every engine builds its network here: refuse what none of them applies
+        from neurosim.errors import ConfigError
+
+        raise ConfigError(f"crossbar.wire_resistance = {x.wire_resistance} Ω is not applied in the spiking loop "
+                          "by any engine (only CrossbarMacro reads model IR drop); set crossbar.wire_resistance=0")
     if programmed.g_pos is None or x.adc_mode != "quantize":
         return None
     from neurosim.devices import build_device

@@ -9,13 +9,18 @@ weight from a 1 MB SRAM) is kept as the *naive* baseline. Energies in J, power i
   (``neuron_update``, in active steps or in every step, ``updates``), per spike
   (``spike``), readout MACs, and static power over the sample: ``static_power`` plus
   ``leakage_per_bit`` × the bits of weight memory it must retain (``weight_bits`` per
-  weight of the network), charged over the whole sample (volatile SRAM cannot be
-  power-gated without losing the weights);
+  weight of the network, when ``weights_volatile``) and of the neuron states
+  (``state_bits`` per neuron), both × ``retention_fraction`` (1 = the SRAM held at its
+  operating voltage; < 1 = a retention-voltage mode between steps), charged over the whole
+  sample (volatile SRAM cannot be power-gated without losing what it holds). A baseline whose
+  weights sit in a non-volatile memory read digitally (``weights_volatile = false``) retains
+  only its neuron states;
 * ``kind = "dense"``: every weight fetched and multiplied in every step, every neuron
   updated in every step.
 
 ``fair = true`` marks baselines that get the same event sparsity as the chip; the report's
-headline compares with the *strongest* fair baseline (least energy on this run).
+headline compares with the *strongest* fair baseline (least dynamic energy on this run, for the
+same spikes); static power is reported beside it in watts.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from neurosim.config import BaselineConfig, presets_dir
 from neurosim.crossbar.tally import Tally
 from neurosim.errors import ConfigError
 
-__all__ = ["DigitalBaseline", "baseline_energy", "load_baselines", "naive_baseline"]
+__all__ = ["DigitalBaseline", "baseline_energy", "baseline_static_power", "load_baselines", "naive_baseline"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ class DigitalBaseline:
     static_power: float = 0.0
     leakage_per_bit: float = 0.0
     weight_bits: int = 0
+    weights_volatile: bool = True
+    state_bits: int = 0
+    retention_fraction: float = 1.0
 
 
 _REQUIRED = ("name", "technology_nm", "kind", "fair", "status", "source")
@@ -97,13 +105,22 @@ def naive_baseline(b: BaselineConfig) -> DigitalBaseline:
                            readout_mac=b.mac + b.weight_fetch)
 
 
-def baseline_energy(b: DigitalBaseline, counts: Tally, n_inputs: int, n_neurons: int,
-                    n_classes: int, steps: int, sample_s: float) -> tuple[float, float]:
-    """``(total, dynamic)`` energy (J) per inference of baseline ``b`` on the run's activity
-    (``counts`` over a batch).
+def baseline_static_power(b: DigitalBaseline, n_inputs: int, n_neurons: int) -> float:
+    """Power (W) baseline ``b`` draws whether it computes or not: ``static_power`` plus the retention
+    leakage of its weight memory (``weight_bits`` per weight, if ``weights_volatile``) and its neuron
+    states (``state_bits`` per neuron), × ``retention_fraction``."""
+    weight_bits = b.weight_bits * (n_inputs + n_neurons) * n_neurons if b.weights_volatile else 0
+    retained = weight_bits + b.state_bits * n_neurons
+    return b.static_power + b.leakage_per_bit * b.retention_fraction * retained
 
-    ``sample_s``: mean time a sample lasts (s), over which static power and weight-memory
-    leakage are charged.
+
+def baseline_energy(b: DigitalBaseline, counts: Tally, n_inputs: int, n_neurons: int,
+                    n_classes: int, steps: int, sample_s: float) -> tuple[float, float, float]:
+    """``(total, dynamic, static_W)`` per inference of baseline ``b`` on the run's activity (``counts``
+    over a batch): energies in J, ``static_W`` the power it draws all the time
+    (:func:`baseline_static_power`, W).
+
+    ``sample_s``: mean time a sample lasts (s), over which the static power is charged.
     """
     per = 1.0 / counts.samples
     if b.kind == "dense":
@@ -114,5 +131,5 @@ def baseline_energy(b: DigitalBaseline, counts: Tally, n_inputs: int, n_neurons:
         dynamic = per * (counts.synapse_ops * b.synaptic_op + updates * b.neuron_update
                          + counts.spikes * b.spike + counts.row_activations * b.event
                          + counts.readout_macs * b.readout_mac)
-    leakage = b.leakage_per_bit * b.weight_bits * (n_inputs + n_neurons) * n_neurons
-    return float(dynamic + (b.static_power + leakage) * sample_s), float(dynamic)
+    static_w = baseline_static_power(b, n_inputs, n_neurons)
+    return float(dynamic + static_w * sample_s), float(dynamic), float(static_w)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from neurosim.crossbar.macro import CrossbarMacro
 from neurosim.crossbar.tally import Tally
-from neurosim.energy.model import array_read_time, price
+from neurosim.energy.model import array_read_time, digital_weight_fetch_J, price, static_power
 
 __all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro_tops_per_watt",
            "tally_energy_breakdown"]
@@ -18,23 +18,27 @@ __all__ = ["macro_energy_J", "macro_energy_breakdown", "macro_latency_s", "macro
 
 def macro_energy_breakdown(macro: CrossbarMacro) -> dict[str, float]:
     """Energy (J) of everything ``macro`` computed so far, by component (``static``: static
-    power over the time its arrays were read).
+    power of its arrays over the time they were read).
 
-    An ideal (digital-weight) macro pays ``synapse_op`` per weight read; an analog one the
-    cell read energy its tally measured (Σ V² G t).
+    An ideal (digital-weight) macro pays ``synapse_op`` plus a read from a weight memory of its
+    size per weight read; an analog one the cell read energy its tally measured (Σ V² G t).
     """
     p = macro.programmed
-    return tally_energy_breakdown(macro.config, macro.tally, p.g_pos is None, p.tiling.cells_per_weight)
+    ideal = p.g_pos is None
+    return tally_energy_breakdown(macro.config, macro.tally, ideal, p.tiling.cells_per_weight,
+                                  weight_fetch_J=digital_weight_fetch_J(p.weights.size) if ideal else 0.0,
+                                  arrays=p.tiling.arrays)
 
 
-def tally_energy_breakdown(config, tally: Tally, ideal: bool = False,
-                           cells_per_weight: int = 2) -> dict[str, float]:
+def tally_energy_breakdown(config, tally: Tally, ideal: bool = False, cells_per_weight: int = 2,
+                           weight_fetch_J: float = 0.0, arrays: int = 1) -> dict[str, float]:
     """Energy (J) by component of what a :class:`~neurosim.crossbar.tally.Tally` counted on arrays of
     the chip ``config`` (for a tally that several macros of one chip share, e.g. on-chip training:
-    its reads and its ``writes``), static power over the time its arrays were read."""
-    out = price(config, tally, ideal=ideal, cells_per_weight=cells_per_weight)
+    its reads and its ``writes``), static power of ``arrays`` arrays over the time they were read
+    (:func:`~neurosim.energy.model.static_power` while on)."""
+    out = price(config, tally, ideal=ideal, cells_per_weight=cells_per_weight, weight_fetch_J=weight_fetch_J)
     # on only while its arrays are read (an all-zero vector wakes nothing)
-    out["static"] = config.energy.static_power * tally.serial_reads * array_read_time(config)
+    out["static"] = static_power(config, arrays).on_W * tally.serial_reads * array_read_time(config)
     return out
 
 

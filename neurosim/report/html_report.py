@@ -16,6 +16,7 @@ import numpy as np
 
 from neurosim.errors import NeurosimError
 from neurosim.report.atomic import prepare_output_dir, write_atomic
+from neurosim.report.energy_section import energy_headline_rows, energy_headline_section
 from neurosim.report.format import (NA, format_interval, format_number, format_percent, format_quantity, format_ratio,
                                     is_number)
 from neurosim.report.headline import report_headlines
@@ -99,12 +100,14 @@ def build_html(report: dict, figures: dict | None = None) -> tuple[str, PageFigu
             rows.append(row(headline.title, escape(headline.format(value))))
     if "train" in accuracy:
         rows.append(row("Train accuracy", escape(format_percent(accuracy["train"]))))
+    rows += energy_headline_rows(energy, report["latency"])  # the dynamic headline first
     rows += [
         row("Energy per inference", escape(format_quantity(chip_j, "J"))),
         row(f"Baseline energy per inference ({baseline['name']}, strongest fair baseline)",
              escape(format_quantity(base_j, "J"))),
-        row("Improvement vs baseline", escape(format_ratio(energy["improvement_vs_baseline"]))),
     ]
+    if "dynamic_J" not in baseline:  # a report written before the dynamic headline
+        rows.append(row("Improvement vs baseline", escape(format_ratio(energy["improvement_vs_baseline"]))))
     for other in energy.get("baselines", []):
         if other["name"] == baseline["name"] or not is_number(other.get("ratio")):
             continue
@@ -153,8 +156,10 @@ def build_html(report: dict, figures: dict | None = None) -> tuple[str, PageFigu
         "bar chart of chip vs baseline energy per inference",
         f"Energy per inference: neurosim chip {format_quantity(chip_j, 'J')} vs "
         f"{baseline['name']} {format_quantity(base_j, 'J')} "
-        f"({format_ratio(energy['improvement_vs_baseline'])} improvement).", "chip-vs-baseline"))
+        f"({format_ratio(base_j / chip_j if chip_j else None)} at one inference per sample, static included).",
+        "chip-vs-baseline"))
     parts.append("</section>")
+    parts += energy_headline_section(energy, figs)
 
     # Activity (optional)
     activity = report.get("activity")

@@ -9,10 +9,11 @@ A report is a plain ``dict``; its required layout (all quantities SI)::
      "chip": {"name": "rram-40nm-256kb", "config_hash": "ab12...", "instance": 0},
      "engine": "brian2", "seed": 0,
      "accuracy": {"test": 0.81, "train": 0.93},            # fractions in [0, 1]
-     "energy": {"per_inference_J": 2.1e-7,                 # joules
+     "energy": {"per_inference_J": 2.1e-7,                 # joules, static included
                 "breakdown_J": {"cell_reads": 1e-8, ...},  # joules per component
-                "baseline": {"name": "digital fp32 ...", "per_inference_J": 5e-6},
-                "improvement_vs_baseline": 23.8},          # baseline / chip, dimensionless
+                "baseline": {"name": "digital int8 ...", "per_inference_J": 5e-6},
+                "improvement_vs_baseline": 2.2},           # the headline: baseline / chip dynamic
+                                                           # energy (same spikes), dimensionless
      "latency": {"per_inference_s": 1.2e-4},               # seconds
      "headline": [{"key": "accuracy.test", "label": "test accuracy",   # the task's headline
                    "unit": "%", "higher_is_better": true}],           # metrics (optional)
