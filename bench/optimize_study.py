@@ -225,7 +225,7 @@ def main() -> None:
         return
     protocol = tomllib.loads(args.protocol.read_text())
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    result = {"protocol": str(args.protocol.relative_to(REPO)), "commit": commit(), "started": started,
+    result = {"protocol": str(args.protocol.resolve().relative_to(REPO)), "commit": commit(), "started": started,
               "machine": machine(), "study": study(protocol, args.work)}
     if not args.skip_throughput:
         result["throughput"] = throughput(protocol, args.work)
