@@ -54,7 +54,8 @@ def machine() -> dict:
 def full_grid(spec) -> SweepSpec:
     return SweepSpec(chip=spec.chip, task=spec.task, grid=tuple((p.key, tuple(p.levels(spec.grid_levels)))
                                                                  for p in spec.space),
-                     instances=spec.instances, seeds=(spec.run_seed,), overrides=spec.overrides, engine=spec.engine)
+                     instances=spec.instances, seeds=(spec.run_seed,), overrides=spec.overrides, engine=spec.engine,
+                     data_dir=spec.data_dir)
 
 
 def grid_ceiling(spec, pool: Path) -> dict:
@@ -132,7 +133,8 @@ def warm(address: str, spec) -> None:
     unit = _units(replace(spec, run_seed=999, instances=1), {p.key: p.levels(2)[0] for p in spec.space})[0]
     with Client(address) as client:
         workers = list(client.scheduler_info(n_workers=-1)["workers"])
-        client.gather([client.submit(run_unit, UnitJob(unit.id, spec.task, unit.config, spec.engine), workers=[w],
+        client.gather([client.submit(run_unit, UnitJob(unit.id, spec.task, unit.config, spec.engine, spec.data_dir),
+                                     workers=[w],
                                      pure=False, key=f"warm-{i}") for i, w in enumerate(workers)])
 
 
@@ -223,7 +225,7 @@ def main() -> None:
         return
     protocol = tomllib.loads(args.protocol.read_text())
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    result = {"protocol": str(args.protocol.relative_to(REPO)), "commit": commit(), "started": started,
+    result = {"protocol": str(args.protocol.resolve().relative_to(REPO)), "commit": commit(), "started": started,
               "machine": machine(), "study": study(protocol, args.work)}
     if not args.skip_throughput:
         result["throughput"] = throughput(protocol, args.work)
