@@ -87,6 +87,13 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
                      for j in range(start, start + count)], dtype=np.uint64)
 
 
+def _no_adc_kernel(model: str, hook: bool) -> str:
+    """Why the cpu engine refuses network.model = ``model`` on a chip whose ADC quantizes (one line)."""
+    what = "a step hook with" if hook else f"network.model = {model!r} with"
+    return (f"the cpu engine does not run {what} the ADC in the loop (crossbar.adc_mode = 'quantize'); "
+            "use --engine brian2, or --set crossbar.adc_mode=ideal")
+
+
 def _has_cpu_kernel(model) -> bool:
     return model.cpu_kernel() is not None
 
@@ -131,13 +138,15 @@ class CpuEngine:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
                               f"(it runs: {', '.join(kernel_models(_has_cpu_kernel))}); "
                               "use --engine brian2 (or auto)")
-        if lsm.drive_adc is not None:
+        model = get_model(lsm.model)
+        if lsm.drive_adc is not None and model.kernel == "discrete":
             return self._run_with_adc(lsm, raster, progress, hook, first_sample)
+        if lsm.drive_adc is not None and (hook is not None or model.cpu_kernel().adc_chunk is None):
+            raise EngineError(_no_adc_kernel(lsm.model, hook is not None))
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
         try:
             import numba
-            model = get_model(lsm.model)
             kernel, args = model.cpu_kernel(), model.kernel_args(lsm)
         except ImportError as exc:
             raise EngineError(f"the cpu engine needs numba (pip install numba): {exc}") from None
@@ -163,8 +172,13 @@ class CpuEngine:
                     chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
                     keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start,
                                       stop - start)
-                    kernel.chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys, spikes[start:stop],
-                                 chunk_traces)
+                    if lsm.drive_adc is None:
+                        kernel.chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys, spikes[start:stop],
+                                     chunk_traces)
+                    else:
+                        from neurosim.kernels.continuous import adc_tuple
+                        kernel.adc_chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys,
+                                         adc_tuple(lsm.drive_adc), spikes[start:stop], chunk_traces)
                     if progress is not None:
                         progress(stop, samples)
         if samples == 0 and progress is not None:

@@ -55,6 +55,9 @@ class CpuKernel:
     - ``slot_steps(bins, args) -> int``: steps of a sample's slot (``bins`` plus separators);
       step ``k < bins`` is bin ``k``.
     - ``synaptic_current(state, args)``: the ``I_syn`` array a step hook reads, or None.
+    - ``adc_chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces)``: ``chunk`` with
+      the chip's column ADC in the loop (``adc``: :func:`neurosim.kernels.continuous.adc_tuple`), or
+      None: the ``cpu`` engine refuses the model on a chip whose ADC quantizes.
     """
 
     chunk: Callable[..., None]
@@ -62,6 +65,7 @@ class CpuKernel:
     step: Callable[..., Any]
     slot_steps: Callable[[int, tuple], int]
     synaptic_current: Callable[[tuple, tuple], Any] = lambda state, args: None
+    adc_chunk: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)
