@@ -30,7 +30,7 @@ MODES = {
     "offset, column reference": ["crossbar.mapping=offset", "crossbar.offset_reference=column"],
     "offset, digital subtraction": ["crossbar.mapping=offset", "crossbar.offset_reference=digital"],
     "1-bit comparator": ["crossbar.adc_bits=1"],
-    "sign-magnitude, exact zero": ["crossbar.adc_bits=3"],
+    "sign-magnitude, exact zero": ["crossbar.adc_bits=3", "crossbar.adc_range=0.004"],
 }
 
 
