@@ -137,6 +137,7 @@ def report_numbers(report: dict) -> dict:
     return {"accuracy": report["accuracy"], "activity": report["activity"], "energy": report["energy"]}
 
 
+@pytest.mark.brian2
 @pytest.mark.x86_fma
 @pytest.mark.parametrize("model", ["discrete-lif", "lif", "izhikevich"])
 def test_brian2_gives_the_cpu_engines_report_on_the_default_chip(model):

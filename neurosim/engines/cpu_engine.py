@@ -89,7 +89,7 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
 
 def _no_adc_kernel(model: str, hook: bool) -> str:
     """Why the cpu engine refuses network.model = ``model`` on a chip whose ADC quantizes (one line)."""
-    what = "a step hook with" if hook else f"network.model = {model!r} with"
+    what = f"a step hook on network.model = {model!r} with" if hook else f"network.model = {model!r} with"
     return (f"the cpu engine does not run {what} the ADC in the loop (crossbar.adc_mode = 'quantize'); "
             "use --engine brian2, or --set crossbar.adc_mode=ideal")
 
@@ -141,7 +141,8 @@ class CpuEngine:
         model = get_model(lsm.model)
         if lsm.drive_adc is not None and model.kernel == "discrete":
             return self._run_with_adc(lsm, raster, progress, hook, first_sample)
-        if lsm.drive_adc is not None and (hook is not None or model.cpu_kernel().adc_chunk is None):
+        needs = "adc_chunk" if hook is None else "adc_step"
+        if lsm.drive_adc is not None and getattr(model.cpu_kernel(), needs) is None:
             raise EngineError(_no_adc_kernel(lsm.model, hook is not None))
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
@@ -162,10 +163,12 @@ class CpuEngine:
         with self._numba_threads(numba):
             if hook is not None:
                 from neurosim.engines.cpu_stepping import run_stepping
+                from neurosim.kernels.continuous import adc_tuple
                 run_stepping(kernel, args, lsm.neurons, raster, in_rows, rec_rows, noisy,
                              noise_keys(lsm.noise_seed if noisy else None, first_sample, samples),
                              HookDriver(hook, lsm.neurons, bins), spikes,
-                             traces if n_trace else np.zeros((samples, bins, 0)), progress)
+                             traces if n_trace else np.zeros((samples, bins, 0)), progress,
+                             None if lsm.drive_adc is None else adc_tuple(lsm.drive_adc))
             else:
                 for start in range(0, samples, self.chunk_samples):
                     stop = min(start + self.chunk_samples, samples)

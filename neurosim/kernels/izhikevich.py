@@ -32,7 +32,7 @@ from neurosim.kernels.continuous import (
 )
 from neurosim.kernels.cpu_common import fma
 
-__all__ = ["CPU_KERNEL", "GPU_KERNEL", "adc_chunk", "chunk", "deliver", "rest", "start", "step", "update"]
+__all__ = ["CPU_KERNEL", "GPU_KERNEL", "adc_chunk", "adc_step", "chunk", "deliver", "rest", "start", "step", "update"]
 
 
 @njit(cache=True, inline="always")
@@ -135,6 +135,12 @@ def step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, 
           traces_s)
 
 
+@njit(cache=True)
+def adc_step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s):
+    """:func:`step` with the chip's ADC in the loop (``scratch``: float64 ``(3, N)``, one per sample)."""
+    _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s)
+
+
 # ---- gpu engine: numpy twins of izhikevich.cu (state [B, N] in one float dtype)
 
 def update(v, u, cur, last, notref, fired, a, b, p, k, bins, exp_syn, refr, vth, xp) -> None:
@@ -175,6 +181,7 @@ def rest(args: tuple, shape: tuple[int, int], dtype, xp) -> tuple:
 
 #: The Izhikevich model's :class:`~neurosim.kernels.CpuKernel`.
 CPU_KERNEL = CpuKernel(chunk=chunk, start=start, step=step, slot_steps=slot_steps, adc_chunk=adc_chunk,
+                       adc_step=adc_step,
                        synaptic_current=synaptic_current)
 
 #: The Izhikevich model's :class:`~neurosim.kernels.ContinuousGpuKernel` (``izhikevich.cu``).
