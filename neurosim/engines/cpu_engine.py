@@ -20,7 +20,9 @@ With a non-ideal ADC (``lsm.drive_adc``, :mod:`neurosim.crossbar.periphery`) the
 engine runs :mod:`neurosim.engines.cpu_adc_kernel` instead, which quantizes every array
 segment's partial sum with the macro's quantizer (same codes as
 :class:`~neurosim.crossbar.CrossbarMacro`; see ``tests/test_adc_loop.py``); with read noise
-per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`.
+per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`. A continuous model runs its
+kernel's ``adc_chunk`` (``adc_step`` with a hook; :func:`neurosim.kernels.continuous.synapse_phase`);
+a model whose kernel lacks them is refused with one line.
 
 Compiled code is cached on disk (numba ``cache=True``, in ``__pycache__`` beside
 the module or numba's user cache), so only the first process pays the compile.
