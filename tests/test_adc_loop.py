@@ -14,7 +14,6 @@ from neurosim.crossbar import Adc, CrossbarMacro, ProgrammedMatrix, program_rand
 from neurosim.energy import count_operations, estimate_energy
 from neurosim.engines import get_engine
 from neurosim.networks.models import get_model
-from neurosim.errors import EngineError
 from neurosim.networks import build_lsm
 
 
@@ -114,17 +113,12 @@ def test_cpu_engine_with_the_adc_in_the_loop_matches_the_numpy_macro_reference(m
     assert not np.array_equal(get_engine("cpu").run(replace(lsm, drive_adc=None), raster).spike_raster, spikes)
 
 
-def test_brian2_is_the_ideal_adc_reference_and_refuses_a_quantizing_adc():
+def test_brian2_runs_a_quantizing_adc_and_auto_prefers_the_fast_engines():
     config = load_config(overrides=["network.neurons=5"])
     lsm = build_lsm(config, 4, np.random.default_rng(0))
     assert lsm.drive_adc is not None
-    assert not get_engine("brian2").supports(lsm)
-    with pytest.raises(EngineError, match="ideal-ADC reference"):
-        get_engine("brian2").run(lsm, np.zeros((1, 3, 4), bool))
+    assert get_engine("brian2").supports(lsm)      # the ADC as Brian2 code: tests/test_adc_every_engine.py
     assert get_engine("auto", network=lsm).name in ("cpu", "gpu")
-    ideal = build_lsm(load_config(overrides=["network.neurons=5", "crossbar.adc_mode=ideal"]), 4,
-                      np.random.default_rng(0))
-    assert ideal.drive_adc is None and get_engine("brian2").supports(ideal)
 
 
 def test_adc_bits_change_the_adc_energy_by_the_walden_figure_of_merit():

@@ -1,8 +1,8 @@
-"""A model without the chip's ADC in its loop is refused on a chip whose ADC quantizes.
+"""The continuous models (``lif``, ``izhikevich``) carry the chip's column ADC on a chip whose ADC quantizes.
 
-Only the discrete LIF reads its drive through the column ADC; the continuous models (``lif``,
-``izhikevich``) used to run with an ideal ADC on a quantizing chip while the report named the
-chip's ADC. They are refused with the two ways out until the ADC is built into them.
+They used to be refused there (before that, run with an ideal ADC while the report named the chip's).
+What is quantized is the synaptic input of each step, per array segment; the engines' exactness over
+every mode is tests/test_adc_every_engine.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from neurosim.config import load_config
-from neurosim.errors import ConfigError
 from neurosim.networks import build_lsm
 from neurosim.tasks import RunContext, run_task
 
@@ -20,15 +19,12 @@ QUANTIZING = ("rram-40nm-256kb", "pcm-14nm-hermes")
 
 @pytest.mark.parametrize("chip", QUANTIZING)
 @pytest.mark.parametrize("model", ["lif", "izhikevich"])
-def test_continuous_model_on_a_quantizing_adc_is_refused_with_the_ways_out(chip, model):
+def test_continuous_model_on_a_quantizing_chip_carries_its_adc(chip, model):
     config = load_config(chip, overrides=[f"network.model={model}", "network.neurons=20"])
     assert config.crossbar.adc_mode == "quantize"
-    with pytest.raises(ConfigError) as err:
-        build_lsm(config, 8, np.random.default_rng(0))
-    message = str(err.value)
-    for words in (f"network.model = '{model}'", "crossbar.adc_mode = 'quantize'", "crossbar.adc_mode=ideal",
-                  "network.model=discrete-lif"):
-        assert words in message
+    lsm = build_lsm(config, 8, np.random.default_rng(0))
+    assert lsm.model == model and lsm.drive_adc is not None
+    assert lsm.drive_adc.adc.bits == config.crossbar.adc_bits
 
 
 @pytest.mark.parametrize("model", ["lif", "izhikevich"])
@@ -44,8 +40,12 @@ def test_discrete_lif_keeps_the_adc_in_its_loop():
     assert lsm.drive_adc is not None
 
 
-def test_a_task_on_a_quantizing_chip_refuses_a_continuous_model():
-    config = load_config("rram-40nm-256kb", overrides=["network.model=izhikevich", "network.neurons=20",
-                                                       "run.samples=40", "input.n_bins=10", "classify.folds=0"])
-    with pytest.raises(ConfigError, match="crossbar.adc_mode"):
-        run_task("classify", config, RunContext("cpu"))
+def test_a_task_on_a_quantizing_chip_runs_a_continuous_model_with_the_adc():
+    """The ADC's resolution changes the run's spikes: it is in the loop, not an ideal ADC."""
+    spikes = {}
+    for bits in (8, 1):
+        config = load_config("rram-40nm-256kb", overrides=[
+            "network.model=lif", "network.lif.threshold=0.5", "network.input_scale=2.0", "network.neurons=20",
+            "run.samples=40", "input.n_bins=10", "classify.folds=0", f"crossbar.adc_bits={bits}"])
+        spikes[bits] = run_task("classify", config, RunContext("cpu")).report["activity"]["spikes_per_sample"]
+    assert spikes[8] > 0 and spikes[8] != spikes[1]

@@ -206,9 +206,9 @@ class Brian2Engine:
 
     def supports(self, lsm: LSM) -> bool:
         """Whether this engine simulates ``lsm``: any registered neuron model (its Brian2 definition),
-        with an ideal ADC (Brian2 is the reference of the ideal-ADC case; a chip whose ADC
-        quantizes the drive, ``lsm.drive_adc``, runs on the cpu or gpu engine)."""
-        return lsm.model in model_names() and getattr(lsm, "drive_adc", None) is None
+        with an ideal ADC or one that quantizes the drive (``lsm.drive_adc``, read by Brian2 code:
+        :mod:`neurosim.engines.brian2_adc`)."""
+        return lsm.model in model_names()
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, hook: StepHook | None = None, *,
@@ -226,10 +226,6 @@ class Brian2Engine:
             import brian2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
             raise EngineError(f"the brian2 engine needs brian2: {exc}") from None
-        if getattr(lsm, "drive_adc", None) is not None:
-            raise EngineError("the brian2 engine is the ideal-ADC reference: this chip's ADC quantizes the "
-                              "drive (crossbar.adc_mode = 'quantize'); use --engine cpu or gpu, or "
-                              "--set crossbar.adc_mode=ideal")
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
         n_trace = min(self.trace_neurons, lsm.neurons)

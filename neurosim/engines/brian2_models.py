@@ -11,9 +11,12 @@ LIF in :mod:`neurosim.networks.models.discrete_lif`, the continuous models in
 Read noise (``lsm.w_*_std``): each transmission adds ``w_std · randn()`` to ``w``
 (Brian2's generator, seeded by the engine).
 
+A chip whose ADC quantizes (``lsm.drive_adc``): the synapses feed per-segment column partial
+sums that the ADC reads every step before they reach the neurons (:mod:`neurosim.engines.brian2_adc`).
+
 Feedback (``build_network(..., feedback=True)``, a run with a step hook): a per-neuron
-``fb`` added to the synaptic target in the synapses slot after both pathways (see
-:mod:`neurosim.engines.online`).
+``fb`` added to the synaptic target in the synapses slot after both pathways (and after the
+ADC's drives; see :mod:`neurosim.engines.online`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.engines.brian2_adc import ADC_NEURON_MODEL, add_drive_adc
 from neurosim.networks import LSM
 from neurosim.networks.models import get_model
 
@@ -58,23 +62,27 @@ def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0, feedback:
 
     ``feedback``: give the neurons a variable ``fb`` (one per neuron, membrane units, 0
     until set) added to the synaptic target (``v``, or ``I_syn`` with an exponential
-    synapse) at every step in the synapses slot after the synaptic pathways (order 1);
+    synapse) at every step in the synapses slot after the synaptic pathways and the ADC (order 5);
     Brian2 skips the write for refractory neurons when the target is ``v (unless
     refractory)``. See :mod:`neurosim.engines.online`.
     """
     period = separator_steps(lsm) + bins
-    spec = get_model(lsm.model).brian2_neurons(brian2, lsm, period, bins,
-                                               FEEDBACK_MODEL if feedback else "")
+    quantizing = lsm.drive_adc is not None
+    extra = (FEEDBACK_MODEL if feedback else "") + (ADC_NEURON_MODEL if quantizing else "")
+    spec = get_model(lsm.model).brian2_neurons(brian2, lsm, period, bins, extra)
     neurons, dt = spec.group, spec.dt
     if feedback:
-        neurons.run_regularly(f"{spec.target} += fb", when="synapses", order=1, name="lsm_feedback")
+        neurons.run_regularly(f"{spec.target} += fb", when="synapses", order=5, name="lsm_feedback")
     source = brian2.SpikeGeneratorGroup(lsm.inputs, [], [] * brian2.second, dt=dt, name="lsm_input")
-    s_in = _synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, spec.target,
-                     spec.delay_steps, "lsm_w_in", dt)
-    s_rec = _synapses(brian2, neurons, neurons, lsm.w_rec, lsm.rec_mask, lsm.w_rec_std, spec.target,
-                      spec.delay_steps, "lsm_w_rec", dt)
+    if quantizing:
+        pathways = add_drive_adc(brian2, lsm, neurons, source, spec.target, spec.delay_steps, dt)
+    else:
+        pathways = [_synapses(brian2, source, neurons, lsm.w_in, lsm.in_mask, lsm.w_in_std, spec.target,
+                              spec.delay_steps, "lsm_w_in", dt),
+                    _synapses(brian2, neurons, neurons, lsm.w_rec, lsm.rec_mask, lsm.w_rec_std, spec.target,
+                              spec.delay_steps, "lsm_w_rec", dt)]
     monitor = brian2.SpikeMonitor(neurons, name="lsm_spikes")
-    objects = [neurons, source, s_in, s_rec, monitor]
+    objects = [neurons, source, *pathways, monitor]
     trace = None
     if trace_neurons:
         trace = brian2.StateMonitor(neurons, "v", record=np.arange(trace_neurons), when="end",

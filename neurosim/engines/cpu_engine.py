@@ -20,7 +20,9 @@ With a non-ideal ADC (``lsm.drive_adc``, :mod:`neurosim.crossbar.periphery`) the
 engine runs :mod:`neurosim.engines.cpu_adc_kernel` instead, which quantizes every array
 segment's partial sum with the macro's quantizer (same codes as
 :class:`~neurosim.crossbar.CrossbarMacro`; see ``tests/test_adc_loop.py``); with read noise
-per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`.
+per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`. A continuous model runs its
+kernel's ``adc_chunk`` (``adc_step`` with a hook; :func:`neurosim.kernels.continuous.synapse_phase`);
+a model whose kernel lacks them is refused with one line.
 
 Compiled code is cached on disk (numba ``cache=True``, in ``__pycache__`` beside
 the module or numba's user cache), so only the first process pays the compile.
@@ -87,6 +89,13 @@ def noise_keys(noise_seed: int | None, start: int, count: int) -> np.ndarray:
                      for j in range(start, start + count)], dtype=np.uint64)
 
 
+def _no_adc_kernel(model: str, hook: bool) -> str:
+    """Why the cpu engine refuses network.model = ``model`` on a chip whose ADC quantizes (one line)."""
+    what = f"a step hook on network.model = {model!r} with" if hook else f"network.model = {model!r} with"
+    return (f"the cpu engine does not run {what} the ADC in the loop (crossbar.adc_mode = 'quantize'); "
+            "use --engine brian2, or --set crossbar.adc_mode=ideal")
+
+
 def _has_cpu_kernel(model) -> bool:
     return model.cpu_kernel() is not None
 
@@ -131,13 +140,16 @@ class CpuEngine:
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
                               f"(it runs: {', '.join(kernel_models(_has_cpu_kernel))}); "
                               "use --engine brian2 (or auto)")
-        if lsm.drive_adc is not None:
+        model = get_model(lsm.model)
+        if lsm.drive_adc is not None and model.kernel == "discrete":
             return self._run_with_adc(lsm, raster, progress, hook, first_sample)
+        needs = "adc_chunk" if hook is None else "adc_step"
+        if lsm.drive_adc is not None and getattr(model.cpu_kernel(), needs) is None:
+            raise EngineError(_no_adc_kernel(lsm.model, hook is not None))
         raster = check_input_raster(raster, lsm.inputs)
         samples, bins, inputs = raster.shape
         try:
             import numba
-            model = get_model(lsm.model)
             kernel, args = model.cpu_kernel(), model.kernel_args(lsm)
         except ImportError as exc:
             raise EngineError(f"the cpu engine needs numba (pip install numba): {exc}") from None
@@ -153,18 +165,25 @@ class CpuEngine:
         with self._numba_threads(numba):
             if hook is not None:
                 from neurosim.engines.cpu_stepping import run_stepping
+                from neurosim.kernels.continuous import adc_tuple
                 run_stepping(kernel, args, lsm.neurons, raster, in_rows, rec_rows, noisy,
                              noise_keys(lsm.noise_seed if noisy else None, first_sample, samples),
                              HookDriver(hook, lsm.neurons, bins), spikes,
-                             traces if n_trace else np.zeros((samples, bins, 0)), progress)
+                             traces if n_trace else np.zeros((samples, bins, 0)), progress,
+                             None if lsm.drive_adc is None else adc_tuple(lsm.drive_adc))
             else:
                 for start in range(0, samples, self.chunk_samples):
                     stop = min(start + self.chunk_samples, samples)
                     chunk_traces = traces[start:stop] if n_trace else np.zeros((stop - start, bins, 0))
                     keys = noise_keys(lsm.noise_seed if noisy else None, first_sample + start,
                                       stop - start)
-                    kernel.chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys, spikes[start:stop],
-                                 chunk_traces)
+                    if lsm.drive_adc is None:
+                        kernel.chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys, spikes[start:stop],
+                                     chunk_traces)
+                    else:
+                        from neurosim.kernels.continuous import adc_tuple
+                        kernel.adc_chunk(raster[start:stop], args, in_rows, rec_rows, noisy, keys,
+                                         adc_tuple(lsm.drive_adc), spikes[start:stop], chunk_traces)
                     if progress is not None:
                         progress(stop, samples)
         if samples == 0 and progress is not None:

@@ -51,7 +51,7 @@ from neurosim import backend
 from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import continuous_deliver, continuous_update
-from neurosim.engines.lsm_step import lsm_step, noise_generator, synaptic_drive
+from neurosim.engines.lsm_step import _segment_noise, lsm_step, noise_generator, synaptic_drive
 from neurosim.errors import EngineError
 from neurosim.kernels import BinGpuKernel, ContinuousGpuKernel
 from neurosim.networks import LSM, get_model
@@ -232,14 +232,22 @@ def _continuous_batch(kernel: ContinuousGpuKernel, args: tuple, lsm: LSM, x_dev:
         inp = rec = no_input
         if src >= 0:
             if src < bins:
-                inp = synaptic_drive(x_dev[src], weights.w_in, weights.var_in, rng, xp)
-            rec = synaptic_drive(ring[src % (delay + 1)], weights.w_rec, weights.var_rec, rng, xp)
+                inp = _drive(lsm, x_dev[src], weights.w_in, weights.var_in, 0, rng, xp)
+            rec = _drive(lsm, ring[src % (delay + 1)], weights.w_rec, weights.var_rec, 1, rng, xp)
         continuous_deliver(kernel, v, u, cur, notref, fired, inp, rec, b, c, d, p, exp_syn, src >= 0,
                            gated, k >= bins, xp)
         if k < bins:
             spk_dev[k] = fired != 0
             if tr_dev is not None:
                 tr_dev[k] = v[:, :tr_dev.shape[2]]
+
+
+def _drive(lsm: LSM, x: Any, w: Any, var: Any | None, group: int, rng: Any, xp: Any) -> Any:
+    """A continuous model's drive ``[B, N]`` of pathway ``group``: ``x @ w``, or with the chip's ADC
+    (``lsm.drive_adc``) the sum of each array segment's quantized partial sums (as :func:`lsm_step`)."""
+    if lsm.drive_adc is None:
+        return synaptic_drive(x, w, var, rng, xp)
+    return lsm.drive_adc.drive(x, w, group, xp, _segment_noise(var, rng, xp))
 
 
 def _samples_first(a: Any, used: int, xp: Any, dest: np.ndarray) -> None:

@@ -58,6 +58,12 @@ class CpuKernel:
     - ``slot_steps(bins, args) -> int``: steps of a sample's slot (``bins`` plus separators);
       step ``k < bins`` is bin ``k``.
     - ``synaptic_current(state, args)``: the ``I_syn`` array a step hook reads, or None.
+    - ``adc_chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces)``: ``chunk`` with
+      the chip's column ADC in the loop (``adc``: :func:`neurosim.kernels.continuous.adc_tuple`), or
+      None: the ``cpu`` engine refuses the model on a chip whose ADC quantizes.
+    - ``adc_step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s,
+      traces_s)``: ``step`` with the ADC in the loop (``scratch`` float64 ``(3, N)``), or None: the
+      ``cpu`` engine refuses a step hook on a chip whose ADC quantizes.
     """
 
     chunk: Callable[..., None]
@@ -65,6 +71,8 @@ class CpuKernel:
     step: Callable[..., Any]
     slot_steps: Callable[[int, tuple], int]
     synaptic_current: Callable[[tuple, tuple], Any] = lambda state, args: None
+    adc_chunk: Callable[..., None] | None = None
+    adc_step: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,16 @@ Bit-exactness with Brian2's Cython build (GCC -O3 -ffast-math -march=native), re
 compiled state updaters, is each model's business (see its kernel module); the synapse phase
 here adds inputs of bin ``k − delay`` in ascending index, then the reservoir spikes of step
 ``k − delay`` in ascending index, then the hook's feedback, as Brian2 does.
+
+The ADC in the loop (a chip whose ADC quantizes, :class:`~neurosim.crossbar.periphery.DriveAdc`):
+what is quantized is the synaptic input of each step, per array segment. Each segment's column
+partial sums (its active rows added in ascending order from 0, read noise included) pass through
+the shared quantizer :func:`~neurosim.crossbar.periphery.adc_read`; the read-back values are summed
+per pathway in segment order (``inp``, ``rec``) and reach the target as ``(tgt + inp) + rec``
+(:func:`synapse_phase`; the Brian2 engine's :mod:`neurosim.engines.brian2_adc` does the same).
+The ADC's description is a tuple ``adc = (seg_group, seg_start, seg_stop, unit, ref, lsb,
+max_code, signed)`` (int64 ``(S,)`` segments; float64 ``(2,)`` per-pathway ``unit`` and ``ref``;
+floats; bool); :data:`NO_ADC`'s has no segment (an ideal ADC).
 """
 
 from __future__ import annotations
@@ -19,11 +29,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from neurosim.crossbar.periphery import adc_read
 from neurosim.kernels.cpu_common import add_rows
 
+_read = njit(cache=True, inline="always")(adc_read)
+
 __all__ = [
+    "adc_scratch",
+    "adc_tuple",
+    "no_adc",
     "deliver_drives",
     "finish_update",
+    "synapse_phase",
     "record_spike",
     "slot_arrays",
     "slot_steps",
@@ -84,6 +101,104 @@ def synapses(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows,
     for j in range(fb.shape[0]):
         if notref[j] or not gated:
             tgt[j] += fb[j]
+
+
+@njit(cache=True, inline="always")
+def _read_pathway(total, rows, n, group, adc, acc, dense, w, ptr, idx, std, noisy, key, counter_slot, notref):
+    """``total += `` the ADC's reading of each of pathway ``group``'s segments, in segment order:
+    the partial sums over the active rows ``rows[:n]`` (ascending) that fall in the segment."""
+    seg_group, seg_start, seg_stop, unit, ref, lsb, max_code, signed = adc
+    lo = 0
+    for q in range(seg_group.shape[0]):
+        if seg_group[q] != group:
+            continue
+        while lo < n and rows[lo] < seg_start[q]:
+            lo += 1
+        hi = lo
+        while hi < n and rows[hi] < seg_stop[q]:
+            hi += 1
+        count = hi - lo
+        if count == 0:
+            continue  # a segment with no active row is not read (it would read 0)
+        acc[:] = 0.0
+        add_rows(acc, notref, False, rows[lo:], count, dense, w, ptr, idx, std, noisy, key, counter_slot)
+        u = unit[group]
+        off = ref[group] * count
+        for j in range(total.shape[0]):
+            if ref[group] == 0.0:
+                total[j] += _read(acc[j] / u, lsb, max_code, signed) * u
+            else:
+                total[j] += _read((acc[j] + off) / u, lsb, max_code, signed) * u - off
+        lo = hi
+
+
+@njit(cache=True, inline="always")
+def synapses_adc(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb,
+                 adc, scratch):
+    """:func:`synapses` with the ADC in the loop: ``tgt = (tgt + inp) + rec`` with ``inp``, ``rec`` the
+    quantized drives of bin ``k − delay``'s inputs and step ``k − delay``'s reservoir spikes
+    (``scratch`` float64 ``(3, N)``: partial sums, ``inp``, ``rec``), then the feedback ``fb``."""
+    in_dense, w_in, in_ptr, in_idx, in_std = in_rows
+    rec_dense, w_rec, rec_ptr, rec_idx, rec_std = rec_rows
+    bins, inputs = raster_s.shape
+    neurons = tgt.shape[0]
+    acc, inp, rec = scratch[0], scratch[1], scratch[2]
+    src = k - delay
+    if src >= 0:
+        inp[:] = 0.0
+        rec[:] = 0.0
+        noise_slot = (np.uint64(src) * np.uint64(2)) * np.uint64(inputs + neurons)
+        if src < bins:
+            n_active = 0
+            for i in range(inputs):
+                if raster_s[src, i]:
+                    active[n_active] = i
+                    n_active += 1
+            _read_pathway(inp, active, n_active, 0, adc, acc, in_dense, w_in, in_ptr, in_idx, in_std,
+                          noisy, key, noise_slot, notref)
+        old = src % (delay + 1)
+        _read_pathway(rec, spk[old], nspk[old], 1, adc, acc, rec_dense, w_rec, rec_ptr, rec_idx, rec_std,
+                      noisy, key, noise_slot + np.uint64(inputs + neurons), notref)
+        for j in range(neurons):
+            if notref[j] or not gated:
+                tgt[j] = (tgt[j] + inp[j]) + rec[j]
+    for j in range(fb.shape[0]):
+        if notref[j] or not gated:
+            tgt[j] += fb[j]
+
+
+@njit(cache=True, inline="always")
+def synapse_phase(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb,
+                  adc, scratch):
+    """The synapse phase of step ``k``: :func:`synapses` with an ideal ADC (``adc`` without
+    segments, :data:`NO_ADC`), else :func:`synapses_adc`."""
+    if adc[0].shape[0] == 0:
+        synapses(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb)
+    else:
+        synapses_adc(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key,
+                     fb, adc, scratch)
+
+
+@njit(cache=True, inline="always")
+def no_adc():
+    """The ``adc`` tuple of an ideal ADC (no segment), typed as a real one."""
+    empty_i = np.zeros(0, dtype=np.int64)
+    empty_f = np.zeros(2)
+    return (empty_i, empty_i, empty_i, empty_f, empty_f, 0.0, 0.0, True)
+
+
+def adc_tuple(drive_adc) -> tuple:
+    """The kernels' ``adc`` tuple of a :class:`~neurosim.crossbar.periphery.DriveAdc`."""
+    seg = np.asarray(drive_adc.segments, dtype=np.int64).reshape(-1, 3)
+    return (np.ascontiguousarray(seg[:, 0]), np.ascontiguousarray(seg[:, 1]), np.ascontiguousarray(seg[:, 2]),
+            np.asarray(drive_adc.unit, dtype=np.float64), np.asarray(drive_adc.ref, dtype=np.float64),
+            float(drive_adc.adc.lsb), float(drive_adc.adc.max_code), bool(drive_adc.adc.signed))
+
+
+@njit(cache=True, inline="always")
+def adc_scratch(neurons, adc):
+    """One sample's scratch for :func:`synapses_adc`: float64 ``(3, neurons)`` (none without an ADC)."""
+    return np.empty((3, neurons if adc[0].shape[0] else 0))
 
 
 @njit(cache=True, inline="always")

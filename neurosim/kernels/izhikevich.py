@@ -21,16 +21,18 @@ from neurosim.kernels import ContinuousGpuKernel, CpuKernel
 from neurosim.kernels.continuous import (
     deliver_drives,
     finish_update,
+    adc_scratch,
+    no_adc,
     record_spike,
     slot_arrays,
     slot_steps,
-    synapses,
+    synapse_phase,
     synaptic_current,
     write_trace,
 )
 from neurosim.kernels.cpu_common import fma
 
-__all__ = ["CPU_KERNEL", "GPU_KERNEL", "chunk", "deliver", "rest", "start", "step", "update"]
+__all__ = ["CPU_KERNEL", "GPU_KERNEL", "adc_chunk", "adc_step", "chunk", "deliver", "rest", "start", "step", "update"]
 
 
 @njit(cache=True, inline="always")
@@ -45,8 +47,9 @@ def _start(neurons, inputs, args):
 
 
 @njit(cache=True, inline="always")
-def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s):
-    """Slot step ``k`` of one sample, in place (arguments: :class:`neurosim.kernels.CpuKernel`)."""
+def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s):
+    """Slot step ``k`` of one sample, in place (arguments: :class:`neurosim.kernels.CpuKernel`; ``adc``,
+    ``scratch``: the ADC in the loop, :func:`neurosim.kernels.continuous.synapse_phase`)."""
     v, u, cur, last, notref, spk, nspk, active = state
     exp_syn, consts, a, b, c, d, vth, delay, _, _ = args
     bins = raster_s.shape[0]
@@ -75,8 +78,8 @@ def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s,
                 n = record_spike(j, k, slot, n, spk, notref, last, spikes_s)
     nspk[slot] = n
     # synapses (never gated: no refractory period)
-    synapses(k, raster_s, cur if exp_syn else v, notref, False, spk, nspk, active, delay,
-             in_rows, rec_rows, noisy, key, fb)
+    synapse_phase(k, raster_s, cur if exp_syn else v, notref, False, spk, nspk, active, delay,
+                  in_rows, rec_rows, noisy, key, fb, adc, scratch)
     # resets
     for q in range(n):
         j = spk[slot, q]
@@ -92,18 +95,31 @@ def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s,
         write_trace(k, v, traces_s)
 
 
-@njit(cache=True, parallel=True)
-def chunk(raster, args, in_rows, rec_rows, noisy, keys, spikes, traces):
-    """Simulate a chunk of samples in float64, parallel over samples (:class:`neurosim.kernels.CpuKernel`)."""
+@njit(cache=True, inline="always")
+def _chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces):
     samples, bins, inputs = raster.shape
     neurons = spikes.shape[2]
     period = bins + args[9]
     no_fb = np.zeros(0)
     for smp in prange(samples):
         state = _start(neurons, inputs, args)
+        scratch = adc_scratch(neurons, adc)
         key = keys[smp]
         for k in range(period):
-            _step(k, raster[smp], state, args, in_rows, rec_rows, noisy, key, no_fb, spikes[smp], traces[smp])
+            _step(k, raster[smp], state, args, in_rows, rec_rows, noisy, key, no_fb, adc, scratch, spikes[smp],
+                  traces[smp])
+
+
+@njit(cache=True, parallel=True)
+def chunk(raster, args, in_rows, rec_rows, noisy, keys, spikes, traces):
+    """Simulate a chunk of samples in float64, parallel over samples (:class:`neurosim.kernels.CpuKernel`)."""
+    _chunk(raster, args, in_rows, rec_rows, noisy, keys, no_adc(), spikes, traces)
+
+
+@njit(cache=True, parallel=True)
+def adc_chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces):
+    """:func:`chunk` with the chip's ADC in the loop (``adc``: :func:`neurosim.kernels.continuous.adc_tuple`)."""
+    _chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces)
 
 
 @njit(cache=True)
@@ -115,7 +131,14 @@ def start(neurons, inputs, args):
 @njit(cache=True)
 def step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s):
     """:func:`_step` called from Python (the stepping path of a run with a hook)."""
-    _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, spikes_s, traces_s)
+    _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, no_adc(), np.empty((3, 0)), spikes_s,
+          traces_s)
+
+
+@njit(cache=True)
+def adc_step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s):
+    """:func:`step` with the chip's ADC in the loop (``scratch``: float64 ``(3, N)``, one per sample)."""
+    _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s)
 
 
 # ---- gpu engine: numpy twins of izhikevich.cu (state [B, N] in one float dtype)
@@ -157,7 +180,8 @@ def rest(args: tuple, shape: tuple[int, int], dtype, xp) -> tuple:
 
 
 #: The Izhikevich model's :class:`~neurosim.kernels.CpuKernel`.
-CPU_KERNEL = CpuKernel(chunk=chunk, start=start, step=step, slot_steps=slot_steps,
+CPU_KERNEL = CpuKernel(chunk=chunk, start=start, step=step, slot_steps=slot_steps, adc_chunk=adc_chunk,
+                       adc_step=adc_step,
                        synaptic_current=synaptic_current)
 
 #: The Izhikevich model's :class:`~neurosim.kernels.ContinuousGpuKernel` (``izhikevich.cu``).

@@ -24,7 +24,6 @@ from neurosim.config import Config
 from neurosim.crossbar import ProgrammedMatrix, program_random_matrix
 from neurosim.crossbar.periphery import DriveAdc, network_drive_adc
 from neurosim.devices import build_device
-from neurosim.errors import ConfigError
 from neurosim.networks.connectivity import (apply_dale, distance_mask, grid_positions, neuron_types,
                                             random_mask)
 from neurosim.networks.models import get_model
@@ -56,8 +55,9 @@ class LSM:
     noise drawn on every transmission (same units as the weights; ``None`` =
     noiseless), with ``noise_seed`` seeding Brian2's generator for it.
     ``drive_adc``: the chip's column ADC applied to each step's summed drive
-    (:class:`~neurosim.crossbar.periphery.DriveAdc`; None = ideal ADC). Only the discrete LIF
-    has it in its loop: :func:`build_lsm` refuses a continuous model on a chip whose ADC quantizes.
+    (:class:`~neurosim.crossbar.periphery.DriveAdc`; None = ideal ADC), whatever the model: what is
+    quantized is the synaptic input of each step, per array segment (the discrete LIF's membrane
+    increment; a continuous model's weight added to ``v``, or to ``I_syn`` with an exponential synapse).
     ``dt`` (s) is the step of the continuous models, one input bin.
 
     ``model`` names the registered neuron model (:func:`neurosim.networks.models.get_model`)
@@ -93,8 +93,9 @@ class LSM:
 def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
     """Program the reservoir's input and recurrent weights into the configured chip and build its spec.
 
-    Refuses (:class:`~neurosim.errors.ConfigError`) a model without the ADC in its loop (``lif``,
-    ``izhikevich``) on a chip whose ADC quantizes (``crossbar.adc_mode = 'quantize'``).
+    On a chip whose ADC quantizes (``crossbar.adc_mode = 'quantize'``) ``drive_adc`` is the
+    column ADC every engine applies to the synaptic drive of each step (an engine that cannot
+    refuses the network with one line).
     """
     net = config.network
     n = net.neurons
@@ -137,26 +138,10 @@ def build_lsm(config: Config, n_inputs: int, rng: np.random.Generator) -> LSM:
         noise_seed = int(rng.integers(2**32 - 1))
     dt, synapse, tau_syn, delay = model.timing(config)
     drive_adc = network_drive_adc(config, programmed, n_inputs, input_scale, recurrent_scale)
-    if drive_adc is not None and model.kernel != "discrete":
-        _refuse_quantizing_adc(config)
     return LSM(w_in=w_in, w_rec=w_rec, programmed=programmed, model=net.model, params=params,
                in_mask=in_mask, rec_mask=rec_mask, excitatory=excitatory,
                synapse=SynapseParams(synapse, tau_syn, delay), dt=dt,
                w_in_std=w_in_std, w_rec_std=w_rec_std, noise_seed=noise_seed, drive_adc=drive_adc)
-
-
-def _refuse_quantizing_adc(config: Config) -> None:
-    """:class:`ConfigError`: a model without the ADC in its loop on a chip whose ADC quantizes.
-
-    Only the discrete LIF reads its drive through the chip's column ADC; a continuous model
-    would silently run with an ideal ADC while its report named the chip's, so it is refused
-    until the ADC is built into it."""
-    x = config.crossbar
-    raise ConfigError(
-        f"network.model = {config.network.model!r} does not model the chip's ADC: it would read its drive "
-        f"with an ideal ADC, but crossbar.adc_mode = {x.adc_mode!r} ({x.adc_bits}-bit columns); only "
-        "network.model = 'discrete-lif' has the ADC in its loop. Either run it with an ideal ADC "
-        "(--set crossbar.adc_mode=ideal) or use --set network.model=discrete-lif")
 
 
 def _read_noise_std(config: Config, programmed: ProgrammedMatrix) -> np.ndarray:
