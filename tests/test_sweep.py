@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -314,6 +315,13 @@ def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
     resume_and_check(folder, {"grid": grid, "instances": 3}, before, workers=2)
 
 
+def free_port() -> int:
+    """A TCP port no process listens on now (the system picks it): test workers run side by side."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.mark.slow
 def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path):
     """`dask scheduler` + 2 `dask worker` processes, a 1-worker and a 2-worker LocalCluster: every unit
@@ -324,7 +332,7 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
     bindir = Path(sys.executable).parent
     dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
                 else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
-    port = 20000 + random.randrange(20000)
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
            "NUMBA_NUM_THREADS": "1"}
     procs = [subprocess.Popen([*dask_cli, "scheduler", "--port", str(port), "--no-dashboard"], env=env,
