@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from markers import Brian2Watch, mark_items
+from markers import Brian2Watch, heavy_modules_first, mark_items
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -54,10 +54,11 @@ def x86_fma_skip_reason(machine: str) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config, items):
-    """Put the suite markers on every test (tests/markers.py); skip the ``x86_fma`` tests, with their
-    reason, where ``platform.machine()`` is not x86-64 (never under CI: a CI machine runs them, and a
-    mismatch there fails)."""
+    """Put the suite markers on every test (tests/markers.py), the costliest modules first; skip the
+    ``x86_fma`` tests, with their reason, where ``platform.machine()`` is not x86-64 (never under CI:
+    a CI machine runs them, and a mismatch there fails)."""
     mark_items(items)
+    heavy_modules_first(items)
     reason = x86_fma_skip_reason(platform.machine())
     if reason is None or in_ci():
         return

@@ -24,7 +24,7 @@ import inspect
 import re
 import sys
 import textwrap
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 #: name: description, as registered in pyproject.toml (tests/test_test_hygiene.py checks they agree).
@@ -58,14 +58,18 @@ def source_of(item) -> str:
     functions = [item.function]
     for defs in item._fixtureinfo.name2fixturedefs.values():
         functions += [d.func for d in defs]
-    texts = []
-    for function in functions:
-        try:
-            if TESTS in Path(inspect.getsourcefile(function) or "").resolve().parents:
-                texts.append(without_decorators(inspect.getsource(function)))
-        except (OSError, TypeError):  # built-in fixtures: no Python source
-            continue
-    return "\n".join(texts)
+    return "\n".join(filter(None, map(own_source, functions)))
+
+
+@cache  # parametrized tests and shared fixtures come back many times; reading a source is slow
+def own_source(function) -> str:
+    """The source of ``function`` from its ``def`` line on, if tests/ defines it, else ""."""
+    try:
+        if TESTS in Path(inspect.getsourcefile(function) or "").resolve().parents:
+            return without_decorators(inspect.getsource(function))
+    except (OSError, TypeError):  # built-in fixtures: no Python source
+        pass
+    return ""
 
 
 def without_decorators(source: str) -> str:
@@ -101,6 +105,27 @@ def mark_items(items) -> None:
         params = item.callspec.params if hasattr(item, "callspec") else {}
         for name in sorted(auto_markers(str(item.path), source_of(item), item.fixturenames, params)):
             item.add_marker(getattr(pytest.mark, name))
+
+
+#: Rough relative cost of a test carrying each marker, for :func:`heavy_modules_first` only.
+MARKER_COST = {"slow": 8, "brian2": 4, "e2e": 4, "realdata": 2, "fuzz": 1}
+
+
+def heavy_modules_first(items) -> None:
+    """Reorder ``items`` in place: whole test modules, the costliest first (the sum of
+    :data:`MARKER_COST` over their tests' markers), each module's tests in their own order.
+
+    Under ``pytest -n`` the long tests then start first and the workers finish together, instead of
+    one worker running a long test at the end while the other waits; modules stay contiguous, so a
+    module-scoped fixture is still set up once per worker that runs the module."""
+    def cost(item) -> int:
+        return sum(MARKER_COST.get(m.name, 0) for m in item.iter_markers())
+
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(str(item.path), []).append(item)
+    total = {path: sum(cost(i) for i in group) for path, group in modules.items()}
+    items[:] = [i for path in sorted(modules, key=lambda p: -total[p]) for i in modules[path]]
 
 
 class Brian2Watch(importlib.abc.MetaPathFinder):

@@ -6,6 +6,8 @@ everything; tiny configs live in tests/tiny.py only."""
 from __future__ import annotations
 
 import ast
+import json
+import os
 import shlex
 import subprocess
 import sys
@@ -78,7 +80,7 @@ def readme_test_command() -> str:
 def test_ci_runs_the_readme_test_command_which_lints_and_selects_every_marker():
     command = readme_test_command()
     assert (REPO / ".ci" / "run").read_text().rstrip().splitlines()[-1] == command
-    assert "ruff check ." in command and command.endswith('python -m pytest -m ""')
+    assert "ruff check ." in command and command.endswith('python -m pytest -m "" -n auto --dist worksteal')
 
 
 @pytest.mark.parametrize("source, fixtures, params, filename, expected", [
@@ -151,24 +153,39 @@ def real_data_tests(path: Path) -> set[str]:
         real |= more
 
 
-def collected(*args: str) -> set[str]:
-    """Node ids (parameters dropped) that ``python -m pytest --collect-only args`` selects."""
+def collected(tmp_path: Path, *args: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``(selected, deselected)`` by ``python -m pytest --collect-only args``: ``{node id (parameters
+    dropped): marker names}`` of the tests it selects and of those its marker expression leaves out."""
+    dump = tmp_path / "collected.json"
     result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                             *args, str(TESTS)], capture_output=True, text=True, cwd=REPO)
+                             "-p", "collection_dump", *args, str(TESTS)], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "NEUROSIM_COLLECTION_DUMP": str(dump),
+                                 "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])})
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return {line.split("[")[0] for line in result.stdout.splitlines() if "::" in line}
+    found = json.loads(dump.read_text())
+    assert found["selected"], "the dump plugin saw no test"
+
+    def by_name(tests: dict[str, list[str]]) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {}
+        for node_id, markers in tests.items():
+            names.setdefault(node_id.split("[")[0], set()).update(markers)
+        return names
+
+    return by_name(found["selected"]), by_name(found["deselected"])
 
 
-@pytest.mark.e2e  # three pytest processes collect the suite
-def test_every_real_data_test_carries_the_marker_and_the_ci_command_selects_every_test():
-    everything = collected("-o", "addopts=")                    # no marker expression at all
-    assert collected("-m", "") == everything, "python -m pytest -m \"\" must select every test"
-    marked = collected("-m", "realdata")
+@pytest.mark.e2e  # two pytest processes collect the suite
+def test_every_real_data_test_carries_the_marker_and_the_ci_command_selects_every_test(tmp_path):
+    default, left_out = collected(tmp_path)                      # the default run (addopts' -m)
+    everything = default.keys() | left_out.keys()
+    selected, deselected = collected(tmp_path, "-m", "")
+    assert selected.keys() == everything and not deselected, "python -m pytest -m \"\" must select every test"
+    marked = {name for name, markers in selected.items() if "realdata" in markers}
     others = [p for p in TEST_FILES if p.name != Path(__file__).name]  # this file reads temporary folders
     found = {f"tests/{p.name}::{name}" for p in others for name in real_data_tests(p)}
     assert found and found <= everything
     assert found - marked == set(), "these read real data but do not carry the realdata marker"
-    assert not collected() & marked, "the default run must leave the real-data tests out"
+    assert not default.keys() & marked, "the default run must leave the real-data tests out"
 
 
 def test_tiny_configs_as_command_line_and_mapping():
