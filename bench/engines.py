@@ -2,7 +2,7 @@
 
     python bench/engines.py [--dataset nmnist --data-dir ../shared/data] [--samples 200]
                             [--neurons 500 1000 2000] [--dt 1ms 0.1ms] [--batch 16 64 256]
-                            [--threads 1 2] [--brian2-samples 10] [--no-brian2] [--no-c]
+                            [--threads 1 2] [--brian2-samples 10] [--no-brian2] [--no-c] [--no-adc]
 
 For every (neurons, dt) workload (see :mod:`neurosim.engines.benchmark`: bins = median sample
 span / dt, float64, discrete LIF on the default RRAM chip):
@@ -14,6 +14,10 @@ span / dt, float64, discrete LIF on the default RRAM chip):
   -ffp-contract=off`` (best of 3 repeats; its spikes are checked against the cpu engine);
 - ``brian2``: the reference engine on the first ``brian2-samples`` samples (one long run per
   chunk), with the cpu engine's spike agreement on those samples;
+- ``with_chip_adc``: the same workload with the chip's own column ADC in the loop (the preset's
+  ``crossbar.adc_mode``/``adc_bits``): brian2 (its ADC compiled as Brian2 code) against the cpu engine on
+  the first ``brian2-samples`` samples, identical spikes or not, and brian2's time with the ADC over its
+  time on the ideal case (``--no-adc`` skips it);
 - ratios: cpu 1 thread / C loop (target ≥ 0.8), 2 threads / 1 thread (target ≥ 1.8),
   cpu (all threads) / brian2 (target ≥ 30), and the time projected for the full 70,000-sample
   N-MNIST at the measured rate.
@@ -92,6 +96,25 @@ def time_cpu(lsm, raster, threads=None, chunk=256, repeats=3) -> float:
     return raster.shape[0] / best
 
 
+def chip_adc_row(neurons: int, dt_text: str, args, brian2_ideal: dict | None) -> dict:
+    """The same workload with the chip's own column ADC in the loop: brian2 (its compiled ADC) against
+    the cpu engine on the first ``brian2-samples`` samples, and brian2's cost next to the ideal case."""
+    workload, lsm, raster = make_workload(neurons, parse_dt(dt_text), args.samples, args.dataset,
+                                          args.data_dir, adc="chip")
+    sub = raster[:args.brian2_samples]
+    cpu_rate = time_cpu(lsm, sub, None)
+    cpu_spikes = CpuEngine().run(lsm, sub).spike_raster
+    figures, b2 = measure("brian2", lsm, sub, memory=False, log=log)
+    out = {"adc_mode": workload["adc_mode"], "adc_bits": workload["adc_bits"], "brian2": figures,
+           "cpu_samples_per_s": cpu_rate, "samples": len(sub)}
+    if b2 is not None:
+        out["identical_spikes_cpu_vs_brian2"] = bool(np.array_equal(cpu_spikes, b2))
+        out["speedup_cpu_vs_brian2"] = cpu_rate / figures["samples_per_s"]
+        if brian2_ideal and brian2_ideal.get("available"):
+            out["brian2_adc_vs_ideal_time"] = brian2_ideal["samples_per_s"] / figures["samples_per_s"]
+    return out
+
+
 def study(args) -> dict:
     import numba
     results = []
@@ -133,6 +156,8 @@ def study(args) -> dict:
                         row["spike_agreement_cpu_vs_brian2"] = float(np.mean(cpu_spikes[:len(sub)] == b2))
                         row["identical_spikes_cpu_vs_brian2"] = bool(np.array_equal(cpu_spikes[:len(sub)], b2))
                         row["speedup_cpu_vs_brian2"] = cpu_all / figures["samples_per_s"]
+                if not args.no_brian2 and not args.no_adc:
+                    row["with_chip_adc"] = chip_adc_row(neurons, dt_text, args, row.get("brian2"))
                 row["projected_full_nmnist_s"] = NMNIST_FULL / cpu_all
                 results.append(row)
                 log(json.dumps({k: v for k, v in row.items() if k != "workload"}))
@@ -156,6 +181,8 @@ def main() -> None:
     parser.add_argument("--brian2-samples", type=int, default=10)
     parser.add_argument("--no-brian2", action="store_true")
     parser.add_argument("--no-c", action="store_true")
+    parser.add_argument("--no-adc", action="store_true",
+                        help="skip the chip-ADC case (brian2 and cpu with the chip's column ADC in the loop)")
     args = parser.parse_args()
     print(json.dumps(study(args), indent=1))
 

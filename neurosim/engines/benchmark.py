@@ -63,8 +63,14 @@ def median_span_s(batch) -> float:
 
 def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, dataset: str = "dvs-digits",
                   data_dir: Path | None = None, chip: str = "rram-40nm-256kb", bins: int | None = None,
-                  seed: int = 0):
-    """(description dict, lsm, raster bool ``[samples, bins, inputs]``) of the benchmark workload."""
+                  seed: int = 0, adc: str = "ideal"):
+    """(description dict, lsm, raster bool ``[samples, bins, inputs]``) of the benchmark workload.
+
+    ``adc``: ``"ideal"`` (the engines' agreement case: every engine, brian2 included, gives the same
+    spikes) or ``"chip"`` (the chip's own column ADC in the loop, as its preset declares it).
+    """
+    if adc not in ("ideal", "chip"):
+        raise ConfigError(f"bench engines: adc {adc!r}: expected 'ideal' or 'chip'")
     from neurosim import seeds
     from neurosim.config import load_config
     from neurosim.data import load_dataset
@@ -77,17 +83,18 @@ def make_workload(neurons: int = 1000, dt: float = 1e-3, samples: int = 20, data
     batch = load_dataset(dataset, data_dir=data_dir, n_samples=samples, seed=seed)
     span = median_span_s(batch)
     n_bins = bins if bins is not None else max(1, int(round(span / dt)))
-    # the engines are compared on the ideal-ADC case, where brian2 is the reference and every engine
-    # gives its spikes (the ADC in the loop runs on cpu/gpu only)
-    config = load_config(chip, overrides=[f"run.dataset={dataset!r}", f"network.neurons={neurons}",
-                                          f"input.n_bins={n_bins}", "crossbar.adc_mode='ideal'"])
+    overrides = [f"run.dataset={dataset!r}", f"network.neurons={neurons}", f"input.n_bins={n_bins}"]
+    if adc == "ideal":
+        overrides.append("crossbar.adc_mode='ideal'")
+    config = load_config(chip, overrides=overrides)
     raster = to_raster(batch, config.input)
     lsm = build_lsm(config, raster.shape[2], seeds.chip_rng(seed))
     description = {
         "dataset": dataset, "samples": int(raster.shape[0]), "neurons": neurons, "inputs": int(raster.shape[2]),
         "model": lsm.model, "chip": chip, "dt_s": dt, "median_sample_span_s": span, "n_bins": n_bins,
         "bin_s": span / n_bins, "input_spikes_per_sample": float(raster.sum() / raster.shape[0]),
-        "default_n_bins": base.input.n_bins, "float": "float64", "adc_mode": "ideal",
+        "default_n_bins": base.input.n_bins, "float": "float64", "adc_mode": config.crossbar.adc_mode,
+        "adc_bits": config.crossbar.adc_bits,
     }
     return description, lsm, raster
 
