@@ -189,7 +189,7 @@ CONTINUOUS = {
         "network.izhikevich.synapse=exponential", "network.izhikevich.tau_syn=3e-3", "network.izhikevich.delay=2e-3",
         "device.stuck_at_gmax=0.05"],
 }
-# the continuous models do not model the chip's ADC and are refused on a quantizing one
+# the ideal-ADC case: Brian2 and the cpu engine agree bit for bit here (the ADC case: tests/test_adc_every_engine.py)
 CONTINUOUS = {name: overrides + IDEAL_ADC for name, overrides in CONTINUOUS.items()}
 
 

@@ -12,7 +12,7 @@ from neurosim.networks.models.izhikevich import V_INIT, V_PEAK, izhikevich_param
 
 IZH = ["network.model=izhikevich", "network.neurons=50", "network.input_scale=12",
        "network.izhikevich.recurrent_scale=3", "network.izhikevich.inhibitory_gain=1",
-       "crossbar.adc_mode=ideal"]  # the model does not model the chip's ADC: refused on a quantizing one
+       "crossbar.adc_mode=ideal"]  # these tests pin the ideal-ADC case (the ADC case: tests/test_adc_every_engine.py)
 
 
 def euler_reference(lsm: LSM, raster: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -171,7 +171,7 @@ def lif_reference(lsm: LSM, raster: np.ndarray) -> np.ndarray:
     return out
 
 
-LIF = ["network.model=lif", "crossbar.adc_mode=ideal",  # lif has no ADC in its loop: refused on a quantizing one
+LIF = ["network.model=lif", "crossbar.adc_mode=ideal",  # the ideal-ADC case (ADC: test_adc_every_engine.py)
        "network.neurons=40", "network.lif.threshold=1", "network.lif.tau_m=5e-3", "network.input_scale=0.6",
        "network.recurrent_scale=0.2"]
 
