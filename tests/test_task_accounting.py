@@ -14,7 +14,7 @@ import pytest
 
 from neurosim.config import load_config
 from neurosim.energy import estimate_energy, tally_energy_breakdown
-from neurosim.energy.model import adc_energy_per_conversion
+from neurosim.energy.model import adc_energy_per_conversion, cell_read_scale, tia_energy_per_conversion
 from neurosim.tasks.registry import RunContext
 from tiny import TINY_ZEROSHOT
 
@@ -45,7 +45,7 @@ def test_zeroshot_crossbar_projection_is_its_macros_tally_priced_and_joins_the_r
     r = out.result
     for which, data in (("vision", r.vision), ("audio", r.audio)):
         macro, query = macros[which], r.projection[which]
-        t, x = macro.tally, macro.config.crossbar
+        t = macro.tally
         n = t.vectors
         assert n == len(data.split.unseen) and t.adc_conversions > 0
         # the crossbar part is the macro's tally priced by the one price list, per query
@@ -54,9 +54,10 @@ def test_zeroshot_crossbar_projection_is_its_macros_tally_priced_and_joins_the_r
         e = macro.config.energy
         adc_J = adc_energy_per_conversion(macro.config)
         assert query.crossbar.breakdown_J["adc"] == close(t.adc_conversions * adc_J / n)
-        assert query.crossbar.breakdown_J["tia"] == close(t.adc_conversions * e.tia * x.adc_range / n)
+        tia_J = tia_energy_per_conversion(macro.config)
+        assert query.crossbar.breakdown_J["tia"] == close(t.adc_conversions * tia_J / n)
         assert query.crossbar.breakdown_J["sample_hold"] == close(t.adc_conversions * e.sample_hold / n)
-        assert query.crossbar.breakdown_J["synapse_reads"] == close(t.cell_read_J / n)
+        assert query.crossbar.breakdown_J["synapse_reads"] == close(t.cell_read_J * cell_read_scale(macro.config) / n)
         # the reservoir's estimate (a linear projection on the crossbar: no digital MACs) plus the part
         run = data.run
         reservoir = estimate_energy(data.config, replace(run.operations, readout_macs=0), run.network.programmed,
