@@ -52,7 +52,7 @@ def test_cli_runs_prediction_on_the_default_chip_with_no_set_for_what_it_needs(t
     assert report["config"]["crossbar"]["adc_mode"] == "ideal" and report["config"]["network"]["model"] == "izhikevich"
     applied = {s["key"]: s for s in report["task_settings"]}
     assert set(applied) == NEEDED and all(s["applied"] and s["why"] for s in applied.values())
-    assert "prediction sets" in stdout and "crossbar.adc_mode = 'ideal': the Izhikevich model" in stdout
+    assert "prediction sets" in stdout and "crossbar.adc_mode = 'ideal': the prediction study" in stdout
 
 
 def test_a_users_value_wins_and_the_summary_says_the_declared_one_was_not_used():

@@ -67,9 +67,9 @@ class Prediction(Task):
                     "izhikevich",  # registry-name: the neuron model the paradigm is defined on (Yamada & Chao)
                     "the paradigm's reservoir (Yamada & Chao): heterogeneous Izhikevich neurons with thalamic "
                     "background noise, the readout fed back into it"),
-        TaskSetting("crossbar.adc_mode", "ideal", "the prediction study was defined and measured with array "
-                    "reads passing the analog value (conversions are still counted and priced at "
-                    "crossbar.adc_bits); this keeps its protocol"),
+        TaskSetting("crossbar.adc_mode", "ideal", "the prediction study was defined and measured with an ideal "
+                    "ADC, array reads passing the analog value (conversions are still counted and priced "
+                    "at crossbar.adc_bits); this keeps its protocol"),
     )
 
     def run(self, config: Config, context: RunContext) -> PredictionResult:
