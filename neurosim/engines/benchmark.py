@@ -2,7 +2,8 @@
 
 Workload: a discrete-LIF reservoir of ``neurons`` neurons programmed on a chip
 (default ``rram-40nm-256kb``, run seed 0) driven by ``samples`` samples of a
-dataset (built-in ``dvs-digits`` by default; ``nmnist`` with ``data_dir``).
+dataset (built-in ``dvs-digits`` by default; ``nmnist`` with ``data_dir``), with an ideal ADC
+(every engine's agreement case) or, with ``adc='chip'``, the chip's own column ADC in the loop.
 
 Time step. The discrete LIF makes one update per input bin, so ``dt`` sets the
 number of bins: ``n_bins = round(median sample span / dt)`` (N-MNIST: ≈ 300 ms →
