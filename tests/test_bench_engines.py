@@ -48,3 +48,14 @@ def test_dt_maps_onto_bins_and_bad_arguments_are_one_line_errors(capsys):
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["workload"]["n_bins"] > 1000     # ≈ 0.3 s sample span / 0.1 ms
     assert result["engines"]["cpu"]["peak_memory_bytes"] is None and result["spike_agreement"] == {}
+
+
+def test_the_workload_keeps_the_chips_adc_only_when_asked():
+    from neurosim.engines.benchmark import make_workload
+
+    ideal, ideal_lsm, _ = make_workload(neurons=8, samples=2, bins=5)
+    chip, chip_lsm, _ = make_workload(neurons=8, samples=2, bins=5, adc="chip")
+    assert ideal["adc_mode"] == "ideal" and ideal_lsm.drive_adc is None
+    assert chip["adc_mode"] == "quantize" and chip_lsm.drive_adc is not None
+    with pytest.raises(ConfigError, match="adc 'none'"):
+        make_workload(neurons=8, samples=2, bins=5, adc="none")
