@@ -11,9 +11,7 @@ by dynamic energy, same spikes), both sides' standby power, the ratio at one inf
 
 from __future__ import annotations
 
-import argparse
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 sys.path.insert(0, str(REPO / "bench"))
 
-from readme_results import ROWS, _config, energy_cells  # noqa: E402
+from readme_results import ROWS, energy_cells, selected_rows  # noqa: E402
 
 from neurosim.energy import estimate_energy  # noqa: E402
 from neurosim.report.json_report import to_jsonable  # noqa: E402
@@ -31,16 +29,10 @@ from neurosim.tasks.report_parts import energy_sections  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--rows", nargs="*", type=int, help="row numbers (0-based) to run; default all")
-    parser.add_argument("--engine", default="auto")
-    args = parser.parse_args(argv)
+    args, rows = selected_rows(__doc__.splitlines()[0], argv)
     measured = []
-    for k, (label, command) in enumerate(ROWS):
-        if args.rows and k not in args.rows:
-            continue
-        config, data_dir = _config(shlex.split(command), args.data_dir)
+    for k, label, config, data_dir in rows:
+        command = ROWS[k][1]
         start = time.perf_counter()
         data = Pipeline(config, args.engine, data_dir).run_dataset()
         n_classes = len(set(data.labels.tolist()))

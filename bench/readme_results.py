@@ -76,17 +76,23 @@ def _config(args: list[str], data_dir: Path):
     return load_config(chip, overrides=overrides), data
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def selected_rows(description: str, argv: list[str] | None):
+    """(parsed arguments, [(row number, label, config, data dir)]) of the rows ``--rows`` picks (all by
+    default): the command line this script and ``bench/readme_energy.py`` share."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--rows", nargs="*", type=int, help="row numbers (0-based) to run; default all")
     parser.add_argument("--engine", default="auto")
     args = parser.parse_args(argv)
+    return args, [(k, label, *_config(shlex.split(command), args.data_dir))
+                  for k, (label, command) in enumerate(ROWS) if not args.rows or k in args.rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, rows = selected_rows(__doc__.splitlines()[0], argv)
     measured, lines = [], []
-    for k, (label, command) in enumerate(ROWS):
-        if args.rows and k not in args.rows:
-            continue
-        config, data = _config(shlex.split(command), args.data_dir)
+    for k, label, config, data in rows:
+        command = ROWS[k][1]
         start = time.perf_counter()
         report = run_task("classify", config, RunContext(args.engine, data)).report
         acc, e, ds = report["accuracy"], report["energy"], report["dataset"]
