@@ -78,12 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(table(json.loads(JSON_PATH.read_text())))
         return 0
-    rows = []
+    commit, rows = _commit(), []  # the code that ran: read before the runs
     for label, settings in ROWS:
         rows.append(measure(label, settings))
         print(f"{label}: {rows[-1]}", file=sys.stderr, flush=True)
     study = {"study": "adc_dvs_digits", "version": 2, "protocol": "bench/studies/adc_dvs_digits.md",
-             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": _commit(),
+             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit,
              "machine": f"{platform.machine()}, {platform.processor() or platform.system()}, "
                         f"python {platform.python_version()}", "rows": rows}
     JSON_PATH.write_text(json.dumps(study, indent=2) + "\n")
