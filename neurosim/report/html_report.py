@@ -114,9 +114,13 @@ def build_html(report: dict, figures: dict | None = None) -> tuple[str, PageFigu
         node = f"{other['technology_nm']} nm"
         notes = [n for n in (node if node not in other["name"] else "",  # most names carry their node
                              "" if other.get("fair") else "not fair", other["source"]) if n]
-        rows.append(row(f"vs {other['name']} ({'; '.join(notes)})",
-                         escape(f"{format_quantity(other['per_inference_J'], 'J')} · "
-                            f"{format_ratio(other['ratio'])}")))
+        if is_number(other.get("dynamic_ratio")):  # the headline's measure: dynamic energy, same spikes
+            cell = (f"{format_quantity(other['dynamic_J'], 'J')} dynamic · {format_ratio(other['dynamic_ratio'])}"
+                    f" (total with static power {format_quantity(other['per_inference_J'], 'J')} · "
+                    f"{format_ratio(other['ratio'])})")
+        else:  # a report written before the dynamic headline
+            cell = f"{format_quantity(other['per_inference_J'], 'J')} · {format_ratio(other['ratio'])}"
+        rows.append(row(f"vs {other['name']} ({'; '.join(notes)})", escape(cell)))
     rows.append(row("Latency per inference (compute)",
                      escape(format_quantity(report["latency"]["per_inference_s"], "s"))))
     if is_number(report["latency"].get("sensor_to_decision_s")):

@@ -38,6 +38,9 @@ from neurosim.report.plots import integer_ticks, log_ticks, new_figure
 from neurosim.report.style import OTHER, PALETTE, series_colors, styled
 from neurosim.sweep.compare import BREAKDOWN, ENERGY, IMPROVEMENT, headlines
 
+#: The chip's dynamic energy per inference (J), the headline's measure.
+DYNAMIC = "energy.dynamic_J"
+
 __all__ = ["render_page"]
 
 #: Components the stacked breakdown draws in their own colour; the rest form "other".
@@ -225,15 +228,17 @@ def json_key(value: Any) -> tuple:
 
 def improvement_series(configs: list[dict]) -> list[tuple[str, str]]:
     """``(metric, label)`` of each baseline's improvement factor the configurations report: every
-    ``energy.baselines.<key>.ratio`` (baseline / chip) when the reports list baselines, else the
-    headline ``energy.improvement_vs_baseline``."""
-    keys = sorted({m for c in configs for m in c["metrics"] if m.startswith("energy.baselines.")
-                   and m.endswith(".ratio")})
+    ``energy.baselines.<key>.dynamic_ratio`` (baseline / chip dynamic energy, the headline's measure)
+    when the reports list baselines with it, else their ``.ratio`` (reports written before the
+    dynamic headline), else the headline ``energy.improvement_vs_baseline``."""
+    metrics = {m for c in configs for m in c["metrics"] if m.startswith("energy.baselines.")}
+    keys = sorted(m for m in metrics if m.endswith(".dynamic_ratio")) or sorted(
+        m for m in metrics if m.endswith(".ratio"))
     if keys:
         names = {}
         for c in configs:
             names.update(c["baselines"])
-        return [(k, names.get(k.removesuffix(".ratio"), k.split(".")[2])) for k in keys]
+        return [(k, names.get(k.rsplit(".", 1)[0], k.split(".")[2])) for k in keys]
     return [(IMPROVEMENT, " / ".join(sorted({n for c in configs for n in c["baselines"].values()}))
              or "the baseline")]
 
@@ -266,7 +271,9 @@ def plot_improvement(configs: list[dict]):
         ax.set_xscale("log")
         log_ticks(ax.xaxis, allmeans)
     ax.axvline(1.0, color="black", lw=0.8, ls="--")
-    ax.set_xlabel("energy improvement (baseline energy / chip energy per inference, ×; >1: the chip uses less)")
+    dynamic = series[0][0] == IMPROVEMENT or series[0][0].endswith(".dynamic_ratio")
+    ax.set_xlabel(f"energy improvement (baseline {'dynamic ' if dynamic else ''}energy / chip "
+                  f"{'dynamic ' if dynamic else ''}energy per inference, ×; >1: the chip uses less)")
     ax.set_title("Improvement over the digital baseline" + ("s" if len(series) > 1 else f": {series[0][1]}")
                  + (" (log scale)" if log else ""))
     if len(series) > 1:
@@ -369,7 +376,8 @@ def render_page(data: dict, failures: list[dict] = (), sources: list[str] = (),
         base = "; ".join(label for _, label in series)
         parts += ["<section><h2>Improvement over the digital baseline(s)</h2>",
                   figs.add(plot_improvement(configs), "bars of improvement factor",
-                           f"Baseline energy per inference divided by the chip's, per configuration (mean over "
+                           f"Baseline dynamic energy per inference divided by the chip's (the headline's "
+                           f"measure: the same spikes, static power apart), per configuration (mean over "
                            f"chip instances, 95 % interval), for: {base}.", name="improvement"),
                   _baseline_table(configs), "</section>"]
 
@@ -462,10 +470,13 @@ def _metric_format(name: str):
 
 
 def _baseline_table(configs: list[dict]) -> str:
-    """Each baseline's and the chip's energy per inference, per configuration; a baseline the reports
-    name twice (as the headline ``energy.baseline`` and in ``energy.baselines``) is listed once."""
-    rows = ["<table>" + header_row(["Configuration", "Baseline", "Baseline energy per inference",
-                                    "Chip energy per inference"])]
+    """Each baseline's and the chip's energy per inference, per configuration: dynamic energy (the
+    headline's measure) where the reports carry it, beside the total with static power; a baseline
+    the reports name twice (as the headline ``energy.baseline`` and in ``energy.baselines``) is
+    listed once."""
+    rows = ["<table>" + header_row(["Configuration", "Baseline", "Baseline dynamic energy per inference",
+                                    "Chip dynamic energy per inference", "Baseline total (static included)",
+                                    "Chip total (static included)"])]
     for c in configs:
         listed: set[str] = set()
         for prefix, name in sorted(c["baselines"].items()):
@@ -473,10 +484,12 @@ def _baseline_table(configs: list[dict]) -> str:
             if stat is None or name in listed:
                 continue
             listed.add(name)
-            chip = c["metrics"].get(ENERGY, {}).get("mean")
-            rows.append(f"<tr><td>{escape(c['label'])}</td><td>{escape(name)}</td>"
-                        f'<td class="num">{escape(format_quantity(stat["mean"], "J"))}</td>'
-                        f'<td class="num">{escape(format_quantity(chip, "J"))}</td></tr>')
+            cells = [c["metrics"].get(f"{prefix}.dynamic_J", {}).get("mean"),
+                     c["metrics"].get(DYNAMIC, {}).get("mean"), stat["mean"],
+                     c["metrics"].get(ENERGY, {}).get("mean")]
+            rows.append(f"<tr><td>{escape(c['label'])}</td><td>{escape(name)}</td>" + "".join(
+                f'<td class="num">{escape(format_quantity(v, "J") if v is not None else "–")}</td>'
+                for v in cells) + "</tr>")
     return "\n".join(rows) + "</table>"
 
 
