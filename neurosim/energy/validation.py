@@ -452,14 +452,16 @@ def breakdown_table(seed: int = 0) -> list[dict]:
     the low workload, or ``unverified`` with the reason and no error."""
     rows = []
     for check in BREAKDOWNS:
-        row = {"key": check.key, "paper": check.paper, "component": check.component, "unverified": check.unverified,
-               "published_share": None, "neurosim_share": None, "error_pp": None, "source": "unverified",
-               "model_components": {}}
+        row: dict[str, object] = {
+            "key": check.key, "paper": check.paper, "component": check.component, "unverified": check.unverified,
+            "published_share": None, "neurosim_share": None, "error_pp": None, "source": "unverified",
+            "model_components": {}}
         if not check.unverified:
             low, high = figure(check.low), figure(check.high)
             published = fixed_share(low.published, high.published, check.repeats_low, check.repeats_high)
             ours = fixed_share(simulate_value(low, seed), simulate_value(high, seed),
                                check.repeats_low, check.repeats_high)
+            ours = round(ours, 12) + 0.0  # no "-0.0 %" from rounding noise
             row.update(published_share=published, neurosim_share=ours, error_pp=100.0 * (ours - published),
                        source="paper" if low.source == high.source == "paper" else "unverified",
                        figures=(low.key, high.key), model_components=model_shares(low, seed))
