@@ -131,3 +131,9 @@ def test_no_source_names_a_work_item():
         assert not names_a_work_item(text), f"{name}: source {text!r} names a work item, not a paper"
     for item in FIGURES:
         assert not names_a_work_item(item.citation), item.key
+
+
+def test_readme_tables_are_the_bench_output(rows):
+    # the README's validation tables are `python bench/energy_validation.py --markdown`, as measured
+    tables = _bench().markdown(rows, leave_one_macro_out(), breakdown_table())
+    assert tables in (REPO / "README.md").read_text()

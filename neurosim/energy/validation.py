@@ -151,8 +151,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
         note="energy.adc_conversion solved from this figure"),
     PublishedFigure(
         key="liu2020-latency", macro="130 nm 158.8 kb analog ReRAM CIM chip (784-100-10 MLP)", paper=_LIU20,
-        citation="Q. Liu et al., ISSCC 2020, paper 33.2 (77 us per MNIST image; unverified: the digest is "
-                 "not reachable here)",
+        citation="Q. Liu et al., ISSCC 2020, paper 33.2 (77 us per MNIST image; unverified: the digest's body "
+                 "is not reachable here, the number was seen only in a generated summary of it)",
         chip="rram-130nm-liu2020", rows=784, outputs=100, input_bits=1, published=77e-6,
         as_printed="77 us per image (not read: see citation)",
         operating_point="one MNIST image through the 784-100-10 MLP (unverified)",
