@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 from chance import at_chance, chance_band, chance_rate
-from claims import comparison_problems
+from claims import comparison_problems, continual_problems
 from tiny import TINY_120
 
 from neurosim import seeds
@@ -167,3 +167,27 @@ def test_the_chance_band_is_tight_and_binomial():
     assert chance_band(120, 0.1) == (3 / 120, 23 / 120)
     assert chance_band(1100, 0.1) == (80 / 1100, 142 / 1100)
     assert chance_rate(np.array([0, 0, 1, 2])) == 0.5
+
+
+# --------------------------------------------------------------------------- continual learning
+
+#: The README's seed-0 figures of the slow continual test's run (dvs-digits, 1,000 neurons, default
+#: recurrent norm): ACC / BWT in fractions.
+README_SEED0 = {"hlop": (0.787, -0.035), "exact": (0.784, -0.028), "replay": (0.785, -0.055),
+                "finetune": (0.470, -0.454), "multitask": (0.838, 0.008)}
+
+
+def _methods(figures: dict) -> dict:
+    return {m: {"acc": {"value": acc}, "bwt": {"value": bwt}} for m, (acc, bwt) in figures.items()}
+
+
+def test_continual_check_passes_the_readme_figures_and_fails_a_bwt_worse_than_stated():
+    """The check the slow continual test (tests/test_continual_task.py) applies: the README's own seed-0
+    figures meet every target; HLOP forgetting 5.5 points (worse than the stated ≥ −5, which the old
+    bound of −6 let through) is caught, and so is each other target missed."""
+    assert continual_problems(_methods(README_SEED0)) == []
+    worse = continual_problems(_methods({**README_SEED0, "hlop": (0.787, -0.055), "exact": (0.784, -0.05)}))
+    assert worse == ["hlop BWT -5.5 points, the README states ≥ -5"]
+    assert len(continual_problems(_methods({**README_SEED0, "finetune": (0.6, -0.10)}))) == 1
+    assert len(continual_problems(_methods({**README_SEED0, "multitask": (0.90, 0.0)}))) == 1
+    assert len(continual_problems(_methods({**README_SEED0, "exact": (0.784, -0.005)}))) == 1
