@@ -98,7 +98,5 @@ def test_hlop_protects_a_permuted_dvs_digits_stream(tmp_path):
                  "--set=continual.methods=finetune,hlop,exact,multitask"])
     assert code == 0
     m = json.loads((out / "report.json").read_text())["continual"]["methods"]
-    assert m["finetune"]["bwt"]["value"] <= -0.15
-    assert m["hlop"]["bwt"]["value"] >= -0.06          # seed 0 with the default norm: −3.5 measured
-    assert m["hlop"]["acc"]["value"] >= m["multitask"]["acc"]["value"] - 0.08
-    assert abs(m["hlop"]["bwt"]["value"] - m["exact"]["bwt"]["value"]) <= 0.02
+    from claims import continual_problems
+    assert continual_problems(m) == []   # the README's targets (hlop BWT ≥ −5; seed 0, default norm: −3.5)

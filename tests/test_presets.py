@@ -45,16 +45,45 @@ def test_published_figures_are_cited_and_use_shipped_presets():
             assert figure(item.calibrated_on).chip == item.chip
 
 
+def _latency_miss(item, ours: float) -> None:
+    """liu2020-latency: the text says the macro model "predicts a fraction of a microsecond"."""
+    assert "predicts a fraction of a microsecond" in item.miss and 0 < ours < 1e-6, f"{ours:.3g} s"
+
+
+def _supply_view_miss(item, ours: float) -> None:
+    """yoon2021-40nm: the text says it under-predicts, that cell reads are 78 % of the energy, and that
+    the same preset with cells priced as dissipated predicts 68.4 TOPS/W (+21 %): each number remeasured."""
+    from dataclasses import replace
+
+    from neurosim.energy.macro_cost import macro_energy_breakdown, macro_tops_per_watt
+    from neurosim.energy.validation import simulate, workload_config
+
+    assert "under-predicts" in item.miss and ours < item.published
+    parts = macro_energy_breakdown(simulate(item))
+    assert f"cell reads are {round(100 * parts['synapse_reads'] / sum(parts.values()))} % of the energy" in item.miss
+    config = workload_config(item)
+    dissipated = macro_tops_per_watt(simulate(item, config=replace(
+        config, energy=replace(config.energy, cell_read_view="dissipated"))))
+    assert f"predicts {dissipated:.1f} TOPS/W ({100 * (dissipated / item.published - 1):+.0f} %)" in item.miss, \
+        f"dissipated view: {dissipated:.1f} TOPS/W"
+
+
+#: How each stated miss is checked against what neurosim measures now: a miss text is a claim too.
+MISS_CHECKS = {"liu2020-latency": _latency_miss, "yoon2021-40nm": _supply_view_miss}
+
+
 @pytest.mark.parametrize("item", FIGURES, ids=lambda f: f.key)
 def test_neurosim_matches_published_silicon_or_states_the_miss(item):
     ours = simulate_value(item)
     error = ours / item.published - 1.0
     if item.role == "calibration":  # an accounting check: it must reproduce its figure
         assert abs(error) <= 0.02, f"{item.key}: {ours:.4g} vs {item.published} ({error:+.1%})"
-    elif abs(error) > item.tolerance:  # a prediction outside ±30 % must say why
+    elif abs(error) > item.tolerance:  # a prediction outside ±30 % must say why, and the why must hold
         assert item.miss, f"{item.key}: {error:+.1%} outside ±{item.tolerance:.0%} and no stated cause"
-    else:
-        assert not item.miss or abs(error) <= item.tolerance
+        assert item.key in MISS_CHECKS, f"{item.key}: its miss text states numbers no test checks"
+        MISS_CHECKS[item.key](item, ours)
+    else:  # within tolerance: a miss text left over from an earlier model would be stale
+        assert not item.miss, f"{item.key}: {error:+.1%} is within ±{item.tolerance:.0%} but it states a miss"
 
 
 def test_at_least_four_predictions_one_of_them_a_latency():
