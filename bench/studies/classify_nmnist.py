@@ -56,7 +56,7 @@ def _commit() -> str:
 def extract(report: dict) -> dict:
     """The figures the README shows, from one run's report: per feature set its repeated CV, pooled CV,
     CV on the Test samples and official-Test accuracy with McNemar; the reservoir's nested CV; the
-    comparison against the strongest control."""
+    comparison against the strongest control; and the report itself (the results table's row)."""
     held = report["held_out"]["feature_sets"]
     sections = {"reservoir": {"cv": report["accuracy"]["cv"], "repeated_cv": report["accuracy"]["repeated_cv"],
                               "features_per_sample": report["readout"]["features_per_sample"]},
@@ -79,7 +79,8 @@ def extract(report: dict) -> dict:
             "split": report["held_out"]["split"], "skipped_corrupt": report["dataset"]["skipped_corrupt"],
             "engine": report["engine"], "feature_sets": sets, "nested": report["nested"],
             "comparison": {k: report["comparison"][k] for k in keep if k in report["comparison"]},
-            "energy_per_inference_J": report["energy"]["per_inference_J"]}
+            "energy_per_inference_J": report["energy"]["per_inference_J"],
+            "report": report}   # the whole report: bench/readme_results.py renders its row from it
 
 
 def run(readout: str, data_dir: Path, extra: list[str]) -> dict:
