@@ -41,6 +41,9 @@ KEYS = ["run.dataset=nmnist", "run.samples=0", "run.seed=0", "classify.folds=5",
         "classify.baselines=true", "classify.feedforward=true", "classify.learning_curve=false",
         'classify.nested="network.neurons=500,2000; readout.windows=1,5"']
 READOUTS = ("ridge", "logistic")
+#: Each readout's keys (protocol, "Configuration"): the logistic readout's C is fixed (see the protocol).
+READOUT_KEYS = {"ridge": ["readout.model=ridge"],
+                "logistic": ["readout.model=logistic", "readout.tune=false", "readout.C=0.1"]}
 #: Feature sets in the table's order: the reservoir, the three baselines, the two controls.
 ROWS = ("reservoir", "pixel counts", "input raster", "windowed input counts", "random features",
         "feed-forward spiking")
@@ -84,7 +87,7 @@ def extract(report: dict) -> dict:
 
 
 def run(readout: str, data_dir: Path, extra: list[str]) -> dict:
-    overrides = [*KEYS, f"readout.model={readout}", *extra]
+    overrides = [*KEYS, *READOUT_KEYS[readout], *extra]
     commit, date = _commit(), datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     start = time.perf_counter()
     report = run_task("classify", load_config(CHIP, overrides=overrides), RunContext("cpu", data_dir)).report
