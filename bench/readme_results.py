@@ -113,6 +113,20 @@ def study_report(row: int, config) -> tuple[dict, str]:
     return report, f"{study['study']} v{study['version']}"
 
 
+def table_row(label: str, config, report: dict, command: str, source: str) -> str:
+    """The README table's markdown row of one run's ``report`` (``command``: the full ``neurosim run …``;
+    ``source``: the study and version, or this script)."""
+    acc, e, ds = report["accuracy"], report["energy"], report["dataset"]
+    comparison = report.get("comparison", {})
+    cv = format_interval(acc["cv"]) if acc.get("cv") else "n/a"
+    strongest = (f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}: "
+                 f"{comparison['margin_points']:+.1f} (p = {comparison['mcnemar_p']:.2g})" if comparison else "n/a")
+    return (f"| {label} ({ds['n_train']:,}/{ds['n_test']:,}) | {config.chip.name} | "
+            f"{config.network.neurons:,} | {cv} | {format_percent(acc['test'], 1)} | {strongest} | "
+            f"{energy_cells(e)} | {format_quantity(report['latency']['per_inference_s'], 's')} | `{command}` | "
+            f"{source} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     args, rows = selected_rows(__doc__.splitlines()[0], argv)
     measured, lines = [], []
@@ -137,12 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         naive = next((b for b in e.get("baselines", []) if "fp32" in b["name"]), {})
         row.update(dynamic_ratio=headline.get("dynamic_ratio"), naive_ratio=naive.get("ratio"),
                    latency_s=report["latency"]["per_inference_s"])
-        cv = format_interval(acc["cv"]) if acc.get("cv") else "n/a"
-        strongest = (f"{comparison['strongest_baseline']} {format_percent(comparison['baseline_accuracy'], 1)}: "
-                     f"{comparison['margin_points']:+.1f} (p = {comparison['mcnemar_p']:.2g})" if comparison else "n/a")
-        lines.append(f"| {label} ({ds['n_train']:,}/{ds['n_test']:,}) | {config.chip.name} | "
-                     f"{config.network.neurons:,} | {cv} | {format_percent(acc['test'], 1)} | {strongest} | "
-                     f"{energy_cells(e)} | {format_quantity(row['latency_s'], 's')} | `{row['command']}` | {source} |")
+        lines.append(table_row(label, config, report, row["command"], source))
         print(lines[-1], file=sys.stderr, flush=True)
     print(json.dumps(to_jsonable({"rows": measured}), indent=2))
     print("\n".join(lines), file=sys.stderr)

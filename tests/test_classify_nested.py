@@ -100,3 +100,18 @@ def test_readme_nmnist_table_is_the_study_json_table():
     table = study.table(result)
     assert table in readme, "README's N-MNIST table differs from `python bench/studies/classify_nmnist.py --table`"
     assert f"{study.STUDY} v{study.VERSION}" in readme
+
+
+def test_readme_results_rows_of_a_study_are_rendered_from_its_json():
+    spec = importlib.util.spec_from_file_location("readme_results", REPO / "bench/readme_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    args, rows = module.selected_rows("", ["--rows", *map(str, module.STUDIES)])
+    readme = (REPO / "README.md").read_text()
+    for k, label, config, _ in rows:
+        report, source = module.study_report(k, config)
+        assert source == "classify_nmnist v1"
+        line = module.table_row(label, config, report, f"neurosim run {module.ROWS[k][1]}", source)
+        assert line in readme, f"README results row {k} differs from its study's JSON"
+        with pytest.raises(SystemExit, match="row"):
+            module.study_report(k, config.set({"network.neurons": 200}))
