@@ -15,7 +15,9 @@ reservoir's width (with ``classify.baselines``) and the same network without rec
 them. ``classify.repeats`` ≥ 2 repeats the CV over fresh fold partitions for a corrected resampled t
 interval (Nadeau & Bengio 2003), the headline interval; every feature set is also scored on the
 held-out test split (McNemar against the reservoir on those samples). ``classify.learning_curve``
-adds accuracy against training-set size.
+adds accuracy against training-set size. ``classify.nested`` declares a grid of network settings
+(:mod:`neurosim.tasks.classify_nested`) for nested CV: inner folds choose, outer folds report
+(:mod:`neurosim.learning.nested`), with the setting chosen per outer fold.
 These evaluation keys are the task's own section ``[classify]`` (:class:`ClassifySettings`).
 """
 
