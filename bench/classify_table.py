@@ -10,7 +10,8 @@ energy per inference, and its margin over the strongest no-reservoir baseline wi
 test on the same out-of-fold predictions; for each readout, the baselines' accuracies (they do not
 depend on the chip or the reservoir) and the learning curve of the first row. Every
 row is what ``neurosim run --chip C --dataset D --set network.neurons=N --set readout.model=R``
-reports.
+reports. The frozen N-MNIST study (controls, official Test split, nested CV, both readouts) is
+``bench/studies/classify_nmnist.py`` with its protocol ``bench/studies/classify_nmnist_v1.md``.
 """
 
 from __future__ import annotations

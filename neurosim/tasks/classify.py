@@ -15,7 +15,9 @@ reservoir's width (with ``classify.baselines``) and the same network without rec
 them. ``classify.repeats`` ≥ 2 repeats the CV over fresh fold partitions for a corrected resampled t
 interval (Nadeau & Bengio 2003), the headline interval; every feature set is also scored on the
 held-out test split (McNemar against the reservoir on those samples). ``classify.learning_curve``
-adds accuracy against training-set size.
+adds accuracy against training-set size. ``classify.nested`` declares a grid of network settings
+(:mod:`neurosim.tasks.classify_nested`) for nested CV: inner folds choose, outer folds report
+(:mod:`neurosim.learning.nested`), with the setting chosen per outer fold.
 These evaluation keys are the task's own section ``[classify]`` (:class:`ClassifySettings`).
 """
 
@@ -37,11 +39,13 @@ from neurosim.learning import linear_readout
 from neurosim.learning.controls import FEEDFORWARD, RANDOM_FEATURES, feedforward_network, random_features
 from neurosim.learning.evaluate import (CVResult, RepeatedCV, cross_validate, fold_count, held_out_correct,
                                         learning_curve, repeated_cv, stratified_folds)
+from neurosim.learning.nested import NestedCV, nested_cv
 from neurosim.learning.readout import chosen_regularisation
 from neurosim.networks.lsm import LSM
 from neurosim.stats import corrected_resampled_p, mcnemar_p, wilson_interval
 from neurosim.progress import Progress
 from neurosim.report import format_interval, format_percent
+from neurosim.tasks.classify_nested import collector, grid_features, main_readouts, parse_grid
 from neurosim.tasks.memory import check_fits
 from neurosim.tasks.pipeline import DatasetRun, Pipeline
 from neurosim.tasks.report_parts import energy_sections, energy_summary
@@ -78,6 +82,7 @@ class ClassifyResult:
     controls: dict | None = None      # name -> CVResult of the random-feature and feed-forward controls
     repeated: dict | None = None      # name -> RepeatedCV of every feature set (classify.repeats ≥ 2)
     held_out: dict | None = None      # every feature set scored on the test split (see _held_out)
+    nested: NestedCV | None = None    # nested CV over the classify.nested grid (None: no grid)
 
 
 def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -143,6 +148,16 @@ class ClassifySettings:
                          "the same ones); ≥ 2: the headline interval is the corrected resampled t interval "
                          "(Nadeau & Bengio 2003) over all repeats × folds splits; 1 = one partition, Wilson "
                          "interval only", "", 1, 100)
+    nested: str = param("", "Nested cross-validation over a declared grid of settings, e.g. "
+                        "\"network.neurons=500,2000; readout.windows=1,5\" (every combination is a candidate; "
+                        "keys network.* or readout.windows/feature/trace_decay): on each outer fold of the CV "
+                        "(the first partition) 3 inner folds of its training samples choose the setting, which "
+                        "is then fitted on the whole training fold and scored on the outer test fold; the report "
+                        "gives that accuracy and the setting chosen per outer fold. One more engine pass per "
+                        "network setting other than this config's; '' = off")
+
+    def check(self, config: Config) -> None:
+        parse_grid(self.nested)
 
 
 @register_task
@@ -163,7 +178,10 @@ class Classify(Task):
             # samples, the files are read first, so that a corrupt one is named before the count)
             check_splittable(*pipe.planned_labels(), config.run.dataset, config)
         settings = self.settings(config)
-        data = pipe.run_dataset(baselines=settings.baselines and settings.folds >= 2)
+        grid = parse_grid(settings.nested) if settings.folds >= 2 else []
+        gathered: list[list[np.ndarray]] = []   # the main run's features at the grid's settings
+        data = pipe.run_dataset(baselines=settings.baselines and settings.folds >= 2,
+                                on_chunk=collector(main_readouts(grid, config), gathered) if grid else None)
         features = data.features
         train, test = split_indices(data, config)
         seed = seeds.int_seed(config.run.seed, "readout")
@@ -186,7 +204,8 @@ class Classify(Task):
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
             area=estimate_area(config, programmed.tiling), regularisation=chosen_regularisation(readout),
             n_features=features.shape[1],
-            **_cross_validated(data, config, seed, context, pipe, (train, test, predicted == data.labels[test])))
+            **_cross_validated(data, config, seed, context, pipe, (train, test, predicted == data.labels[test]),
+                               (grid, gathered)))
 
     def report(self, result: ClassifyResult) -> dict:
         e = result.energy
@@ -205,6 +224,8 @@ class Classify(Task):
                         "windows": result.config.readout.windows, "features_per_sample": result.n_features,
                         "regularisation": result.regularisation},
             **_comparison_sections(result),
+            **({"nested": {**result.nested.as_dict(), "cv_same_outer_folds": result.cv.accuracy.value}}
+               if result.nested is not None and result.cv is not None else {}),
             **energy_sections(e),
             "activity": {
                 "spikes_per_sample": float(spikes.sum()),
@@ -242,6 +263,15 @@ class Classify(Task):
                          f"{format_interval(cv)}: all {n_train + n_test} samples, each predicted once by a readout "
                          f"trained on the other folds; Wilson interval (binomial, pooled out-of-fold): "
                          "test-sample noise given the trained readouts only"))
+        if "nested" in report:
+            nested = report["nested"]
+            chosen = "; ".join(f"{i + 1}: {f['chosen']}" for i, f in enumerate(nested["per_outer_fold"]))
+            rows.append((f"accuracy (nested CV, {nested['outer_folds']} outer × {nested['inner_folds']} inner "
+                         "folds)", f"{format_interval(nested)}: settings chosen by inner folds of each outer "
+                         f"training fold among {len(nested['settings'])} (classify.nested), scored on outer test "
+                         f"folds they never saw (this config on the same outer folds: "
+                         f"{format_percent(nested['cv_same_outer_folds'], 1)}); chosen per outer fold: {chosen}; "
+                         "Wilson interval"))
         test = wilson_interval(round(accuracy["test"] * n_test), n_test) if n_test else None
         rows.append(("accuracy (test split)",
                      (f"{format_interval(test.as_dict())}" if test else format_percent(accuracy["test"], 1))
@@ -353,12 +383,13 @@ def _against_all_controls(result: ClassifyResult, everything: dict[str, CVResult
 
 
 def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunContext, pipe: Pipeline,
-                     split: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict:
+                     split: tuple[np.ndarray, np.ndarray, np.ndarray], nested: tuple[list, list]) -> dict:
     """k-fold CV of the reservoir features, each baseline and each control (same folds, same readout),
     repeated over ``classify.repeats`` fold partitions; every feature set on the held-out ``split``
     (train indices, test indices, the reservoir's right/wrong on the test samples); and the learning
-    curves of the reservoir and the strongest baseline; {} when ``classify.folds`` < 2 or the data
-    cannot be split that many ways."""
+    curves of the reservoir and the strongest baseline; with a ``classify.nested`` grid (``nested``: the
+    grid and the main run's features gathered at it), nested CV over it on the first partition's folds;
+    {} when ``classify.folds`` < 2 or the data cannot be split that many ways."""
     readout = config.readout
     settings: ClassifySettings = config.section(Classify.name)
     k = fold_count(data.labels, settings.folds)
@@ -392,7 +423,14 @@ def _cross_validated(data: DatasetRun, config: Config, seed: int, context: RunCo
         for i, name in enumerate(names):
             curves[name] = learning_curve(sets[name], data.labels, readout, folds, seed)
             report(i + 1, len(names))
+    grid, gathered = nested
+    chosen = None
+    if grid:
+        candidates = grid_features(grid, config, pipe, data.engine or pipe.engine_choice, (data, gathered))
+        context.progress.note(f"nested CV: {len(candidates)} settings, {len(folds)} outer folds")
+        chosen = nested_cv(candidates, data.labels, readout, folds, seed)
     return {"cv": results.pop(FEATURES), "baselines": {n: results[n] for n in data.baselines},
+            "nested": chosen,
             "controls": {n: results[n] for n in controls} or None, "repeated": repeated or None,
             "held_out": held_out, "learning_curve": curves or None,
             "cv_groups": data.group_name if data.groups is not None else "", "baseline_shapes": _shapes(data)}
