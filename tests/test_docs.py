@@ -157,10 +157,12 @@ def run_page(page: Path, folder: Path) -> subprocess.CompletedProcess:
         (bin_dir / name).chmod(0o755)
     if SHARED_DATA.is_dir():
         (folder / "data").symlink_to(SHARED_DATA)
+    for name in ("configs", "examples"):  # the pages run as from the repository's root
+        (folder / name).symlink_to(REPO / name)
     todo = [(b.lang, b.code, f"{page_id(page)}:{b.line}") for b in blocks(page) if b.norun is None]
     (bin_dir / "blocks.json").write_text(json.dumps(todo))
     (bin_dir / "driver.py").write_text(DRIVER)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO),
+    env = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]]), "PYTHONPATH": str(REPO),
            "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     return subprocess.run([sys.executable, str(bin_dir / "driver.py"), str(bin_dir / "blocks.json")],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
