@@ -4,11 +4,13 @@ A page asks for a generated block with a marker line ``<!-- generate: NAME -->``
 :data:`GENERATORS`); the build replaces the marker with the block, so the reference pages cannot
 drift from the parser, the config fields, the presets, the report schema or the bench's output. The
 dataset cards (``datasets/*.md``, the repository's own files) are added to the site as pages
-``datasets/<card>.md`` without being copied into ``docs/``.
+``datasets/<card>.md`` without being copied into ``docs/``, and each study result
+``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -85,8 +87,15 @@ def energy_validation() -> str:
     return done.stdout.strip()
 
 
+def study_list() -> str:
+    """A bullet per study JSON of bench/studies/, linking its generated page."""
+    return "\n".join(f"- [`{path.stem}`]({path.stem}.md): {_study_title(json.loads(path.read_text()))}"
+                     for path in study_files())
+
+
 GENERATORS = {"api": api, "cli": cli, "config": config, "report-schema": report_schema,
-              "presets": presets, "baselines": baselines, "energy-validation": energy_validation}
+              "presets": presets, "baselines": baselines, "energy-validation": energy_validation,
+              "study-list": study_list}
 
 
 @cache
@@ -131,6 +140,44 @@ def card_pages() -> dict[str, str]:
     return {f"datasets/{path.name}": path.read_text() for path in sorted(CARDS.glob("*.md"))}
 
 
+def study_files() -> list[Path]:
+    """The committed study results, ``bench/studies/*.json``."""
+    return sorted((REPO / "bench" / "studies").glob("*.json"))
+
+
+def study_page(path: Path) -> str:
+    """The page of one study JSON: what ran (commands, commit, date, machine), its protocol, its results.
+
+    Every value shown is read from the JSON (or the protocol file it names); nothing is typed in."""
+    data = json.loads(path.read_text())
+    rows = [("result file", f"`bench/studies/{path.name}`")]
+    for key, label in (("commit", "commit"), ("started", "started"), ("created", "created"), ("date", "date")):
+        if key in data:
+            rows.append((label, f"`{data[key]}`"))
+    if isinstance(data.get("machine"), dict):
+        rows.append(("machine", ", ".join(f"{k} {v}" for k, v in data["machine"].items())))
+    if "wall_s" in data:
+        rows.append(("wall time (s)", _cell(json.dumps(data["wall_s"]))))
+    text = [f"# Study: `{path.stem}`", "", _study_title(data), "", "| | |", "|---|---|",
+            *(f"| {k} | {_cell(str(v))} |" for k, v in rows), ""]
+    commands = data.get("commands", data.get("command"))
+    if commands:
+        listed = commands.values() if isinstance(commands, dict) else [commands]
+        text += ["## Command", "", "```bash", *listed, "```", ""]
+    protocol = REPO / str(data.get("protocol", ""))
+    if data.get("protocol") and protocol.is_file():
+        fence = "toml" if protocol.suffix == ".toml" else "text"
+        text += [f"## Protocol (`{data['protocol']}`, committed before the run)", "", f"```{fence}",
+                 protocol.read_text().rstrip(), "```", ""]
+    text += ["## Results", "", "The study's JSON as committed:", "", '??? note "bench/studies/' + path.name + '"',
+             "    ```json", *("    " + line for line in json.dumps(data, indent=1).splitlines()), "    ```", ""]
+    return "\n".join(text)
+
+
+def _study_title(data: dict) -> str:
+    return f"Protocol: `{data['protocol']}`." if data.get("protocol") else "No protocol file recorded in the JSON."
+
+
 # mkdocs hook events ---------------------------------------------------------------------------------
 
 def on_files(files, config):
@@ -139,6 +186,8 @@ def on_files(files, config):
 
     for uri, text in card_pages().items():
         files.append(File.generated(config, uri, content=text))
+    for path in study_files():
+        files.append(File.generated(config, f"studies/{path.stem}.md", content=study_page(path)))
     return files
 
 

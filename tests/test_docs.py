@@ -111,13 +111,20 @@ def test_embedded_figures_are_committed_and_shown():
             assert f"](../{copy})" in text, f"{page_id(page)} does not show {copy}"
 
 
-def test_generated_reference_blocks_come_from_the_code():
-    """The reference pages' markers name generators, whose output holds what the code declares."""
+def docs_module(name: str):
+    """The module ``docs/<name>.py`` (the build's hooks and extensions)."""
+    import importlib
+
     sys.path.insert(0, str(DOCS))
     try:
-        import hooks
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(DOCS))
+
+
+def test_generated_reference_blocks_come_from_the_code():
+    """The reference pages' markers name generators, whose output holds what the code declares."""
+    hooks = docs_module("hooks")
     from neurosim.cli import build_parser
     from neurosim.config import list_chips
 
@@ -130,6 +137,30 @@ def test_generated_reference_blocks_come_from_the_code():
     import neurosim
     assert all(f".{name}" in hooks.generated("api") for name in neurosim.__all__ if name != "__version__")
     assert "`energy.improvement_vs_baseline`" in hooks.generated("report-schema")
+
+
+def test_study_pages_agree_with_their_json():
+    """Each study page shows its JSON's commit and commands and holds the JSON itself, value for value."""
+    import json
+
+    hooks = docs_module("hooks")
+    assert hooks.study_files(), "no study JSON under bench/studies/"
+    for path in hooks.study_files():
+        data, page = json.loads(path.read_text()), hooks.study_page(path)
+        if "commit" in data:
+            assert str(data["commit"]) in page
+        commands = data.get("commands", data.get("command")) or {}
+        for command in (commands.values() if isinstance(commands, dict) else [commands]):
+            assert command in page
+        shown = page.split("    ```json\n", 1)[1].split("\n    ```", 1)[0]
+        assert json.loads(textwrap.dedent(shown)) == data, path.name
+        assert f"({path.stem}.md)" in hooks.generated("study-list")
+
+
+def test_sphinx_roles_become_markdown_code():
+    markdown_roles = docs_module("griffe_roles").markdown_roles
+    assert markdown_roles(":class:`~neurosim.config.Config` and :func:`neurosim.run`, ``x``; ```python") == \
+        "`Config` and `neurosim.run`, `x`; ```python"
 
 
 # the runs ----------------------------------------------------------------------------------------
@@ -162,7 +193,8 @@ def run_page(page: Path, folder: Path) -> subprocess.CompletedProcess:
     todo = [(b.lang, b.code, f"{page_id(page)}:{b.line}") for b in blocks(page) if b.norun is None]
     (bin_dir / "blocks.json").write_text(json.dumps(todo))
     (bin_dir / "driver.py").write_text(DRIVER)
-    env = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]]), "PYTHONPATH": str(REPO),
+    path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(REPO),
            "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     return subprocess.run([sys.executable, str(bin_dir / "driver.py"), str(bin_dir / "blocks.json")],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
