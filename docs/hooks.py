@@ -1,0 +1,195 @@
+"""mkdocs hooks: the reference pages' generated parts, made from the code at build time.
+
+A page asks for a generated block with a marker line ``<!-- generate: NAME -->`` (NAME one of
+:data:`GENERATORS`); the build replaces the marker with the block, so the reference pages cannot
+drift from the parser, the config fields, the presets, the report schema or the bench's output. The
+dataset cards (``datasets/*.md``, the repository's own files) are added to the site as pages
+``datasets/<card>.md`` without being copied into ``docs/``, and each study result
+``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import tomllib
+from functools import cache
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # the build imports the checkout it documents
+    sys.path.insert(0, str(REPO))
+
+MARKER = re.compile(r"^<!-- generate: ([\w-]+) -->$", re.MULTILINE)
+CARDS = REPO / "datasets"
+
+
+def api() -> str:
+    """One mkdocstrings block per name of ``neurosim.__all__``, from the module that defines it."""
+    import neurosim
+
+    blocks = []
+    for name in neurosim.__all__:
+        if name == "__version__":
+            continue
+        home = neurosim._HOMES.get(name, "neurosim.errors")
+        blocks.append(f"::: {home}.{name}")
+    return "\n\n".join(blocks)
+
+
+def cli() -> str:
+    """Every command's description, synopsis and options, from the argparse parser."""
+    from neurosim.cli import reference_markdown
+
+    return reference_markdown()
+
+
+def config() -> str:
+    """The table of every config key (default, unit, allowed values, meaning), from the declared fields."""
+    from neurosim.config import reference_markdown
+
+    return reference_markdown()
+
+
+def report_schema() -> str:
+    """The report's layout (json_report's docstring) and the keys every report must hold."""
+    from neurosim.report import json_report
+
+    doc = json_report.__doc__ or ""
+    layout = doc.split("::", 1)[1].split("\n\n", 2)[1] if "::" in doc else ""
+    required = "\n".join(f"- `{key}`" for key in json_report.REQUIRED_KEYS)
+    return (f"Schema identifier: `{json_report.SCHEMA}`.\n\n```\n{textwrap.dedent(layout).strip()}\n```\n\n"
+            f"Keys every report holds (`neurosim.report.json_report.REQUIRED_KEYS`):\n\n{required}")
+
+
+def presets() -> str:
+    """Each chip preset: its description and source, then every key with its value and cited source."""
+    return "\n\n".join(_toml_section(path) for path in sorted((REPO / "hardware_models").glob("*.toml")))
+
+
+def baselines() -> str:
+    """Each digital baseline file, the same way as the presets."""
+    return "\n\n".join(_toml_section(path)
+                       for path in sorted((REPO / "hardware_models" / "baselines").glob("*.toml")))
+
+
+def energy_validation() -> str:
+    """The tables of ``python bench/energy_validation.py --markdown`` (run now, on this checkout)."""
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "energy_validation.py"), "--markdown"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    if done.returncode != 0:
+        raise RuntimeError(f"bench/energy_validation.py --markdown failed: {done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
+def study_list() -> str:
+    """A bullet per study JSON of bench/studies/, linking its generated page."""
+    return "\n".join(f"- [`{path.stem}`]({path.stem}.md): {_study_title(json.loads(path.read_text()))}"
+                     for path in study_files())
+
+
+GENERATORS = {"api": api, "cli": cli, "config": config, "report-schema": report_schema,
+              "presets": presets, "baselines": baselines, "energy-validation": energy_validation,
+              "study-list": study_list}
+
+
+@cache
+def generated(name: str) -> str:
+    """The block ``name`` (built once per build process)."""
+    if name not in GENERATORS:
+        raise KeyError(f"docs: no generated block {name!r}; one of {', '.join(GENERATORS)}")
+    return GENERATORS[name]()
+
+
+def expand(markdown: str) -> str:
+    """``markdown`` with every ``<!-- generate: NAME -->`` marker replaced by its block."""
+    return MARKER.sub(lambda m: generated(m.group(1)), markdown)
+
+
+def _toml_section(path: Path) -> str:
+    """A preset file as a heading, its description and source, and a table key | value | source."""
+    data = tomllib.loads(path.read_text())
+    head = data.get("chip") or data.get("baseline") or {}
+    title = f"### `{path.stem}`\n\n{head.get('description') or head.get('name', '')}\n\n"
+    if head.get("source"):
+        title += f"Source: {head['source']}\n\n"
+    rows, section = [], ""
+    for line in path.read_text().splitlines():
+        header = re.match(r"^\[([\w.-]+)\]", line)
+        if header:
+            section = header.group(1)
+            continue
+        entry = re.match(r"^([\w-]+)\s*=\s*(.*?)\s*(?:#\s*(.*))?$", line)
+        if entry and section:
+            key, value, note = entry.groups()
+            rows.append(f"| `{section}.{key}` | `{_cell(value)}` | {_cell(note or '')} |")
+    return title + "| key | value | source / note |\n|---|---|---|\n" + "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def card_pages() -> dict[str, str]:
+    """The dataset cards as site pages: ``datasets/<file>.md`` -> its text."""
+    return {f"datasets/{path.name}": path.read_text() for path in sorted(CARDS.glob("*.md"))}
+
+
+def study_files() -> list[Path]:
+    """The committed study results, ``bench/studies/*.json``."""
+    return sorted((REPO / "bench" / "studies").glob("*.json"))
+
+
+def study_page(path: Path) -> str:
+    """The page of one study JSON: what ran (commands, commit, date, machine), its protocol, its results.
+
+    Every value shown is read from the JSON (or the protocol file it names); nothing is typed in."""
+    data = json.loads(path.read_text())
+    rows = [("result file", f"`bench/studies/{path.name}`")]
+    for key, label in (("commit", "commit"), ("started", "started"), ("created", "created"), ("date", "date")):
+        if key in data:
+            rows.append((label, f"`{data[key]}`"))
+    if isinstance(data.get("machine"), dict):
+        rows.append(("machine", ", ".join(f"{k} {v}" for k, v in data["machine"].items())))
+    if "wall_s" in data:
+        rows.append(("wall time (s)", _cell(json.dumps(data["wall_s"]))))
+    text = [f"# Study: `{path.stem}`", "", _study_title(data), "", "| | |", "|---|---|",
+            *(f"| {k} | {_cell(str(v))} |" for k, v in rows), ""]
+    commands = data.get("commands", data.get("command"))
+    if commands:
+        listed = commands.values() if isinstance(commands, dict) else [commands]
+        text += ["## Command", "", "```bash", *listed, "```", ""]
+    protocol = REPO / str(data.get("protocol", ""))
+    if data.get("protocol") and protocol.is_file():
+        fence = "toml" if protocol.suffix == ".toml" else "text"
+        text += [f"## Protocol (`{data['protocol']}`, committed before the run)", "", f"```{fence}",
+                 protocol.read_text().rstrip(), "```", ""]
+    text += ["## Results", "", "The study's JSON as committed:", "", '??? note "bench/studies/' + path.name + '"',
+             "    ```json", *("    " + line for line in json.dumps(data, indent=1).splitlines()), "    ```", ""]
+    return "\n".join(text)
+
+
+def _study_title(data: dict) -> str:
+    return f"Protocol: `{data['protocol']}`." if data.get("protocol") else "No protocol file recorded in the JSON."
+
+
+# mkdocs hook events ---------------------------------------------------------------------------------
+
+def on_files(files, config):
+    """Add the dataset cards (read from datasets/) as pages of the site."""
+    from mkdocs.structure.files import File
+
+    for uri, text in card_pages().items():
+        files.append(File.generated(config, uri, content=text))
+    for path in study_files():
+        files.append(File.generated(config, f"studies/{path.stem}.md", content=study_page(path)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    return expand(markdown)
