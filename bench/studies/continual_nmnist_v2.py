@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from neurosim.config import load_config  # noqa: E402
+from neurosim.progress import Progress  # noqa: E402
 from neurosim.tasks import RunContext, run_task  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                                 check=True).stdout.strip()
         start = time.perf_counter()
         config = load_config("ideal", overrides=[*SETTINGS, *args.extra])
-        report = run_task("continual", config, RunContext("auto", args.data_dir)).report
+        report = run_task("continual", config, RunContext("auto", args.data_dir, Progress(every_s=30.0))).report
         result = {"protocol": "bench/studies/continual_nmnist_v2.md", "version": 2,
                   "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   "commit": commit, "command": COMMAND, "extra": args.extra,
