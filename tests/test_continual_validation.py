@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tiny import TINY_CONTINUAL
+from tiny import TINY_CONTINUAL, TINY_CONTINUAL_FINETUNE
 
 import neurosim.tasks.continual as continual_task
 from neurosim.config import load_config
@@ -17,8 +17,8 @@ from neurosim.tasks.continual import parse_grid
 GRID = ["continual.grid='lr=0.0,0.05; hebbian_rate=0.1,0.5'", "continual.val_fraction=0.25"]
 
 
-def _report(*sets):
-    config = load_config("ideal", overrides=[*TINY_CONTINUAL, *sets])
+def _report(*sets, base=TINY_CONTINUAL):
+    config = load_config("ideal", overrides=[*base, *sets])
     return run_task("continual", config, RunContext("cpu")).report["continual"]
 
 
@@ -110,10 +110,10 @@ def test_selection_never_reads_the_test_samples(monkeypatch):
 
 
 def test_no_grid_keeps_the_settings_and_the_grid_changes_the_networks():
-    plain = _report("continual.methods=finetune")
+    plain = _report(base=TINY_CONTINUAL_FINETUNE)
     assert "selection" not in plain
-    zero = _report("continual.methods=finetune", "continual.lr=0.0")
-    chosen = _report("continual.methods=finetune", "continual.lr=0.0", "continual.grid='lr=0.0,0.05'")
+    zero = _report("continual.lr=0.0", base=TINY_CONTINUAL_FINETUNE)
+    chosen = _report("continual.lr=0.0", "continual.grid='lr=0.0,0.05'", base=TINY_CONTINUAL_FINETUNE)
     # the grid overrides the set rate with the chosen one: the reported networks learn again
     assert chosen["selection"]["methods"]["finetune"]["chosen"] == {"lr": 0.05}
     assert chosen["methods"]["finetune"]["R"] == plain["methods"]["finetune"]["R"]
@@ -121,7 +121,7 @@ def test_no_grid_keeps_the_settings_and_the_grid_changes_the_networks():
 
 
 def test_report_gives_hlops_paired_differences_over_seeds():
-    c = _report("continual.methods=finetune,hlop,multitask", "continual.repeats=2")
+    c = _report("continual.methods=finetune,hlop,multitask", "continual.repeats=2", base=TINY_CONTINUAL_FINETUNE)
     assert set(c["paired"]) == {"hlop-finetune", "hlop-multitask"}
     for other in ("finetune", "multitask"):
         d = c["paired"][f"hlop-{other}"]
@@ -130,3 +130,18 @@ def test_report_gives_hlops_paired_differences_over_seeds():
             assert d[f"{metric}_per_seed"] == pytest.approx(diffs)
             assert d[metric]["value"] == pytest.approx(diffs.mean())
             assert d[metric]["low"] <= d[metric]["value"] <= d[metric]["high"]
+
+
+def test_study_verdicts_say_met_on_the_mean_where_only_the_mean_meets_a_target():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "bench" / "studies" / "continual_nmnist_v2.py"
+    spec = importlib.util.spec_from_file_location("continual_nmnist_v2", path)
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    # version 1's N-MNIST HLOP BWT, −4.8 [−6.3, −3.4], against BWT ≥ −5
+    assert study.verdict(-6.3, -4.8, -3.4, lo=-5.0) == "met on the mean"
+    assert study.verdict(-4.9, -4.0, -3.1, lo=-5.0) == "met"
+    assert study.verdict(-7.0, -6.0, -4.0, lo=-5.0) == "missed"
+    assert study.verdict(-40.0, -30.0, -20.0, hi=-15.0) == "met"
+    assert study.verdict(-1.0, 0.5, 2.5, lo=-2.0, hi=2.0) == "met on the mean"
