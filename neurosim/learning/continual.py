@@ -13,7 +13,9 @@ for multi-head streams, None for a shared head). :func:`train_stream` trains one
   activity, :func:`~neurosim.learning.hlop.principal_rows`): what Oja's rule converges to;
 * ``replay``: fine-tuning plus a memory of ``replay_per_class`` training samples per class of
   every earlier task, one memory batch mixed into every batch;
-* ``multitask``: at task ``j``, training on the union of tasks ``0…j`` (the upper bound).
+* ``multitask``: cumulative joint training: at task ``j`` the same network goes on training (from
+  its weights after task ``j − 1``) on the union of tasks ``0…j``; the usual reference for what
+  a learner that stores every sample reaches, not a proven upper bound.
 
 Metrics (Lopez-Paz & Ranzato 2017): ``R[j, i]`` test accuracy on task ``i`` after training task
 ``j``; ``ACC = mean_i R[T−1, i]``; ``BWT = mean_{i<T−1} (R[T−1, i] − R[i, i])``.

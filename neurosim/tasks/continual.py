@@ -1,6 +1,6 @@
 """Task ``continual``: a stream of tasks learnt one after the other on the fixed reservoir, with
 HLOP (lateral Hebbian orthogonal projection) against fine-tuning, replay, exact subspaces and
-the multitask bound (issue 12).
+cumulative joint training ("multitask", issue 12).
 
 The reservoir stays fixed (the chip's random RRAM). A permuted stream gives each task one fixed
 permutation of the input channels, applied to the input raster before the reservoir, so each
@@ -11,11 +11,20 @@ of the network from then on) a one-hidden-layer network is trained through the s
 method of ``continual.methods`` (:mod:`neurosim.learning.continual`), from one stream of the
 run seed per method, and scored on every task's held-out samples after each task.
 ``continual.repeats`` repeats everything (chip, permutations, split, training) for the run seeds
-:func:`neurosim.seeds.repeat_seed` of ``run.seed`` (repeat 0 is ``run.seed``) and reports the mean.
+:func:`neurosim.seeds.repeat_seed` of ``run.seed`` (repeat 0 is ``run.seed``) and reports the mean,
+and HLOP's paired differences with the other methods over those seeds.
+
+``continual.grid`` chooses the training settings on a validation split carved from each seed's
+training samples (``continual.val_fraction``; :mod:`neurosim.learning.continual_select`): every
+method is tried at each combination of the keys it reads, trained on the rest of the training
+samples and scored on the validation split, over all seeds; the test samples are not handed to
+that training at all. The reported networks are then trained on all the training samples with
+each method's chosen settings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +38,8 @@ from neurosim.energy import EnergyEstimate, estimate_area, estimate_energy, tall
 from neurosim.energy.parts import array_estimate
 from neurosim.errors import ConfigError, DataError
 from neurosim.learning.continual import METHODS, TaskData, TrainSettings, acc_bwt, train_stream
+from neurosim.learning.continual_select import (METHOD_KEYS, SHARED_KEYS, choose, method_points,
+                                                paired_difference, validation_split)
 from neurosim.learning.hlop_spiking import SpikingProjector
 from neurosim.learning.mlp import with_bias
 from neurosim.learning.onchip import OnChipMemory
@@ -39,7 +50,7 @@ from neurosim.tasks.pipeline import Pipeline
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
 
-__all__ = ["Continual", "ContinualSettings", "parse_methods", "parse_k_sweep"]
+__all__ = ["Continual", "ContinualSettings", "parse_grid", "parse_methods", "parse_k_sweep"]
 
 
 def _split_list(text: str) -> list[str]:
@@ -68,6 +79,42 @@ def parse_k_sweep(text: str) -> list[int]:
     return ks
 
 
+def parse_grid(text: str) -> dict[str, tuple]:
+    """``continual.grid`` as ``{setting: values}``: ``"hebbian_rate=0.1,0.5; variance_threshold=0.95,0.97"``
+    (``;`` between settings, ``,`` between values); each setting a training key of ``[continual]``
+    (:data:`~neurosim.learning.continual_select.SHARED_KEYS` or a method's
+    :data:`~neurosim.learning.continual_select.METHOD_KEYS`), each value in that key's range.
+    Empty: ``{}`` (no selection)."""
+    allowed = list(dict.fromkeys([*SHARED_KEYS, *(k for keys in METHOD_KEYS.values() for k in keys)]))
+    fields = {f.name: f for f in dataclasses.fields(ContinualSettings)}
+    grid: dict[str, tuple] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        key, sep, values = (x.strip() for x in part.partition("="))
+        if not sep or key not in allowed or key in grid:
+            raise ConfigError(f"continual.grid = {text!r}: {part!r} is not 'setting=v1,v2' of a new setting, one of "
+                              f"{', '.join(allowed)}, e.g. \"hebbian_rate=0.1,0.5; replay_per_class=10,20\"")
+        f = fields[key]
+        kind = type(f.default)
+        parsed = []
+        for v in _split_list(values):
+            try:
+                x = kind(v)
+            except ValueError:
+                raise ConfigError(f"continual.grid: {key} = {v!r} is not a {kind.__name__}") from None
+            lo, hi, choices = f.metadata.get("lo"), f.metadata.get("hi"), f.metadata.get("choices")
+            if (choices and x not in choices) or (lo is not None and x < lo) or (hi is not None and x > hi):
+                allowed_values = ", ".join(map(str, choices)) if choices else f"[{lo}, {hi}]"
+                raise ConfigError(f"continual.grid: {key} = {v} is outside continual.{key}'s allowed "
+                                  f"values ({allowed_values})")
+            parsed.append(x)
+        if not parsed:
+            raise ConfigError(f"continual.grid: {key} has no values; write e.g. {key}={f.default}")
+        grid[key] = tuple(dict.fromkeys(parsed))
+    return grid
+
+
 @dataclass(frozen=True)
 class ContinualSettings:
     """[continual]: the task stream, the trained network and the methods compared."""
@@ -82,7 +129,8 @@ class ContinualSettings:
                          "Methods compared, comma-separated: finetune (no protection), hlop (Oja "
                          "subspaces, projected updates), exact (SVD subspaces of the residual: what "
                          "Oja converges to), replay (memory of replay_per_class samples per class), "
-                         "multitask (joint training on every task so far: the upper bound)")
+                         "multitask (cumulative joint training: at task j the same network goes on training on the "
+                         "union of tasks 0…j; a reference that stores every sample, not a proven bound)")
     repeats: int = param(1, "Seeds run (run.seed, then stream ('repeat', k) of it, neurosim.seeds.repeat_seed: "
                          "chip, permutations, split and training each); the report gives the mean and a 95 % "
                          "t-interval. Every "
@@ -130,10 +178,23 @@ class ContinualSettings:
                                     "bit-serially); 0 = ideal analog drivers", "bit", 0, 16)
     k_sweep: str = param("", "Lateral neurons per task to sweep for the capacity trade-off, comma-"
                          "separated (e.g. \"10,40,160\"); hlop and exact run at each; empty: none")
+    grid: str = param("", "Hyperparameters chosen on a validation split, never on the test samples: "
+                      "'setting=v1,v2; setting=v1,v2' over the training keys of this section (e.g. "
+                      "\"lr=0.02,0.05; variance_threshold=0.95,0.97,0.99; replay_per_class=10,30\"). Each "
+                      "method is trained at every combination of the keys it reads, on the training samples "
+                      "less val_fraction of them, over every seed of repeats, and keeps the combination of "
+                      "highest mean validation ACC (the first in grid order on a tie); its reported networks are "
+                      "then trained on all the training samples with it. Empty: the keys as set, no selection")
+    val_fraction: float = param(0.2, "grid set: fraction of each class's training samples held out as the "
+                                "validation split (stratified, stream ('continual', 'validation') of each seed); "
+                                "test samples are never in it", "", 0.0, 0.9)
 
     def check(self, config: Config) -> None:
         parse_methods(self.methods)
         parse_k_sweep(self.k_sweep)
+        if parse_grid(self.grid) and self.val_fraction <= 0:
+            raise ConfigError(f"continual.grid = {self.grid!r} needs a validation split: set continual.val_fraction "
+                              "> 0 (e.g. 0.2)")
         if self.on_chip and config.device.kind not in RESISTIVE_KINDS:
             raise ConfigError(f"continual.on_chip = true needs a resistive chip (device.kind rram or pcm); "
                               f"this chip's device.kind is {config.device.kind!r}: use --chip "
@@ -170,6 +231,7 @@ class ContinualResult:
     area: object = None
     skipped: tuple = ()
     config: object = None
+    selection: dict = field(default_factory=dict)    # continual.grid: what was tried, scored and chosen
 
 
 def _on_chip_inference(config: Config, memory: OnChipMemory, tasks: list[TaskData]) -> EnergyEstimate:
@@ -271,7 +333,7 @@ def _matrix(R: np.ndarray) -> list:
 @register_task
 class Continual(Task):
     """Continual learning on the reservoir: HLOP against fine-tuning, replay, exact subspaces and
-    the multitask bound (``[continual]``)."""
+    cumulative joint training (``[continual]``)."""
 
     name = "continual"
     description = ("continual learning of a task stream on the reservoir: HLOP lateral projection vs "
@@ -285,29 +347,39 @@ class Continual(Task):
         s = self.settings(config)
         methods = parse_methods(s.methods)
         ks = parse_k_sweep(s.k_sweep)
+        grid = parse_grid(s.grid)
         ts = s.train_settings()
         progress = context.progress
         seeds_run = [seeds.repeat_seed(config.run.seed, r) for r in range(s.repeats)]
-        widest = max([s.lateral_neurons, *ks])
-        if widest > s.hidden + 1:
+        widest = max([s.lateral_neurons, *ks, *grid.get("lateral_neurons", ())])
+        hidden = min([s.hidden, *grid.get("hidden", ())])
+        if widest > hidden + 1:
             raise ConfigError(f"continual: {widest} lateral neurons per task exceed the hidden layer's "
-                              f"width {s.hidden + 1} (hidden + a constant input); lower "
-                              "continual.lateral_neurons / continual.k_sweep or raise continual.hidden")
+                              f"width {hidden + 1} (hidden + a constant input); lower "
+                              "continual.lateral_neurons / continual.k_sweep / continual.grid or raise "
+                              "continual.hidden")
         result = None
+        streams = []    # per seed: (seed, cfg, tasks scored on test, tasks scored on validation or None)
         for seed in seeds_run:
             cfg, runs = _stream(config, context, s, seed)
             first = runs[0][0]
             train, test = split_indices(first, cfg)
             tasks = _task_data(cfg, runs, train, test)
-            for t, task in enumerate(tasks):
+            val_tasks = None
+            if grid:
+                fit, val = validation_split(first.labels[train], s.val_fraction,
+                                            seeds.rng(seed, "continual", "validation"))
+                val_tasks = _task_data(cfg, runs, train[fit], train[val])
+            for t, task in enumerate(tasks + (val_tasks or [])):
                 if len(np.unique(task.y_train)) < 2:
-                    raise DataError(f"continual: task {t} has {len(np.unique(task.y_train))} class in its "
-                                    "training samples; a task needs ≥ 2 (raise --samples)")
+                    raise DataError(f"continual: task {t % len(tasks)} has {len(np.unique(task.y_train))} class in "
+                                    "its training samples; a task needs ≥ 2 (raise --samples"
+                                    + (" or lower continual.val_fraction)" if t >= len(tasks) else ")"))
             n_classes = int(max(first.labels.max() + 1, 2))
             if widest > first.counts.shape[1] + 1:
                 raise ConfigError(f"continual: {widest} lateral neurons per task exceed the input layer's "
                                   f"width {first.counts.shape[1] + 1} (neurons + a constant input); lower "
-                                  "continual.lateral_neurons / continual.k_sweep")
+                                  "continual.lateral_neurons / continual.k_sweep / continual.grid")
             if result is None:
                 n = first.counts.shape[1]
                 classes = np.unique(first.labels)
@@ -323,15 +395,27 @@ class Continual(Task):
                     energy=estimate_energy(cfg, counts, programmed, n_inputs=first.input_counts.shape[1],
                                            n_classes=len(classes), steps=first.n_bins),
                     area=estimate_area(cfg, programmed.tiling), skipped=first.skipped, config=cfg)
-            projector = SpikingProjector(s.lateral_steps) if s.lateral == "spiking" else None
+            streams.append((seed, cfg, tasks, val_tasks, n_classes))
+            del runs, first
+        projector = SpikingProjector(s.lateral_steps) if s.lateral == "spiking" else None
+
+        def memory_for(cfg, seed, *stream):
+            return (OnChipMemory(cfg, seeds.rng(seed, "continual", *stream), s.on_chip_input_bits)
+                    if s.on_chip else None)
+
+        chosen = {m: {} for m in methods}
+        if grid:
+            result.selection = self._select(grid, methods, streams, ts, projector, memory_for, progress)
+            chosen = {m: e["chosen"] for m, e in result.selection["methods"].items()}
+        for seed, cfg, tasks, _, n_classes in streams:
             for method in methods:
                 def on_task(m, j, row, seed=seed):
                     progress.note(f"seed {seed} {m}: after task {j + 1}/{s.tasks}, accuracy on tasks 1…{j + 1}: "
                                   + " ".join(f"{100 * v:.1f}" for v in row[:j + 1]) + " %")
-                memory = (OnChipMemory(cfg, seeds.rng(seed, "continual", "chip", method), s.on_chip_input_bits)
-                          if s.on_chip else None)
-                r = train_stream(method, tasks, n_classes, ts, seeds.rng(seed, "continual", "train"),
-                                 on_task=on_task, projector=projector, memory=memory)
+                memory = memory_for(cfg, seed, "chip", method)
+                r = train_stream(method, tasks, n_classes, replace(ts, **chosen[method]),
+                                 seeds.rng(seed, "continual", "train"), on_task=on_task, projector=projector,
+                                 memory=memory)
                 if memory is not None:
                     t = memory.tally
                     parts = tally_energy_breakdown(cfg, t)
@@ -347,8 +431,8 @@ class Continual(Task):
                 result.results.setdefault(method, []).append(r)
             for k in ks:
                 for method in ("hlop", "exact"):
-                    r = train_stream(method, tasks, n_classes, ts, seeds.rng(seed, "continual", "train"),
-                                     lateral_neurons=k)
+                    r = train_stream(method, tasks, n_classes, replace(ts, **chosen.get(method, {})),
+                                     seeds.rng(seed, "continual", "train"), lateral_neurons=k)
                     acc, bwt = acc_bwt(r.R)
                     cells = sum(sub.k * sub.n for sub in r.subspaces)
                     result.sweep.append({"method": method, "k": k, "seed": seed, "acc": acc, "bwt": bwt,
@@ -357,6 +441,32 @@ class Continual(Task):
                     progress.note(f"seed {seed} k sweep: {method} k = {k}: ACC {100 * acc:.1f} %, "
                                   f"BWT {100 * bwt:+.1f} points")
         return result
+
+    @staticmethod
+    def _select(grid, methods, streams, ts, projector, memory_for, progress) -> dict:
+        """Each method's grid point of highest mean validation ACC over the seeds: networks trained on the
+        training samples less the validation split and scored on it (``val_tasks``); the test samples are
+        not among the data handed to training here."""
+        out = {}
+        for method in methods:
+            points = method_points(method, grid)
+            acc = np.zeros((len(points), len(streams)))
+            bwt = np.zeros_like(acc)
+            for p, point in enumerate(points):
+                for i, (seed, cfg, _, val_tasks, n_classes) in enumerate(streams):
+                    r = train_stream(method, val_tasks, n_classes, replace(ts, **point),
+                                     seeds.rng(seed, "continual", "select"), projector=projector,
+                                     memory=memory_for(cfg, seed, "select", method))
+                    acc[p, i], bwt[p, i] = acc_bwt(r.R)
+                progress.note(f"selection {method} {point or '(no grid key read)'}: validation ACC "
+                              f"{100 * acc[p].mean():.1f} %, BWT {100 * bwt[p].mean():+.1f} points")
+            best = choose(acc) if len(points) > 1 else 0
+            out[method] = {"points": points, "val_acc": acc.mean(axis=1).tolist(), "val_bwt": bwt.mean(axis=1).tolist(),
+                           "val_acc_per_seed": acc.tolist(), "chosen": points[best]}
+        val = streams[0][3][0]
+        return {"grid": {k: list(v) for k, v in grid.items()},
+                "rule": "highest mean validation ACC over the seeds; the first in grid order on a tie",
+                "n_fit": len(val.y_train), "n_val": len(val.y_test), "methods": out}
 
     def report(self, result: ContinualResult) -> dict:
         s = result.settings
@@ -387,6 +497,15 @@ class Continual(Task):
                               "bwt": float(np.mean([e["bwt"] for e in es])),
                               "lateral_neurons": float(np.mean([e["lateral_neurons"] for e in es])),
                               "lateral_cells": float(np.mean([e["lateral_cells"] for e in es]))})
+        paired = {}
+        if "hlop" in methods:
+            for m in (m for m in ("exact", "multitask", "finetune", "replay") if m in methods):
+                d_acc = [a - b for a, b in zip(methods["hlop"]["acc_per_seed"], methods[m]["acc_per_seed"])]
+                d_bwt = [a - b for a, b in zip(methods["hlop"]["bwt_per_seed"], methods[m]["bwt_per_seed"])]
+                paired[f"hlop-{m}"] = {
+                    "acc": paired_difference(methods["hlop"]["acc_per_seed"], methods[m]["acc_per_seed"]).as_dict(),
+                    "bwt": paired_difference(methods["hlop"]["bwt_per_seed"], methods[m]["bwt_per_seed"]).as_dict(),
+                    "acc_per_seed": d_acc, "bwt_per_seed": d_bwt}
         e = result.energy
         sections = energy_sections(e)
         learning = {m: entry["on_chip"]["learning_energy_J"] for m, entry in methods.items() if "on_chip" in entry}
@@ -401,7 +520,9 @@ class Continual(Task):
                           "lateral": s.lateral, "on_chip": s.on_chip,
                           "summary": {m: f"ACC {100 * e['acc']['value']:.1f} %, BWT {100 * e['bwt']['value']:+.1f} "
                                          "points" for m, e in methods.items()},
-                          "methods": methods, "k_sweep": sweep},
+                          "methods": methods, "k_sweep": sweep,
+                          "paired": paired,
+                          **({"selection": result.selection} if result.selection else {})},
             **sections,
             **({"area": {"total_m2": result.area.total_m2, "breakdown_m2": result.area.breakdown_m2}}
                if result.area is not None else {}),
@@ -429,6 +550,16 @@ class Continual(Task):
                      else "")
             acc = format_interval(e["acc"]) if n > 1 else format_percent(e["acc"]["value"], 1)
             lines.append((f"{m}", f"ACC {acc}, BWT {points(e['bwt'])}{extra}"))
+        for name, d in c.get("paired", {}).items():
+            lines.append((name.replace("-", " − "), f"ACC {points(d['acc'])}, BWT {points(d['bwt'])} (paired "
+                                                       "over the same seeds)"))
+        sel = c.get("selection")
+        if sel:
+            for m, e in sel["methods"].items():
+                best = e["val_acc"][e["points"].index(e["chosen"])]
+                lines.append((f"{m} chosen", (", ".join(f"{k} = {v}" for k, v in e["chosen"].items()) or "no grid key")
+                              + f" (validation ACC {100 * best:.1f} %, of {len(e['points'])} tried on "
+                                f"{sel['n_val']} validation samples per task)"))
         for m, j in report["energy"].get("on_chip_learning_J", {}).items():
             pulses = c["methods"][m]["on_chip"]["program_pulses"]
             lines.append((f"{m} on chip", f"{pulses:,.0f} program pulses, {format_quantity(j, 'J')} to learn"))
