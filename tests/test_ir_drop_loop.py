@@ -91,8 +91,10 @@ def test_zero_wire_resistance_reproduces_todays_spikes_bit_for_bit():
     assert np.array_equal(_spikes(again), kernel)
 
 
-@pytest.mark.parametrize("extra", [[], ["crossbar.adc_mode=ideal"], ["crossbar.mapping=offset"],
-                                   ["crossbar.mapping=offset", "crossbar.offset_reference=digital", "crossbar.adc_range=0.5"]])
+DIGITAL_OFFSET = ["crossbar.mapping=offset", "crossbar.offset_reference=digital", "crossbar.adc_range=0.5"]
+
+
+@pytest.mark.parametrize("extra", [[], ["crossbar.adc_mode=ideal"], ["crossbar.mapping=offset"], DIGITAL_OFFSET])
 def test_wire_resistance_changes_spikes_on_cpu(extra):
     raster = _raster()
     base = _spikes(_lsm(*extra), raster=raster)
