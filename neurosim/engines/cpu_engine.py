@@ -221,7 +221,7 @@ class CpuEngine:
         per batch (one with read noise per step, so the noise is seeded per sample)."""
         why = ir_drop_refusal(lsm, self.name)
         if why is None and hook is not None:
-            why = (f"crossbar.wire_resistance = {lsm.drive_adc.wire_resistance} Ω: the cpu engine's stepping "
+            why = (f"crossbar.wire_resistance = {_wire_resistance(lsm)} Ω: the cpu engine's stepping "
                    "path (a step hook) does not apply IR drop; set crossbar.wire_resistance=0 for online learning")
         if why is not None:
             raise EngineError(why)
