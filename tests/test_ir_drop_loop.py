@@ -103,9 +103,9 @@ def test_wire_resistance_changes_spikes_on_cpu(extra):
 
 
 def test_the_drop_lowers_activity_monotonically():
-    """A lower column current drives the membranes less: a stronger drop, fewer spikes (excitatory drive)."""
+    """A lower column current drives the membranes less: a stronger drop, fewer spikes (weak recurrence)."""
     raster = _raster(samples=4, density=0.5)
-    counts = [int(_spikes(_lsm(f"crossbar.wire_resistance={r}", "network.recurrent_scale=0"),
+    counts = [int(_spikes(_lsm(f"crossbar.wire_resistance={r}", "network.recurrent_scale=0.01"),
                           raster=raster).sum()) for r in (0.0, 5.0, 50.0)]
     assert counts[0] >= counts[1] >= counts[2] and counts[0] > counts[2]
 
