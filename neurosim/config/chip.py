@@ -181,8 +181,10 @@ class CrossbarConfig:
                                  "operating envelope); a run that drives more is reported outside the envelope. "
                                  "0 = not specified", "", 0, 65536)
     columns_per_adc: int = param(8, "Bit lines multiplexed onto one ADC", "", 1, 65536)
-    wire_resistance: float = param(0.0, "Word/bit-line resistance per cell segment for the first-order "
-                                   "IR-drop model; 0 = no IR drop", "Ω", 0.0, 1e4)
+    wire_resistance: float = param(0.0, "Bit-line (summing-line) wire resistance per cell segment for the "
+                                   "first-order IR-drop model of every array read, the macro's and the "
+                                   "engines' spiking loop (cpu, gpu; brian2 refuses it); 0 = ideal wires",
+                                   "Ω", 0.0, 1e4)
     cell_area: float = param(0.0, "Area of one memory cell", "m²", 0.0, 1e-8)
     adc_area: float = param(0.0, "Area of one ADC (or sense amplifier)", "m²", 0.0, 1e-6)
     row_driver_area: float = param(0.0, "Area of one word-line driver", "m²", 0.0, 1e-6)

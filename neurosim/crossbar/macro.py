@@ -11,8 +11,9 @@ differential pairs driven with opposite polarity), i.e. ``x ↦ W x``.
 
 Inside, each bit plane of the inputs (see
 :func:`~neurosim.crossbar.periphery.input_planes`) is applied to every array
-tile it touches; each tile's column sums pass through read noise, the
-first-order IR-drop model and the ADC, and the partial sums of row tiles, bit
+tile it touches; each tile's column sums pass through the first-order IR-drop model of
+the summing lines (:func:`~neurosim.crossbar.periphery.line_sums`, the same function every
+engine's loop calls), read noise and the ADC, and the partial sums of row tiles, bit
 planes and signs are added digitally. With every non-ideality off
 (``input_bits = 0`` or binary inputs, ``adc_mode = 'ideal'``, no read noise, no
 wire resistance) ``macro @ x`` equals ``x @ W`` to float precision.
@@ -30,7 +31,7 @@ import numpy as np
 
 from neurosim.config import Config
 from neurosim.crossbar.mapping import ProgrammedMatrix, at_read_time
-from neurosim.crossbar.periphery import buffer_accesses, column_adc, input_planes, ir_drop
+from neurosim.crossbar.periphery import array_distance, buffer_accesses, column_adc, input_planes, line_sums
 from neurosim.crossbar.tally import Tally
 from neurosim.devices import DeviceModel, build_device
 
@@ -173,7 +174,7 @@ class CrossbarMacro:
             if std > 0 and self.rng is None:
                 raise ValueError("this device has read noise: give the macro an rng "
                                  "(numpy.random.Generator) to draw it")
-            r_line = cfg.wire_resistance * in_tile / 2.0
+            r_seg = float(cfg.wire_resistance)
             # per-cell noise variance weights, once per call (not per plane and tile)
             g_sq = (g_pos * g_pos if g_neg is None else g_pos * g_pos + g_neg * g_neg) if std > 0 else None
         for scale, plane in planes:
@@ -197,16 +198,22 @@ class CrossbarMacro:
                 if ideal:
                     y += scale * (part @ weights[rs])
                     continue
-                tally.cell_read_J += v2t * float(part.sum(axis=0) @ line_g[rs])
+                if not r_seg:  # with IR drop the reads draw less: counted per tile below
+                    tally.cell_read_J += v2t * float(part.sum(axis=0) @ line_g[rs])
                 signed = g_neg is not None or cfg.offset_reference == "column"
                 adc = column_adc(cfg, self.device.g_max, self.device.g_min, in_tile, full, signed)
+                distance = array_distance(np.arange(part.shape[1]), in_tile)
                 reference = self.programmed.g_ref * part.sum(axis=1, keepdims=True)
                 if g_neg is None and signed:  # the reference column's cells are read too
-                    tally.cell_read_J += v2t * self.programmed.g_ref * float(part.sum()) * len(col_tiles)
+                    if r_seg:
+                        ref_g = xp.full((part.shape[1], 1), self.programmed.g_ref)
+                        reference = line_sums(part, ref_g, distance, r_seg, xp)
+                    tally.cell_read_J += v2t * float(reference.sum()) * len(col_tiles)
                 for c, c0 in enumerate(col_tiles):
                     cs = slice(c0, c0 + out_tile)
                     value = self._tile_sum(part, g_pos[rs, cs], None if g_neg is None else g_neg[rs, cs],
-                                           None if g_sq is None else g_sq[rs, cs], std, r_line)
+                                           None if g_sq is None else g_sq[rs, cs], std, r_seg, distance,
+                                           v2t)
                     if g_neg is None and signed:  # reference current subtracted before the ADC
                         value = value - reference
                     # vectors that did not drive this tile were not read: they add nothing
@@ -225,20 +232,21 @@ class CrossbarMacro:
         tally.digital_adds += int((xp.maximum(results - 1, 0) * per_tile).sum())
         return y
 
-    def _tile_sum(self, part, gp, gn, g_sq, std: float, r_line: float):
-        """Column sums of one tile in conductance units (S × input), with read noise and IR drop;
-        ``g_sq``: the tile's ``gp² (+ gn²)``, the weights of the cells' noise variances."""
+    def _tile_sum(self, part, gp, gn, g_sq, std: float, r_seg: float, distance, v2t: float):
+        """Column sums of one tile in conductance units (S × input), with IR drop
+        (:func:`~neurosim.crossbar.periphery.line_sums`, ``r_seg`` Ω per cell segment, rows
+        ``distance`` segments from the sense end) and read noise; ``g_sq``: the tile's
+        ``gp² (+ gn²)``, the weights of the cells' noise variances. With IR drop the read energy
+        the lines drew, ``v2t · Σ`` line sums (``v2t = V² t``), is added to the tally here."""
         xp = self.xp
-        pos = part @ gp
-        if r_line:
-            pos = ir_drop(pos, pos, r_line)
+        pos = line_sums(part, gp, distance, r_seg, xp)
         if gn is None:
             total = pos
         else:
-            neg = part @ gn
-            if r_line:
-                neg = ir_drop(neg, neg, r_line)
+            neg = line_sums(part, gn, distance, r_seg, xp)
             total = pos - neg
+        if r_seg:
+            self.tally.cell_read_J += v2t * float(pos.sum() + (0.0 if gn is None else neg.sum()))
         if std > 0:
             noise = self.rng.standard_normal(total.shape)
             total = total + std * xp.sqrt((part * part) @ g_sq) * noise

@@ -1,4 +1,5 @@
-"""The macro's periphery: input drivers (DAC), column ADCs, and a first-order IR-drop model.
+"""The macro's periphery: input drivers (DAC), column ADCs, and the first-order IR-drop model of a
+summing line (:func:`line_sums`, the one model of the macro's reads and of every engine's loop).
 
 Written against an array namespace ``xp`` (numpy today; the same code runs on
 CuPy arrays when a GPU path passes ``xp=cupy``).
@@ -6,7 +7,8 @@ CuPy arrays when a GPU path passes ``xp=cupy``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -153,12 +155,22 @@ class DriveAdc:
 
     ``segments``: tuple of ``(group, start, stop)`` rows of ``w_in`` (group 0) or
     ``w_rec`` (group 1).
+
+    IR drop (``wire_resistance`` > 0, Ω per cell segment of a bit line): each segment's
+    partial sums are then computed from the cells' conductances (``cells``, the programmed
+    matrix's) by :func:`line_sums`, the model of :class:`~neurosim.crossbar.CrossbarMacro`'s
+    reads, with the rows' positions in their array (``rows`` word lines; logical row ``i`` of
+    group ``g`` is matrix row ``offset[g] + i``): the drop grows with the step's active rows and
+    with their distance from the sense end. ``w`` is then not read: the network's weights must
+    be the cells' (:func:`ir_drop_refusal`).
     """
 
     adc: Adc
     segments: tuple[tuple[int, int, int], ...]
     unit: tuple[float, float]
     ref: tuple[float, float] = (0.0, 0.0)
+    wire_resistance: float = 0.0
+    cells: "LineCells | None" = field(default=None, compare=False, repr=False)
 
     def drive(self, x, w, group: int, xp=np, noise=None):
         """Summed quantized drive ``[B, N]`` of 0/1 presynaptic ``x`` ``[B, P]`` through ``w`` ``[P, N]``.
@@ -170,7 +182,11 @@ class DriveAdc:
         for g, start, stop in self.segments:
             if g != group:
                 continue
-            value = xp.matmul(x[:, start:stop], w[start:stop])  # the segment's column partial sums
+            if self.cells is not None and self.wire_resistance > 0.0:
+                value = self.cells.partial_sums(x[:, start:stop], group, start, stop, self.unit[group],
+                                                self.wire_resistance, xp)
+            else:
+                value = xp.matmul(x[:, start:stop], w[start:stop])  # the segment's column partial sums
             if noise is not None:
                 value = value + noise(x[:, start:stop], start, stop)
             value = self.convert(value, x[:, start:stop], group, xp)
@@ -202,16 +218,17 @@ def network_drive_adc(config, programmed, n_inputs: int, input_scale: float,
 
     ``config`` is the run's :class:`~neurosim.config.Config`; the scales are the
     network's ``input_scale`` and ``recurrent_scale`` (membrane units per unit weight).
-    Binary spikes drive the rows (full input 1). A non-zero ``crossbar.wire_resistance`` is refused
-    (:class:`~neurosim.errors.ConfigError` naming the key): no engine applies IR drop in the spiking loop.
+    Binary spikes drive the rows (full input 1). A non-zero ``crossbar.wire_resistance`` gives a
+    DriveAdc that applies IR drop (:func:`line_sums`) even with an ideal ADC (then one that does not
+    quantize); on a chip with no analog array it is refused (:class:`~neurosim.errors.ConfigError`).
     """
     x = config.crossbar
-    if x.wire_resistance:  # every engine builds its network here: refuse what none of them applies
+    if programmed.g_pos is None and x.wire_resistance:
         from neurosim.errors import ConfigError
 
-        raise ConfigError(f"crossbar.wire_resistance = {x.wire_resistance} Ω is not applied in the spiking loop "
-                          "by any engine (only CrossbarMacro reads model IR drop); set crossbar.wire_resistance=0")
-    if programmed.g_pos is None or x.adc_mode != "quantize":
+        raise ConfigError(f"crossbar.wire_resistance = {x.wire_resistance} Ω needs a resistive chip: "
+                          f"device.kind = {config.device.kind!r} has no analog array; set crossbar.wire_resistance=0")
+    if programmed.g_pos is None or (x.adc_mode != "quantize" and not x.wire_resistance):
         return None
     from neurosim.devices import build_device
 
@@ -221,7 +238,12 @@ def network_drive_adc(config, programmed, n_inputs: int, input_scale: float,
     adc = column_adc(x, device.g_max, device.g_min, programmed.tiling.rows_per_array, 1.0, signed)
     unit = (programmed.gain * input_scale, programmed.gain * recurrent_scale)
     ref = (0.0, 0.0) if signed else (unit[0] * programmed.g_ref, unit[1] * programmed.g_ref)
-    return DriveAdc(adc, drive_segments(n_inputs, n_neurons, programmed.tiling.rows_per_array), unit, ref)
+    cells = None
+    if x.wire_resistance:
+        cells = LineCells(programmed.g_pos, programmed.g_neg, programmed.g_ref, x.offset_reference,
+                          programmed.tiling.rows_per_array, (0, n_inputs))
+    return DriveAdc(adc, drive_segments(n_inputs, n_neurons, programmed.tiling.rows_per_array), unit, ref,
+                    float(x.wire_resistance), cells)
 
 
 def drive_segments(n_inputs: int, n_neurons: int, rows: int) -> tuple[tuple[int, int, int], ...]:
@@ -248,17 +270,131 @@ def buffer_accesses(values_written: int, pulses: int, outputs_written: int) -> i
     return int(values_written) + int(pulses) + int(outputs_written)
 
 
-def ir_drop(current, g_active, resistance: float):
-    """First-order IR drop on a summing line.
+def ir_drop(current, g_active, resistance):
+    """First-order IR drop of a summing line through a lumped series resistance.
 
-    A line of ``N`` cells with wire resistance ``r`` per segment puts, on
-    average, ``R = r · N / 2`` in series with the active cells, whose parallel
-    conductance is ``g_active``; the line current falls from ``I`` to
-    ``I / (1 + R · g_active)``. ``resistance`` is that ``R`` (Ω); arrays are
-    elementwise (``[batch, outputs]``). Exact for one active cell at the line's
-    midpoint; an estimate otherwise (it ignores the distribution of cells
-    along the line and the word-line drop).
+    A resistance ``R`` (Ω) in series with the active cells, whose parallel conductance is
+    ``g_active``, lowers the line current from ``I`` to ``I / (1 + R · g_active)``; exact for
+    cells that share one node. ``resistance`` is a float or an array broadcast with ``current``
+    (``[batch, outputs]``): :func:`line_sums` passes the effective resistance of each line,
+    which accounts for where its active cells sit.
     """
-    if resistance == 0.0:
+    if isinstance(resistance, float) and resistance == 0.0:
         return current
     return current / (1.0 + resistance * g_active)
+
+
+#: Most (vector × active row × column) products :func:`line_sums` holds at once (bounds memory).
+LINE_BLOCK = 1 << 22
+
+
+def line_sums(x, g, distance, r_segment: float, xp: Any = np):
+    """Column sums ``Σ_r x_r g_rj`` of one array's rows after the first-order IR drop of the summing lines.
+
+    ``x`` ``[B, R]``: the rows' inputs (0 = row not driven); ``g`` ``[R, C]``: the cells'
+    conductances (S; one column per summing line); ``distance`` int ``[R]``: wire segments from
+    each row's cell to the line's sense end (≥ 1); ``r_segment``: wire resistance per cell segment
+    (Ω). Returns ``[B, C]`` in conductance × input units (S × input; × read voltage = current).
+
+    The model: line segment ``k`` carries the current of every active cell beyond it,
+    ``S_k = Σ_{d_r ≥ k} x_r g_r``; to first order in ``r_segment`` the line loses
+    ``r_segment · Σ_k S_k² / V`` (each cell loses the drop ``r Σ_{k ≤ d_r} S_k`` of the segments
+    between it and the sense end), i.e. the active cells see an effective series resistance
+    ``R = r_segment · Σ_k S_k² / S²`` (``S = S_1``, the ideal column sum), applied as
+    :func:`ir_drop` (``S / (1 + R S)``, which stays positive for any resistance). So the drop grows
+    with the line current (more active rows, larger conductances) and with the active cells'
+    distance from the sense end: one cell at distance ``d`` sees ``R = r · d``; ``N`` cells spread
+    evenly along a line of ``N`` cells see ``≈ r · N / 3``. It ignores the word-line drop (on a
+    1T1R array the word line drives transistor gates and carries no read current) and the
+    second-order change of the currents along the line. Written for numpy or CuPy (``xp``).
+    """
+    total = xp.matmul(x, g)
+    if r_segment == 0.0 or x.shape[0] == 0:
+        return total
+    active = x != 0
+    k = int(active.sum(axis=1).max())
+    if k == 0:
+        return total
+    distance = xp.asarray(distance)
+    # active rows first, farthest from the sense end first (a stable sort keeps that order among them)
+    order = xp.argsort(xp.where(active, -distance[None, :], 1), axis=1, kind="stable")[:, :k]
+    xa = xp.take_along_axis(x, order, axis=1)                              # [B, K], 0 past the last active row
+    d = xp.where(xp.take_along_axis(active, order, axis=1), distance[order], 0).astype(total.dtype)
+    gaps = d - xp.concatenate([d[:, 1:], xp.zeros_like(d[:, :1])], axis=1)  # segments each running sum flows through
+    q = xp.zeros_like(total)
+    block = max(1, LINE_BLOCK // max(1, k * g.shape[1]))
+    for b0 in range(0, x.shape[0], block):
+        bs = slice(b0, b0 + block)
+        running = xp.cumsum(xa[bs, :, None] * g[order[bs]], axis=1)     # [b, K, C] current beyond each gap
+        q[bs] = xp.einsum("bk,bkc->bc", gaps[bs], running * running)
+    positive = total > 0
+    r_eff = xp.where(positive, r_segment * q / xp.where(positive, total * total, 1.0), 0.0)
+    return ir_drop(total, total, r_eff)
+
+
+def array_distance(rows_in_matrix, rows_per_array: int):
+    """Wire segments from each logical matrix row to its array's sense end: the sense amplifiers sit
+    past the array's last word line, so local row ``i`` of an array of ``rows_per_array`` word lines is
+    ``rows_per_array − i`` segments away. ``rows_in_matrix``: int array of matrix row indices."""
+    return rows_per_array - (np.asarray(rows_in_matrix) % rows_per_array)
+
+
+@dataclass(frozen=True)
+class LineCells:
+    """The conductances a reservoir's drive is read from, for IR drop in the loop (:class:`DriveAdc`).
+
+    ``g_pos``/``g_neg`` (S, ``(inputs + neurons, neurons)``, the programmed matrix's; ``g_neg`` None for
+    offset mapping, whose negative line is the reference column of ``g_ref`` per row
+    (``offset_reference = 'column'``) or the digital ``g_ref · Σx`` (``'digital'``, no wire));
+    ``rows``: word lines per array; ``offset``: matrix row of group 0's and group 1's first row.
+    """
+
+    g_pos: Any
+    g_neg: Any
+    g_ref: float
+    offset_reference: str
+    rows: int
+    offset: tuple[int, int]
+    _on: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _arrays(self, group: int, start: int, stop: int, dtype, xp):
+        """(g_pos, g_neg or None, distance) of matrix rows ``offset[group] + start … stop`` on ``xp``."""
+        key = (id(xp), np.dtype(dtype).str, group, start, stop)
+        if key not in self._on:
+            lo, hi = self.offset[group] + start, self.offset[group] + stop
+            def put(a):
+                return None if a is None else xp.asarray(np.ascontiguousarray(a[lo:hi], dtype=dtype))
+            ref = None
+            if self.g_neg is None and self.offset_reference == "column":
+                ref = xp.asarray(np.full((hi - lo, 1), self.g_ref, dtype=dtype))
+            self._on[key] = (put(self.g_pos), put(self.g_neg), ref,
+                             xp.asarray(array_distance(np.arange(lo, hi), self.rows)))
+        return self._on[key]
+
+    def partial_sums(self, x, group: int, start: int, stop: int, unit: float, r_segment: float, xp=np):
+        """A segment's signed column partial sums ``[B, N]`` (membrane units, ``unit`` per S × input) with
+        IR drop: positive line minus negative line, each through :func:`line_sums`."""
+        gp, gn, ref, distance = self._arrays(group, start, stop, x.dtype, xp)
+        pos = line_sums(x, gp, distance, r_segment, xp)
+        if gn is not None:
+            neg = line_sums(x, gn, distance, r_segment, xp)
+        elif ref is not None:
+            neg = line_sums(x, ref, distance, r_segment, xp)
+        else:
+            neg = self.g_ref * x.sum(axis=1, keepdims=True)
+        return unit * (pos - neg)
+
+
+def ir_drop_refusal(network, engine: str) -> str | None:
+    """Why ``engine`` cannot apply IR drop (``crossbar.wire_resistance`` > 0) to ``network`` (one
+    line), or None (no IR drop, or one the loop applies). IR drop is computed from the cells'
+    conductances, so the network's weights must be the cells' differences: no synapse mask
+    (``network.input_p``/``recurrent_p`` < 1, distance connectivity) and no Dale's law."""
+    adc = getattr(network, "drive_adc", None)
+    if adc is None or not adc.wire_resistance:
+        return None
+    if network.in_mask is not None or network.rec_mask is not None or network.excitatory is not None:
+        return (f"crossbar.wire_resistance = {adc.wire_resistance} Ω: the {engine} engine applies IR drop to "
+                "the cells' conductances, which a synapse mask or Dale's law does not change; use all-to-all "
+                "connectivity without network.dale, or set crossbar.wire_resistance=0")
+    return None

@@ -207,8 +207,8 @@ class Brian2Engine:
     def supports(self, lsm: LSM) -> bool:
         """Whether this engine simulates ``lsm``: any registered neuron model (its Brian2 definition),
         with an ideal ADC or one that quantizes the drive (``lsm.drive_adc``, read by Brian2 code:
-        :mod:`neurosim.engines.brian2_adc`)."""
-        return lsm.model in model_names()
+        :mod:`neurosim.engines.brian2_adc`), without IR drop (``crossbar.wire_resistance`` = 0)."""
+        return lsm.model in model_names() and _ir_drop_refusal(lsm, self.name) is None
 
     def run(self, lsm: LSM, raster: np.ndarray,
             progress: Callable[[int, int], None] | None = None, hook: StepHook | None = None, *,
@@ -222,6 +222,9 @@ class Brian2Engine:
         in a longer, chunked stream; with read noise per step the run is seeded from
         :func:`run_noise_seed` of it.
         """
+        why = _ir_drop_refusal(lsm, self.name)
+        if why is not None:
+            raise EngineError(why)
         try:
             import brian2  # noqa: F401
         except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
@@ -340,3 +343,13 @@ def _make(device: str):
 
 register_engine(EngineEntry("brian2", _make("runtime"), stepping=True, auto_priority=Brian2Engine.auto_priority))
 register_engine(EngineEntry("brian2-standalone", _make("cpp_standalone")))
+
+
+def _ir_drop_refusal(lsm, engine: str) -> str | None:
+    """Why ``engine`` refuses ``lsm`` for IR drop (one line), or None: its Brian2 code reads the
+    weights, not the cells, so a non-zero ``crossbar.wire_resistance`` is not applied."""
+    adc = getattr(lsm, "drive_adc", None)
+    if adc is None or not adc.wire_resistance:
+        return None
+    return (f"crossbar.wire_resistance = {adc.wire_resistance} Ω: the {engine} engine does not apply IR drop "
+            "in its loop; use --engine cpu or gpu, or set crossbar.wire_resistance=0")

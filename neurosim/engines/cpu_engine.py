@@ -24,6 +24,12 @@ per step, the shared numpy step of :mod:`neurosim.engines.lsm_step`. A continuou
 kernel's ``adc_chunk`` (``adc_step`` with a hook; :func:`neurosim.kernels.continuous.synapse_phase`);
 a model whose kernel lacks them is refused with one line.
 
+IR drop (``crossbar.wire_resistance`` > 0, ``lsm.drive_adc.wire_resistance``): every model runs the
+shared numpy step (the gpu engine's code on numpy, float64), whose drive computes each array
+segment's partial sums from the cells with :func:`~neurosim.crossbar.periphery.line_sums`, the model
+of :class:`~neurosim.crossbar.CrossbarMacro`'s reads; the compiled kernels stay the ideal wire's. A step
+hook with IR drop is refused with one line.
+
 Compiled code is cached on disk (numba ``cache=True``, in ``__pycache__`` beside
 the module or numba's user cache), so only the first process pays the compile.
 
@@ -44,6 +50,7 @@ from typing import Callable
 
 import numpy as np
 
+from neurosim.crossbar.periphery import ir_drop_refusal
 from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.online import HookDriver, StepHook
@@ -121,7 +128,12 @@ class CpuEngine:
         self.trace_neurons = trace_neurons
 
     def supports(self, lsm: LSM) -> bool:
-        """Whether this engine simulates ``lsm`` (its model supplies a cpu kernel)."""
+        """Whether this engine simulates ``lsm`` (its model supplies a cpu kernel; with IR drop, the
+        numpy step runs the model and the network's weights are the cells')."""
+        if _wire_resistance(lsm):
+            from neurosim.engines.gpu_engine import GpuEngine
+
+            return ir_drop_refusal(lsm, self.name) is None and GpuEngine(device="cpu").supports(lsm)
         return lsm.model in kernel_models(_has_cpu_kernel)
 
     def run(self, lsm: LSM, raster: np.ndarray,
@@ -136,6 +148,8 @@ class CpuEngine:
         stream (sample ``j`` draws the read noise of position ``first_sample + j``).
         Returns :class:`Activity` with ``spike_raster`` bool ``[samples, bins, neurons]``.
         """
+        if _wire_resistance(lsm):
+            return self._run_with_ir_drop(lsm, raster, progress, hook, first_sample)
         if not self.supports(lsm):
             raise EngineError(f"the cpu engine does not simulate network.model = {lsm.model!r} "
                               f"(it runs: {', '.join(kernel_models(_has_cpu_kernel))}); "
@@ -201,6 +215,23 @@ class CpuEngine:
         finally:
             numba.set_num_threads(old_threads)
 
+    def _run_with_ir_drop(self, lsm: LSM, raster: np.ndarray, progress, hook, first_sample: int) -> Activity:
+        """IR drop in the loop (``crossbar.wire_resistance`` > 0): the shared numpy step in float64
+        (:func:`neurosim.engines.lsm_step.lsm_step` or the continuous step), ``chunk_samples`` samples
+        per batch (one with read noise per step, so the noise is seeded per sample)."""
+        why = ir_drop_refusal(lsm, self.name)
+        if why is None and hook is not None:
+            why = (f"crossbar.wire_resistance = {_wire_resistance(lsm)} Ω: the cpu engine's stepping "
+                   "path (a step hook) does not apply IR drop; set crossbar.wire_resistance=0 for online learning")
+        if why is not None:
+            raise EngineError(why)
+        from neurosim.engines.gpu_engine import GpuEngine
+
+        noisy = lsm.w_in_std is not None or lsm.w_rec_std is not None
+        numpy_twin = GpuEngine(dtype="float64", batch_size=1 if noisy else self.chunk_samples, device="cpu",
+                               trace_neurons=self.trace_neurons)
+        return numpy_twin.run(lsm, raster, progress, first_sample=first_sample)
+
     def _run_with_adc(self, lsm: LSM, raster: np.ndarray, progress, hook, first_sample: int) -> Activity:
         """A chip whose ADC is not ideal (``lsm.drive_adc``): the compiled kernel of
         :mod:`neurosim.engines.cpu_adc_kernel`, which quantizes each array segment's partial sum
@@ -244,5 +275,11 @@ class CpuEngine:
         if samples == 0 and progress is not None:
             progress(0, 0)
         return Activity(spike_raster=spikes, traces=traces if n_trace else None)
+
+
+def _wire_resistance(lsm: LSM) -> float:
+    """The network's IR-drop wire resistance (Ω per cell segment; 0 = ideal wires)."""
+    return lsm.drive_adc.wire_resistance if lsm.drive_adc is not None else 0.0
+
 
 register_engine(EngineEntry("cpu", CpuEngine, stepping=True))

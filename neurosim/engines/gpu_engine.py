@@ -24,7 +24,9 @@ correlation with float64 ≥ 0.99 per neuron). Use the ``cpu`` engine for spike-
 A chip whose ADC quantizes (``lsm.drive_adc``) reads each array segment's partial sum through
 :class:`neurosim.crossbar.periphery.DriveAdc` inside :func:`~neurosim.engines.lsm_step.lsm_step`
 (the same function the ``cpu`` engine calls on numpy); a value within rounding of an ADC code
-boundary may round the other way in float32 or with cuBLAS's summation order.
+boundary may round the other way in float32 or with cuBLAS's summation order. With IR drop
+(``crossbar.wire_resistance`` > 0) the same DriveAdc computes each segment's partial sums from the
+cells through :func:`~neurosim.crossbar.periphery.line_sums` (the macro's IR-drop model), for every model.
 
 A :class:`~neurosim.kernels.ContinuousGpuKernel` (the continuous models ``lif``, ``izhikevich``, or a
 plugin's) runs the same way, the model's two fused kernels per step around the two matrix products
@@ -48,6 +50,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurosim import backend
+from neurosim.crossbar.periphery import ir_drop_refusal
 from neurosim.engines import EngineEntry, register_engine
 from neurosim.engines.activity import Activity, check_input_raster
 from neurosim.engines.continuous_step import continuous_deliver, continuous_update
@@ -310,8 +313,8 @@ def _unsupported(lsm: LSM) -> str | None:
 
 
 def _check_network(lsm: LSM) -> None:
-    """Raise EngineError for networks the gpu engine cannot simulate."""
-    why = _unsupported(lsm)
+    """Raise EngineError for networks the gpu engine cannot simulate (before any work)."""
+    why = _unsupported(lsm) or ir_drop_refusal(lsm, "gpu")
     if why is not None:
         raise EngineError(why)
 
