@@ -300,10 +300,12 @@ def test_sigkilled_sweep_resumes_without_loss_or_recomputation(swept, cluster, t
 def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
     """The whole LocalCluster sweep (client, nannies, workers) SIGKILLed at random points, twice in
     a row (the second kill lands in a resumed sweep), then finished: nothing lost, nothing
-    recomputed, every file parses."""
+    recomputed, every file parses. Eight units (2 × 2 grid points × 2 instances): a unit, most of it
+    drawing its report's figures, outlasts the kills' 0–3 s delays, so the resumed sweep still has units
+    to finish."""
     folder = tmp_path / "out"
-    grid = ["crossbar.adc_bits=4,6,8", "device.read_noise_std=0.0,0.05"]
-    argv = [*(a for g in grid for a in ("--grid", g)), "--instances", "3", "--out", str(folder), "--quiet",
+    grid = ["crossbar.adc_bits=4,8", "device.read_noise_std=0.0,0.05"]
+    argv = [*(a for g in grid for a in ("--grid", g)), "--instances", "2", "--out", str(folder), "--quiet",
             "--workers", "2", *cli(SETS)]
     seed = random.randrange(10**6)
     rng = random.Random(seed)
@@ -312,7 +314,7 @@ def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
         finished = sigkill_during(folder, argv, rng.uniform(0.0, 3.0))
         assert all(finished[u] == text for u, text in before.items()), f"kill seed {seed}"
         before = finished
-    resume_and_check(folder, {"grid": grid, "instances": 3}, before, workers=2)
+    resume_and_check(folder, {"grid": grid, "instances": 2}, before, workers=2)
 
 
 def free_port() -> int:
@@ -325,8 +327,10 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path):
     """`dask scheduler` + 2 `dask worker` processes, a 1-worker and a 2-worker LocalCluster: every unit
-    bit-identical (its result digest, i.e. report less the time stamp, and its arrays)."""
-    spec = tiny_spec(grid=["crossbar.adc_bits=4,8", "device.read_noise_std=0.0,0.05"], instances=3)
+    bit-identical (its result digest, i.e. report less the time stamp, and its arrays). Four units
+    (read noise off and on × 2 chip instances, each instance its own random chip), so that a worker of a 2-worker
+    cluster runs more than one unit."""
+    spec = tiny_spec(grid=["device.read_noise_std=0.0,0.05"], instances=2)
     run_sweep(spec, tmp_path / "one", workers=1, progress=False)
     run_sweep(spec, tmp_path / "two", workers=2, progress=False)
     bindir = Path(sys.executable).parent
@@ -338,14 +342,14 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
     procs = [subprocess.Popen([*dask_cli, "scheduler", "--port", str(port), "--no-dashboard"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
     try:
-        time.sleep(3)
+        # the workers and the client retry until the scheduler listens: no wait for it here
         for _ in range(2):
             procs.append(subprocess.Popen([*dask_cli, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
                                            "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL, start_new_session=True))
         from distributed import Client
 
-        with Client(f"tcp://127.0.0.1:{port}", timeout="30s") as client:
+        with Client(f"tcp://127.0.0.1:{port}", timeout="60s") as client:
             client.wait_for_workers(2, timeout=60)
         outcome = run_sweep(spec, tmp_path / "ext", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
         assert "2 workers" in outcome.cluster
@@ -356,7 +360,7 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
         for p in procs:
             p.wait(30)
     one, two, ext = (digests(tmp_path / d) for d in ("one", "two", "ext"))
-    assert len(one) == 12 and one == two == ext
+    assert len(one) == 4 and one == two == ext
 
 
 # --------------------------------------------------------------------------- report page
