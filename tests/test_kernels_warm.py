@@ -1,4 +1,4 @@
-"""``python -m neurosim.kernels.warm`` (run by .ci/run before the test workers start) compiles every
+"""``python -m neurosim.kernels.warm`` (run by tests/conftest.py before ``pytest -n``'s workers start) compiles every
 cpu-engine kernel of a model, with the argument types that real runs pass: a run afterwards compiles
 nothing new."""
 
