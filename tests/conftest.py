@@ -67,6 +67,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_configure(config):
+    """Under ``pytest -n`` (the README's command), compile the cpu engine's numba kernels once before the
+    workers start (:func:`warm_numba_kernels`)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        warm_numba_kernels()
+
+
+#: The neuron models whose cpu kernels :func:`warm_numba_kernels` compiles, one process each.
+WARM_MODELS = ("discrete-lif", "lif", "izhikevich")
+
+
+def warm_numba_kernels() -> None:
+    """Run ``python -m neurosim.kernels.warm MODEL`` for each of :data:`WARM_MODELS` side by side and wait:
+    numba's disk cache then holds every kernel, so workers that reach the same kernel together load it
+    instead of each compiling it (the compile time stays in the run's time). A failure is reported, not
+    raised: the tests that need the kernels then fail with the reason."""
+    runs = [subprocess.Popen([sys.executable, "-m", "neurosim.kernels.warm", model], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for model in WARM_MODELS]
+    for run in runs:
+        out, _ = run.communicate()
+        if run.returncode != 0:
+            print(f"conftest: compiling the numba kernels first failed ({run.args[-1]}):\n{out}", file=sys.stderr)
+
+
 def fail_unmarked_brian2(item, runs_before: int) -> None:
     """Fail ``item`` if it ran a Brian2 network since ``runs_before`` without the ``brian2`` marker."""
     if BRIAN2_WATCH.runs > runs_before and item.get_closest_marker("brian2") is None:

@@ -2,7 +2,7 @@
 
 Used by :meth:`neurosim.engines.cpu_engine.CpuEngine.run` when it is given a hook
 (:mod:`neurosim.engines.online`). Each step calls the model's compiled ``step``
-(:class:`neurosim.kernels.CpuKernel`), which inlines the same step body as its chunk
+(:class:`neurosim.kernels.CpuKernel`), which runs the same step function as its chunk
 kernel, so spikes and membrane potentials equal the frozen path's bit for bit when the
 feedback is zero, and equal the Brian2 engine's with feedback. Samples run one after the
 other on one thread (learning across trials is sequential); read-noise keys are the

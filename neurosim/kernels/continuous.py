@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def slot_arrays(neurons, inputs, ring):
     """One sample's state ``(v, u, cur, last, notref, spk, nspk, active)``, ``v`` uninitialised.
 
@@ -64,7 +64,7 @@ def slot_arrays(neurons, inputs, ring):
             np.zeros(ring, dtype=np.int64), np.empty(inputs, dtype=np.int64))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def record_spike(j, k, slot, n, spk, notref, last, spikes_s):
     """Neuron ``j`` fires at step ``k``: the ``n``-th spike of ring slot ``slot``; returns ``n + 1``."""
     spk[slot, n] = j
@@ -74,7 +74,7 @@ def record_spike(j, k, slot, n, spk, notref, last, spikes_s):
     return n + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def synapses(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb):
     """The synapse phase of step ``k``, in place on ``tgt`` (``v``, or ``I_syn`` with an
     exponential synapse): inputs of bin ``k − delay``, then the reservoir spikes of step
@@ -103,7 +103,7 @@ def synapses(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows,
             tgt[j] += fb[j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _read_pathway(total, rows, n, group, adc, acc, dense, w, ptr, idx, std, noisy, key, counter_slot, notref):
     """``total += `` the ADC's reading of each of pathway ``group``'s segments, in segment order:
     the partial sums over the active rows ``rows[:n]`` (ascending) that fall in the segment."""
@@ -132,7 +132,7 @@ def _read_pathway(total, rows, n, group, adc, acc, dense, w, ptr, idx, std, nois
         lo = hi
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def synapses_adc(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb,
                  adc, scratch):
     """:func:`synapses` with the ADC in the loop: ``tgt = (tgt + inp) + rec`` with ``inp``, ``rec`` the
@@ -167,7 +167,7 @@ def synapses_adc(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_r
             tgt[j] += fb[j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def synapse_phase(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_rows, rec_rows, noisy, key, fb,
                   adc, scratch):
     """The synapse phase of step ``k``: :func:`synapses` with an ideal ADC (``adc`` without
@@ -179,7 +179,7 @@ def synapse_phase(k, raster_s, tgt, notref, gated, spk, nspk, active, delay, in_
                      fb, adc, scratch)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def no_adc():
     """The ``adc`` tuple of an ideal ADC (no segment), typed as a real one."""
     empty_i = np.zeros(0, dtype=np.int64)
@@ -195,13 +195,13 @@ def adc_tuple(drive_adc) -> tuple:
             float(drive_adc.adc.lsb), float(drive_adc.adc.max_code), bool(drive_adc.adc.signed))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def adc_scratch(neurons, adc):
     """One sample's scratch for :func:`synapses_adc`: float64 ``(3, neurons)`` (none without an ADC)."""
     return np.empty((3, neurons if adc[0].shape[0] else 0))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def write_trace(k, v, traces_s):
     """``traces_s[k] = v[:n_trace]`` (the membrane of the first neurons after bin ``k``)."""
     for j in range(traces_s.shape[1]):

@@ -2,11 +2,18 @@
 
 Each model's kernels (:mod:`neurosim.kernels.discrete_lif`, :mod:`~neurosim.kernels.lif`,
 :mod:`~neurosim.kernels.izhikevich`, or a plugin's) are numba functions of their own module,
-built from these inlined pieces (numba caches a kernel on disk only when it is a module-level
-function, so a model cannot hand its step to a shared kernel as an argument). Numba's disk cache
-checks only the file of each cached kernel: after editing a block here (or in
-:mod:`~neurosim.kernels.continuous`), delete the ``*.nbi``/``*.nbc`` files under
-``neurosim/kernels/__pycache__`` (and a plugin's), or the kernels that inline it keep the old code.
+built from these pieces (numba caches a kernel on disk only when it is a module-level
+function, so a model cannot hand its step to a shared kernel as an argument). The pieces and a
+model's step are called, not inlined by numba (``inline="always"`` inlines at numba's IR level,
+where a ``parallel=True`` kernel's analysis grows with every inlined copy: the continuous LIF's
+chunk kernel took ≈ 110 CPU-s to compile with them inlined, ≈ 23 without, on a loaded 2-core
+machine); LLVM may still inline them when it optimises the linked kernel, and the floating-point
+operations and their order are the same either way (the bit-exactness tests pass unchanged).
+Only the chunk kernels' ``_chunk`` is inlined, so that its ``prange`` loop lands in the
+``parallel=True`` kernel. Numba's disk cache checks only the file of each cached kernel: after
+editing a block here (or in :mod:`~neurosim.kernels.continuous`), delete the ``*.nbi``/``*.nbc``
+files under ``neurosim/kernels/__pycache__`` (and a plugin's), or the kernels that call it keep
+the old code.
 
 Exactness. The kernels replay the Brian2 engine's order of operations in float64: each
 ``v[j]`` receives its synaptic additions in Brian2's order (inputs in ascending index, then
@@ -41,7 +48,7 @@ __all__ = ["add_rows", "fma", "normal"]
 
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _splitmix64(x):
     """One splitmix64 output for state ``x`` (uint64 → uint64)."""
     z = x + np.uint64(0x9E3779B97F4A7C15)
@@ -50,7 +57,7 @@ def _splitmix64(x):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def normal(key, counter):
     """A standard normal draw for (``key``, ``counter``): two splitmix64 uniforms, Box–Muller."""
     a = _splitmix64(key ^ _splitmix64(counter))
@@ -60,7 +67,7 @@ def normal(key, counter):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_row(v, row, dense, w, ptr, idx, std, noisy, key, counter_base):
     """``v[post] += w[row, post]`` (+ read noise) over the row's synapses, in post order."""
     if dense:
@@ -83,7 +90,7 @@ def _add_row(v, row, dense, w, ptr, idx, std, noisy, key, counter_base):
                 v[idx[s]] += w[0, s]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, counter_base):
     """As _add_row, but only into ``v[post]`` with ``gate[post]`` True.
 
@@ -109,7 +116,7 @@ def _add_row_gated(v, gate, row, dense, w, ptr, idx, std, noisy, key, counter_ba
                     v[j] += w[0, s]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def add_rows(v, gate, gated, rows, n, dense, w, ptr, idx, std, noisy, key, counter_slot):
     """_add_row (or _add_row_gated when ``gated``) for ``rows[0] … rows[n-1]``, in order.
 

@@ -16,7 +16,7 @@ thresholds``) in float64:
    the previous bin; Brian2's ``lsm_feedback`` operation, synapses slot, order 1),
 4. ``s = v > threshold``.
 
-One inlined step (:func:`_discrete_step`) serves the parallel :func:`chunk` kernel and the
+One step function (:func:`_discrete_step`) serves the parallel :func:`chunk` kernel and the
 stepping path of a hooked run (:func:`step`, called once per bin from Python). Kernel
 arguments (:meth:`neurosim.networks.models.discrete_lif.DiscreteLIF.kernel_args`):
 ``(decay, threshold)``.
@@ -42,7 +42,7 @@ from neurosim.kernels.cpu_common import add_rows
 __all__ = ["GPU_KERNEL", "KERNEL", "KERNEL_NAMES", "chunk", "gpu_update", "start", "step"]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _discrete_step(b, x_b, v, spk, nspk, active, no_gate, decay, vth,
                    in_dense, w_in, in_ptr, in_idx, in_std,
                    rec_dense, w_rec, rec_ptr, rec_idx, rec_std,

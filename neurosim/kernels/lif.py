@@ -40,7 +40,7 @@ from neurosim.kernels.cpu_common import fma
 __all__ = ["CPU_KERNEL", "GPU_KERNEL", "adc_chunk", "adc_step", "chunk", "deliver", "rest", "start", "step", "update"]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _start(neurons, inputs, args):
     consts, delay = args[1], args[7]
     state = slot_arrays(neurons, inputs, delay + 1)
@@ -50,7 +50,7 @@ def _start(neurons, inputs, args):
     return state
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scratch, spikes_s, traces_s):
     """Slot step ``k`` of one sample, in place (arguments: :class:`neurosim.kernels.CpuKernel`; ``adc``,
     ``scratch``: the ADC in the loop, :func:`neurosim.kernels.continuous.synapse_phase`)."""
@@ -93,7 +93,7 @@ def _step(k, raster_s, state, args, in_rows, rec_rows, noisy, key, fb, adc, scra
         write_trace(k, v, traces_s)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always")  # its prange must land in the parallel kernels
 def _chunk(raster, args, in_rows, rec_rows, noisy, keys, adc, spikes, traces):
     samples, bins, inputs = raster.shape
     neurons = spikes.shape[2]
