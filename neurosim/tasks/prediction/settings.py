@@ -68,6 +68,10 @@ class PredictionSettings:
                                 choices=OUTPUT_WEIGHTS)
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
+    force_forgetting: float = param(1.0, "Forgetting factor λ of FORCE/RLS (force, force-reset), per update: a "
+                                    "sample m updates old weighs λᵐ, a memory of about rls_interval/(1 − λ) "
+                                    "steps; 1 = classic FORCE (every sample since the last P reset weighs "
+                                    "equally)", "", 0.5, 1.0)
     rls_window: str = param("trial", "Steps FORCE/RLS learns on: 'trial' (the whole trial, target 0 away from "
                             "the events: classic FORCE) or 'gate' (only within gate_half_width of either "
                             "latency, where the merged rule learns)", choices=RLS_WINDOWS)

@@ -1,0 +1,65 @@
+"""The prediction study's protocol pieces (bench/studies/prediction_v2.md): RLS's forgetting factor,
+the two amplitude measures, and the README table generated from the study's JSON."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurosim.config import load_config
+from neurosim.learning.rls import RLS, ridge_solution
+from neurosim.tasks.prediction import Prediction, block_amplitudes
+from neurosim.tasks.prediction.paradigm import Block, schedule_trials
+from neurosim.tasks.registry import RunContext
+from tests.tiny import TINY_PREDICTION
+
+
+def test_rls_with_forgetting_is_the_exponentially_weighted_ridge_solution():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((40, 5)), rng.standard_normal((40, 2))
+    rls = RLS(5, 2, alpha=0.5, forgetting=0.9)
+    for x, y in zip(X, Y):
+        rls.update(x, y)
+    np.testing.assert_allclose(rls.w_, ridge_solution(X, Y, 0.5, forgetting=0.9), rtol=1e-8, atol=1e-10)
+    assert not np.allclose(rls.w_, ridge_solution(X, Y, 0.5)), "λ < 1 weighs old samples less"
+
+
+def test_rls_with_forgetting_retracks_a_switched_target_faster_than_classic_rls():
+    """A constant target 1 for 500 samples, then 0: 50 samples after the switch classic RLS is still
+    about 500/550 of the way at the old value, λ = 0.95 (memory ~20 samples) is near the new one."""
+    rng = np.random.default_rng(1)
+    x = np.column_stack([np.ones(550), 0.1 * rng.standard_normal(550)])
+    target = np.r_[np.ones(500), np.zeros(50)]
+    off = {}
+    for lam in (1.0, 0.95):
+        rls = RLS(2, 1, alpha=1.0, forgetting=lam)
+        for xi, t in zip(x, target):
+            rls.update(xi, np.array([t]))
+        off[lam] = abs(float(rls.predict(np.array([1.0, 0.0]))[0]))
+    assert off[1.0] > 0.8 and off[0.95] < 0.1, off
+
+
+def test_the_end_of_block_and_second_half_measures_differ_on_a_constructed_block():
+    """One block of 10 training trials, a test trial after every 2 and 2 at its end: the output's
+    amplitude rises over the block, so the second-half mean (test points at 6, 8 and 10 trials)
+    lies below the end-of-block value (10 trials only)."""
+    trials = schedule_trials([Block(0.5, 0.3, 0.7, 10)], 2, 2, np.random.default_rng(0))
+    dt, sigma, bins = 1e-3, 0.03, 1000
+    t = np.arange(bins) * dt
+    kernel = np.exp(-0.5 * ((t[:, None] - np.array([0.3, 0.7])[None, :]) / sigma) ** 2)
+    outputs = np.stack([kernel * (tr.position / 10.0) for tr in trials])     # amplitude = position / 10
+    _, half = block_amplitudes(trials, outputs, sigma, dt, 0.5)
+    _, end = block_amplitudes(trials, outputs, sigma, dt, 1.0)
+    np.testing.assert_allclose(end[0], [1.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(half[0], [0.8, 0.8], rtol=1e-12)            # mean of 0.6, 0.8, 1.0
+
+
+def test_prediction_force_forgetting_reaches_the_rls_readout():
+    base = TINY_PREDICTION + ["prediction.sweep=false", "prediction.switch_methods=force"]
+    outs = {}
+    for lam in (1.0, 0.9):
+        config = load_config("ideal", overrides=base + [f"prediction.force_forgetting={lam}"])
+        result = Prediction().run(config, RunContext("cpu"))
+        hook = result.runs[0].switch["force"][1]
+        assert hook.rls.forgetting == lam
+        outs[lam] = hook.outputs_.copy()
+    assert not np.array_equal(outs[1.0], outs[0.9])
