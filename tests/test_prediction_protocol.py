@@ -3,7 +3,12 @@ the two amplitude measures, and the README table generated from the study's JSON
 
 from __future__ import annotations
 
+import importlib.util
+import json
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from neurosim.config import load_config
 from neurosim.learning.rls import RLS, ridge_solution
@@ -63,3 +68,37 @@ def test_prediction_force_forgetting_reaches_the_rls_readout():
         assert hook.rls.forgetting == lam
         outs[lam] = hook.outputs_.copy()
     assert not np.array_equal(outs[1.0], outs[0.9])
+
+
+def _study():
+    path = Path(__file__).resolve().parents[1] / "bench" / "studies" / "prediction_v2.py"
+    spec = importlib.util.spec_from_file_location("prediction_v2", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_prediction_table_is_the_study_json_table():
+    """`python bench/studies/prediction_v2.py --table` reprints the README's table from the JSON."""
+    study = _study()
+    data = json.loads(study.RESULT.read_text())
+    assert not data["smoke"] and data["protocol_commit"], "the JSON is the study's own run"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert study.table(data) in readme
+
+
+def test_the_study_table_carries_the_verdicts_of_its_summary():
+    """A constructed summary: the table shows per-seed values, the t interval, "never" and the verdicts."""
+    study = _study()
+    s = study.summarise([
+        {"job": {"kind": "sweep", "seed": 6}, "r_a": 0.99, "r_b": -0.985, "r_a_second_half": 0.98,
+         "r_b_second_half": -0.98},
+        {"job": {"kind": "sweep", "seed": 7}, "r_a": 0.96, "r_b": -0.986, "r_a_second_half": 0.97,
+         "r_b_second_half": -0.99},
+        {"job": {"kind": "switch", "seed": 6, "pre": 5, "method": "three-factor"}, "trials_to_recover": None,
+         "off": 0.4, "force_forgetting": 1.0}], {6, 7})
+    assert s["r_a"]["mean"] == pytest.approx(0.975) and s["targets"]["r_a >= 0.97"].startswith("met on the mean")
+    assert s["targets"]["r_b <= -0.97"].startswith("met (the 95 % t interval")
+    assert s["targets"]["three-factor re-tracks within 30 trials (5 blocks before)"].startswith("missed")
+    text = study.table({"summary": s, "tuning": {"lambda": {"lambda": 0.9995}}})
+    assert "0.990 / 0.960 (0.975 [" in text and "| never (n/a; n = 0) |" in text and "λ = 0.9995" in text
