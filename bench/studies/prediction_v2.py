@@ -266,7 +266,26 @@ def table(data: dict) -> str:
                         f"{target} | {verdict} |")
             rows.append(f"| … its lag: off after the first post-switch block (× step) | "
                         f"{cell(v['off'], '{:.2f}')} | | |")
-    return "\n".join(rows)
+    return "\n".join(rows) + "\n\n" + notes(data)
+
+
+def notes(data: dict) -> str:
+    """The lines under the table: λ's tuning on the development seed(s), and what the deadline left out."""
+    lam = data["tuning"]["lambda"]
+    if lam is None:
+        tuning = "λ: its tuning jobs did not finish before the deadline, so no force-λ job ran."
+    else:
+        grid = "; ".join(f"λ = {k}: re-tracks in {fmt(v['trials_to_recover_mean'], '{:.0f}')} trials (never = 101), "
+                         f"lag {fmt(v['off_mean'], '{:.2f}')} of the step" for k, v in lam["scores"].items())
+        tuning = (f"λ chosen on development seed(s) {', '.join(map(str, data['development_seeds']))} by the "
+                  f"protocol's rule (classic FORCE, 5 blocks before the switch): **λ = {lam['lambda']:g}** ({grid}).")
+    ran = ", ".join(map(str, sorted({j["job"]["seed"] for j in data["jobs"]}))) or "none"
+    stopped = ", ".join(data["stopped_at_deadline"]) or "none"
+    return (f"{tuning} Confirmation seeds with at least one finished job: {ran}; "
+            f"stopped at the deadline ({data['deadline_utc']} UTC): {stopped}; "
+            f"not started: {len(data['not_run'])} job(s). Run {data['started_utc']} → {data['finished_utc']} on "
+            f"{data['machine']['cpus']} CPUs (load average {data['machine']['loadavg_at_start'][0]:.0f} at the "
+            f"start), commit {data['commit'][:7]}; protocol commit {data['protocol_commit'][:7]}.")
 
 
 def main() -> None:
