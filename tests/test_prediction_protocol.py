@@ -100,5 +100,11 @@ def test_the_study_table_carries_the_verdicts_of_its_summary():
     assert s["r_a"]["mean"] == pytest.approx(0.975) and s["targets"]["r_a >= 0.97"].startswith("met on the mean")
     assert s["targets"]["r_b <= -0.97"].startswith("met (the 95 % t interval")
     assert s["targets"]["three-factor re-tracks within 30 trials (5 blocks before)"].startswith("missed")
-    text = study.table({"summary": s, "tuning": {"lambda": {"lambda": 0.9995}}})
+    lam = {"lambda": 0.9995, "scores": {"0.9995": {"trials_to_recover_mean": 20.0, "off_mean": 0.3}}}
+    text = study.table({"summary": s, "tuning": {"lambda": lam}, "development_seeds": [0],
+                        "jobs": [{"job": {"seed": 6}}], "stopped_at_deadline": [], "not_run": ["sweep-seed8"],
+                        "deadline_utc": "2026-12-07T07:40", "started_utc": "06:44", "finished_utc": "07:40",
+                        "machine": {"cpus": 2, "loadavg_at_start": [20.0, 20.0, 20.0]}, "commit": "0" * 40,
+                        "protocol_commit": "1" * 40})
     assert "0.990 / 0.960 (0.975 [" in text and "| never (n/a; n = 0) |" in text and "λ = 0.9995" in text
+    assert "re-tracks in 20 trials" in text and "not started: 1 job(s)" in text
