@@ -30,7 +30,9 @@ Methods (``method``):
   FORCE) every ``rls_interval`` steps, over the whole trial (``rls_window = "trial"``, classic
   FORCE: target 0 away from the events) or only where the merged rule's gate is open
   (``"gate"``: within ``gate_half_width`` of either latency); ``force-reset`` resets ``P`` at the
-  first trial of a block whose statistics differ from the previous block's.
+  first trial of a block whose statistics differ from the previous block's. Both use RLS's
+  forgetting factor ``rls_forgetting`` (1: classic FORCE; ``λ < 1`` forgets old samples, so the
+  readout keeps adapting without a reset).
 
 Which weights act within a trial (``output_weights``): ``"trial-start"`` (default) — the output
 and its feedback use the weights the trial started with; the rule still runs at every step, on
@@ -72,16 +74,17 @@ RLS_WINDOWS = ("trial", "gate")
 
 @dataclass(frozen=True)
 class ReadoutParams:
-    """Learning constants: rates (dimensionless, NLMS-normalised); RLS ``alpha``, interval (steps) and
-    window (``"trial"`` or ``"gate"``); kernel ``sigma``, ``gate_half_width``, ``what_window`` (s),
-    step ``dt`` (s); ``output_weights``: which weights act within a trial, ``"trial-start"`` or
-    ``"live"`` (module docstring)."""
+    """Learning constants: rates (dimensionless, NLMS-normalised); RLS ``alpha``, interval (steps),
+    window (``"trial"`` or ``"gate"``) and forgetting factor (per update; 1 = classic FORCE); kernel
+    ``sigma``, ``gate_half_width``, ``what_window`` (s), step ``dt`` (s); ``output_weights``: which
+    weights act within a trial, ``"trial-start"`` or ``"live"`` (module docstring)."""
 
     lr_when: float = 0.02
     lr_what: float = 0.05
     rls_alpha: float = 10.0
     rls_interval: int = 10
     rls_window: str = "trial"
+    rls_forgetting: float = 1.0
     sigma: float = 0.03
     gate_half_width: float = 0.06
     what_window: float = 0.15
@@ -183,7 +186,7 @@ class WhatWhenHook:
         elif method == "merged":
             self.w_when, self.w_what = store("merged"), None
         else:
-            self.rls = RLS(self.features, 2, params.rls_alpha)
+            self.rls = RLS(self.features, 2, params.rls_alpha, forgetting=params.rls_forgetting)
             self.w_when = self.w_what = None
         self._trial = None
 

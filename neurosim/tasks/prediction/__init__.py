@@ -10,9 +10,10 @@ that steps a hook (``cpu`` or ``brian2``; :mod:`neurosim.learning.what_when`):
   spaced over [0, 1], in a seeded order, one after the other (the readouts carry over);
   test trials (cue only, learning off) every ``test_every`` trials and ``test_trials`` at each
   block's end. Figures: the output amplitude in each event window vs ``p(A)`` (Pearson r),
-  a block's amplitude the mean over its test points from ``amplitude_from`` of the block on
-  (and, reported too, at its end only), test-error learning curves, |cos(W_what, W_when)| against the
-  random-vector level 1/√F, the PCA of the readout weights across the blocks.
+  a block's amplitude from its end-of-block test trials (the primary, target-bearing measure) and,
+  reported beside it, the mean over its test points from ``amplitude_from`` of the block on;
+  test-error learning curves, |cos(W_what, W_when)| against the random-vector level 1/√F, the
+  PCA of the readout weights across the blocks.
 * **switch** (every method of ``switch_methods``): ``switch_pre_blocks`` blocks of
   ``p(A) = switch_from`` then ``switch_post_blocks`` blocks after a switch of the probability
   (to ``switch_to``), of the latencies (to ``switch_t_a``, ``switch_t_b``) or both. Figure: the
@@ -61,7 +62,8 @@ class Prediction(Task):
                    "FORCE, amplitude vs probability, re-adaptation after switches, energy of learning")
     Settings = PredictionSettings
     required_keys = ("prediction.sweep", "prediction.switch")
-    headline = (Headline("prediction.sweep.r_a_mean_over_seeds", "r of A's amplitude with p(A)"),)
+    headline = (Headline("prediction.sweep.r_a_block_end_mean_over_seeds",
+                         "r of A's end-of-block amplitude with p(A)"),)
     needs = (
         TaskSetting("network.model",
                     "izhikevich",  # registry-name: the neuron model the paradigm is defined on (Yamada & Chao)
@@ -84,7 +86,8 @@ class Prediction(Task):
         n_in = 3 * s.channels_per_stimulus
         on_chip = s.readout_on_chip and config.device.kind != "ideal"
         params = ReadoutParams(lr_when=s.lr_when, lr_what=s.lr_what, rls_alpha=s.rls_alpha,
-                               rls_interval=s.rls_interval, rls_window=s.rls_window, sigma=s.sigma,
+                               rls_interval=s.rls_interval, rls_window=s.rls_window,
+                               rls_forgetting=s.force_forgetting, sigma=s.sigma,
                                gate_half_width=s.gate_half_width, what_window=s.what_window, dt=dt,
                                output_weights=s.output_weights)
         runs, ops = [], None

@@ -31,7 +31,8 @@ def _learning_energy(result: PredictionResult) -> dict:
                 d["_chip"].add(h.memory.tally)
                 d["programming_pulses"] += h.memory.tally.program_pulses
             if h.method.startswith("force"):
-                d["rls_macs"] += h.rls_updates_ * (2 * features * features + 4 * features)
+                forget = features * features if h.p.rls_forgetting != 1.0 else 0     # P / λ
+                d["rls_macs"] += h.rls_updates_ * (2 * features * features + 4 * features + forget)
                 d["readout_reads"] += len(h.trials) * result.bins
     for d in per.values():
         chip = d.pop("_chip")
@@ -49,6 +50,7 @@ def _learning_energy(result: PredictionResult) -> dict:
                       "the readouts live in the chip memory: each read drives the F rows once and converts "
                       "each output per row tile (OnChipMemory.count_read), each update costs the "
                       "program_pulse of its write-verify pulses; digital: 2F readout_mac per read, one "
-                      "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update; "
+                      "readout_mac per weight update; RLS (always digital): 2F² + 4F MACs per update "
+                      "(3F² + 4F with a forgetting factor: P is divided by λ); "
                       "with output_weights = 'trial-start' the learning copy adds 2F readout_mac per channel "
                       "and step it learns (its error read and update), and the store is written once per trial")}

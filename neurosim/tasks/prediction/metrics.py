@@ -146,6 +146,8 @@ def _sweep_metrics(result: PredictionResult) -> dict:
     features = result.runs[0].features - 1
     return {
         **main,
+        "primary": "block_end",       # the target-bearing measure; the top-level r are amplitude_from's mean
+        "amplitude_from": s.amplitude_from,
         "r_a_block_end_mean_over_seeds": end["r_a_mean_over_seeds"],       # also in block_end; flat for the
         "r_b_block_end_mean_over_seeds": end["r_b_mean_over_seeds"],       # HTML report's metrics table
         "block_end": {k: v for k, v in end.items() if k != "p_a"},
@@ -156,10 +158,10 @@ def _sweep_metrics(result: PredictionResult) -> dict:
                           float(np.mean(coss) * np.sqrt(features))},
         "pca": pcas,
         "amplitude": (f"mean output in [t_c − σ, t_c + σ) / mean event kernel there, on cue-only test "
-                      f"trials; a block's amplitude is the mean over its test points from "
+                      f"trials; 'block_end' (the primary, target-bearing measure): a block's amplitude from its "
+                      f"end-of-block test trials only; top level: the mean over its test points from "
                       f"{s.amplitude_from:g} of the block on (each point, i.e. the test trials after the same "
-                      f"number of training trials, weighs equally); 'block_end': the end-of-block test "
-                      f"trials only"),
+                      f"number of training trials, weighs equally)"),
     }
 
 
@@ -214,6 +216,7 @@ def _switch_metrics(result: PredictionResult) -> dict:
                 o is not None for o in offs) else None,
             "amp_before_switch": before,
             "amp_a_mean_series": np.mean(series, axis=0).tolist(),
+            "force_forgetting": s.force_forgetting if method.startswith("force") else 1.0,
             "rls_updates": int(sum(r.switch[method][1].rls_updates_ for r in result.runs if method in r.switch)),
         }
     out["definition"] = (f"anticipatory amplitude of A on training trials ([t_A − σ, t_A), relative), "

@@ -64,14 +64,16 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
     def f(x, fmt="{:.3f}"):
         return "n/a" if x is None else fmt.format(x)
     if sw:
-        rows.append(("amplitude vs p(A)", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B {f(sw['r_b_mean_over_seeds'])} "
-                     f"(mean over {n_seeds} seed(s)); of the seeds' mean curve r_A {f(sw['r_a_of_mean'])}, r_B "
-                     f"{f(sw['r_b_of_mean'])}: Pearson r of the output's amplitude in A's (B's) event window with "
-                     f"p(A) over the {len(sw['p_a'])} sweep levels, on cue-only test trials from the later part of "
-                     "each block (prediction.amplitude_from); a perfect predictor has r_A = 1, r_B = -1"))
         end = sw["block_end"]
-        rows.append(("… block end only", f"r_A {f(end['r_a_mean_over_seeds'])}, r_B {f(end['r_b_mean_over_seeds'])} "
-                     f"(mean over seeds): the same r from each block's end-of-block test trials only"))
+        rows.append(("amplitude vs p(A)", f"r_A {f(end['r_a_mean_over_seeds'])}, r_B {f(end['r_b_mean_over_seeds'])} "
+                     f"(mean over {n_seeds} seed(s); the primary, target-bearing measure); of the seeds' mean "
+                     f"curve r_A {f(end['r_a_of_mean'])}, r_B {f(end['r_b_of_mean'])}: Pearson r of the output's "
+                     f"amplitude in A's (B's) event window with p(A) over the {len(sw['p_a'])} sweep levels, on "
+                     "each block's end-of-block cue-only test trials; a perfect predictor has r_A = 1, r_B = -1"))
+        rows.append(("… later part of the block", f"r_A {f(sw['r_a_mean_over_seeds'])}, r_B "
+                     f"{f(sw['r_b_mean_over_seeds'])} (mean over seeds): the same r from the mean over each block's "
+                     "test points from prediction.amplitude_from of the block on (the default 0.5: its second "
+                     "half), reported beside the primary"))
         lc = sw["learning_curve"]
         rows.append(("test error (block)", f"{f(lc['first'], '{:.4f}')} → {f(lc['last'], '{:.4f}')}: mean squared "
                      "error of the output against p·kernel on test trials, at a block's start and end (mean over "
@@ -90,8 +92,10 @@ def prediction_summary(report: dict) -> list[tuple[str, str]]:
                      "(mean over seeds)"))
     for m, v in methods.items():
         trials = " / ".join("never" if t is None else str(t) for t in v["trials_to_recover"])
+        lam = v.get("force_forgetting", 1.0)
         rows.append((f"switch {m}", f"trials to recover {trials}; off after the block "
-                     f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"))
+                     f"{f(v['off_after_block_mean'], '{:.2f}')} of the step"
+                     + (f" (RLS forgetting factor λ = {lam:g})" if lam != 1.0 else "")))
     per_method = p["learning_energy"]["per_method"]
     if per_method:
         rows.append(("learning energy", "per training trial, mean over the trials run: learning = programming "

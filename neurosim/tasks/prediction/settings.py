@@ -31,10 +31,10 @@ class PredictionSettings:
                             "trials; 0 = only at block ends", "", 0, 100000)
     test_trials: int = param(20, "Test trials at the end of each block (more trials, less of the reservoir's "
                              "trial-to-trial noise in that test point)", "", 1, 10000)
-    amplitude_from: float = param(0.5, "A block's amplitude (vs p(A)) is the mean over its test points from "
-                                  "this fraction of the block on, each point weighing equally (the readouts "
-                                  "keep learning between points; 1 = the end-of-block test trials only, "
-                                  "reported as well)", "", 0.0, 1.0)
+    amplitude_from: float = param(0.5, "The amplitude reported beside the primary end-of-block one: the mean "
+                                  "over a block's test points from this fraction of the block on, each point "
+                                  "weighing equally (the readouts keep learning between points; 1 = the "
+                                  "end-of-block test trials only)", "", 0.0, 1.0)
     sweep_block_trials: int = param(0, "Training trials per block of the probability sweep; 0 = "
                                     "block_trials", "", 0, 100000)
     sweep_warmup_trials: int = param(100, "Training trials at p(A) = 0.5 before the sweep's first level (the "
@@ -68,6 +68,10 @@ class PredictionSettings:
                                 choices=OUTPUT_WEIGHTS)
     rls_alpha: float = param(10.0, "FORCE/RLS ridge penalty (P₀ = I/α)", "", 1e-9, 1e9)
     rls_interval: int = param(10, "FORCE/RLS updates every this many steps", "steps", 1, 100000)
+    force_forgetting: float = param(1.0, "Forgetting factor λ of FORCE/RLS (force, force-reset), per update: a "
+                                    "sample m updates old weighs λᵐ, a memory of about rls_interval/(1 − λ) "
+                                    "steps; 1 = classic FORCE (every sample since the last P reset weighs "
+                                    "equally)", "", 0.5, 1.0)
     rls_window: str = param("trial", "Steps FORCE/RLS learns on: 'trial' (the whole trial, target 0 away from "
                             "the events: classic FORCE) or 'gate' (only within gate_half_width of either "
                             "latency, where the merged rule learns)", choices=RLS_WINDOWS)
