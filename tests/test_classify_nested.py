@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from studies import load_study_script
 from tiny import TINY
 
 from neurosim.config import load_config
@@ -86,10 +87,7 @@ def test_classify_nested_key_reports_the_nested_figure_and_choices():
 
 
 def _study_script():
-    spec = importlib.util.spec_from_file_location("classify_nmnist", REPO / "bench/studies/classify_nmnist.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_study_script("classify_nmnist")
 
 
 def test_readme_nmnist_table_is_the_study_json_table():

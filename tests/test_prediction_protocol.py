@@ -3,12 +3,12 @@ the two amplitude measures, and the README table generated from the study's JSON
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from studies import load_study_script
 
 from neurosim.config import load_config
 from neurosim.learning.rls import RLS, ridge_solution
@@ -71,11 +71,7 @@ def test_prediction_force_forgetting_reaches_the_rls_readout():
 
 
 def _study():
-    path = Path(__file__).resolve().parents[1] / "bench" / "studies" / "prediction_v2.py"
-    spec = importlib.util.spec_from_file_location("prediction_v2", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_study_script("prediction_v2")
 
 
 def test_the_readme_prediction_table_is_the_study_json_table():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -22,6 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 import neurosim  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import git_commit  # noqa: E402
 
 JSON_PATH = Path(__file__).with_suffix(".json")
 
@@ -50,10 +51,6 @@ def measure(label: str, settings: dict) -> dict:
             "headline": energy["improvement_vs_baseline"], "wall_s": round(time.perf_counter() - start, 1)}
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-
-
 def _energy(j: float) -> str:
     return f"{j * 1e9:.3g} nJ" if j < 1e-6 else f"{j * 1e6:.3g} µJ"
 
@@ -78,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(table(json.loads(JSON_PATH.read_text())))
         return 0
-    commit, rows = _commit(), []  # the code that ran: read before the runs
+    commit, rows = git_commit(), []  # the code that ran: read before the runs
     for label, settings in ROWS:
         rows.append(measure(label, settings))
         print(f"{label}: {rows[-1]}", file=sys.stderr, flush=True)

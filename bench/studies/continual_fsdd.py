@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,8 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 from neurosim.config import load_config  # noqa: E402
 from neurosim.stats import mean_interval  # noqa: E402
 from neurosim.tasks import RunContext, run_task  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import git_commit  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
 SETTINGS = ["run.dataset=fsdd", "run.samples=0", "network.neurons=1000", "network.recurrent_norm=none",
@@ -75,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table-only", action="store_true")
     args = parser.parse_args(argv)
     if not args.table_only:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
+        commit = git_commit()
         result: dict = {"commit": commit, "command": COMMAND + " --seed S [--set continual.stream=class-split]",
                         "extra": args.extra, "streams": {}}
         for stream in args.streams:

@@ -17,7 +17,6 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,8 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 from neurosim.config import load_config  # noqa: E402
 from neurosim.progress import Progress  # noqa: E402
 from neurosim.tasks import RunContext, run_task  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import git_commit  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
 GRID = "variance_threshold=0.95,0.97,0.99; hebbian_adaptive=0,10"
@@ -134,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="extra", action="append", default=[])
     args = parser.parse_args(argv)
     if not args.table_only:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
+        commit = git_commit()
         start = time.perf_counter()
         config = load_config("ideal", overrides=[*SETTINGS, *args.extra])
         report = run_task("continual", config, RunContext("auto", args.data_dir, Progress(every_s=30.0))).report

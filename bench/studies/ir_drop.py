@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,8 @@ from neurosim.config import load_config  # noqa: E402
 from neurosim.report import format_interval, format_percent, format_quantity, format_ratio  # noqa: E402
 from neurosim.report.json_report import to_jsonable  # noqa: E402
 from neurosim.tasks import RunContext, run_task  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import git_commit  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
 CHIP = "rram-40nm-256kb"
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], dest="sets")
     args = parser.parse_args(argv)
     if not args.table_only:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+        commit = git_commit()
         runs = []
         for r in RESISTANCES:
             runs.append(measure(r, args.sets))

@@ -13,28 +13,23 @@ test at small settings, written with ``--json`` elsewhere; the study itself sets
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import git_commit, machine, run_neurosim, utc_now  # noqa: E402
 from zeroshot_nmnist_fsdd import extract, table  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 RESULT = Path(__file__).with_suffix(".json")
 CHIPS = ("ideal", "rram-40nm-256kb")
 SETTINGS = ["zeroshot.seeds=10", "zeroshot.val_split=groups"]
 
 
-def command(chip: str, out: Path, extra: list[str]) -> list[str]:
+def command(chip: str, extra: list[str]) -> list[str]:
+    """The ``neurosim`` arguments of one chip's run (``--out`` apart)."""
     sets = [arg for key in [*SETTINGS, *extra] for arg in ("--set", key)]
-    return [sys.executable, "-m", "neurosim", "run", "--task", "zeroshot", "--samples", "0", "--chip", chip,
-            *sets, "--out", str(out)]
+    return ["run", "--task", "zeroshot", "--samples", "0", "--chip", chip, *sets]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,21 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="extra", action="append", default=[])
     args = parser.parse_args(argv)
     if not args.table_only:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        result: dict = {"commit": commit, "protocol": "bench/studies/zeroshot_builtin_v2.md", "version": 2,
-                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                        "machine": {"node": platform.node(), "cpus": os.cpu_count(),
-                                    "python": platform.python_version()},
-                        "extra": args.extra, "runs": {}, "commands": {}, "wall_s": {}}
+        result: dict = {"commit": git_commit(), "protocol": "bench/studies/zeroshot_builtin_v2.md", "version": 2,
+                        "date": utc_now(), "machine": machine(), "extra": args.extra, "runs": {}, "commands": {},
+                        "wall_s": {}}
         for chip in CHIPS:
-            out = args.out / chip
-            cmd = command(chip, out, args.extra)
-            start = time.perf_counter()
-            subprocess.run(cmd, cwd=REPO, check=True)
-            result["wall_s"][chip] = round(time.perf_counter() - start, 1)
-            result["commands"][chip] = " ".join(["neurosim", *cmd[3:]])
-            result["runs"][chip] = extract(json.loads((out / "report.json").read_text()))
+            report, result["wall_s"][chip], result["commands"][chip] = run_neurosim(
+                command(chip, args.extra), args.out / chip)
+            result["runs"][chip] = extract(report)
             args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(table(json.loads(args.json.read_text())))
     return 0

@@ -14,22 +14,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import REPO, git_commit, run_neurosim  # noqa: E402
+
 RESULT = Path(__file__).with_suffix(".json")
 CONFIG = "configs/zeroshot-nmnist-fsdd.toml"
 RUNS = {"ideal": [], "rram-40nm-256kb": ["--set", "zeroshot.hardware=crossbar"]}
 DIRECTIONS = ("audio_to_image", "image_to_audio")
 
 
-def command(chip: str, data_dir: Path, out: Path, extra: list[str]) -> list[str]:
+def command(chip: str, data_dir: Path, extra: list[str]) -> list[str]:
+    """The ``neurosim`` arguments of one chip's run (``--out`` apart)."""
     sets = [arg for key in extra for arg in ("--set", key)]
-    return [sys.executable, "-m", "neurosim", "run", "--task", "zeroshot", "--config", CONFIG, "--chip", chip,
-            "--data-dir", str(data_dir), *RUNS[chip], *sets, "--out", str(out)]
+    return ["run", "--task", "zeroshot", "--config", CONFIG, "--chip", chip, "--data-dir", str(data_dir),
+            *RUNS[chip], *sets]
 
 
 def extract(report: dict) -> dict:
@@ -97,18 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="extra", action="append", default=[])
     args = parser.parse_args(argv)
     if not args.table_only:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        result: dict = {"commit": commit, "protocol": "bench/studies/zeroshot_nmnist_fsdd.md", "runs": {},
+        result: dict = {"commit": git_commit(), "protocol": "bench/studies/zeroshot_nmnist_fsdd.md", "runs": {},
                         "commands": {}, "wall_s": {}}
         for chip in RUNS:
-            out = args.out / chip
-            cmd = command(chip, args.data_dir, out, args.extra)
-            start = time.perf_counter()
-            subprocess.run(cmd, cwd=REPO, check=True)
-            result["wall_s"][chip] = round(time.perf_counter() - start, 1)
-            result["commands"][chip] = " ".join(["neurosim", *cmd[3:]])
-            result["runs"][chip] = extract(json.loads((out / "report.json").read_text()))
+            report, result["wall_s"][chip], result["commands"][chip] = run_neurosim(
+                command(chip, args.data_dir, args.extra), args.out / chip)
+            result["runs"][chip] = extract(report)
             args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(table(json.loads(args.json.read_text())))
     return 0
