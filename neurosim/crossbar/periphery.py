@@ -384,6 +384,18 @@ class LineCells:
             neg = self.g_ref * x.sum(axis=1, keepdims=True)
         return unit * (pos - neg)
 
+    def line_currents(self, x, group: int, start: int, stop: int, r_segment: float) -> tuple[float, float]:
+        """The current a segment's reads draw on its cells' lines, summed over the vectors ``x`` ``[B, R]``
+        and over the positive and negative lines (the cells :attr:`ProgrammedMatrix.row_conductance`
+        sums), without and with IR drop: ``(ideal, drawn)`` in S × input (× read voltage = A)."""
+        gp, gn, _, distance = self._arrays(group, start, stop, np.float64, np)
+        ideal = drawn = 0.0
+        for g in (gp, gn):
+            if g is not None:
+                ideal += float((x @ g).sum())
+                drawn += float(line_sums(x, g, distance, r_segment, np).sum())
+        return ideal, drawn
+
 
 def ir_drop_refusal(network, engine: str) -> str | None:
     """Why ``engine`` cannot apply IR drop (``crossbar.wire_resistance`` > 0) to ``network`` (one

@@ -39,7 +39,10 @@ class Tally:
     ``cell_read_J``: read energy dissipated in the cells, Σ V² G t, where the reads measured it;
     ``row_activations_per_row`` (int64 ``(rows,)`` or None): how often each logical row of one
     programmed matrix was driven, for reads whose cell energy is priced from that matrix's
-    conductances (the network path).
+    conductances (the network path). ``line_current_ideal`` and ``line_current_drawn`` (S × input,
+    summed over the reads checked): the summing lines' current without and with IR drop
+    (``crossbar.wire_resistance``), measured on the network path's sampled reads; their ratio scales
+    the cell energy priced from ``row_activations_per_row`` (both 0 without IR drop).
 
     Digital work: ``neuron_updates``; ``readout_macs``: MACs of digital readouts, projections and
     learning arithmetic (priced at ``energy.readout_mac``).
@@ -76,6 +79,8 @@ class Tally:
     adc_checked: int = 0
     adc_peak: float = 0.0
     max_active_rows: int = 0
+    line_current_ideal: float = 0.0
+    line_current_drawn: float = 0.0
     row_activations_per_row: np.ndarray | None = None
 
     def add(self, other: Tally) -> None:

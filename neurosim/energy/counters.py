@@ -65,6 +65,7 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
     spikes = int(per_row[n_in:].sum())
     picked = (first_sample + np.arange(samples)) % CLIP_STRIDE == 0
     clipped, checked = _clipped(input_raster[picked], spike_raster[picked], network)
+    ideal, drawn = _line_currents(input_raster[picked], spike_raster[picked], network)
     return Tally(
         samples=samples,
         vectors=samples * steps,
@@ -87,6 +88,8 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
         adc_clipped=clipped,
         adc_checked=checked,
         max_active_rows=max_rows,
+        line_current_ideal=ideal,
+        line_current_drawn=drawn,
     )
 
 
@@ -95,31 +98,52 @@ def count_operations(input_raster: np.ndarray, spike_raster: np.ndarray, tiling:
 CLIP_STRIDE = 8
 
 
-def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
-    """Conversions of the network's drive that clip in its ADC, and conversions checked
-    (both 0 without ``network.drive_adc``), over the given samples.
-
-    The recurrent rows of step ``b`` carry the spikes of step ``b − 1``, as the engines
-    compute them; only segment reads with an active row are conversions.
-    """
-    adc = getattr(network, "drive_adc", None)
-    if adc is None or input_raster.shape[0] == 0:
-        return 0, 0
+def _segment_reads(input_raster: np.ndarray, spike_raster: np.ndarray, adc):
+    """``(group, start, stop, x)`` of each of ``adc``'s segments: ``x`` float64 ``[reads, rows]`` the
+    segment's inputs in every step where it has an active row (a read). The recurrent rows of step
+    ``b`` carry the spikes of step ``b − 1``, as the engines compute them."""
     samples, steps, n_in = input_raster.shape
     previous = np.zeros_like(spike_raster)
     previous[:, 1:] = spike_raster[:, :-1]
     xs = (input_raster.reshape(-1, n_in).astype(np.float64),
           previous.reshape(samples * steps, -1).astype(np.float64))
-    ws = (network.w_in, network.w_rec)
-    total = checked = 0
-    n_out = ws[0].shape[1]
     for group, start, stop in adc.segments:
         x = xs[group][:, start:stop]
         active = x.any(axis=1)
-        if not active.any():
-            continue
-        x = x[active]
+        if active.any():
+            yield group, start, stop, x[active]
+
+
+def _clipped(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[int, int]:
+    """Conversions of the network's drive that clip in its ADC, and conversions checked
+    (both 0 without ``network.drive_adc``), over the given samples; only segment reads with an
+    active row are conversions. Under IR drop the partial sums are the cells' through the wires, as
+    the loop computes them."""
+    adc = getattr(network, "drive_adc", None)
+    if adc is None or input_raster.shape[0] == 0:
+        return 0, 0
+    ws = (network.w_in, network.w_rec)
+    total = checked = 0
+    n_out = ws[0].shape[1]
+    ir_drop = adc.cells is not None and adc.wire_resistance > 0.0
+    for group, start, stop, x in _segment_reads(input_raster, spike_raster, adc):
         checked += x.shape[0] * n_out
-        value = x @ ws[group][start:stop]
+        if ir_drop:  # the partial sums the loop converts: read from the cells through the wires
+            value = adc.cells.partial_sums(x, group, start, stop, adc.unit[group], adc.wire_resistance)
+        else:
+            value = x @ ws[group][start:stop]
         total += int(np.count_nonzero(adc.clipped(value, x, group)))
     return total, checked
+
+
+def _line_currents(input_raster: np.ndarray, spike_raster: np.ndarray, network) -> tuple[float, float]:
+    """The summing lines' current over the given samples' reads without and with IR drop
+    (:meth:`~neurosim.crossbar.periphery.LineCells.line_currents`); ``(0, 0)`` without IR drop."""
+    adc = getattr(network, "drive_adc", None)
+    if adc is None or adc.cells is None or not adc.wire_resistance or input_raster.shape[0] == 0:
+        return 0.0, 0.0
+    ideal = drawn = 0.0
+    for group, start, stop, x in _segment_reads(input_raster, spike_raster, adc):
+        i, d = adc.cells.line_currents(x, group, start, stop, adc.wire_resistance)
+        ideal, drawn = ideal + i, drawn + d
+    return ideal, drawn

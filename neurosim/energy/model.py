@@ -413,11 +413,15 @@ def decision_timing(config: Config, counts: Tally, tiling: Tiling, n_inputs: int
 def cell_read_energy(config: Config, counts: Tally, programmed: ProgrammedMatrix) -> float:
     """Energy (J) dissipated in the cells by the tally's reads: ``cell_read_J`` plus, for the rows
     counted one by one (``row_activations_per_row``, rows of ``programmed``), ``V² t`` times each
-    row's conductance per drive."""
+    row's conductance per drive, scaled by the current the lines drew under IR drop
+    (``line_current_drawn / line_current_ideal``, measured on the sampled reads) when the tally
+    measured it."""
     if counts.row_activations_per_row is None or programmed.g_pos is None:
         return counts.cell_read_J
     v, t = config.crossbar.read_voltage, config.crossbar.read_pulse
     rows = float(v * v * t * np.dot(counts.row_activations_per_row, programmed.row_conductance))
+    if counts.line_current_ideal > 0.0:  # IR drop: the lines drew less than the cells' nominal current
+        rows *= counts.line_current_drawn / counts.line_current_ideal
     return counts.cell_read_J + rows
 
 
