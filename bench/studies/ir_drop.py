@@ -1,13 +1,14 @@
 """IR drop in the spiking loop on the default run, as its protocol (bench/studies/ir_drop.md) says.
 
-    python bench/studies/ir_drop.py [--table-only] [--json PATH] [--set KEY=VALUE ...]
+    python bench/studies/ir_drop.py [--version {1,2}] [--table-only] [--json PATH] [--set KEY=VALUE ...]
 
 Runs ``neurosim run`` (classify, defaults) with ``crossbar.wire_resistance`` = 0, the 40 nm preset's
 estimate (1.03 Ω per cell segment, derived in hardware_models/rram-40nm-256kb.toml) and ×2, ×5, in this
 process; writes bench/studies/ir_drop.json (the commit, each run's command, every figure the README
 shows) and prints the README's table. ``--table-only``: print the table from the JSON already written.
 ``--set``: extra keys for every run (a smoke test at small settings, written with ``--json`` elsewhere;
-the study itself sets none).
+the study itself sets none). ``--version 2`` (protocol bench/studies/ir_drop_v2.md): the same runs with
+the cell reads priced at the current the lines drew; writes ir_drop_v2.json, whose table adds that column.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import git_commit  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
+#: Study version → (its protocol, its JSON).
+VERSIONS = {1: ("bench/studies/ir_drop.md", RESULT),
+            2: ("bench/studies/ir_drop_v2.md", RESULT.with_name("ir_drop_v2.json"))}
 CHIP = "rram-40nm-256kb"
 #: The preset's estimate (Ω per cell segment), from the derivation in hardware_models/rram-40nm-256kb.toml.
 ESTIMATE = 1.03
@@ -54,8 +58,11 @@ def measure(r: float, extra: list[str]) -> dict:
 
 
 def table(result: dict) -> str:
+    """The README table of a study JSON (version 2's adds the cell reads priced as drawn)."""
+    drawn = result.get("version", 1) >= 2
     rows = ["| wire resistance (Ω/segment) | accuracy, 5-fold CV | test split | spikes / inference | "
-            "dynamic energy / inference | vs strongest fair baseline (dynamic) |",
+            + ("cell reads (as drawn) / inference | " if drawn else "")
+            + "dynamic energy / inference | vs strongest fair baseline (dynamic) |",
             "|---|---|---|---|---|---|"]
     for run in result["runs"]:
         r = run["wire_resistance_ohm"]
@@ -63,25 +70,30 @@ def table(result: dict) -> str:
                             else f" (×{r / ESTIMATE:.0f})")
         cv = format_interval(run["cv"]) if run["cv"] else "n/a"
         rows.append(f"| {label} | {cv} | {format_percent(run['test'], 1)} | "
-                    f"{run['activity']['spikes_per_sample']:,.0f} | {format_quantity(run['dynamic_J'], 'J')} | "
+                    f"{run['activity']['spikes_per_sample']:,.0f} | "
+                    + (f"{format_quantity(run['cell_reads_J'], 'J')} | " if drawn else "")
+                    + f"{format_quantity(run['dynamic_J'], 'J')} | "
                     f"{format_ratio(run['dynamic_ratio'])} |")
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version", type=int, choices=sorted(VERSIONS), default=1)
     parser.add_argument("--table-only", action="store_true")
-    parser.add_argument("--json", type=Path, default=RESULT)
+    parser.add_argument("--json", type=Path, default=None, help="default: the version's JSON")
     parser.add_argument("--set", action="append", default=[], dest="sets")
     args = parser.parse_args(argv)
+    protocol, default_json = VERSIONS[args.version]
+    args.json = args.json or default_json
     if not args.table_only:
         commit = git_commit()
         runs = []
         for r in RESISTANCES:
             runs.append(measure(r, args.sets))
             print(f"wire_resistance = {r:g} Ω: {runs[-1]['wall_s']} s", file=sys.stderr, flush=True)
-        result = {"commit": commit, "protocol": "bench/studies/ir_drop.md", "chip": CHIP, "extra_sets": args.sets,
-                  "runs": runs}
+        result = {"commit": commit, "protocol": protocol, "version": args.version, "chip": CHIP,
+                  "extra_sets": args.sets, "runs": runs}
         tmp = args.json.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(to_jsonable(result), indent=2) + "\n")
         tmp.replace(args.json)
