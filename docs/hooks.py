@@ -1,8 +1,8 @@
 """mkdocs hooks: the reference pages' generated parts, made from the code at build time.
 
 A page asks for a generated block with a marker line ``<!-- generate: NAME -->`` (NAME one of
-:data:`GENERATORS`); the build replaces the marker with the block, so the reference pages cannot
-drift from the parser, the config fields, the presets, the report schema or the bench's output. The
+:data:`GENERATORS`, or ``cli-COMMAND`` for one command's block); the build replaces the marker with the
+block, so the reference pages cannot drift from the parser, the config fields, the presets, the report schema or the bench's output. The
 dataset cards (``datasets/*.md``, the repository's own files) are added to the site as pages
 ``datasets/<card>.md`` without being copied into ``docs/``, and each study result
 ``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
@@ -101,6 +101,10 @@ GENERATORS = {"api": api, "cli": cli, "config": config, "report-schema": report_
 @cache
 def generated(name: str) -> str:
     """The block ``name`` (built once per build process)."""
+    if name.startswith("cli-"):  # one command's block: cli-run, cli-chips, …
+        from neurosim.cli import reference_markdown
+
+        return reference_markdown(name.removeprefix("cli-"))
     if name not in GENERATORS:
         raise KeyError(f"docs: no generated block {name!r}; one of {', '.join(GENERATORS)}")
     return GENERATORS[name]()
