@@ -2,10 +2,10 @@
 
 A page asks for a generated block with a marker line ``<!-- generate: NAME -->`` (NAME one of
 :data:`GENERATORS`, or ``cli-COMMAND`` for one command's block); the build replaces the marker with the
-block, so the reference pages cannot drift from the parser, the config fields, the presets, the report schema or the bench's output. The
-dataset cards (``datasets/*.md``, the repository's own files) are added to the site as pages
-``datasets/<card>.md`` without being copied into ``docs/``, and each study result
-``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
+block, so the reference pages cannot drift from the parser, the config fields, the presets, the report
+schema or the bench's output. The dataset cards (``datasets/*.md``, the repository's own files) are
+added to the site as pages ``datasets/<card>.md`` without being copied into ``docs/``, and each study
+result ``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
 """
 
 from __future__ import annotations
@@ -101,13 +101,25 @@ GENERATORS = {"api": api, "cli": cli, "config": config, "report-schema": report_
 @cache
 def generated(name: str) -> str:
     """The block ``name`` (built once per build process)."""
-    if name.startswith("cli-"):  # one command's block: cli-run, cli-chips, …
+    if name not in marker_names():
+        raise KeyError(f"docs: no generated block {name!r}; one of {', '.join(sorted(marker_names()))}")
+    if name.startswith("cli-"):  # one command's block, beside the prose written about it
         from neurosim.cli import reference_markdown
 
         return reference_markdown(name.removeprefix("cli-"))
-    if name not in GENERATORS:
-        raise KeyError(f"docs: no generated block {name!r}; one of {', '.join(GENERATORS)}")
     return GENERATORS[name]()
+
+
+def cli_commands() -> list[str]:
+    """The CLI's commands (``run``, ``sweep``, …), from the argparse parser."""
+    from neurosim.cli import build_parser
+
+    return list(next(a for a in build_parser()._actions if a.dest == "command").choices)
+
+
+def marker_names() -> set[str]:
+    """Every NAME a ``<!-- generate: NAME -->`` marker may give: the generators, and ``cli-COMMAND``."""
+    return set(GENERATORS) | {f"cli-{command}" for command in cli_commands()}
 
 
 def expand(markdown: str) -> str:

@@ -1,5 +1,5 @@
 """Nested cross-validation (classify.nested): inner folds choose a setting inside each outer training fold,
-outer folds report; and the N-MNIST study's README table comes from its JSON."""
+outer folds report; and the N-MNIST study's table on its docs page comes from its JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from docpages import page
 from studies import load_study_script
 from tiny import TINY
 
@@ -90,26 +91,27 @@ def _study_script():
     return load_study_script("classify_nmnist")
 
 
-def test_readme_nmnist_table_is_the_study_json_table():
+def test_the_nmnist_page_table_is_the_study_json_table():
     study = _study_script()
     result = json.loads(study.RESULT.read_text())
     assert result["version"] == study.VERSION and set(result["runs"]) == set(study.READOUTS)
-    readme = (REPO / "README.md").read_text()
+    shown = page("studies/classification.md")
     table = study.table(result)
-    assert table in readme, "README's N-MNIST table differs from `python bench/studies/classify_nmnist.py --table`"
-    assert f"{study.STUDY} v{study.VERSION}" in readme
+    assert table in shown, "docs/studies/classification.md's N-MNIST table differs from " \
+        "`python bench/studies/classify_nmnist.py --table`"
+    assert f"{study.STUDY} v{study.VERSION}" in shown
 
 
-def test_readme_results_rows_of_a_study_are_rendered_from_its_json():
+def test_the_results_page_rows_of_a_study_are_rendered_from_its_json():
     spec = importlib.util.spec_from_file_location("readme_results", REPO / "bench/readme_results.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     args, rows = module.selected_rows("", ["--rows", *map(str, module.STUDIES)])
-    readme = (REPO / "README.md").read_text()
+    shown = page("studies/results.md")
     for k, label, config, _ in rows:
         report, source = module.study_report(k, config)
         assert source == "classify_nmnist v1"
         line = module.table_row(label, config, report, f"neurosim run {module.ROWS[k][1]}", source)
-        assert line in readme, f"README results row {k} differs from its study's JSON"
+        assert line in shown, f"docs/studies/results.md row {k} differs from its study's JSON"
         with pytest.raises(SystemExit, match="row"):
             module.study_report(k, config.set({"network.neurons": 200}))

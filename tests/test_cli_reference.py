@@ -1,17 +1,15 @@
-"""The README's CLI reference is generated from the argparse parser: every command's block equals
-:func:`neurosim.cli.reference_markdown` for it, and the reference lists every option once."""
+"""The docs' CLI reference (docs/reference/cli.md) is generated from the argparse parser: every command's
+block is :func:`neurosim.cli.reference_markdown` for it, and the reference lists every option once."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from docpages import hooks, page
 from neurosim.cli import build_parser, reference_markdown
 from neurosim.tasks import task_names
 
-REPO = Path(__file__).resolve().parents[1]
-BLOCK = re.compile(r"<!-- cli-reference:start (\S+) \(generated: [^\n]*\) -->\n(.*?)\n<!-- cli-reference:end \1 -->",
-                   re.S)
+MARKER = re.compile(r"^<!-- generate: cli-(\S+) -->$", re.M)
 
 
 def _commands() -> list[str]:
@@ -19,11 +17,13 @@ def _commands() -> list[str]:
     return list(sub.choices)
 
 
-def test_readme_cli_reference_is_the_generated_text_for_every_command():
-    blocks = dict(BLOCK.findall((REPO / "README.md").read_text()))
-    assert sorted(blocks) == sorted(_commands()), "README's CLI reference misses or has extra command blocks"
-    stale = [cmd for cmd, text in blocks.items() if text != reference_markdown(cmd)]
-    assert not stale, f"README's CLI reference is stale for {stale}: regenerate it (the command in its marker)"
+def test_docs_cli_reference_is_the_generated_text_for_every_command():
+    text = page("reference/cli.md")
+    commands = MARKER.findall(text)
+    assert sorted(commands) == sorted(_commands()), "docs/reference/cli.md misses, repeats or has extra command blocks"
+    shown = hooks().expand(text)
+    missing = [cmd for cmd in commands if reference_markdown(cmd) not in shown]
+    assert not missing, f"the built CLI reference lacks the generated text of {missing}"
 
 
 def test_reference_lists_each_option_once_with_its_help_and_every_task():

@@ -129,8 +129,11 @@ def test_generated_reference_blocks_come_from_the_code():
     from neurosim.config import list_chips
 
     markers = {m for page in DOCS.rglob("*.md") for m in hooks.MARKER.findall(page.read_text())}
-    assert markers <= set(hooks.GENERATORS), markers - set(hooks.GENERATORS)
-    assert {"api", "cli", "config", "report-schema", "presets", "baselines", "energy-validation"} <= markers
+    assert markers <= hooks.marker_names(), markers - hooks.marker_names()
+    assert {"api", "config", "report-schema", "presets", "baselines", "energy-validation"} <= markers
+    assert {f"cli-{command}" for command in hooks.cli_commands()} <= markers
+    with pytest.raises(KeyError, match="no generated block 'cli-nope'"):
+        hooks.generated("cli-nope")
     commands = next(a for a in build_parser()._actions if a.dest == "command").choices
     assert all(f"### `neurosim {name}`" in hooks.generated("cli") for name in commands)
     assert all(f"### `{chip}`" in hooks.generated("presets") for chip in list_chips())

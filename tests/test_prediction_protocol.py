@@ -1,13 +1,13 @@
 """The prediction study's protocol pieces (bench/studies/prediction_v2.md): RLS's forgetting factor,
-the two amplitude measures, and the README table generated from the study's JSON."""
+the two amplitude measures, and the study page's table generated from the study's JSON."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from docpages import page
 from studies import load_study_script
 
 from neurosim.config import load_config
@@ -74,13 +74,12 @@ def _study():
     return load_study_script("prediction_v2")
 
 
-def test_the_readme_prediction_table_is_the_study_json_table():
-    """`python bench/studies/prediction_v2.py --table` reprints the README's table from the JSON."""
+def test_the_prediction_page_table_is_the_study_json_table():
+    """`python bench/studies/prediction_v2.py --table` reprints docs/studies/prediction.md's table from the JSON."""
     study = _study()
     data = json.loads(study.RESULT.read_text())
     assert not data["smoke"] and data["protocol_commit"], "the JSON is the study's own run"
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert study.table(data) in readme
+    assert study.table(data) in page("studies/prediction.md")
 
 
 def test_the_study_table_carries_the_verdicts_of_its_summary():
