@@ -40,7 +40,7 @@ def comparison_problems(report: dict, labels: np.ndarray) -> list[str]:
     return problems
 
 
-#: The README's targets for the continual task (section "Continual learning", "Against the issue's
+#: The continual study page's targets (docs/studies/continual.md, "Against the issue's
 #: targets"), in fractions: HLOP's BWT ≥ −5 points, fine-tuning's ≤ −15, HLOP's ACC within 8 points of
 #: multitask's, the Hebbian rule (hlop) within 2 BWT points of the exact subspaces.
 CONTINUAL_TARGETS = {"hlop_bwt_min": -0.05, "finetune_bwt_max": -0.15, "acc_gap_to_multitask": 0.08,
@@ -48,7 +48,7 @@ CONTINUAL_TARGETS = {"hlop_bwt_min": -0.05, "finetune_bwt_max": -0.15, "acc_gap_
 
 
 def continual_problems(methods: dict) -> list[str]:
-    """Which of the README's continual-learning targets (:data:`CONTINUAL_TARGETS`) a report's
+    """Which of the continual study page's targets (:data:`CONTINUAL_TARGETS`) a report's
     ``continual.methods`` (``{method: {"acc": {"value"}, "bwt": {"value"}}}``, fractions) misses. Empty when
     every target is met."""
     t = CONTINUAL_TARGETS
@@ -56,14 +56,15 @@ def continual_problems(methods: dict) -> list[str]:
     bwt = {m: v["bwt"]["value"] for m, v in methods.items()}
     problems = []
     if not bwt["hlop"] >= t["hlop_bwt_min"]:
-        problems.append(f"hlop BWT {100 * bwt['hlop']:+.1f} points, the README states ≥ {100 * t['hlop_bwt_min']:+.0f}")
+        problems.append(f"hlop BWT {100 * bwt['hlop']:+.1f} points, the study page states ≥ "
+                        f"{100 * t['hlop_bwt_min']:+.0f}")
     if not bwt["finetune"] <= t["finetune_bwt_max"]:
-        problems.append(f"finetune BWT {100 * bwt['finetune']:+.1f} points, the README states ≤ "
+        problems.append(f"finetune BWT {100 * bwt['finetune']:+.1f} points, the study page states ≤ "
                         f"{100 * t['finetune_bwt_max']:+.0f}")
     if not acc["hlop"] >= acc["multitask"] - t["acc_gap_to_multitask"]:
-        problems.append(f"hlop ACC {100 * (acc['hlop'] - acc['multitask']):+.1f} points from multitask, the README "
-                        f"states within {100 * t['acc_gap_to_multitask']:.0f}")
+        problems.append(f"hlop ACC {100 * (acc['hlop'] - acc['multitask']):+.1f} points from multitask, the study "
+                        f"page states within {100 * t['acc_gap_to_multitask']:.0f}")
     if not abs(bwt["hlop"] - bwt["exact"]) <= t["bwt_gap_to_exact"]:
-        problems.append(f"hlop BWT {100 * (bwt['hlop'] - bwt['exact']):+.1f} points from exact, the README states "
+        problems.append(f"hlop BWT {100 * (bwt['hlop'] - bwt['exact']):+.1f} points from exact, the study page states "
                         f"within {100 * t['bwt_gap_to_exact']:.0f}")
     return problems

@@ -1,4 +1,4 @@
-"""Loading a study script of bench/studies/ as a module, for tests that check a README table against its JSON."""
+"""Loading a study script of bench/studies/ as a module, for tests that check a docs page's table against its JSON."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ class QIFConfig(ContinuousConfig):
 
 
 class QIF(ContinuousModel):
-    """A user's model with Brian2 equations only (the README's extension example)."""
+    """A user's model with Brian2 equations only (the extension example of docs/reference/extending.md)."""
 
     name, section, method = "qif", QIFConfig, "euler"
 
@@ -125,7 +125,7 @@ def test_every_engine_is_exact_on_the_adc_or_refuses_with_one_line(model, mode):
 
 
 def test_a_users_brian2_model_has_the_adc_in_its_loop():
-    """The README's quadratic integrate-and-fire, Brian2 equations only, on the default chip: the
+    """The quadratic integrate-and-fire of docs/reference/extending.md, Brian2 equations only, on the default chip: the
     ADC's resolution changes its spikes (it is not run with an ideal ADC)."""
     spikes = {bits: Brian2Engine().run(network("qif", [f"crossbar.adc_bits={bits}"]), RASTER).spike_raster
               for bits in (8, 3)}

@@ -174,8 +174,8 @@ def test_a_run_outside_the_envelope_is_reported_and_warned_about(caplog):
 @pytest.mark.slow
 def test_a_one_bit_adc_degrades_accuracy_on_dvs_digits():
     # the default run (dvs-digits, 1,000 samples) read out as the paper does (whole-sample spike counts),
-    # with its 8-bit ADC and with a 1-bit sign comparator: 5-fold CV 85.2 % vs 77.6 % (README, "The ADC
-    # in the loop"); the default 5-window readout recovers most of it (92.0 % vs 90.0 %)
+    # with its 8-bit ADC and with a 1-bit sign comparator: 5-fold CV 85.2 % vs 77.6 %
+    # (docs/studies/adc-in-the-loop.md); the default 5-window readout recovers most of it (92.0 % vs 90.0 %)
     from neurosim.tasks.classify import run_classify
 
     paper = ["readout.windows=1", "classify.baselines=false", "classify.learning_curve=false"]

@@ -331,7 +331,7 @@ def test_tonic_places_and_drops_these_real_events(real_nmnist):
 
     tonic drops 1,130 events (1,102 at the samples' last timestamps, in all 1,100 samples; 28 in the
     tail after ``t0 + 50 w``, in 26 samples) and puts 8,999 of the events it keeps one bin later than
-    we do (in 1,023 samples). Our raster holds every event. README.md states these figures.
+    we do (in 1,023 samples). Our raster holds every event. docs/explanation/run.md states these figures.
     """
     ours = np.asarray(event_bins(pack(real_nmnist), N_BINS))
     raster = bin_events(real_nmnist, N_BINS)

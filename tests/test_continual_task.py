@@ -91,7 +91,7 @@ def test_bad_input_is_one_line(tmp_path, capsys, sets, message):
 
 @pytest.mark.slow
 def test_hlop_protects_a_permuted_dvs_digits_stream():
-    """Issue 12's acceptance figures on one seed (the README gives the 3-seed means): 5 permuted
+    """Issue 12's acceptance figures on one seed (docs/studies/continual.md gives the 3-seed means): 5 permuted
     tasks of dvs-digits through a 1,000-neuron reservoir (recurrent std 0.5·√(200/1000), the default
     network.recurrent_norm). Run through the Python API, which computes the report as ``neurosim run``
     does but, unsaved, encodes no figure as PNG, SVG or PDF (the tiny tests above take the CLI path)."""
@@ -99,4 +99,4 @@ def test_hlop_protects_a_permuted_dvs_digits_stream():
                                        "continual.methods": "finetune,hlop,exact,multitask"})
     m = neurosim.run("continual", config, engine="cpu").report["continual"]["methods"]
     from claims import continual_problems
-    assert continual_problems(m) == []   # the README's targets (hlop BWT ≥ −5; seed 0, default norm: −3.5)
+    assert continual_problems(m) == []   # the study page's targets (hlop BWT ≥ −5; seed 0, default norm: −3.5)

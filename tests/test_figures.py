@@ -28,7 +28,7 @@ from neurosim.sweep.execute import UnitJob, _write, run_unit
 from neurosim.sweep.page import plot_breakdown, plot_improvement, plot_vs_key, render_page, write_report
 
 SETS = [*TINY, *READOUT_EXTRAS_OFF]
-#: the 14 breakdown components of a classify report (README "Report"): more than any palette has colours
+#: the 14 breakdown components of a classify report (docs/reference/report.md): more than any palette has colours
 COMPONENTS = ["synapse_reads", "row_drivers", "dac", "adc", "tia", "sample_hold", "column_mux", "bitlines",
               "control", "partial_sums", "buffer", "neuron_updates", "readout", "static"]
 

@@ -75,7 +75,7 @@ def _report(monkeypatch, config, data, data_dir) -> dict:
 
 
 def _claim_holds(report: dict) -> bool:
-    """The README's claim on N-MNIST's default 2,000 neurons: the reservoir beats the strongest
+    """The claim of docs/studies/classification.md on N-MNIST's default 2,000 neurons: the reservoir beats the strongest
     no-reservoir baseline, significantly (the verdict the summary prints)."""
     comparison = report["comparison"]
     return comparison["reservoir_beats_strongest"] and "the reservoir beats it" in comparison["verdict"]
@@ -84,10 +84,10 @@ def _claim_holds(report: dict) -> bool:
 @pytest.mark.slow
 def test_reservoir_beats_the_strongest_baseline_on_real_nmnist(nmnist_run, monkeypatch):
     """The reservoir against the strongest of the no-reservoir baselines (per-pixel counts, the input raster,
-    the windowed input counts), same folds and readout, as the summary prints it (README: windowed input
+    the windowed input counts), same folds and readout, as the summary prints it (that page: windowed input
     counts, +3.7 points, McNemar p = 3·10⁻⁷); every feature set learnt something (above chance at 1,100
     samples), so the margin is against a working baseline; against the controls the summary's verdict
-    must be no win (README: the random features of equal width are not beaten)."""
+    must be no win (that page: the random features of equal width are not beaten)."""
     config, data, root = nmnist_run
     assert len(data) == 1100
     report = _report(monkeypatch, config, data, root)

@@ -289,8 +289,8 @@ def test_bad_class_settings_and_missing_dataset_are_clear_errors(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("chip", ["ideal", "rram-40nm-256kb"])
 def test_seen_classes_retrieve_above_75_percent_over_three_seeds(chip):
-    """The README's seen-class target (≥ 75 % both directions, mean of 3 seeds, both chips) on the default
-    protocol. The bootstrap against chance is off: it only adds p-values to the report, and the seed mean
+    """The seen-class target of docs/studies/zeroshot.md (≥ 75 % both directions, mean of 3 seeds, both chips)
+    on the default protocol. The bootstrap against chance is off: it only adds p-values to the report, and the seed mean
     held to the target is computed before it, the same with it or without."""
     report = run_task("zeroshot", load_config(chip, overrides=["run.samples=0", "zeroshot.seeds=3",
                                                                "zeroshot.proto_baseline=false",
