@@ -79,11 +79,11 @@ WARM_MODELS = ("discrete-lif", "lif", "izhikevich")
 
 
 def warm_numba_kernels() -> None:
-    """Run ``python -m neurosim.kernels.warm MODEL`` for each of :data:`WARM_MODELS` side by side and wait:
+    """Run ``python -m neurosim.engines.warm MODEL`` for each of :data:`WARM_MODELS` side by side and wait:
     numba's disk cache then holds every kernel, so workers that reach the same kernel together load it
     instead of each compiling it (the compile time stays in the run's time). A failure is reported, not
     raised: the tests that need the kernels then fail with the reason."""
-    runs = [subprocess.Popen([sys.executable, "-m", "neurosim.kernels.warm", model], cwd=REPO,
+    runs = [subprocess.Popen([sys.executable, "-m", "neurosim.engines.warm", model], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for model in WARM_MODELS]
     for run in runs:
         out, _ = run.communicate()

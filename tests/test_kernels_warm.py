@@ -1,4 +1,4 @@
-"""``python -m neurosim.kernels.warm`` (run by tests/conftest.py before ``pytest -n``'s workers start) compiles every
+"""``python -m neurosim.engines.warm`` (run by tests/conftest.py before ``pytest -n``'s workers start) compiles every
 cpu-engine kernel of a model, with the argument types that real runs pass: a run afterwards compiles
 nothing new."""
 
@@ -9,7 +9,7 @@ import pytest
 
 from neurosim.config import load_config
 from neurosim.engines.cpu_engine import CpuEngine
-from neurosim.kernels import warm
+from neurosim.engines import warm
 from neurosim.networks import build_lsm
 
 #: The numba dispatchers of each model's cpu-engine paths (module, function names).

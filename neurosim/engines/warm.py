@@ -1,6 +1,6 @@
 """Compile the cpu engine's kernels of the built-in neuron models once, filling numba's disk cache.
 
-``python -m neurosim.kernels.warm [MODEL ...]`` (default: every model with a cpu kernel) runs the
+``python -m neurosim.engines.warm [MODEL ...]`` (default: every model with a cpu kernel) runs the
 ``cpu`` engine on a tiny network of each model along each of its compiled paths: the parallel chunk
 kernel and the stepping path of a hooked run, each with an ideal ADC and with the chip's ADC in the
 loop. Each path compiles once, with the argument types every real run passes, and numba writes it
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from neurosim.networks.models import kernel_models
 
     known = kernel_models(lambda m: m.cpu_kernel() is not None)
-    parser = argparse.ArgumentParser(prog="python -m neurosim.kernels.warm", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m neurosim.engines.warm", description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", metavar="MODEL",
                         help=f"neuron models to compile (default: all of {', '.join(known)})")
     models = parser.parse_args(argv).models or known
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no cpu kernel for {', '.join(unknown)}; choose from {', '.join(known)}")
     for model in models:
-        print(f"neurosim.kernels.warm: {model} compiled or loaded in {warm(model):.1f} s", flush=True)
+        print(f"neurosim.engines.warm: {model} compiled or loaded in {warm(model):.1f} s", flush=True)
     return 0
 
 
