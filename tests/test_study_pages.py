@@ -14,6 +14,7 @@ from studies import STUDIES, load_study_script
 #: (study script of bench/studies/, its JSON, the docs page that shows the table)
 PAGE_TABLES = [
     ("ir_drop", "ir_drop.json", "studies/ir-drop.md"),
+    ("ir_drop", "ir_drop_v2.json", "studies/ir-drop.md"),
     ("zeroshot_nmnist_fsdd", "zeroshot_nmnist_fsdd.json", "studies/zeroshot.md"),
     ("continual_nmnist_v2", "continual_nmnist_v2.json", "studies/continual.md"),
     ("continual_fsdd", "continual_fsdd.json", "studies/continual.md"),

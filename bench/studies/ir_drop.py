@@ -58,12 +58,12 @@ def measure(r: float, extra: list[str]) -> dict:
 
 
 def table(result: dict) -> str:
-    """The README table of a study JSON (version 2's adds the cell reads priced as drawn)."""
+    """The study page's table of a study JSON (version 2's adds the cell reads priced as drawn)."""
     drawn = result.get("version", 1) >= 2
     rows = ["| wire resistance (Ω/segment) | accuracy, 5-fold CV | test split | spikes / inference | "
             + ("cell reads (as drawn) / inference | " if drawn else "")
             + "dynamic energy / inference | vs strongest fair baseline (dynamic) |",
-            "|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|" + ("---|" if drawn else "")]
     for run in result["runs"]:
         r = run["wire_resistance_ohm"]
         label = f"{r:g}" + (" (ideal wires, today)" if r == 0 else " (preset estimate)" if r == ESTIMATE
