@@ -2,9 +2,9 @@
 
 Spiking networks (liquid state machines) programmed onto modelled RRAM
 in-memory-computing chips, run over event data, reported as accuracy and energy
-side by side. See README.md for the commands and the config reference.
+side by side. See README.md for the commands and docs/ for the site (config reference, tutorials, studies).
 
-The public API (README, "Python API") is the names in ``__all__``; they are imported on
+The public API (README, "Python API"; docs/reference/api.md) is the names in ``__all__``; they are imported on
 first use, so that ``import neurosim`` stays light.
 """
 

@@ -177,9 +177,9 @@ def _add_config_args(parser: argparse.ArgumentParser) -> None:
 
 
 def reference_markdown(command: str | None = None) -> str:
-    """The README's CLI reference, generated from :func:`build_parser`.
+    """The CLI reference, generated from :func:`build_parser` (docs/hooks.py fills docs/reference/cli.md).
 
-    ``command`` (``"run"``, ``"sweep"``, …): that command's section, as the README holds it between
+    ``command`` (``"run"``, ``"sweep"``, …): that command's section, delimited by
     ``<!-- cli-reference:start COMMAND … -->`` and ``<!-- cli-reference:end COMMAND -->``; None: every
     section, one after the other. A section is a heading, the command's description, its synopsis and a
     table of its options (the help texts, with the allowed values of an option that has choices); a

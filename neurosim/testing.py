@@ -1,7 +1,7 @@
 """Contract checks for plugin authors, in the pattern of scikit-learn's ``check_estimator``.
 
 A task, a neuron model, an engine or a dataset is added by writing one module that declares
-itself (see the README's extension guide). These functions run the contract such a member must
+itself (see docs/reference/extending.md and the plugin tutorial). These functions run the contract such a member must
 meet and raise :class:`ContractError` (an :class:`AssertionError`) naming the broken rule, so a
 plugin's own test suite can say::
 

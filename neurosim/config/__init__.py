@@ -5,7 +5,7 @@ preset (``hardware_models/*.toml``) fills the chip sections (``chip``, ``device`
 ``crossbar``, ``energy``, ``baseline``); the settings the run's dataset recommends, an
 optional experiment file and ``--set section.key=value`` overrides fill the rest. Units are SI throughout
 (S, V, s, J, W); every field documents its unit and its allowed range in its
-metadata, which :func:`validate` enforces and the README's config reference lists.
+metadata, which :func:`validate` enforces and the docs' config reference (docs/reference/config.md) lists.
 
 The package is the bottom layer: it imports nothing of ``neurosim`` but
 :mod:`neurosim.errors`. Its modules: :mod:`~neurosim.config.fields` (the field helper),

@@ -1,4 +1,4 @@
-"""A config as data: plain dicts, hashes, TOML text and the README's reference table."""
+"""A config as data: plain dicts, hashes, TOML text and the docs' config reference table."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def _toml_value(value: Any) -> str:
 
 
 def reference_markdown() -> str:
-    """The README's config reference table (Markdown), generated from the field metadata."""
+    """The config reference table (Markdown) of docs/reference/config.md, generated from the field metadata."""
     lines = ["| key | default | unit | allowed | meaning |", "|---|---|---|---|---|"]
     for key, default, unit, allowed, doc in reference_rows():
         lines.append(f"| `{key}` | `{default}` | {unit} | {allowed} | {doc} |")
@@ -141,7 +141,7 @@ def reference_markdown() -> str:
 
 
 def reference_rows() -> list[tuple[str, str, str, str, str]]:
-    """(key, default, unit, allowed, doc) for every config key: the README's reference table."""
+    """(key, default, unit, allowed, doc) for every config key: the docs' config reference table."""
     rows = []
     default = Config()
     for path in all_section_paths():

@@ -9,7 +9,7 @@ inhibitory fast-spiking with ``a = 0.02 + 0.08 r, b = 0.25 − 0.05 r, c = −65
 paper's code). Brian2 forward Euler with step ``network.izhikevich.dt`` (not the paper's two 0.5 ms
 half-steps of v); Dale's law always applies; weights in mV. Config: ``[network.izhikevich]``.
 
-Defaults (measured figures in the README, "Reservoir metrics"): the 2003 network's excitatory
+Defaults (measured figures in docs/explanation/reservoir-metrics.md): the 2003 network's excitatory
 weights, ``|w|`` of mean 0.25 mV (the paper's 0.5·U(0, 1)), i.e. ``recurrent_scale = 0.25·√(π/2)``
 on the chip's Gaussian unit weights (|N(0, σ)| has mean σ·√(2/π)), whatever ``[network]`` says;
 inhibitory ``|w|`` ``inhibitory_gain = 4`` times larger (mean 1 mV), so that with 80 % excitatory

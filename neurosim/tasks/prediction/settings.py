@@ -14,7 +14,7 @@ __all__ = ["PredictionSettings"]
 
 @dataclass(frozen=True)
 class PredictionSettings:
-    """[prediction]: the what/when paradigm, its readouts and its experiments (defaults in the README)."""
+    """[prediction]: the what/when paradigm, its readouts and its experiments (defaults: docs/studies/prediction.md)."""
 
     seeds: int = param(3, "Seeds (network, noise, trials) run one after the other; figures are means", "", 1, 1000)
     trial_duration: float = param(1.0, "Length of a trial", "s", 0.01, 100.0)
