@@ -44,3 +44,15 @@ def run_neurosim(args: list[str], out: Path) -> tuple[dict, float, str]:
     subprocess.run(cmd, cwd=REPO, check=True, env=env)
     wall = round(time.perf_counter() - start, 1)
     return json.loads((out / "report.json").read_text()), wall, " ".join(["neurosim", *args])
+
+
+def run_chips(commands: dict[str, list[str]], out: Path, result: dict, json_path: Path, extract) -> None:
+    """Run one ``neurosim`` command per chip (``commands``: chip → arguments) into ``out/<chip>``, and after
+    each run record in ``result`` its wall time, command and ``extract(report)``, rewriting ``json_path``
+    so a run that stops part-way keeps the chips already finished."""
+    for key in ("runs", "commands", "wall_s"):
+        result.setdefault(key, {})
+    for chip, args in commands.items():
+        report, result["wall_s"][chip], result["commands"][chip] = run_neurosim(args, out / chip)
+        result["runs"][chip] = extract(report)
+        json_path.write_text(json.dumps(result, indent=1) + "\n")

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provenance import git_commit, machine, run_neurosim, utc_now  # noqa: E402
+from provenance import git_commit, machine, run_chips, utc_now  # noqa: E402
 from zeroshot_nmnist_fsdd import extract, table  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
@@ -43,11 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         result: dict = {"commit": git_commit(), "protocol": "bench/studies/zeroshot_builtin_v2.md", "version": 2,
                         "date": utc_now(), "machine": machine(), "extra": args.extra, "runs": {}, "commands": {},
                         "wall_s": {}}
-        for chip in CHIPS:
-            report, result["wall_s"][chip], result["commands"][chip] = run_neurosim(
-                command(chip, args.extra), args.out / chip)
-            result["runs"][chip] = extract(report)
-            args.json.write_text(json.dumps(result, indent=1) + "\n")
+        run_chips({chip: command(chip, args.extra) for chip in CHIPS}, args.out, result, args.json, extract)
     print(table(json.loads(args.json.read_text())))
     return 0
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provenance import REPO, git_commit, run_neurosim  # noqa: E402
+from provenance import REPO, git_commit, run_chips  # noqa: E402
 
 RESULT = Path(__file__).with_suffix(".json")
 CONFIG = "configs/zeroshot-nmnist-fsdd.toml"
@@ -100,11 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.table_only:
         result: dict = {"commit": git_commit(), "protocol": "bench/studies/zeroshot_nmnist_fsdd.md", "runs": {},
                         "commands": {}, "wall_s": {}}
-        for chip in RUNS:
-            report, result["wall_s"][chip], result["commands"][chip] = run_neurosim(
-                command(chip, args.data_dir, args.extra), args.out / chip)
-            result["runs"][chip] = extract(report)
-            args.json.write_text(json.dumps(result, indent=1) + "\n")
+        run_chips({chip: command(chip, args.data_dir, args.extra) for chip in RUNS}, args.out, result, args.json,
+                  extract)
     print(table(json.loads(args.json.read_text())))
     return 0
 
