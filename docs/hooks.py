@@ -6,10 +6,17 @@ block, so the reference pages cannot drift from the parser, the config fields, t
 schema or the bench's output. The dataset cards (``datasets/*.md``, the repository's own files) are
 added to the site as pages ``datasets/<card>.md`` without being copied into ``docs/``, and each study
 result ``bench/studies/*.json`` as a page ``studies/<name>.md`` (:func:`study_page`).
+
+A study's figures are drawn from its committed JSON by its study script (:func:`study_script`): a script
+that defines ``figures(data: dict) -> dict[str, matplotlib.figure.Figure]`` has each figure saved, at
+build time, as ``studies/figures/<stem>-<key>.svg`` (generated, never committed; :func:`study_svgs`) and
+embedded on the study's generated page; a hand-written page may show one by that path.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
 import os
 import re
@@ -26,6 +33,9 @@ if str(REPO) not in sys.path:  # the build imports the checkout it documents
 
 MARKER = re.compile(r"^<!-- generate: ([\w-]+) -->$", re.MULTILINE)
 CARDS = REPO / "datasets"
+STUDIES = REPO / "bench" / "studies"
+#: A script path in a study JSON's recorded command (``python bench/studies/ir_drop.py``).
+SCRIPT = re.compile(r"\bbench/[\w/]+\.py\b")
 
 
 def api() -> str:
@@ -158,7 +168,58 @@ def card_pages() -> dict[str, str]:
 
 def study_files() -> list[Path]:
     """The committed study results, ``bench/studies/*.json``."""
-    return sorted((REPO / "bench" / "studies").glob("*.json"))
+    return sorted(STUDIES.glob("*.json"))
+
+
+def study_script(path: Path) -> Path | None:
+    """The script of study JSON ``path``: the one its recorded command names, else ``<stem>.py`` beside it,
+    else ``<stem>`` without a trailing ``_v<digits>`` (``ir_drop_v2.json`` -> ``ir_drop.py``); None if none."""
+    data = json.loads(path.read_text())
+    commands = data.get("commands", data.get("command")) or []
+    listed = commands.values() if isinstance(commands, dict) else [commands]
+    named = [REPO / found for command in listed for found in SCRIPT.findall(str(command))]
+    unversioned = path.with_name(re.sub(r"_v\d+$", "", path.stem) + ".py")
+    return next((p for p in (*named, path.with_suffix(".py"), unversioned) if p.is_file()), None)
+
+
+@cache
+def load_script(script: Path):
+    """``script`` imported as a module, with the checkout and its own folder on ``sys.path`` (as when it runs)."""
+    for folder in (str(REPO), str(script.parent)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(f"neurosim_docs_study_{script.stem}", script)
+    assert spec is not None and spec.loader is not None, script
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def study_figures(path: Path) -> dict:
+    """``{key: matplotlib Figure}`` that study JSON ``path``'s script draws from it; {} if it draws none."""
+    script = study_script(path)
+    draw = getattr(load_script(script), "figures", None) if script else None
+    return draw(json.loads(path.read_text())) if draw else {}
+
+
+def figure_uri(path: Path, key: str) -> str:
+    """Where figure ``key`` of study JSON ``path`` lies in the built site."""
+    return f"studies/figures/{path.stem}-{key}.svg"
+
+
+@cache
+def study_svgs(path: Path) -> dict[str, bytes]:
+    """``{site path: SVG bytes}`` of every figure of study JSON ``path``; the same JSON gives the same bytes
+    (a fixed hash salt for the SVG's ids, no date in its metadata)."""
+    import matplotlib
+
+    svgs = {}
+    with matplotlib.rc_context({"svg.hashsalt": "neurosim-docs", "svg.fonttype": "path"}):
+        for key, fig in study_figures(path).items():
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+            svgs[figure_uri(path, key)] = buffer.getvalue()
+    return svgs
 
 
 def study_page(path: Path) -> str:
@@ -180,6 +241,14 @@ def study_page(path: Path) -> str:
     if commands:
         listed = commands.values() if isinstance(commands, dict) else [commands]
         text += ["## Command", "", "```bash", *listed, "```", ""]
+    svgs = study_svgs(path)
+    if svgs:
+        script = study_script(path)
+        assert script is not None
+        text += ["## Figures", "", f"Drawn at build time by `figures()` of `{script.relative_to(REPO)}` from the "
+                 "committed JSON below.", ""]
+        text += [f"![{uri.rsplit('/', 1)[1]}]({uri.removeprefix('studies/')})" + "{ loading=lazy }\n"
+                 for uri in svgs]
     protocol = REPO / str(data.get("protocol", ""))
     if data.get("protocol") and protocol.is_file():
         fence = "toml" if protocol.suffix == ".toml" else "text"
@@ -204,6 +273,8 @@ def on_files(files, config):
         files.append(File.generated(config, uri, content=text))
     for path in study_files():
         files.append(File.generated(config, f"studies/{path.stem}.md", content=study_page(path)))
+        for uri, svg in study_svgs(path).items():
+            files.append(File.generated(config, uri, content=svg))
     return files
 
 

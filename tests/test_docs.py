@@ -242,6 +242,26 @@ def test_site_builds_in_strict_mode(site):
 
 
 @pytest.mark.slow
+def test_built_study_pages_embed_their_figures_drawn_from_the_json(site):
+    """Each figure a study script draws from its JSON is in the built site, byte for byte what the JSON gives
+    now, and shown on the study's generated page; a hand-written page shows only figures that exist."""
+    folder, done = site
+    assert done.returncode == 0, done.stderr[-4000:]
+    hooks = docs_module("hooks")
+    drawn = {}
+    for path in hooks.study_files():
+        html = (folder / "studies" / path.stem / "index.html").read_text()
+        for uri, svg in hooks.study_svgs(path).items():
+            drawn[uri] = svg
+            assert (folder / uri).read_bytes() == svg, f"{uri}: the built figure differs from {path.name}'s"
+            assert f'src="../figures/{uri.rsplit("/", 1)[1]}"' in html, f"studies/{path.stem}: {uri} not shown"
+    assert len(drawn) >= 8
+    for page in (DOCS / "studies").glob("*.md"):
+        for name in re.findall(r"\]\((?:\.\./studies/)?figures/([\w.-]+\.svg)\)", page.read_text()):
+            assert f"studies/figures/{name}" in drawn, f"{page_id(page)} shows figures/{name}, which no study draws"
+
+
+@pytest.mark.slow
 def test_site_pages_render_in_chromium_without_console_errors(site):
     folder, done = site
     assert done.returncode == 0, done.stderr[-4000:]

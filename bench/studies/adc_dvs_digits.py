@@ -68,6 +68,28 @@ def table(study: dict) -> str:
     return "\n".join(lines)
 
 
+def figures(study: dict) -> dict:
+    """Key ``accuracy-energy``: per ADC setting, the CV accuracy (its interval) and test-split accuracy (%),
+    and the ADC's and the chip's dynamic energy per inference (nJ); drawn only from the study JSON."""
+    from studyplots import grouped_bars, interval_series, new_figure
+
+    rows = study["rows"]
+    labels = [r["row"].replace("`", "") for r in rows]
+    fig, (acc, energy) = new_figure(panels=2, width=10.0, height=3.8)
+    grouped_bars(acc, labels, {"CV (repeated, 95 % corrected t)": interval_series([r["cv"] for r in rows]),
+                               "test split": {"value": [100 * r["test"] for r in rows]}},
+                 value_label="accuracy (%)")
+    grouped_bars(energy, labels, {"ADC": {"value": [1e9 * r["adc_J"] for r in rows]},
+                                  "chip dynamic": {"value": [1e9 * r["dynamic_J"] for r in rows]}},
+                 value_label="energy per inference (nJ)")
+    for ax in (acc, energy):
+        ax.set_xlabel("crossbar.adc_bits")
+        ax.tick_params(axis="x", labelsize="small", rotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+    return {"accuracy-energy": fig}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", action="store_true", help="print the README table from the JSON and stop")

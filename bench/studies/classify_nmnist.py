@@ -148,6 +148,26 @@ def verdicts(result: dict) -> str:
     return "\n".join(out)
 
 
+def figures(result: dict) -> dict:
+    """One figure per readout (key ``accuracy-<readout>``): each feature set's repeated-CV accuracy and its
+    official Test accuracy (%), with the intervals of the table; drawn only from the study JSON."""
+    from studyplots import grouped_bars, interval_series, new_figure
+
+    out = {}
+    for readout in READOUTS:
+        if readout not in result["runs"]:
+            continue
+        sets = result["runs"][readout]["feature_sets"]
+        fig, (ax,) = new_figure(width=9.0, height=3.8)
+        series = {"CV, 3×5 splits [Nadeau–Bengio 95 %]": interval_series([sets[n]["repeated_cv"] for n in ROWS]),
+                  "official Test [Wilson 95 %]": interval_series([sets[n]["test"] for n in ROWS])}
+        grouped_bars(ax, list(ROWS), series,
+                     value_label="accuracy (%)", horizontal=True)
+        ax.set_title(f"N-MNIST, {readout} readout: reservoir, baselines (3), controls (2)", fontsize="medium")
+        out[f"accuracy-{readout}"] = fig
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")

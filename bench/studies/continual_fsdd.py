@@ -66,6 +66,26 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
+def figures(result: dict) -> dict:
+    """One figure per stream (its name the key): each method's ACC (%) and BWT (points), the mean over the
+    seeds with a 95 % t-interval when there are two seeds or more; drawn only from the study JSON."""
+    from studyplots import grouped_bars, new_figure
+
+    out = {}
+    for stream, runs in result["streams"].items():
+        fig, axes = new_figure(panels=2, width=9.0, height=3.4)
+        for ax, measure, label in zip(axes, ("acc", "bwt"), ("ACC (%)", "BWT (points)")):
+            cells = [mean_interval(np.array([run["methods"][m][measure] for run in runs])) for m in METHODS]
+            series = {"value": [100 * c.value for c in cells]}
+            if len(runs) > 1:  # an interval needs two seeds at least
+                series |= {"low": [100 * c.low for c in cells], "high": [100 * c.high for c in cells]}
+            grouped_bars(ax, list(METHODS), {label: series}, value_label=label)
+            ax.axhline(0, color="black", lw=0.6)
+            ax.set_title(f"FSDD {stream}, {len(runs)} seed{'s' if len(runs) > 1 else ''}", fontsize="small")
+        out[stream] = fig
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")

@@ -127,6 +127,27 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def figures(result: dict) -> dict:
+    """Two figures, drawn only from the study JSON: ``methods``, each method's ACC (%) and BWT (points) with
+    their 95 % t-intervals over the seeds; ``paired``, the paired differences (points) of :data:`PAIRS`."""
+    from studyplots import grouped_bars, interval_series, new_figure
+
+    r = result["result"]
+    seeds = len(r["seeds"])
+    out = {}
+    for key, names, cells, titles in (
+            ("methods", METHODS, r["methods"], ("ACC (%)", "BWT (points)")),
+            ("paired", PAIRS, r["paired"], ("ΔACC, paired (points)", "ΔBWT, paired (points)"))):
+        fig, axes = new_figure(panels=2, width=9.0, height=3.4)
+        for ax, measure, label in zip(axes, ("acc", "bwt"), titles):
+            grouped_bars(ax, [n.replace("-", " − ") for n in names],
+                         {label: interval_series([cells[n][measure] for n in names])}, value_label=label)
+            ax.axhline(0, color="black", lw=0.6)
+            ax.set_title(f"mean over {seeds} seeds, 95 % t-interval", fontsize="small")
+        out[key] = fig
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")

@@ -77,6 +77,33 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
+def figures(result: dict) -> dict:
+    """Key ``accuracy-energy``: against the wire resistance (Ω per segment), the 5-fold CV accuracy with its
+    interval and the test-split accuracy (%), and the dynamic energy per inference (nJ; version 2 also the
+    cell reads as drawn); drawn only from the study JSON."""
+    from studyplots import legend_beside, new_figure
+
+    runs = result["runs"]
+    r = [run["wire_resistance_ohm"] for run in runs]
+    fig, (acc, energy) = new_figure(panels=2, width=10.0, height=3.6)
+    cv = [run["cv"] for run in runs]
+    value = [100 * c["value"] for c in cv]
+    acc.errorbar(r, value, yerr=[[v - 100 * c["low"] for v, c in zip(value, cv)],
+                                 [100 * c["high"] - v for v, c in zip(value, cv)]],
+                 fmt="o-", capsize=3, label="5-fold CV [95 %]")
+    acc.plot(r, [100 * run["test"] for run in runs], "s--", label="test split")
+    acc.set_ylabel("accuracy (%)")
+    energy.plot(r, [1e9 * run["dynamic_J"] for run in runs], "o-", label="chip dynamic")
+    if result.get("version", 1) >= 2:
+        energy.plot(r, [1e9 * run["cell_reads_J"] for run in runs], "s--", label="cell reads (as drawn)")
+    energy.set_ylabel("energy per inference (nJ)")
+    for ax in (acc, energy):
+        ax.set_xlabel("wire resistance (Ω per segment)")
+        ax.grid(alpha=0.3)
+        legend_beside(ax)
+    return {"accuracy-energy": fig}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", type=int, choices=sorted(VERSIONS), default=1)

@@ -89,6 +89,28 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
+def figures(result: dict) -> dict:
+    """Key ``retrieval``: the honest protocol's top-1 retrieval accuracy (%, mean over the seeds with its
+    95 % t-interval) per chip and direction, seen and unseen classes, with chance drawn as a line; drawn
+    only from the study JSON."""
+    from studyplots import grouped_bars, new_figure
+
+    fig, axes = new_figure(panels=2, width=9.0, height=3.4)
+    for ax, split in zip(axes, ("seen", "unseen")):
+        series = {}
+        for chip, run in result["runs"].items():
+            cells = [run["results"]["honest"][split][d] for d in DIRECTIONS]
+            series[chip] = {"value": [100 * c["mean"] for c in cells], "low": [100 * c["ci95"][0] for c in cells],
+                            "high": [100 * c["ci95"][1] for c in cells]}
+        grouped_bars(ax, [d.replace("_to_", " → ") for d in DIRECTIONS], series,
+                     value_label="top-1 retrieval accuracy (%)")
+        chance = {run["results"]["honest"][split][d]["chance"] for run in result["runs"].values() for d in DIRECTIONS}
+        for c in sorted(chance):
+            ax.axhline(100 * c, color="grey", ls="--", lw=0.8)
+        ax.set_title(f"{split} classes (dashed: chance)", fontsize="small")
+    return {"retrieval": fig}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
