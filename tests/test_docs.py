@@ -160,6 +160,21 @@ def test_study_pages_agree_with_their_json():
         assert f"({path.stem}.md)" in hooks.generated("study-list")
 
 
+def test_citation_names_the_package_version_license_and_authors():
+    """CITATION.cff and the README's BibTeX give the package's version and license and the same authors."""
+    import tomllib
+
+    import neurosim
+
+    cff = (REPO / "CITATION.cff").read_text()
+    license_ = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"]
+    assert f'\nversion: "{neurosim.__version__}"\n' in cff and f"\nlicense: {license_}\n" in cff
+    assert '\n  - name: "The neurosim developers"\n' in cff
+    bibtex = (REPO / "README.md").read_text().split("## How to cite", 1)[1].split("```bibtex\n", 1)[1].split("```")[0]
+    assert f"version = {{{neurosim.__version__}}}" in bibtex and f"license = {{{license_}}}" in bibtex
+    assert "author  = {{The neurosim developers}}" in bibtex
+
+
 def test_sphinx_roles_become_markdown_code():
     markdown_roles = docs_module("griffe_roles").markdown_roles
     assert markdown_roles(":class:`~neurosim.config.Config` and :func:`neurosim.run`, ``x``; ```python") == \
