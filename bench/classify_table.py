@@ -1,4 +1,4 @@
-"""The README's classification table: reservoir vs no-reservoir baselines on one dataset; prints JSON.
+"""The earlier table of docs/studies/classification.md: reservoir vs no-reservoir baselines; prints JSON.
 
     python bench/classify_table.py [--dataset nmnist] [--data-dir ../shared/data] [--samples 0]
                                    [--chips ideal rram-40nm-256kb] [--neurons 200 1000 2000]

@@ -13,7 +13,8 @@ a prediction outside its tolerance carries ``miss``, the stated cause. The three
 in separate blocks, then a summary (predictions, papers, how many read from the primary text), the
 leave-one-macro-out summary and the energy-breakdown checks. The JSON goes to stdout, a readable
 table to stderr. ``--calibrate`` adds the conversion energy each calibration row implies (the value
-written into its preset); ``--markdown`` prints the README's validation tables instead of the JSON.
+written into its preset); ``--markdown`` prints the validation tables (docs/reference/energy-validation.md)
+instead of the JSON.
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ def table_text(rows: list[dict], lomo: list[dict] | None = None, breakdown: list
 
 
 def markdown(rows: list[dict], lomo: list[dict], breakdown: list[dict]) -> str:
-    """The README's validation tables (``--markdown``): every figure, the leave-one-macro-out rows
-    and the breakdown checks, as measured."""
+    """The validation tables (``--markdown``; docs/reference/energy-validation.md shows them): every figure,
+    the leave-one-macro-out rows and the breakdown checks, as measured."""
     out = ["| figure | paper | role | operating point (as the paper states it) | published | neurosim | error "
            "| from |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (default 0)")
     parser.add_argument("--calibrate", action="store_true",
                         help="also print the conversion energy each calibration row implies")
-    parser.add_argument("--markdown", action="store_true", help="print the README's tables instead of the JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the docs page's tables instead of the JSON")
     args = parser.parse_args(argv)
     rows = validation_table(args.seed)
     lomo = leave_one_macro_out(args.seed)

@@ -185,7 +185,7 @@ def throughput(protocol: dict, work: Path) -> dict:
 
 
 def markdown(result: dict) -> str:
-    """The README's tables from a result JSON."""
+    """The tables of docs/studies/codesign.md from a result JSON."""
     study, budgets = result["study"], None
     lines = []
     arms = list(study["summary"])
@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("neurosim-out/optimize-study"))
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "studies" / "optimize_vs_grid.json")
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--table", action="store_true", help="print the README tables of --json and stop")
+    parser.add_argument("--table", action="store_true", help="print the docs page's tables of --json and stop")
     args = parser.parse_args()
     if args.table:
         print(markdown(json.loads(args.json.read_text())))

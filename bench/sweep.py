@@ -83,7 +83,7 @@ def nmnist_unit(data_dir: Path) -> dict:
     from neurosim.data.memo import memoized_loading
     from neurosim.tasks import RunContext, run_task
 
-    # 200 neurons, as the README quotes (N-MNIST itself recommends 2,000)
+    # 200 neurons, as docs/studies/sweeps.md quotes (N-MNIST itself recommends 2,000)
     config = load_config(overrides=["run.dataset=\"nmnist\"", "run.samples=0", "network.neurons=200"])
     run_task("classify", load_config(overrides=["run.dataset=\"nmnist\"", "run.samples=40", "network.neurons=200"]),
              RunContext("auto", data_dir))  # warm-up: compiled code, file system cache

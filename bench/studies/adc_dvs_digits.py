@@ -1,7 +1,7 @@
 """The column ADC's resolution on the default run: accuracy, spikes and dynamic energy per setting.
 
     python bench/studies/adc_dvs_digits.py            # runs every row, writes adc_dvs_digits.json
-    python bench/studies/adc_dvs_digits.py --table    # the README table from that JSON
+    python bench/studies/adc_dvs_digits.py --table    # the study page's table from that JSON
 
 Protocol: ``bench/studies/adc_dvs_digits.md`` (written before the run). Each row is the default
 ``neurosim run`` with the row's ``--set`` options, run through the public API.
@@ -56,7 +56,7 @@ def _energy(j: float) -> str:
 
 
 def table(study: dict) -> str:
-    """The README table (markdown) of a study JSON."""
+    """The table of docs/studies/adc-in-the-loop.md (markdown) of a study JSON."""
     lines = ["| `crossbar.adc_bits` | CV accuracy (repeated, 95 % corrected t interval) | test split | "
              "spikes / sample | ADC energy | chip dynamic energy / inference | headline (dynamic ratio) |",
              "|---|---|---|---|---|---|---|"]
@@ -92,7 +92,7 @@ def figures(study: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", action="store_true", help="print the README table from the JSON and stop")
+    parser.add_argument("--table", action="store_true", help="print the study page's table from the JSON and stop")
     args = parser.parse_args(argv)
     if args.table:
         print(table(json.loads(JSON_PATH.read_text())))

@@ -7,8 +7,8 @@
 Runs the classify task on all N-MNIST samples once per readout (ridge, logistic) with repeated CV,
 every baseline and control, the official Test split and nested CV over the declared grid; writes
 bench/studies/classify_nmnist_v1.json (date, commit, machine, the command of each run, every figure the
-README shows). ``--readouts``: run only these and keep the other readouts' entries of the JSON already
-written (each entry carries its own commit and date). ``--table``: print the README's N-MNIST table from
+study page shows). ``--readouts``: run only these and keep the other readouts' entries of the JSON already
+written (each entry carries its own commit and date). ``--table``: print the study page's N-MNIST table from
 the JSON, running nothing. ``--set``: extra keys (a smoke test at small settings, written with ``--json``
 elsewhere; the study itself sets none).
 """
@@ -57,7 +57,7 @@ def _commit() -> str:
 
 
 def extract(report: dict) -> dict:
-    """The figures the README shows, from one run's report: per feature set its repeated CV, pooled CV,
+    """The figures the study page shows, from one run's report: per feature set its repeated CV, pooled CV,
     CV on the Test samples and official-Test accuracy with McNemar; the reservoir's nested CV; the
     comparison against the strongest control; and the report itself (the results table's row)."""
     held = report["held_out"]["feature_sets"]
@@ -115,7 +115,7 @@ def interval(c: dict) -> str:
 
 
 def table(result: dict) -> str:
-    """The README's N-MNIST table (markdown) from the study JSON."""
+    """The N-MNIST table of docs/studies/classification.md (markdown) from the study JSON."""
     lines = ["| readout | feature set | features | CV, 3×5 splits [Nadeau–Bengio 95 %] | CV pooled [Wilson] | "
              "CV on the Test samples | official Test [Wilson] | McNemar p vs reservoir (Test) |",
              "|---|---|---|---|---|---|---|---|"]
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--readouts", nargs="+", default=list(READOUTS), choices=READOUTS)
     parser.add_argument("--json", type=Path, default=RESULT)
-    parser.add_argument("--table", action="store_true", help="print the README table from the JSON; run nothing")
+    parser.add_argument("--table", action="store_true", help="print the study page's table from the JSON; run nothing")
     parser.add_argument("--set", dest="extra", action="append", default=[])
     args = parser.parse_args(argv)
     if not args.table:

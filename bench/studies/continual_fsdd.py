@@ -1,15 +1,15 @@
-"""Continual learning on FSDD at the README's settings for the other datasets; prints the README rows.
+"""Continual learning on FSDD at the settings of the other datasets; prints the study page's rows.
 
     python bench/studies/continual_fsdd.py [--data-dir ../shared/data] [--seeds 0 1 2]
                                            [--streams permuted class-split] [--table-only]
 
 Every run is ``neurosim run --task continual --chip ideal --dataset fsdd --data-dir ../shared/data
 --samples 0 --set network.neurons=1000 --set network.recurrent_norm=none --set
-network.recurrent_scale=0.2236 --seed S [--set continual.stream=class-split]`` (the README's continual
+network.recurrent_scale=0.2236 --seed S [--set continual.stream=class-split]`` (docs/studies/continual.md's continual
 commands for dvs-digits and N-MNIST, on FSDD; default ``[continual]``: 5 tasks, finetune, hlop, exact,
 replay, multitask; class-split: 2 classes per task, one head each), run in this process so the
 recordings are heard by the cochlea once. Writes bench/studies/continual_fsdd.json (the commit, the
-commands, ACC and BWT per method and seed) and prints the README's table rows.
+commands, ACC and BWT per method and seed) and prints the study page's table rows.
 """
 
 from __future__ import annotations
@@ -40,12 +40,13 @@ METHODS = ("finetune", "hlop", "exact", "replay", "multitask")
 
 
 def points(x: float) -> str:
-    """A change in accuracy as signed points, with a typographic minus as the README writes it."""
+    """A change in accuracy as signed points, with a typographic minus as the study page writes it."""
     return f"{100 * x:+.1f}".replace("-", "−")
 
 
 def table(result: dict) -> str:
-    """README rows: per stream and method, ACC and BWT over seeds (mean, 95 % t-interval) and per seed."""
+    """docs/studies/continual.md's rows: per stream and method, ACC and BWT over seeds (mean, 95 % t-interval)
+    and per seed."""
     rows = []
     for stream, runs in result["streams"].items():
         n_train, n_test = runs[0]["n_train"], runs[0]["n_test"]

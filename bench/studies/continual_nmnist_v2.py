@@ -5,7 +5,7 @@
 
 Runs the continual task once (4 seeds, hyperparameters chosen on each seed's validation split by
 ``continual.grid``), writes bench/studies/continual_nmnist_v2.json (date, commit, machine, command, the
-selection, per-seed ACC/BWT, paired differences and the targets' verdicts) and prints the README's rows.
+selection, per-seed ACC/BWT, paired differences and the targets' verdicts) and prints the study page's rows.
 ``--table-only``: print them from the JSON already written, running nothing. ``--set``: extra keys after the
 study's (a smoke test at small settings, written with ``--json`` elsewhere; the study itself sets none).
 """
@@ -70,7 +70,7 @@ def targets(c: dict) -> list[dict]:
 
 
 def extract(report: dict) -> dict:
-    """The figures the README shows, from the task's report."""
+    """The figures the study page shows, from the task's report."""
     c = report["continual"]
     keep = ("acc", "bwt", "acc_per_seed", "bwt_per_seed", "lateral_neurons")
     return {"dataset": report["dataset"], "seeds": c["seeds"], "network": c["network"],
@@ -80,7 +80,7 @@ def extract(report: dict) -> dict:
 
 
 def points(x: float) -> str:
-    """A change in accuracy as signed points, with a typographic minus as the README writes it."""
+    """A change in accuracy as signed points, with a typographic minus as the study page writes it."""
     return f"{100 * x:+.1f}".replace("-", "−")
 
 
@@ -91,7 +91,7 @@ def interval(d: dict, signed: bool) -> str:
 
 
 def table(result: dict) -> str:
-    """README rows: chosen settings, per-method ACC/BWT, paired differences, targets."""
+    """docs/studies/continual.md's rows: chosen settings, per-method ACC/BWT, paired differences, targets."""
     r = result["result"]
     sel = r["selection"]
     lines = [f"Chosen on the validation split ({sel['n_val']} of each task's {sel['n_fit'] + sel['n_val']} "

@@ -4,8 +4,8 @@
 
 Runs ``neurosim run`` (classify, defaults) with ``crossbar.wire_resistance`` = 0, the 40 nm preset's
 estimate (1.03 Ω per cell segment, derived in hardware_models/rram-40nm-256kb.toml) and ×2, ×5, in this
-process; writes bench/studies/ir_drop.json (the commit, each run's command, every figure the README
-shows) and prints the README's table. ``--table-only``: print the table from the JSON already written.
+process; writes bench/studies/ir_drop.json (the commit, each run's command, every figure the study page
+shows) and prints the page's table. ``--table-only``: print the table from the JSON already written.
 ``--set``: extra keys for every run (a smoke test at small settings, written with ``--json`` elsewhere;
 the study itself sets none). ``--version 2`` (protocol bench/studies/ir_drop_v2.md): the same runs with
 the cell reads priced at the current the lines drew; writes ir_drop_v2.json, whose table adds that column.

@@ -5,7 +5,7 @@
 
 Runs version 1's two commands (``neurosim run --task zeroshot --samples 0 --chip CHIP --set zeroshot.seeds=10``)
 with ``--set zeroshot.val_split=groups``, writes bench/studies/zeroshot_builtin_v2.json (date, commit, machine,
-commands and the figures the README shows, as bench/studies/zeroshot_nmnist_fsdd.py extracts them) and prints
+commands and the figures the study page shows, as bench/studies/zeroshot_nmnist_fsdd.py extracts them) and prints
 the table. ``--table-only``: print it from the JSON already written. ``--set``: extra keys for both runs (a smoke
 test at small settings, written with ``--json`` elsewhere; the study itself sets none).
 """

@@ -5,7 +5,7 @@
 
 Runs ``neurosim run --task zeroshot --config configs/zeroshot-nmnist-fsdd.toml`` on the ideal chip and on
 rram-40nm-256kb with the projection on the crossbar, writes bench/studies/zeroshot_nmnist_fsdd.json (the
-commit, the commands and every figure the README shows) and prints the README's table. ``--table-only``:
+commit, the commands and every figure the study page shows) and prints the page's table. ``--table-only``:
 print the table from the JSON already written, running nothing. ``--set``: extra keys for both runs
 (a smoke test at small settings, written with ``--json`` elsewhere; the study itself sets none).
 """
@@ -34,7 +34,7 @@ def command(chip: str, data_dir: Path, extra: list[str]) -> list[str]:
 
 
 def extract(report: dict) -> dict:
-    """The figures the README shows, from one run's report.json."""
+    """The figures the study page shows, from one run's report.json."""
     z = report["zeroshot"]
     clip = z["results"]["clip"]
     keep = ("mean", "std", "ci95", "chance", "p_vs_chance", "per_seed", "epochs", "queries")

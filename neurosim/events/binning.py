@@ -28,7 +28,7 @@ half-open windows ``[t0 + k w, t0 + (k + 1) w)`` of integer width ``w = (t_last 
    When it is not, tonic's bin ``(t - t0) // w`` is ours or one later (``w <= span / n``;
    never more than one when ``span >= n**2`` µs). On the 1,100 real N-MNIST samples with
    ``n = 50`` tonic drops 1,130 events and puts 8,999 kept events (in 1,023 samples) one
-   bin later (README, Event tensors).
+   bin later (docs/explanation/run.md, "Event tensors").
 2. tonic counts in int16 and wraps past 32,767 events per cell (long recordings);
    here counts are int32 and :class:`DataError` is raised before anything could wrap.
 3. tonic's frames are ``[n_bins, P, H, W]`` per sample; ours are ``[n, n_bins, C]``, so

@@ -68,7 +68,7 @@ class NMNIST(Dataset):
     #: A 2,000-neuron reservoir: on the 1,100 real samples (5-fold CV, ridge readout on spikes in 5 time
     #: windows) 200 neurons reach 88.5 % (ideal chip), below the 89.3 % of the same windowed input without a
     #: reservoir, and no input/recurrent scale, threshold or decay tried at 200 lifted them above 90.5 %;
-    #: 1,000 reach 91.8 %, 2,000 reach 93.0 % (rram-40nm-256kb: 93.5 %). The README's Results say more;
+    #: 1,000 reach 91.8 %, 2,000 reach 93.0 % (rram-40nm-256kb: 93.5 %). docs/studies/classification.md says more;
     #: ``--set network.neurons=200`` (or configs/lin2025-nmnist.toml) gives the paper's size.
     recommended = {"network.neurons": 2000}
     official_split = True

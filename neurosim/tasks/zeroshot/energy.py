@@ -65,7 +65,7 @@ def _query_energy(data: ModalityData, settings: ZeroshotSettings, proj: Projecti
 
 
 def training_cost(a: ModalityData, b: ModalityData, settings: ZeroshotSettings, n_pairs: int) -> dict:
-    """Operations (MACs) of training, for the README's comparison with the paper's SRNN-CLIP.
+    """Operations (MACs) of training, for the comparison with the paper's SRNN-CLIP (docs/studies/zeroshot.md).
 
     * ``lsm_clip``: one forward pass of each reservoir over its training samples (dense
       ``T (n_in N + N²)`` per sample: the fixed encoder, run once) plus ``epochs`` passes of
