@@ -235,15 +235,29 @@ def test_page_runs(page, tmp_path):
 
 # the site ----------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The site built by ``mkdocs build --strict`` into a temporary folder, and the build's output."""
-    folder = tmp_path_factory.mktemp("site")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
-                           "-d", str(folder)], cwd=REPO, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1",
-                               "NO_MKDOCS_2_WARNING": "1"})
-    return folder, done
+    """The site built by ``mkdocs build --strict`` into a temporary folder, and the build's return code and
+    stderr: built once per test session, also when pytest-xdist spreads the tests that use it over
+    workers (they share the session's temporary root; a lock lets the first one build, the others wait
+    and read its result)."""
+    import fcntl
+    import json
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # basetemp is <session>/popen-gwN: share the session's
+        root = root.parent
+    folder, result = root / "docs-site", root / "docs-site.json"
+    with open(root / "docs-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.is_file():
+            done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
+                                   "-d", str(folder)], cwd=REPO, capture_output=True, text=True, timeout=900,
+                                  env={**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1",
+                                       "NO_MKDOCS_2_WARNING": "1"})
+            result.write_text(json.dumps({"returncode": done.returncode, "stderr": done.stderr}))
+    built = json.loads(result.read_text())
+    return folder, subprocess.CompletedProcess([], built["returncode"], "", built["stderr"])
 
 
 @pytest.mark.slow
