@@ -195,11 +195,12 @@ def load_script(script: Path):
     return module
 
 
-def study_figures(path: Path) -> dict:
-    """``{key: matplotlib Figure}`` that study JSON ``path``'s script draws from it; {} if it draws none."""
+def study_figures(path: Path, text: str | None = None) -> dict:
+    """``{key: matplotlib Figure}`` that study JSON ``path``'s script draws from it (from ``text``, the JSON
+    as read, if given); {} if it draws none."""
     script = study_script(path)
     draw = getattr(load_script(script), "figures", None) if script else None
-    return draw(json.loads(path.read_text())) if draw else {}
+    return draw(json.loads(path.read_text() if text is None else text)) if draw else {}
 
 
 def figure_uri(path: Path, key: str) -> str:
@@ -207,15 +208,20 @@ def figure_uri(path: Path, key: str) -> str:
     return f"studies/figures/{path.stem}-{key}.svg"
 
 
-@cache
 def study_svgs(path: Path) -> dict[str, bytes]:
     """``{site path: SVG bytes}`` of every figure of study JSON ``path``; the same JSON gives the same bytes
-    (a fixed hash salt for the SVG's ids, no date in its metadata)."""
+    (a fixed hash salt for the SVG's ids, no date in its metadata). Drawn once per JSON text, so a
+    ``mkdocs serve`` rebuild after the JSON changed draws them again."""
+    return _svgs(path, path.read_text())
+
+
+@cache
+def _svgs(path: Path, text: str) -> dict[str, bytes]:
     import matplotlib
 
     svgs = {}
     with matplotlib.rc_context({"svg.hashsalt": "neurosim-docs", "svg.fonttype": "path"}):
-        for key, fig in study_figures(path).items():
+        for key, fig in study_figures(path, text).items():
             buffer = io.BytesIO()
             fig.savefig(buffer, format="svg", metadata={"Date": None})
             svgs[figure_uri(path, key)] = buffer.getvalue()

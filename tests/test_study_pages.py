@@ -223,7 +223,7 @@ def test_study_svgs_are_deterministic_and_embedded_on_the_study_page():
     hooks = docpages.hooks()
     path = STUDIES / "ir_drop_v2.json"
     first = hooks.study_svgs(path)
-    hooks.study_svgs.cache_clear()
+    hooks._svgs.cache_clear()
     again = hooks.study_svgs(path)
     assert first == again and list(first) == ["studies/figures/ir_drop_v2-accuracy-energy.svg"]
     svg = first["studies/figures/ir_drop_v2-accuracy-energy.svg"].decode()
