@@ -40,6 +40,7 @@ from provenance import git_commit, machine, run_neurosim, utc_now  # noqa: E402
 
 from neurosim.config import load_config  # noqa: E402
 from neurosim.learning.controls import FEEDFORWARD, RANDOM_FEATURES  # noqa: E402
+from neurosim.tasks.classify import SIGNIFICANCE  # noqa: E402
 from neurosim.report import format_interval, format_percent, format_quantity, format_ratio  # noqa: E402
 
 STUDY, VERSION = "results", 1
@@ -162,7 +163,7 @@ HEADER = ("| data | chip | neurons | CV accuracy (95 % CI) | test split | strong
           "reservoir's margin, McNemar p | strongest of all baselines and controls (CV): reservoir's margin, "
           "verdict | dynamic energy / inference: chip vs strongest fair baseline | **headline: dynamic ratio** | "
           "standby power: chip / baseline | ratio with static power: back-to-back → one per sample | "
-          "compute latency | command | source (study or script) |")
+          "compute latency | command | source (study) |")
 SEPARATOR = "|" + "---|" * HEADER.count(" | ") + "---|"
 
 
@@ -226,9 +227,11 @@ def run_study(rows: list, args: argparse.Namespace, argv: list[str]) -> dict:
              "date": utc_now(), "commit": git_commit(), "machine": machine(), "rows": [], "not_run": []}
     deadline = _deadline(args.stop_at)
 
-    def save() -> None:
+    def save() -> None:  # atomically: a run stopped mid-write keeps the rows written before
         if args.json:
-            args.json.write_text(json.dumps(study, indent=1) + "\n")
+            part = args.json.with_name(args.json.name + ".part")
+            part.write_text(json.dumps(study, indent=1) + "\n")
+            part.replace(args.json)
 
     for k in STUDIES:  # always in the study, never rerun
         label, command = ROWS[k]
@@ -269,6 +272,11 @@ def summary(study: dict) -> list[str]:
         c = r["report"]["comparison"]
         out.append(f"- {_name(r)}: the reservoir beats {c['strongest_control']} "
                    f"{format_percent(c['control_accuracy'], 1)}, {c['control_verdict']}.")
+    inputs = [r for r in rows if r["report"]["comparison"]["reservoir_beats_strongest"]]
+    out.append(f"- Against the strongest no-reservoir input baseline alone (McNemar p < {SIGNIFICANCE:g}), the "
+               f"reservoir is better on {len(inputs)} of {len(rows)} rows"
+               + (": " + "; ".join(f"{_name(r)}, {r['report']['comparison']['verdict']}" for r in inputs)
+                  if inputs else "") + ".")
     by_chip: dict[str, list[float]] = {}
     for r in rows:
         by_chip.setdefault(r["chip"], []).append(r["report"]["energy"]["improvement_vs_baseline"])
