@@ -1,0 +1,159 @@
+"""The results page (docs/studies/results.md) against study ``results v1``'s JSON: the page's table is the
+rendering of the JSON, every row holds both controls and the verdict against the strongest of them, the
+page names the study and its version, and the page's hand-written prose quotes no result figure (those
+are all in the generated block, read from the JSON), except in its section of earlier measurements."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from docpages import page
+
+REPO = Path(__file__).resolve().parents[1]
+#: The page's section of rows not from a study JSON (the last section; it may quote its own figures).
+EARLIER = "## Earlier measurements, not from a study JSON"
+#: A result figure: a percentage with decimals, a ratio, a margin in points, a p-value.
+FIGURE = re.compile(r"\d+\.\d+ ?%|\d+(?:\.\d+)? ?×|[+−-]\d+(?:\.\d+)? points?|\bp = \d")
+
+
+@pytest.fixture(scope="module")
+def results():
+    """bench/readme_results.py as a module."""
+    spec = importlib.util.spec_from_file_location("readme_results", REPO / "bench" / "readme_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def study(results):
+    return json.loads(results.RESULT.read_text())
+
+
+def test_the_page_is_the_rendering_of_the_study_json(results, study):
+    shown = page("studies/results.md")
+    assert shown == results.write_page(study), (
+        "docs/studies/results.md differs from study results v1's JSON: run `python bench/readme_results.py --page`")
+    assert f"**`{study['study']} v{study['version']}`**" in shown and study["version"] == results.VERSION
+
+
+def test_every_row_holds_both_controls_and_the_verdict_the_table_shows(results, study):
+    shown = page("studies/results.md")
+    assert study["rows"], "the study JSON holds no row"
+    for row in study["rows"]:
+        report = row["report"]
+        assert set(results.CONTROLS) <= set(report["controls"]), f"row {row['row']} lacks a control"
+        comparison = report["comparison"]
+        everything = {**report["baselines"], **report["controls"]}
+        strongest = max(everything, key=lambda name: everything[name]["value"])
+        assert comparison["strongest_control"] == strongest
+        line = next(line for line in shown.splitlines() if f"`{row['command']}`" in line and line.startswith("|"))
+        assert f"{strongest} " in line and comparison["control_verdict"] in line
+
+
+def test_a_row_without_the_controls_is_refused(results, study):
+    for key in ("controls", "comparison"):
+        broken = copy.deepcopy(study)
+        if key == "controls":
+            del broken["rows"][0]["report"]["controls"][results.CONTROLS[1]]
+        else:
+            del broken["rows"][0]["report"]["comparison"]["control_verdict"]
+        with pytest.raises(SystemExit, match="lacks the controls"):
+            results.render(broken)
+
+
+def test_rows_are_the_protocol_s_and_each_row_is_in_the_json_or_labelled_earlier(results, study):
+    protocol = (REPO / study["protocol"]).read_text()
+    shown = page("studies/results.md")
+    earlier = shown.split(EARLIER, 1)[1]
+    in_json = {row["row"] for row in study["rows"]}
+    for row in study["rows"]:
+        if row["source"] == f"{results.STUDY} v{results.VERSION}":
+            assert f"| {row['row']} | {row['data']} | {row['chip']} |" in protocol, f"row {row['row']} is not planned"
+            assert f"`{row['command']}` |" in protocol, f"row {row['row']} ran another command than planned"
+    for k, (_, command) in enumerate(results.ROWS):
+        typed = f"neurosim run {command}".strip()
+        if k not in in_json:
+            assert f"`{typed}`" in earlier, f"row {k} is neither in the study JSON nor among the earlier measurements"
+    assert {n["row"] for n in study["not_run"]}.isdisjoint(in_json)
+    carried = {row["row"]: row for row in study["rows"] if row["source"] != f"{results.STUDY} v{results.VERSION}"}
+    assert set(carried) == set(results.STUDIES)
+    for k, row in carried.items():
+        path, run = results.STUDIES[k]
+        assert row["report"] == json.loads(path.read_text())["runs"][run]["report"]
+
+
+def test_the_protocol_was_committed_before_the_run(study):
+    done = subprocess.run(["git", "cat-file", "-e", f"{study['commit']}:{study['protocol']}"], cwd=REPO,
+                          capture_output=True)
+    if done.returncode != 0 and subprocess.run(["git", "cat-file", "-e", study["commit"]], cwd=REPO,
+                                               capture_output=True).returncode != 0:
+        pytest.skip("the run's commit is not in this clone (shallow)")
+    assert done.returncode == 0, f"{study['protocol']} is not in the run's commit {study['commit']}"
+    assert all(row["commit"] == study["commit"] for row in study["rows"] if row["source"] == "results v1")
+
+
+def test_the_hand_written_prose_quotes_no_result_figure(results):
+    shown = page("studies/results.md")
+    head, rest = shown.split(results.BEGIN, 1)
+    prose = head + rest.split(results.END, 1)[1].split(EARLIER, 1)[0]
+    assert EARLIER in shown
+    assert not FIGURE.findall(prose), "a figure outside the results page's generated block: render it from the JSON"
+
+
+def _rows(study, data=None, chip=None, neurons=None):
+    """The study's rows of that dataset label, chip and size (None: any)."""
+    return [r for r in study["rows"] if data in (None, r["data"]) and chip in (None, r["chip"])
+            and neurons in (None, r["neurons"])]
+
+
+def _significant(row) -> bool:
+    return row["report"]["comparison"]["control_corrected_t_p"] < 0.05
+
+
+def _margin(row) -> float:
+    return row["report"]["comparison"]["control_repeated_margin_points"]
+
+
+#: Each claim of the page's hand-written reading ("What it means"), and what must hold in the JSON for it.
+CLAIMS = {
+    "On none of the nine rows does the reservoir beat the strongest of its baselines and controls":
+        lambda s: len(s["rows"]) == 9 and not any(r["report"]["comparison"]["reservoir_beats_all_controls"]
+                                                   for r in s["rows"]),
+    "random features of the reservoir's width score higher than the reservoir on all three":
+        lambda s: len(_rows(s, "dvs-digits")) == 3 and all(
+            r["report"]["comparison"]["strongest_control"] == "random features" and _margin(r) < 0
+            for r in _rows(s, "dvs-digits")),
+    "significantly on `rram-40nm-256kb` and `pcm-14nm-hermes`, not significantly on `ideal`":
+        lambda s: all(_significant(r) for c in ("rram-40nm-256kb", "pcm-14nm-hermes")
+                      for r in _rows(s, "dvs-digits", c)) and not _significant(_rows(s, "dvs-digits", "ideal")[0]),
+    "no difference between the reservoir and its strongest\ncontrol is significant, either way":
+        lambda s: all(not _significant(r) for r in _rows(s, "spoken-digits") + _rows(s, "N-MNIST", neurons=200)),
+    "the strongest is the random features on some rows and the\nfeed-forward network":
+        lambda s: {r["report"]["comparison"]["strongest_control"]
+                   for r in _rows(s, "spoken-digits") + _rows(s, "N-MNIST", neurons=200)}
+        == {"random features", "feed-forward spiking"},
+    "The one row where the reservoir beats its\nstrongest input baseline, N-MNIST at 2,000 neurons":
+        lambda s: [(r["data"], r["chip"], r["neurons"]) for r in s["rows"]
+                   if r["report"]["comparison"]["reservoir_beats_strongest"]]
+        == [("N-MNIST", "rram-40nm-256kb", 2000)],
+    "`rram-40nm-256kb` chip\nneeds less dynamic energy than the digital baseline on every row":
+        lambda s: all(r["report"]["energy"]["improvement_vs_baseline"] > 1 for r in _rows(s, chip="rram-40nm-256kb")),
+    "the `pcm-14nm-hermes` core slightly\nmore":
+        lambda s: all(0.8 < r["report"]["energy"]["improvement_vs_baseline"] < 1
+                      for r in _rows(s, chip="pcm-14nm-hermes")),
+    "the `ideal` chip (a 16-bit digital reference) several times more":
+        lambda s: all(r["report"]["energy"]["improvement_vs_baseline"] < 0.5 for r in _rows(s, chip="ideal")),
+}
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=range(len(CLAIMS)))
+def test_each_claim_of_the_hand_written_reading_holds_in_the_json(study, claim):
+    assert claim in page("studies/results.md"), "the claim is no longer on the page: update CLAIMS"
+    assert CLAIMS[claim](study), f"the page says {claim!r}, which study results v1's JSON does not hold"
