@@ -1,7 +1,7 @@
 """The prediction study, version 2, as its protocol (bench/studies/prediction_v2.md) says.
 
     python bench/studies/prediction_v2.py [--deadline 2026-12-07T07:40] [--workers 3] [--work DIR]
-                                          [--json PATH] [--smoke]
+                                          [--json PATH] [--smoke] [--continue PRIOR_JSON]
     python bench/studies/prediction_v2.py --table [--json PATH]
 
 Runs the task ``prediction`` (ideal chip, 200 Izhikevich neurons, every other setting at its default) as
@@ -13,6 +13,8 @@ stopped and left out. Each finished job's figures are kept under ``--work`` (a r
 bench/studies/prediction_v2.json gets the date, the commit, the machine, every job's figures and the
 summary over the confirmation seeds. ``--table`` prints the README's table from that JSON, running
 nothing. ``--smoke``: tiny settings and seeds (a check of the script, written with ``--json`` elsewhere).
+``--continue PRIOR_JSON``: run only the jobs a previous run left unstarted (its ``not_run`` list, in its
+order) with the λ that run chose (no tuning job runs), as bench/studies/prediction_v2_continued.md says.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 RESULT = Path(__file__).with_suffix(".json")
 PROTOCOL = "bench/studies/prediction_v2.md"
+ADDENDUM = "bench/studies/prediction_v2_continued.md"
 
 CHIP = "ideal"
 NETWORK = ["network.model=izhikevich", "network.neurons=200", "crossbar.adc_mode=ideal", "prediction.seeds=1"]
@@ -122,11 +125,12 @@ def choose_lambda(tuned: list[dict]) -> dict:
                                        for k, v in scores.items()}}
 
 
-def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.datetime, smoke: bool) -> dict:
-    """Run the jobs, up to ``workers`` at once, the first startable in order; stop at ``deadline``."""
+def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.datetime, smoke: bool,
+             lam: dict | None = None) -> dict:
+    """Run the jobs, up to ``workers`` at once, the first startable in order; stop at ``deadline``.
+    ``lam``: λ already chosen (``choose_lambda``'s dict); else the tuning jobs among ``all_jobs`` choose it."""
     ctx = mp.get_context("fork")
     running: dict[str, tuple[dict, mp.Process]] = {}
-    lam: dict | None = None
     stopped: list[str] = []
     block_trials = 6 if smoke else 100
 
@@ -143,7 +147,7 @@ def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.dateti
                 if proc.exitcode != 0:
                     raise SystemExit(f"job {key} failed (exit code {proc.exitcode}); see its traceback above")
         tune = [j for j in all_jobs if j["kind"] == "tune"]
-        if lam is None and all(done(j) for j in tune):
+        if lam is None and tune and all(done(j) for j in tune):
             lam = choose_lambda([load(j) for j in tune])
             print(f"λ chosen on the development seed(s): {lam['lambda']} {lam['scores']}", flush=True)
         todo = [j for j in all_jobs if not done(j) and name(j) not in running]
@@ -296,6 +300,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--deadline", default="2026-12-07T07:40", help="UTC; running jobs stop then")
     ap.add_argument("--smoke", action="store_true", help="tiny settings and seeds (checks the script)")
+    ap.add_argument("--continue", dest="prior", type=Path, default=None, metavar="PRIOR_JSON",
+                    help="run only PRIOR_JSON's not_run jobs, in order, with its λ")
     args = ap.parse_args()
     if args.table:
         print(table(json.loads(args.json.read_text())))
@@ -306,13 +312,21 @@ def main() -> None:
     started = dt.datetime.now(dt.timezone.utc)
     load_start = os.getloadavg()
     all_jobs = jobs(dev, conf)
-    run = schedule(all_jobs, args.work, args.workers, deadline, args.smoke)
+    prior = json.loads(args.prior.read_text()) if args.prior else None
+    if prior is not None:
+        by_name = {name(j): j for j in all_jobs}
+        all_jobs = [by_name[n] for n in prior["not_run"]]
+    protocol = ADDENDUM if prior is not None else PROTOCOL
+    run = schedule(all_jobs, args.work, args.workers, deadline, args.smoke,
+                   prior and prior["tuning"]["lambda"])
     results = [json.loads((args.work / f"{name(j)}.json").read_text()) for j in all_jobs
                if (args.work / f"{name(j)}.json").exists()]
     data = {
-        "study": "prediction_v2", "protocol": PROTOCOL,
-        "protocol_commit": _git("log", "-1", "--format=%H %cI", "--", PROTOCOL),
+        "study": "prediction_v2", "protocol": protocol,
+        "protocol_commit": _git("log", "-1", "--all", "--format=%H %cI", "--", protocol),
         "commit": _git("rev-parse", "HEAD"), "tree_dirty": bool(_git("status", "--porcelain", "--", "neurosim")),
+        "script_diff": _git("diff", "HEAD", "--", "bench/studies/prediction_v2.py"),
+        "continues": prior and f"bench/studies/{args.prior.name}",
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "deadline_utc": deadline.isoformat(timespec="minutes"),
@@ -320,7 +334,8 @@ def main() -> None:
                     "loadavg_at_start": load_start, "loadavg_at_end": os.getloadavg(), "workers": args.workers},
         "smoke": args.smoke, "chip": CHIP, "settings": NETWORK, "development_seeds": list(dev),
         "confirmation_seeds": list(conf), "lambda_grid": list(LAMBDAS), "tuning": {
-            "lambda": run["lambda"], "jobs": [r for r in results if r["job"]["kind"] == "tune"]},
+            "lambda": run["lambda"], "jobs": [r for r in results if r["job"]["kind"] == "tune"],
+            "from": prior and f"bench/studies/{args.prior.name}"},
         "stopped_at_deadline": run["stopped_at_deadline"], "not_run": run["not_run"],
         "jobs": [r for r in results if r["job"]["kind"] != "tune"],
         "summary": summarise(results, set(conf)),
