@@ -33,6 +33,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[2]
 RESULT = Path(__file__).with_suffix(".json")
@@ -349,7 +353,7 @@ def merged_notes(cont: dict) -> str:
 NEVER = 101
 
 
-def figures(data: dict) -> dict:
+def figures(data: dict) -> dict[str, Figure]:
     """The study's figures from one loaded JSON (the merged summary where the JSON holds one, else its own):
     ``"r"``, end-of-block r_A and r_B per confirmation seed (second-half mean beside) with the target
     lines; ``"retrack"``, trials to re-track per method and seed at 5 and 3 blocks before the switch,
