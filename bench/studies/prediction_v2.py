@@ -389,7 +389,7 @@ def figures(data: dict) -> dict[str, Figure]:
         ax.axhline(NEVER, color="0.8", linewidth=0.8, label=f"never (drawn at {NEVER})")
         ax.set_xticks(range(len(METHODS)), METHODS, fontsize=8)
         ax.set_title(f"{pre} blocks before the switch", fontsize=9)
-    axes[0].set_ylabel("trials to re-track (per seed)")
+    axes[0].set_ylabel(f"trials to re-track per seed (never: at {NEVER})")
     out["retrack"] = fig
     return out
 
