@@ -1,8 +1,9 @@
 """The prediction study, version 2, as its protocol (bench/studies/prediction_v2.md) says.
 
     python bench/studies/prediction_v2.py [--deadline 2026-12-07T07:40] [--workers 3] [--work DIR]
-                                          [--json PATH] [--smoke]
+                                          [--json PATH] [--smoke] [--continue PRIOR_JSON]
     python bench/studies/prediction_v2.py --table [--json PATH]
+    python bench/studies/prediction_v2.py --merge bench/studies/prediction_v2.json [--json CONTINUED_JSON]
 
 Runs the task ``prediction`` (ideal chip, 200 Izhikevich neurons, every other setting at its default) as
 jobs of one seed and one experiment each: first the tuning of FORCE's forgetting factor λ on the
@@ -13,6 +14,11 @@ stopped and left out. Each finished job's figures are kept under ``--work`` (a r
 bench/studies/prediction_v2.json gets the date, the commit, the machine, every job's figures and the
 summary over the confirmation seeds. ``--table`` prints the README's table from that JSON, running
 nothing. ``--smoke``: tiny settings and seeds (a check of the script, written with ``--json`` elsewhere).
+``--continue PRIOR_JSON``: run only the jobs a previous run left unstarted (its ``not_run`` list, in its
+order) with the λ that run chose (no tuning job runs), as bench/studies/prediction_v2_continued.md says;
+``--merge`` then adds to that run's JSON the figures merged with version 2's (:func:`merge`), which
+``--table`` prints (by default from bench/studies/prediction_v2_continued.json where it exists) and
+:func:`figures` draws.
 """
 
 from __future__ import annotations
@@ -27,10 +33,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 REPO = Path(__file__).resolve().parents[2]
 RESULT = Path(__file__).with_suffix(".json")
+CONTINUED = RESULT.with_name("prediction_v2_continued.json")
 PROTOCOL = "bench/studies/prediction_v2.md"
+ADDENDUM = "bench/studies/prediction_v2_continued.md"
 
 CHIP = "ideal"
 NETWORK = ["network.model=izhikevich", "network.neurons=200", "crossbar.adc_mode=ideal", "prediction.seeds=1"]
@@ -122,11 +134,12 @@ def choose_lambda(tuned: list[dict]) -> dict:
                                        for k, v in scores.items()}}
 
 
-def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.datetime, smoke: bool) -> dict:
-    """Run the jobs, up to ``workers`` at once, the first startable in order; stop at ``deadline``."""
+def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.datetime, smoke: bool,
+             lam: dict | None = None) -> dict:
+    """Run the jobs, up to ``workers`` at once, the first startable in order; stop at ``deadline``.
+    ``lam``: λ already chosen (``choose_lambda``'s dict); else the tuning jobs among ``all_jobs`` choose it."""
     ctx = mp.get_context("fork")
     running: dict[str, tuple[dict, mp.Process]] = {}
-    lam: dict | None = None
     stopped: list[str] = []
     block_trials = 6 if smoke else 100
 
@@ -143,7 +156,7 @@ def schedule(all_jobs: list[dict], work: Path, workers: int, deadline: dt.dateti
                 if proc.exitcode != 0:
                     raise SystemExit(f"job {key} failed (exit code {proc.exitcode}); see its traceback above")
         tune = [j for j in all_jobs if j["kind"] == "tune"]
-        if lam is None and all(done(j) for j in tune):
+        if lam is None and tune and all(done(j) for j in tune):
             lam = choose_lambda([load(j) for j in tune])
             print(f"λ chosen on the development seed(s): {lam['lambda']} {lam['scores']}", flush=True)
         todo = [j for j in all_jobs if not done(j) and name(j) not in running]
@@ -241,9 +254,12 @@ def cell(d: dict, spec="{:.3f}", seeds=None) -> str:
 
 
 def table(data: dict) -> str:
-    """The README's table (markdown) from the study's JSON."""
-    s = data["summary"]
-    lam = data["tuning"]["lambda"]
+    """The README's table (markdown) from one run's JSON: its own jobs' summary and its notes."""
+    return summary_rows(data["summary"], data["tuning"]["lambda"]) + "\n\n" + notes(data)
+
+
+def summary_rows(s: dict, lam: dict | None) -> str:
+    """The table's rows (markdown) of a summary (:func:`summarise`), with λ's value in the force-λ rows."""
     rows = ["| figure | confirmation seeds, per seed in order (mean [95 % t interval]; n seeds) | target | verdict |",
             "|---|---|---|---|",
             f"| r_A, end-of-block amplitude vs p(A) (primary) | {cell(s['r_a'])} | ≥ 0.97 | "
@@ -266,7 +282,7 @@ def table(data: dict) -> str:
                         f"{target} | {verdict} |")
             rows.append(f"| … its lag: off after the first post-switch block (× step) | "
                         f"{cell(v['off'], '{:.2f}')} | | |")
-    return "\n".join(rows) + "\n\n" + notes(data)
+    return "\n".join(rows)
 
 
 def notes(data: dict) -> str:
@@ -288,31 +304,151 @@ def notes(data: dict) -> str:
             f"start), commit {data['commit'][:7]}; protocol commit {data['protocol_commit'][:7]}.")
 
 
+def merge(first: dict, cont: dict) -> dict:
+    """Version 2's run (``first``) and its continuation (``cont``, run with ``--continue``) as one
+    confirmation result (bench/studies/prediction_v2_continued.md, "Merging with version 2"): every
+    finished job of both, in seed order, summarised per figure over the seeds whose job for it finished.
+
+    Raises ValueError if a job is in both runs (the addendum reruns none) or the λ differ."""
+    if cont["tuning"]["lambda"] != first["tuning"]["lambda"]:
+        raise ValueError("the continuation's λ is not version 2's; it does not continue that run")
+    both = {name(r["job"]) for r in first["jobs"]} & {name(r["job"]) for r in cont["jobs"]}
+    if both:
+        raise ValueError(f"jobs in both runs (no job is rerun): {', '.join(sorted(both))}")
+    jobs_ = sorted(first["jobs"] + cont["jobs"], key=lambda r: r["job"]["seed"])   # stable: each run's order
+    runs = {}
+    for label, d in (("version 2", first), ("continuation", cont)):
+        runs[label] = {"protocol": d["protocol"], "protocol_commit": d["protocol_commit"], "commit": d["commit"],
+                       "started_utc": d["started_utc"], "finished_utc": d["finished_utc"],
+                       "deadline_utc": d["deadline_utc"], "workers": d["machine"]["workers"],
+                       "loadavg_at_start": d["machine"]["loadavg_at_start"],
+                       "finished_jobs": [name(r["job"]) for r in d["jobs"]],
+                       "stopped_at_deadline": d["stopped_at_deadline"], "not_run": d["not_run"]}
+    return {"runs": runs, "summary": summarise(jobs_, set(first["confirmation_seeds"]))}
+
+
+def merged_table(cont: dict) -> str:
+    """The merged confirmation table (markdown) from the continuation's JSON (its ``merged``)."""
+    m = cont["merged"]
+    return summary_rows(m["summary"], cont["tuning"]["lambda"]) + "\n\n" + merged_notes(cont)
+
+
+def merged_notes(cont: dict) -> str:
+    """The lines under the merged table: λ, and what each run finished, stopped and left unstarted."""
+    lam = cont["tuning"]["lambda"]
+    parts = [f"λ = {lam['lambda']:g}, chosen on development seed(s) {', '.join(map(str, cont['development_seeds']))} "
+             f"by version 2's rule (not retuned; read from `{cont['tuning']['from']}`)."]
+    for label, r in cont["merged"]["runs"].items():
+        seeds = ", ".join(map(str, sorted({int(n.split("seed")[1].split("-")[0]) for n in r["finished_jobs"]})))
+        parts.append(f"{label.capitalize()} (protocol `{r['protocol']}`, commit {r['protocol_commit'][:7]}; "
+                     f"code {r['commit'][:7]}; {r['workers']} worker(s), load average "
+                     f"{r['loadavg_at_start'][0]:.0f} at the start; {r['started_utc']} → {r['finished_utc']}): "
+                     f"{len(r['finished_jobs'])} job(s) finished (seeds {seeds or 'none'}); stopped at its deadline "
+                     f"({r['deadline_utc']} UTC): {', '.join(r['stopped_at_deadline']) or 'none'}; "
+                     f"not started: {len(r['not_run'])} job(s).")
+    return " ".join(parts)
+
+
+#: Trials to re-track drawn for "never" (the post-switch block's 100 trials + 1, as λ's rule counts it).
+NEVER = 101
+
+
+def figures(data: dict) -> dict[str, Figure]:
+    """The study's figures from one loaded JSON (the merged summary where the JSON holds one, else its own):
+    ``"r"``, end-of-block r_A and r_B per confirmation seed (second-half mean beside) with the target
+    lines; ``"retrack"``, trials to re-track per method and seed at 5 and 3 blocks before the switch,
+    "never" drawn at :data:`NEVER`, the three-factor target line at 5 blocks. Returns
+    ``{key: matplotlib.figure.Figure}``; each plotted series carries its figure's name as its label."""
+    from matplotlib.figure import Figure
+
+    s = data["merged"]["summary"] if "merged" in data else data["summary"]
+    out = {}
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    for ax, key, target in zip(fig.subplots(1, 2), ("r_a", "r_b"), (TARGETS["r_a"], TARGETS["r_b"])):
+        for measure, marker in ((key, "o"), (f"{key}_second_half", "^")):
+            seeds_, values = _series(s[measure]["per_seed"])
+            ax.plot(seeds_, values, linestyle="none", marker=marker, color="C0" if key == "r_a" else "C3",
+                    fillstyle="full" if marker == "o" else "none", label=measure)
+        ax.axhline(target, color="0.4", linestyle="--", linewidth=0.8, label=f"target {target:g}")
+        ax.set_xlabel("confirmation seed")
+        ax.set_title(f"{'r_A' if key == 'r_a' else 'r_B'}, amplitude of {key[-1].upper()} vs p(A)", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.axes[0].set_ylabel("Pearson r")
+    fig.suptitle("filled: end-of-block test trials (target-bearing); open: block's second-half mean", fontsize=9)
+    out["r"] = fig
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(PRE_BLOCKS), sharey=True)
+    for ax, pre in zip(axes, PRE_BLOCKS):
+        for i, m in enumerate(METHODS):
+            seeds_, values = _series(s[f"switch_pre{pre}_{m}"]["trials_to_recover"]["per_seed"])
+            x = [i + 0.04 * (seed - 10.5) for seed in seeds_]   # seeds side by side within a method
+            y = [NEVER if v is None else v for v in values]
+            ax.plot(x, y, linestyle="none", marker="o", color=f"C{i}", label=f"switch_pre{pre}_{m}")
+        if pre == PRE_BLOCKS[0]:
+            ax.axhline(TARGETS["retrack"], color="0.4", linestyle="--", linewidth=0.8, label="target 30")
+        ax.axhline(NEVER, color="0.8", linewidth=0.8, label=f"never (drawn at {NEVER})")
+        ax.set_xticks(range(len(METHODS)), METHODS, fontsize=8)
+        ax.set_title(f"{pre} blocks before the switch", fontsize=9)
+    axes[0].set_ylabel(f"trials to re-track per seed (never: at {NEVER})")
+    out["retrack"] = fig
+    return out
+
+
+def _series(per_seed: dict) -> tuple[list[int], list]:
+    """A summary's ``per_seed`` (keys strings in the JSON) as seeds and values in seed order."""
+    pairs = sorted((int(k), v) for k, v in per_seed.items())
+    return [k for k, _ in pairs], [v for _, v in pairs]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--table", action="store_true", help="print the README table from the JSON and stop")
-    ap.add_argument("--json", type=Path, default=RESULT)
+    ap.add_argument("--table", action="store_true",
+                    help="print the table from the JSON and stop (the merged one where the JSON holds it)")
+    ap.add_argument("--json", type=Path, default=None,
+                    help=f"default: {RESULT.name}; with --table, {CONTINUED.name} where it exists")
+    ap.add_argument("--merge", type=Path, default=None, metavar="FIRST_JSON",
+                    help="add to --json (a --continue run's result) the figures merged with FIRST_JSON's and stop")
     ap.add_argument("--work", type=Path, default=Path("/tmp/prediction_v2"))
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--deadline", default="2026-12-07T07:40", help="UTC; running jobs stop then")
     ap.add_argument("--smoke", action="store_true", help="tiny settings and seeds (checks the script)")
+    ap.add_argument("--continue", dest="prior", type=Path, default=None, metavar="PRIOR_JSON",
+                    help="run only PRIOR_JSON's not_run jobs, in order, with its λ")
     args = ap.parse_args()
     if args.table:
-        print(table(json.loads(args.json.read_text())))
+        path = args.json or (CONTINUED if CONTINUED.exists() else RESULT)
+        data = json.loads(path.read_text())
+        print(merged_table(data) if "merged" in data else table(data))
         return
+    if args.merge:
+        path = args.json or CONTINUED
+        data = json.loads(path.read_text())
+        data["merged"] = merge(json.loads(args.merge.read_text()), data)
+        _write(path, data)
+        print(merged_table(data))
+        return
+    args.json = args.json or RESULT
     dev, conf = ((0,), (6, 7)) if args.smoke else (DEV_SEEDS, CONFIRMATION_SEEDS)
     args.work.mkdir(parents=True, exist_ok=True)
     deadline = dt.datetime.fromisoformat(args.deadline).replace(tzinfo=dt.timezone.utc)
     started = dt.datetime.now(dt.timezone.utc)
     load_start = os.getloadavg()
     all_jobs = jobs(dev, conf)
-    run = schedule(all_jobs, args.work, args.workers, deadline, args.smoke)
+    prior = json.loads(args.prior.read_text()) if args.prior else None
+    if prior is not None:
+        by_name = {name(j): j for j in all_jobs}
+        all_jobs = [by_name[n] for n in prior["not_run"]]
+    protocol = ADDENDUM if prior is not None else PROTOCOL
+    run = schedule(all_jobs, args.work, args.workers, deadline, args.smoke,
+                   prior and prior["tuning"]["lambda"])
     results = [json.loads((args.work / f"{name(j)}.json").read_text()) for j in all_jobs
                if (args.work / f"{name(j)}.json").exists()]
     data = {
-        "study": "prediction_v2", "protocol": PROTOCOL,
-        "protocol_commit": _git("log", "-1", "--format=%H %cI", "--", PROTOCOL),
+        "study": "prediction_v2", "protocol": protocol,
+        "protocol_commit": _git("log", "-1", "--all", "--format=%H %cI", "--", protocol),
         "commit": _git("rev-parse", "HEAD"), "tree_dirty": bool(_git("status", "--porcelain", "--", "neurosim")),
+        "script_diff": _git("diff", "HEAD", "--", "bench/studies/prediction_v2.py"),
+        "continues": prior and f"bench/studies/{args.prior.name}",
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "deadline_utc": deadline.isoformat(timespec="minutes"),
@@ -320,15 +456,21 @@ def main() -> None:
                     "loadavg_at_start": load_start, "loadavg_at_end": os.getloadavg(), "workers": args.workers},
         "smoke": args.smoke, "chip": CHIP, "settings": NETWORK, "development_seeds": list(dev),
         "confirmation_seeds": list(conf), "lambda_grid": list(LAMBDAS), "tuning": {
-            "lambda": run["lambda"], "jobs": [r for r in results if r["job"]["kind"] == "tune"]},
+            "lambda": run["lambda"], "jobs": [r for r in results if r["job"]["kind"] == "tune"],
+            "from": prior and f"bench/studies/{args.prior.name}"},
         "stopped_at_deadline": run["stopped_at_deadline"], "not_run": run["not_run"],
         "jobs": [r for r in results if r["job"]["kind"] != "tune"],
         "summary": summarise(results, set(conf)),
     }
-    tmp = args.json.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, args.json)
+    _write(args.json, data)
     print(table(data))
+
+
+def _write(path: Path, data: dict) -> None:
+    """``data`` as indented JSON at ``path``, atomically."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
