@@ -173,13 +173,15 @@ def study_files() -> list[Path]:
 
 def study_script(path: Path) -> Path | None:
     """The script of study JSON ``path``: the one its recorded command names, else ``<stem>.py`` beside it,
+    else ``<study>.py`` for the study the JSON names (``prediction_v2_continued.json`` -> ``prediction_v2.py``),
     else ``<stem>`` without a trailing ``_v<digits>`` (``ir_drop_v2.json`` -> ``ir_drop.py``); None if none."""
     data = json.loads(path.read_text())
     commands = data.get("commands", data.get("command")) or []
     listed = commands.values() if isinstance(commands, dict) else [commands]
     named = [REPO / found for command in listed for found in SCRIPT.findall(str(command))]
     unversioned = path.with_name(re.sub(r"_v\d+$", "", path.stem) + ".py")
-    return next((p for p in (*named, path.with_suffix(".py"), unversioned) if p.is_file()), None)
+    study = [path.with_name(f"{data['study']}.py")] if isinstance(data.get("study"), str) else []
+    return next((p for p in (*named, path.with_suffix(".py"), *study, unversioned) if p.is_file()), None)
 
 
 @cache
