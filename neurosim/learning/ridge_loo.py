@@ -19,6 +19,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.preprocessing import LabelBinarizer
 
+from neurosim.errors import ConfigError
+
 __all__ = ["RidgeLOOClassifier"]
 
 
@@ -54,7 +56,7 @@ class RidgeLOOClassifier(ClassifierMixin, BaseEstimator):
         eigvals, Q = np.linalg.eigh(Xc @ Xc.T)
         QT_y, QT_sqrt_sw = Q.T @ Y, Q.T @ weights
         Q2 = Q**2
-        best = None
+        best: tuple[float, float, np.ndarray] | None = None
         for alpha in map(float, np.asarray(self.alphas).ravel()):
             D = 1.0 / (eigvals + alpha)
             c = Q @ (D[:, None] * QT_y)
@@ -63,6 +65,8 @@ class RidgeLOOClassifier(ClassifierMixin, BaseEstimator):
             score = np.mean(-((c / d[:, None]) ** 2))
             if best is None or score > best[0]:
                 best = (score, alpha, c)
+        if best is None:
+            raise ConfigError("RidgeLOOClassifier: alphas is empty; give at least one penalty > 0")
         self.best_score_, self.alpha_, c = best
         coef = (Xc.T @ c).T
         if coef.shape[0] == 1:
