@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.validation import check_is_fitted
 
 from neurosim.errors import ConfigError
 
@@ -86,6 +87,7 @@ class RidgeLOOClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Scores ``(samples, classes)`` (``(samples,)`` for two classes: > 0 means ``classes_[1]``)."""
+        check_is_fitted(self)
         if self._sklearn is not None:
             return self._sklearn.decision_function(X)
         return np.asarray(X) @ self.coef_.T + self.intercept_
