@@ -175,10 +175,13 @@ def test_a_run_outside_the_envelope_is_reported_and_warned_about(caplog):
 def test_a_one_bit_adc_degrades_accuracy_on_dvs_digits():
     # the default run (dvs-digits, 1,000 samples) read out as the paper does (whole-sample spike counts),
     # with its 8-bit ADC and with a 1-bit sign comparator: 5-fold CV 85.2 % vs 77.6 %
-    # (docs/studies/adc-in-the-loop.md); the default 5-window readout recovers most of it (92.0 % vs 90.0 %)
+    # (docs/studies/adc-in-the-loop.md); the default 5-window readout recovers most of it (92.0 % vs 90.0 %).
+    # Only the first fold partition's CV and the energy are asserted: the feed-forward control (a second
+    # engine pass) and the repeated partitions, which change neither, are off.
     from neurosim.tasks.classify import run_classify
 
-    paper = ["readout.windows=1", "classify.baselines=false", "classify.learning_curve=false"]
+    paper = ["readout.windows=1", "classify.baselines=false", "classify.learning_curve=false",
+             "classify.feedforward=false", "classify.repeats=1"]
     good = run_classify(load_config(overrides=paper), engine="cpu")
     one_bit = run_classify(load_config(overrides=paper + ["crossbar.adc_bits=1"]), engine="cpu")
     assert good.cv.accuracy.value >= one_bit.cv.accuracy.value + 0.05, (good.cv.accuracy, one_bit.cv.accuracy)

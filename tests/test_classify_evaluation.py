@@ -140,9 +140,40 @@ def test_grouped_folds_hold_out_whole_groups_and_spoken_digits_groups_by_speaker
 
 
 def test_spoken_digits_cross_validation_holds_out_speakers():
+    # the feed-forward control is off: a second pass that regenerates every sample's events and checks
+    # nothing about the folds (its CV runs on the same folds as the reservoir's, checked in test_controls.py)
     overrides = ["run.dataset=spoken-digits", "run.samples=240", "network.neurons=40", "classify.baselines=false",
-                 "classify.learning_curve=false"]
+                 "classify.learning_curve=false", "classify.feedforward=false"]
     result = run_classify(load_config(overrides=overrides), engine="cpu")
     report = Classify().report(result)
     assert result.cv_groups == "speaker" and report["accuracy"]["cv"]["grouped_by"] == "speaker"
     assert any("speakers held out" in name for name, _ in Classify().summary(report))
+
+
+@pytest.mark.parametrize("samples, features, classes, dtype", [(120, 600, 10, np.float32), (80, 300, 2, np.float32),
+                                                               (60, 200, 3, np.float64), (150, 40, 4, np.float32)])
+def test_the_ridge_readout_is_scikit_learns_ridge_classifier_cv_to_the_bit(samples, features, classes, dtype):
+    """The tuned ridge readout (penalty by leave-one-out, coefficients solved once for the chosen penalty)
+    against scikit-learn's RidgeClassifierCV on the same standardised features: the same penalty, LOO score,
+    coefficients, intercepts, scores and predictions, bit for bit, with fewer samples than features (its
+    own path: ten, two and three classes, float32 and float64) and with more (scikit-learn's)."""
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.preprocessing import StandardScaler
+
+    from neurosim.learning.readout import RIDGE_ALPHAS
+    from neurosim.learning.ridge_loo import RidgeLOOClassifier
+
+    rng = np.random.default_rng(samples)
+    labels = rng.integers(0, classes, samples + 30)
+    centres = rng.normal(size=(classes, features))                              # a class signal to find
+    x = (rng.poisson(1.0, (samples + 30, features)) + centres[labels]).astype(dtype)
+    x = StandardScaler().fit_transform(x)
+    train, test = slice(0, samples), slice(samples, None)
+    ours = RidgeLOOClassifier(alphas=RIDGE_ALPHAS).fit(x[train], labels[train])
+    theirs = RidgeClassifierCV(alphas=RIDGE_ALPHAS).fit(x[train], labels[train])
+    assert ours.alpha_ == theirs.alpha_ and ours.best_score_ == theirs.best_score_
+    assert ours.coef_.dtype == theirs.coef_.dtype == dtype and ours.coef_.shape == theirs.coef_.shape
+    assert np.array_equal(ours.coef_, theirs.coef_) and np.array_equal(ours.intercept_, theirs.intercept_)
+    assert np.array_equal(ours.decision_function(x[test]), theirs.decision_function(x[test]))
+    assert np.array_equal(ours.predict(x), theirs.predict(x)) and np.array_equal(ours.classes_, theirs.classes_)
+    assert np.mean(ours.predict(x[test]) == labels[test]) > 0.8     # it learnt the signal

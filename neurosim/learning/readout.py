@@ -5,12 +5,13 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, RidgeClassifier, RidgeClassifierCV
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, RidgeClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from neurosim.config import ReadoutConfig
+from neurosim.learning.ridge_loo import RidgeLOOClassifier
 
 __all__ = ["RIDGE_ALPHAS", "LOGISTIC_CS", "chosen_regularisation", "linear_readout"]
 
@@ -27,15 +28,17 @@ def linear_readout(config: ReadoutConfig, seed: int, labels: np.ndarray | None =
 
     ``readout.model = "ridge"``: one-vs-all least squares (a ridge classifier); with
     ``readout.tune`` its penalty is chosen among :data:`RIDGE_ALPHAS` by efficient leave-one-out
-    cross-validation on the samples it is fitted on. ``"logistic"``: multinomial logistic
-    regression fitted by L-BFGS (the paper trains one linear layer with cross-entropy); with
-    ``readout.tune`` its C is chosen among :data:`LOGISTIC_CS` by stratified 3-fold CV on the
-    samples it is fitted on (``labels``, the training labels, size those folds: fewer when a
-    class has fewer than 3 samples). Hyper-parameters therefore never see held-out samples.
+    cross-validation on the samples it is fitted on
+    (:class:`~neurosim.learning.ridge_loo.RidgeLOOClassifier`: scikit-learn's ``RidgeClassifierCV`` to
+    the bit, its coefficients solved once). ``"logistic"``: multinomial logistic regression fitted
+    by L-BFGS (the paper trains one linear layer with cross-entropy); with ``readout.tune`` its C is
+    chosen among :data:`LOGISTIC_CS` by stratified 3-fold CV on the samples it is fitted on
+    (``labels``, the training labels, size those folds: fewer when a class has fewer than 3 samples).
+    Hyper-parameters therefore never see held-out samples.
     Deterministic for a given ``seed``.
     """
     if config.model == "ridge":
-        model = RidgeClassifierCV(alphas=RIDGE_ALPHAS) if config.tune else RidgeClassifier(alpha=config.alpha)
+        model = RidgeLOOClassifier(alphas=RIDGE_ALPHAS) if config.tune else RidgeClassifier(alpha=config.alpha)
         return make_pipeline(StandardScaler(), model)
     inner = _inner_folds(labels)
     if config.tune and inner >= 2:
