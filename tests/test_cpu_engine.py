@@ -87,7 +87,7 @@ def test_hand_computable_trajectory():
 def test_chunks_threads_and_single_samples_do_not_change_spikes(raster):
     config = load_config("rram-40nm-256kb", overrides=BASE + ["network.recurrent_p=0.2"])
     lsm = build_lsm(config, raster.shape[2], np.random.default_rng(4))
-    whole = CpuEngine(chunk_samples=256).run(lsm, raster).spike_raster
+    whole = CpuEngine(chunk_samples=256, threads=2).run(lsm, raster).spike_raster  # threads: not the worker's share
     np.testing.assert_array_equal(whole, CpuEngine(chunk_samples=1, threads=1).run(lsm, raster).spike_raster)
     np.testing.assert_array_equal(whole[4:5], CpuEngine().run(lsm, raster[4:5]).spike_raster)
     seen = []
