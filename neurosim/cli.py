@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "default: a LocalCluster on this machine")
     sweep.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: CPU count)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    sweep.add_argument("--no-unit-figures", dest="unit_figures", action="store_false",
+                       help="write each unit's report.html without its figures (drawing them is most of a small "
+                       "unit's time); the unit's report.json and arrays.h5, and so the comparison page, are the same")
 
     opt = sub.add_parser(
         "optimize", help="co-design search (Optuna): the chips and networks on the accuracy–energy–area front, "
@@ -123,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "(tcp://host:8786); default: a LocalCluster on this machine")
     opt.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: up to 2)")
     opt.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    opt.add_argument("--no-unit-figures", dest="unit_figures", action="store_false",
+                     help="write each unit's report.html without its figures (drawing them is most of a small "
+                     "unit's time); the unit's report.json and arrays.h5, and so the search page, are the same")
 
     report = sub.add_parser("report", help="compare finished sweeps on one self-contained HTML page",
                             description="Aggregate the finished units of sweep folders per configuration and "
@@ -331,7 +337,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                              instances=args.instances, seeds=args.seeds, overrides=overrides,
                              engine=args.engine, data_dir=args.data_dir)
     outcome = run_sweep(spec, args.out, scheduler=args.scheduler, workers=args.workers,
-                        progress=not args.quiet)
+                        progress=not args.quiet, unit_figures=args.unit_figures)
     print(summary_table(outcome))
     return 0 if outcome.complete else 1
 
@@ -344,7 +350,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers {args.workers}: give a whole number >= 1")
     outcome = neurosim.optimize(args.config, args.out, trials=args.trials, sampler=args.sampler, seed=args.seed,
-                                scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+                                scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
+                                unit_figures=args.unit_figures)
     print(front_text(outcome))
     return 0
 
