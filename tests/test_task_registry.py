@@ -205,3 +205,19 @@ def test_an_engine_registered_elsewhere_is_chosen_by_name(tmp_path, capsys):
     finally:
         unregister_engine("cpu-1")
         unregister_engine("off")
+
+
+def test_the_cli_sees_a_task_registered_after_its_first_call(capsys):
+    """``main`` keeps its parser between calls in one process (building it is most of a quick
+    command's time); a task registered after a call is a ``--task`` choice at the next call, and is
+    refused again once unregistered."""
+    assert main(["config", "--task", "classify"]) == 0
+    register_task(MeanRate)
+    try:
+        assert main(["config", "--task", "mean-rate"]) == 0
+        assert "[mean-rate]" in capsys.readouterr().out
+    finally:
+        unregister_task(MeanRate.name)
+    with pytest.raises(SystemExit):
+        main(["config", "--task", "mean-rate"])
+    assert "invalid choice: 'mean-rate'" in capsys.readouterr().err
