@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
                      "a folder holding another run's report is refused before anything runs")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("--no-figures", dest="draw_figures", action="store_false",
+                     help="write report.html without its figures and no OUT/figures/ files (drawing them is most "
+                     "of a small run's time); report.json and report.csv are the same")
 
     sweep = sub.add_parser(
         "sweep", help="run a grid of chip configurations × chip instances × seeds on dask (resumable)",
@@ -329,7 +332,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import neurosim
 
     finished = neurosim.run(args.task, _load_config(args), engine=args.engine, data_dir=args.data_dir,
-                            progress=not args.quiet, out=args.out or True)
+                            progress=not args.quiet, out=args.out or True, draw_figures=args.draw_figures)
     rows = finished.summary()
     width = max(20, *(len(name) + 2 for name, _ in rows))
     json_path, html_path = finished.saved

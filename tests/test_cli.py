@@ -95,12 +95,16 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     html = (out_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and "rram-40nm-256kb" in html
 
-    # The same seed again (into a fresh folder, and over its own report) gives the same numbers.
+    assert sorted(p.suffix for p in (out_dir / "figures").iterdir()) == sorted([".pdf", ".svg"] * html.count("<img"))
+
+    # The same seed again (into a fresh folder, and over its own report) gives the same numbers;
+    # --no-figures leaves them out of the page and writes no figure files, and changes no number.
     again_dir = tmp_path / "again"
-    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
-    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--no-figures", "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--no-figures", "--out", str(again_dir)]) == 0
     again = json.loads((again_dir / "report.json").read_text())
     assert again["accuracy"] == report["accuracy"] and again["energy"] == report["energy"]
+    assert "<img" not in (again_dir / "report.html").read_text() and not (again_dir / "figures").exists()
 
     # Another run never silently replaces this one's report.
     before = (out_dir / "report.json").read_bytes()

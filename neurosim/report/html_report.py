@@ -83,7 +83,7 @@ def build_html(report: dict, figures: dict | None = None, *, draw: bool = True) 
               f'<p class="sub">neurosim report · run <code>{escape(report["run"]["id"])}</code> · '
               f"engine {escape(report['engine'])} · created {escape(prov['created'])}</p>")
     if not draw:
-        header += ('\n<p class="note">Figures not drawn (a sweep or search run with --no-unit-figures); '
+        header += ("\n<p class=\"note\">Figures not drawn (--no-figures, or a sweep's --no-unit-figures); "
                    "<code>neurosim run</code> with this run's config and seed draws them (same run id).</p>")
     parts: list[str] = []
 
@@ -325,7 +325,8 @@ def _panels_html(panels: list[dict], figs: PageFigures | None = None) -> list[st
     return parts
 
 
-def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = None) -> Path:
+def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = None, *,
+                      draw: bool = True) -> Path:
     """Write ``out_dir/report.html`` atomically and return its path.
 
     ``report`` follows the ``neurosim.report/1`` schema (energies in J, latency
@@ -343,11 +344,13 @@ def write_html_report(report: dict, out_dir: Path | str, figures: dict | None = 
     chip-vs-baseline bar plot, the optional activity plots, provenance and the
     full report JSON in a collapsible block. Every plot is also written as
     ``out_dir/figures/<name>.svg`` and ``.pdf``. ``out_dir`` follows the same
-    no-overwrite rule as the JSON report.
+    no-overwrite rule as the JSON report. ``draw=False``: the page without its figures (their
+    captions stay) and no ``figures/`` files.
     """
-    text, figs = build_html(report, figures)
+    text, figs = build_html(report, figures, draw=draw)
     out_dir = prepare_output_dir(out_dir, report["run"]["id"])
-    figs.write(out_dir / FIGURES_DIR)
+    if draw:
+        figs.write(out_dir / FIGURES_DIR)
     path = out_dir / REPORT_HTML
     write_atomic(path, text)
     return path
