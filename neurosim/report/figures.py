@@ -45,11 +45,14 @@ class PageFigures:
     def add(self, fig: Any, alt: str, caption: str, name: str) -> str:
         """The HTML ``<figure>`` of ``fig`` (PNG inline, ``alt`` text, ``caption``; ``data-figure`` =
         ``name``), as :func:`~neurosim.report.html_page.figure` makes it; ``fig`` is kept for export
-        under a file stem made from ``name`` (unique within the page)."""
+        under a file stem made from ``name`` (unique within the page). ``fig`` may be a function that
+        makes the figure, called only when the page draws its figures."""
         from neurosim.report.plots import png_data_uri
 
         if not self.draw:
             return f'<p class="note">Figure not drawn: {escape(caption)}</p>'
+        if callable(fig):
+            fig = fig()
         stem, taken = _slug(name), {s for s, _ in self.items}
         n = 2
         while stem in taken:

@@ -155,13 +155,13 @@ def build_html(report: dict, figures: dict | None = None, *, draw: bool = True) 
             parts.append(f'<p class="note">The components sum to {escape(format_quantity(total, "J"))}; '
                          f"the reported energy per inference is {escape(format_quantity(chip_j, 'J'))}.</p>")
         zero = [name.replace("_", " ") for name, value in breakdown.items() if value <= 0]
-        parts.append(figs.add(plot_breakdown(breakdown), "bar chart of the energy breakdown",
+        parts.append(figs.add(lambda: plot_breakdown(breakdown), "bar chart of the energy breakdown",
                               "Share of each chip component in the energy per inference (linear axis)"
                               + (f"; at zero, not drawn: {', '.join(zero)}." if zero else "."), "energy-breakdown"))
     else:
         parts.append("<p>No energy breakdown was recorded.</p>")
     parts.append(figs.add(
-        plot_vs_baseline(chip["name"], chip_j, baseline["name"], base_j),
+        lambda: plot_vs_baseline(chip["name"], chip_j, baseline["name"], base_j),
         "bar chart of chip vs baseline energy per inference",
         f"Energy per inference: neurosim chip {format_quantity(chip_j, 'J')} vs "
         f"{baseline['name']} {format_quantity(base_j, 'J')} "
@@ -191,7 +191,7 @@ def build_html(report: dict, figures: dict | None = None, *, draw: bool = True) 
             if arr.size:
                 silent = float(np.mean(arr == 0))
                 parts.append(figs.add(
-                    plot_spike_counts(arr), "histogram of spike counts per neuron",
+                    lambda: plot_spike_counts(arr), "histogram of spike counts per neuron",
                     f"Firing per neuron: {format_number(arr.size)} neurons, mean "
                     f"{format_number(float(arr.mean()))} spikes per neuron per sample, "
                     f"{format_percent(silent, 1)} silent.", "firing-per-neuron"))
@@ -224,7 +224,7 @@ def build_html(report: dict, figures: dict | None = None, *, draw: bool = True) 
             class_labels = range(max(cm.shape))
         labels = [str(x) for x in class_labels]
         parts.append("<section><h2>Confusion matrix</h2>")
-        parts.append(figs.add(plot_confusion(cm, labels), "confusion matrix heatmap",
+        parts.append(figs.add(lambda: plot_confusion(cm, labels), "confusion matrix heatmap",
                               f"Rows: true class; columns: predicted class; cells: predictions "
                               f"({format_number(float(cm.sum()))} in all).", "confusion-matrix"))
         parts.append("</section>")
@@ -278,7 +278,7 @@ def _baselines_html(report: dict, figs: PageFigures) -> list[str]:
                          f'features, feed-forward network: {escape(comparison["strongest_control"])}): '
                          f'{escape(comparison["control_verdict"])}.</p>')
     if isinstance(curves, dict) and curves:
-        parts.append(figs.add(plot_learning_curve(curves), "learning curve: accuracy against training samples",
+        parts.append(figs.add(lambda: plot_learning_curve(curves), "learning curve: accuracy against training samples",
                               "Cross-validated accuracy against the number of training samples per fold "
                               "(bands: 95 % intervals).", "learning-curve"))
     parts.append("</section>")
