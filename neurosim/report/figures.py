@@ -3,8 +3,9 @@
 A page builder hands every matplotlib figure it draws to :meth:`PageFigures.add`, which returns the
 page's ``<figure>`` element; :meth:`PageFigures.write` then writes ``<name>.svg`` and ``<name>.pdf`` of
 each into a folder (the run folder's ``figures/``, or ``PAGE_figures/`` beside a sweep page), so a
-figure can go into a paper as a vector file. A page built with ``PageFigures(draw=False)`` (a sweep's
-unit pages under ``--no-unit-figures``) renders no figure: rasterising them is most of a tiny unit's time.
+figure can go into a paper as a vector file. A page built with ``PageFigures(draw=False)`` (``neurosim run
+--no-figures``, a sweep's unit pages under ``--no-unit-figures``) makes and renders no figure: drawing
+them is most of a tiny run's time.
 """
 
 from __future__ import annotations

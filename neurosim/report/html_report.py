@@ -62,7 +62,7 @@ def _display(value: Any) -> str:
 
 def render_html(report: dict, figures: dict | None = None, *, draw: bool = True) -> str:
     """The report page as a string (see :func:`write_html_report`); ``draw=False``: without its
-    figures (their captions stay), which is ~20× faster on a tiny run."""
+    figures (their captions stay; on a small classify run, ~3 ms instead of ~1 s of CPU)."""
     return build_html(report, figures, draw=draw)[0]
 
 
