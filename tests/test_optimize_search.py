@@ -189,12 +189,14 @@ def test_the_page_renders_in_chromium_with_every_figure(searched, tmp_path):
 
 @pytest.mark.e2e
 def test_neurosim_run_takes_a_front_points_files(searched, tmp_path):
-    """``neurosim run --chip trial-N.chip.toml --config trial-N.toml`` runs that trial's unit: same run id."""
+    """``neurosim run --chip trial-N.chip.toml --config trial-N.toml`` runs that trial's unit: same run id
+    (``--no-figures``: the report page's figures are not what is checked)."""
     _, folder, outcome = searched
     best = outcome.front_trials()[0]
     chip, config = (folder / "front" / f"trial-{best['number']}{x}.toml" for x in (".chip", ""))
     done = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--engine", "cpu",
-                           "--chip", str(chip), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet"],
+                           "--chip", str(chip), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet",
+                           "--no-figures"],
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -234,7 +236,8 @@ def test_the_shipped_example_runs_from_the_command_line(tmp_path):
     experiment = chip.with_name(chip.name.replace(".chip", ""))
     assert "--engine cpu" in experiment.read_text()  # the comment says how to run it as the search did
     run = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--engine", "cpu",
-                          "--chip", str(chip), "--config", str(experiment), "--out", str(tmp_path / "r"), "--quiet"],
+                          "--chip", str(chip), "--config", str(experiment), "--out", str(tmp_path / "r"), "--quiet",
+                          "--no-figures"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     number = int(chip.name.split("-")[1].split(".")[0])
