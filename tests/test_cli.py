@@ -136,7 +136,8 @@ def test_run_on_real_nmnist(capsys, tmp_path, nmnist_dir):
 
 
 def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmnist_dir):
-    # A partial N-MNIST copy with one truncated file.
+    """A partial N-MNIST copy with one truncated file: refused, or skipped and counted with
+    --skip-corrupt (the readout's extra work and the figures off: this is about the data)."""
     import shutil
 
     root = tmp_path / "data" / "nmnist"
@@ -148,7 +149,8 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
                 shutil.copy(f, root / split / str(d) / f.name)
     bad = sorted((root / "Train" / "3").glob("*.bin"))[0]
     bad.write_bytes(bad.read_bytes()[:-3])
-    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *QUICK, "--samples", "0"]
+    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *QUICK, *cli(READOUT_EXTRAS_OFF),
+            "--no-figures", "--samples", "0"]
     code, _, err = run_cli(capsys, *argv, "--out", str(tmp_path / "a"))
     assert code == 1 and bad.name in err and "truncated" in err
     code, out, err = run_cli(capsys, *argv, "--skip-corrupt", "--out", str(tmp_path / "b"))
@@ -161,8 +163,8 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
 
 def test_reservoir_task_reports_quality_metrics(capsys, tmp_path):
     out_dir = tmp_path / "res"
-    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *QUICK, "--samples", "24",
-                             "--out", str(out_dir))
+    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *QUICK, "--samples", "24", "--no-figures",
+                             "--out", str(out_dir))  # the metrics are tables of the page, not figures
     assert code == 0, err
     report = json.loads((out_dir / "report.json").read_text())
     assert report["task"] == "reservoir" and "accuracy" not in report
