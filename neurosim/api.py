@@ -62,11 +62,13 @@ class Run:
         """The default report folder, ``neurosim-out/<task>-<chip>-<run id>``."""
         return default_folder(self.task, self.config, self.id)
 
-    def save(self, out: Path | str | None = None) -> tuple[Path, Path]:
+    def save(self, out: Path | str | None = None, *, draw_figures: bool = True) -> tuple[Path, Path]:
         """Write ``report.json`` and ``report.html`` into ``out`` (default :attr:`folder`), each
         atomically; returns their paths. A folder holding another run's report is refused
-        (:class:`~neurosim.errors.NeurosimError`); this run's own report is overwritten."""
-        paths = write_reports(self.report, self.figures, Path(out) if out is not None else self.folder, self.id)
+        (:class:`~neurosim.errors.NeurosimError`); this run's own report is overwritten.
+        ``draw_figures=False``: the HTML page without its figures and no ``figures/`` files."""
+        paths = write_reports(self.report, self.figures, Path(out) if out is not None else self.folder, self.id,
+                              draw=draw_figures)
         self.saved = paths
         return paths
 
@@ -77,7 +79,7 @@ class Run:
 
 def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str = "auto",
         data_dir: Path | str | None = None, progress: bool | Progress = False,
-        out: Path | str | bool | None = None) -> Run:
+        out: Path | str | bool | None = None, draw_figures: bool = True) -> Run:
     """Run ``task`` (one of :func:`neurosim.task_names`) on ``config``; the finished :class:`Run`.
 
     ``config``: from :func:`neurosim.load_config`, edited with ``Config.set`` (default: the
@@ -88,6 +90,7 @@ def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str =
     :class:`~neurosim.progress.Progress`) prints the run's stages on stderr.
     ``out``: also write the reports, into this folder (True: :attr:`Run.folder`); the folder is
     checked before any work, so a folder holding another run's report costs nothing.
+    ``draw_figures=False``: the saved HTML page without its figures (see :meth:`Run.save`).
 
     An unknown task or engine, and the chip's device files, are checked before any data is read (:class:`ConfigError`
     naming the file); the run id and that check are computed once.
@@ -109,7 +112,7 @@ def run(task: str = DEFAULT_TASK, config: Config | None = None, *, engine: str =
     output = run_task(task, config, RunContext(engine, data_dir, progress), rid=rid)
     finished = Run(task, rid, config, output.result, output.report, output.figures)
     if folder is not None:
-        finished.save(folder)
+        finished.save(folder, draw_figures=draw_figures)
     return finished
 
 

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report folder (default: neurosim-out/<task>-<chip>-<run id>); "
                      "a folder holding another run's report is refused before anything runs")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("--no-figures", dest="draw_figures", action="store_false",
+                     help="write report.html without its figures and no OUT/figures/ files (drawing them is most "
+                     "of a small run's time); report.json and report.csv are the same")
 
     sweep = sub.add_parser(
         "sweep", help="run a grid of chip configurations × chip instances × seeds on dask (resumable)",
@@ -102,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "default: a LocalCluster on this machine")
     sweep.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: CPU count)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    sweep.add_argument("--no-unit-figures", dest="unit_figures", action="store_false",
+                       help="write each unit's report.html without its figures (drawing them is most of a small "
+                       "unit's time); the unit's report.json and arrays.h5, and so the comparison page, are the same")
 
     opt = sub.add_parser(
         "optimize", help="co-design search (Optuna): the chips and networks on the accuracy–energy–area front, "
@@ -123,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "(tcp://host:8786); default: a LocalCluster on this machine")
     opt.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: up to 2)")
     opt.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    opt.add_argument("--no-unit-figures", dest="unit_figures", action="store_false",
+                     help="write each unit's report.html without its figures (drawing them is most of a small "
+                     "unit's time); the unit's report.json and arrays.h5, and so the search page, are the same")
 
     report = sub.add_parser("report", help="compare finished sweeps on one self-contained HTML page",
                             description="Aggregate the finished units of sweep folders per configuration and "
@@ -257,9 +266,26 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+#: The last parser :func:`main` built, with the registry contents it was built from.
+_PARSER: tuple[tuple, argparse.ArgumentParser] | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    """:func:`build_parser`, rebuilt only when a task or engine was registered since: building it is
+    most of a quick command's time when ``main`` is called again in one process (~6 of ~9 ms)."""
+    global _PARSER
+    from neurosim.engines import engine_choices
+    from neurosim.tasks import get_task, task_names
+
+    key = (engine_choices(), tuple((name, get_task(name).description) for name in task_names()))
+    if _PARSER is None or _PARSER[0] != key:
+        _PARSER = (key, build_parser())
+    return _PARSER[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``neurosim`` command; returns the exit code."""
-    parser = build_parser()
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -306,7 +332,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import neurosim
 
     finished = neurosim.run(args.task, _load_config(args), engine=args.engine, data_dir=args.data_dir,
-                            progress=not args.quiet, out=args.out or True)
+                            progress=not args.quiet, out=args.out or True, draw_figures=args.draw_figures)
     rows = finished.summary()
     width = max(20, *(len(name) + 2 for name, _ in rows))
     json_path, html_path = finished.saved
@@ -331,7 +357,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                              instances=args.instances, seeds=args.seeds, overrides=overrides,
                              engine=args.engine, data_dir=args.data_dir)
     outcome = run_sweep(spec, args.out, scheduler=args.scheduler, workers=args.workers,
-                        progress=not args.quiet)
+                        progress=not args.quiet, unit_figures=args.unit_figures)
     print(summary_table(outcome))
     return 0 if outcome.complete else 1
 
@@ -344,7 +370,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers {args.workers}: give a whole number >= 1")
     outcome = neurosim.optimize(args.config, args.out, trials=args.trials, sampler=args.sampler, seed=args.seed,
-                                scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+                                scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
+                                unit_figures=args.unit_figures)
     print(front_text(outcome))
     return 0
 

@@ -8,7 +8,7 @@ import sys
 import tomllib
 
 import pytest
-from tiny import TINY, cli
+from tiny import READOUT_EXTRAS_OFF, TINY, cli
 
 from neurosim.cli import main
 from neurosim.config import Config, apply_mapping, load_config, validate
@@ -95,12 +95,16 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
     html = (out_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and "rram-40nm-256kb" in html
 
-    # The same seed again (into a fresh folder, and over its own report) gives the same numbers.
+    assert sorted(p.suffix for p in (out_dir / "figures").iterdir()) == sorted([".pdf", ".svg"] * html.count("<img"))
+
+    # The same seed again (into a fresh folder, and over its own report) gives the same numbers;
+    # --no-figures leaves them out of the page and writes no figure files, and changes no number.
     again_dir = tmp_path / "again"
-    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
-    assert main(["run", *QUICK, "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--no-figures", "--out", str(again_dir)]) == 0
+    assert main(["run", *QUICK, "--no-figures", "--out", str(again_dir)]) == 0
     again = json.loads((again_dir / "report.json").read_text())
     assert again["accuracy"] == report["accuracy"] and again["energy"] == report["energy"]
+    assert "<img" not in (again_dir / "report.html").read_text() and not (again_dir / "figures").exists()
 
     # Another run never silently replaces this one's report.
     before = (out_dir / "report.json").read_bytes()
@@ -110,7 +114,10 @@ def test_run_end_to_end_writes_reports_and_reproduces(capsys, tmp_path):
 
 
 def test_ideal_chip_runs_and_costs_no_analog_energy(capsys, tmp_path):
-    code, _, err = run_cli(capsys, "run", *QUICK, "--chip", "ideal", "--out", str(tmp_path / "i"))
+    """An ideal-chip run reads its synapses and spends nothing on ADCs (the readout's extra work and
+    the figures off: this is about the chip's energy breakdown)."""
+    code, _, err = run_cli(capsys, "run", *QUICK, *cli(READOUT_EXTRAS_OFF), "--no-figures", "--chip", "ideal",
+                           "--out", str(tmp_path / "i"))
     assert code == 0, err
     report = json.loads((tmp_path / "i" / "report.json").read_text())
     assert report["energy"]["breakdown_J"]["adc"] == 0.0
@@ -129,7 +136,8 @@ def test_run_on_real_nmnist(capsys, tmp_path, nmnist_dir):
 
 
 def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmnist_dir):
-    # A partial N-MNIST copy with one truncated file.
+    """A partial N-MNIST copy with one truncated file: refused, or skipped and counted with
+    --skip-corrupt (the readout's extra work and the figures off: this is about the data)."""
     import shutil
 
     root = tmp_path / "data" / "nmnist"
@@ -141,7 +149,8 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
                 shutil.copy(f, root / split / str(d) / f.name)
     bad = sorted((root / "Train" / "3").glob("*.bin"))[0]
     bad.write_bytes(bad.read_bytes()[:-3])
-    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *QUICK, "--samples", "0"]
+    argv = ["run", "--dataset", "nmnist", "--data-dir", str(tmp_path / "data"), *QUICK, *cli(READOUT_EXTRAS_OFF),
+            "--no-figures", "--samples", "0"]
     code, _, err = run_cli(capsys, *argv, "--out", str(tmp_path / "a"))
     assert code == 1 and bad.name in err and "truncated" in err
     code, out, err = run_cli(capsys, *argv, "--skip-corrupt", "--out", str(tmp_path / "b"))
@@ -154,8 +163,8 @@ def test_skip_corrupt_counts_the_bad_samples_in_the_report(capsys, tmp_path, nmn
 
 def test_reservoir_task_reports_quality_metrics(capsys, tmp_path):
     out_dir = tmp_path / "res"
-    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *QUICK, "--samples", "24",
-                             "--out", str(out_dir))
+    code, out, err = run_cli(capsys, "run", "--task", "reservoir", *QUICK, "--samples", "24", "--no-figures",
+                             "--out", str(out_dir))  # the metrics are tables of the page, not figures
     assert code == 0, err
     report = json.loads((out_dir / "report.json").read_text())
     assert report["task"] == "reservoir" and "accuracy" not in report

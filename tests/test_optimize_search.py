@@ -59,10 +59,11 @@ def scheduler():
 
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory, scheduler):
-    """An uninterrupted tiny NSGA-II search: (search file, folder, outcome)."""
+    """An uninterrupted tiny NSGA-II search: (search file, folder, outcome); its units' report pages
+    without figures (the search reads their JSON reports)."""
     root = tmp_path_factory.mktemp("opt")
     path = search_file(root)
-    outcome = optimize(path, root / "a", scheduler=scheduler)
+    outcome = optimize(path, root / "a", scheduler=scheduler, unit_figures=False)
     return path, root / "a", outcome
 
 
@@ -102,7 +103,7 @@ def test_a_sweeps_finished_units_are_reused(tmp_path, scheduler):
     """A grid sweep of the space first; the grid search in the same folder then computes nothing."""
     sweep = SweepSpec(task="classify", grid=(("crossbar.adc_bits", (4, 8)), ("crossbar.rows", (64, 128))),
                       instances=1, overrides=tuple(OVERRIDES), engine="cpu")
-    done = run_sweep(sweep, tmp_path / "s", scheduler=scheduler, progress=False)
+    done = run_sweep(sweep, tmp_path / "s", scheduler=scheduler, progress=False, unit_figures=False)
     assert len(done.computed) == 4
     outcome = run_search(spec_from_file(search_file(tmp_path, sampler="grid")), tmp_path / "s", scheduler=scheduler,
                          progress=False, page=False)
@@ -188,12 +189,14 @@ def test_the_page_renders_in_chromium_with_every_figure(searched, tmp_path):
 
 @pytest.mark.e2e
 def test_neurosim_run_takes_a_front_points_files(searched, tmp_path):
-    """``neurosim run --chip trial-N.chip.toml --config trial-N.toml`` runs that trial's unit: same run id."""
+    """``neurosim run --chip trial-N.chip.toml --config trial-N.toml`` runs that trial's unit: same run id
+    (``--no-figures``: the report page's figures are not what is checked)."""
     _, folder, outcome = searched
     best = outcome.front_trials()[0]
     chip, config = (folder / "front" / f"trial-{best['number']}{x}.toml" for x in (".chip", ""))
     done = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--engine", "cpu",
-                           "--chip", str(chip), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet"],
+                           "--chip", str(chip), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet",
+                           "--no-figures"],
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -216,21 +219,25 @@ def test_the_shipped_example_parses_and_plans(tmp_path):
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_the_shipped_example_runs_from_the_command_line(tmp_path):
-    """``neurosim optimize --config examples/optimize.toml`` (one round of 2 trials here, 6 units) prints
-    the front and writes the page and the front's files, which ``neurosim run --chip`` takes."""
+    """``neurosim optimize --config examples/optimize.toml`` (one round of 2 trials here, 6 units, whose
+    report pages ``--no-unit-figures`` leaves without figures) prints the front and writes the page and
+    the front's files, which ``neurosim run --chip`` takes."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = tmp_path / "opt"
     done = subprocess.run([sys.executable, "-m", "neurosim", "optimize", "--config", "examples/optimize.toml",
-                           "--out", str(out), "--trials", "2", "--workers", "2"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=900)
+                           "--out", str(out), "--trials", "2", "--workers", "2", "--no-unit-figures"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "on the front" in done.stdout and "trial 2/2" in done.stderr
     assert (out / "optimize.html").is_file()
+    pages = [(d / "report.html").read_text() for d in (out / "units").iterdir()]
+    assert len(pages) == 6 and not any("<img" in p for p in pages)
     chip = sorted((out / "front").glob("trial-*.chip.toml"))[0]
     experiment = chip.with_name(chip.name.replace(".chip", ""))
     assert "--engine cpu" in experiment.read_text()  # the comment says how to run it as the search did
     run = subprocess.run([sys.executable, "-m", "neurosim", "run", "--task", "classify", "--engine", "cpu",
-                          "--chip", str(chip), "--config", str(experiment), "--out", str(tmp_path / "r"), "--quiet"],
+                          "--chip", str(chip), "--config", str(experiment), "--out", str(tmp_path / "r"), "--quiet",
+                          "--no-figures"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     number = int(chip.name.split("-")[1].split(".")[0])

@@ -38,8 +38,9 @@ def tiny_spec(grid=GRID, instances=2, **kw):
     return spec_from_sources(grid=grid, instances=instances, overrides=SETS, **kw)
 
 
-def check_folder(folder: Path) -> set[str]:
-    """Every finished unit folder is whole and parses; returns the finished ids."""
+def check_folder(folder: Path, figures: bool | None = None) -> set[str]:
+    """Every finished unit folder is whole and parses; returns the finished ids. ``figures``: whether
+    each unit's report.html must have its figures drawn (None: either)."""
     units = SweepStore(folder).units
     done = set()
     for d in units.iterdir():
@@ -48,7 +49,10 @@ def check_folder(folder: Path) -> set[str]:
         record = json.loads((d / "unit.json").read_text())
         report = json.loads((d / "report.json").read_text())
         assert record["id"] == d.name == report["run"]["id"]
-        assert (d / "report.html").read_text().rstrip().endswith("</html>")
+        html = (d / "report.html").read_text()
+        assert html.rstrip().endswith("</html>")
+        if figures is not None:
+            assert ("<img" in html) == figures and ("Figures not drawn" in html) == (not figures)
         with h5py.File(d / "arrays.h5", "r") as f:
             assert f.attrs["unit"] == d.name
             assert set(f) == set(record["arrays"]) and all(f[k][()].size for k in f)
@@ -172,7 +176,8 @@ def cluster():
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory, cluster):
     """A tiny sweep (2 valid values × 2 chip instances, + 2 failing units) through the
-    ``--scheduler`` path on the 2-worker cluster, one of whose workers is SIGKILLed mid-unit."""
+    ``--scheduler`` path on the 2-worker cluster, one of whose workers is SIGKILLed mid-unit; the
+    units' report pages without figures (the sweep's results are the same either way)."""
     address, client = cluster
     folder = tmp_path_factory.mktemp("sweep") / "out"
     spec = tiny_spec()
@@ -180,7 +185,7 @@ def swept(tmp_path_factory, cluster):
     pids = client.run(os.getpid)
     result = {}
     thread = threading.Thread(target=lambda: result.update(
-        outcome=run_sweep(spec, folder, scheduler=address, progress=False)))
+        outcome=run_sweep(spec, folder, scheduler=address, progress=False, unit_figures=False)))
     thread.start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not killed:
@@ -203,7 +208,7 @@ def test_a_worker_killed_mid_unit_is_retried_and_the_sweep_completes(swept):
     assert killed, "no worker was killed mid-unit"
     valid = [u for u in plan_units(spec) if not u.error]
     assert len(valid) == 4 and killed["unit"] in {u.id for u in valid}
-    assert check_folder(folder) == {u.id for u in valid}  # the killed worker's unit too
+    assert check_folder(folder, figures=False) == {u.id for u in valid}  # the killed worker's unit too
     assert sorted(outcome.computed) == sorted(u.id for u in valid)
     # the event data was read once per worker process, not once per unit
     records = [json.loads((folder / "units" / u.id / "unit.json").read_text()) for u in valid]
@@ -232,12 +237,15 @@ def test_rerun_skips_every_finished_unit(swept):
 
 @pytest.mark.slow
 def test_a_unit_gives_the_same_bits_wherever_it_runs(swept):
+    """Here, in the test process, with its report page's figures drawn: the same result digest as the
+    sweep's unit (run on a dask worker without figures)."""
     folder, spec, _, _ = swept
     unit = next(u for u in plan_units(spec) if not u.error and u.instance == 1)
-    payload = run_unit(UnitJob(unit.id, spec.task, unit.config))  # here, in the test process
+    payload = run_unit(UnitJob(unit.id, spec.task, unit.config))
     from neurosim.sweep.store import result_digest
 
     assert result_digest(payload["report"], payload["arrays"]) == digests(folder)[unit.id]
+    assert "<img" in payload["html"] and "<img" not in (folder / "units" / unit.id / "report.html").read_text()
 
 
 def sigkill_during(folder: Path, argv: list[str], delay_s: float) -> dict[str, bytes]:
@@ -259,14 +267,16 @@ def sigkill_during(folder: Path, argv: list[str], delay_s: float) -> dict[str, b
     return {u: (SweepStore(folder).unit_dir(u) / "unit.json").read_bytes() for u in check_folder(folder)}
 
 
-def resume_and_check(folder: Path, spec_args: dict, before: dict[str, bytes], scheduler=None, workers=1):
+def resume_and_check(folder: Path, spec_args: dict, before: dict[str, bytes], scheduler=None, workers=1,
+                     figures: bool = True):
     """Rerun the sweep in-process and check: every unit present once, every file parses, no unit
-    finished ``before`` recomputed or changed, no unit computed twice over all runs."""
+    finished ``before`` recomputed or changed, no unit computed twice over all runs; every unit's page
+    with its figures drawn or not, as ``figures`` says (the killed and the resumed runs alike)."""
     spec = tiny_spec(**spec_args)
-    outcome = run_sweep(spec, folder, scheduler=scheduler, workers=workers, progress=False)
+    outcome = run_sweep(spec, folder, scheduler=scheduler, workers=workers, progress=False, unit_figures=figures)
     valid = {u.id for u in plan_units(spec) if not u.error}
     assert not set(outcome.computed) & set(before), "a finished unit was recomputed"
-    assert check_folder(folder) == valid  # each once: a folder per id
+    assert check_folder(folder, figures) == valid  # each once: a folder per id
     assert not [p for p in SweepStore(folder).units.iterdir() if p.name.startswith(".")]  # no .tmp- left
     for uid, text in before.items():
         assert (SweepStore(folder).unit_dir(uid) / "unit.json").read_bytes() == text
@@ -279,19 +289,20 @@ def resume_and_check(folder: Path, spec_args: dict, before: dict[str, bytes], sc
 def test_sigkilled_sweep_resumes_without_loss_or_recomputation(swept, cluster, tmp_path):
     """SIGKILL a sweep at a random point after its first new unit and rerun it: every unit present
     once, none recomputed, every file parses. The grid also grew (a new value, a third instance):
-    only the new units run, the old ones stay as they were."""
+    only the new units run, the old ones stay as they were. ``--no-unit-figures`` (as the old units
+    were run): no unit page has a figure."""
     old_folder, _, _, _ = swept
     address, _ = cluster
     folder = tmp_path / "out"
     shutil.copytree(old_folder, folder)
     old = digests(folder)
     argv = ["--grid", "crossbar.adc_bits=4,6,8", "--instances", "3", "--out", str(folder), "--quiet",
-            "--scheduler", address, *cli(SETS)]
+            "--scheduler", address, "--no-unit-figures", *cli(SETS)]
     seed = random.randrange(10**6)
     before = sigkill_during(folder, argv, random.Random(seed).uniform(0.0, 0.6))
     assert len(before) > len(old), f"no new unit before the kill (seed {seed})"
     outcome = resume_and_check(folder, {"grid": ["crossbar.adc_bits=4,6,8"], "instances": 3}, before,
-                               scheduler=address)
+                               scheduler=address, figures=False)
     assert len(before) + len(outcome.computed) == 9, f"kill seed {seed}"
     assert {k: v for k, v in digests(folder).items() if k in old} == old
 
@@ -331,8 +342,8 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
     (read noise off and on × 2 chip instances, each instance its own random chip), so that a worker of a 2-worker
     cluster runs more than one unit."""
     spec = tiny_spec(grid=["device.read_noise_std=0.0,0.05"], instances=2)
-    run_sweep(spec, tmp_path / "one", workers=1, progress=False)
-    run_sweep(spec, tmp_path / "two", workers=2, progress=False)
+    run_sweep(spec, tmp_path / "one", workers=1, progress=False, unit_figures=False)
+    run_sweep(spec, tmp_path / "two", workers=2, progress=False, unit_figures=False)
     bindir = Path(sys.executable).parent
     dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
                 else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
@@ -351,7 +362,8 @@ def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(
 
         with Client(f"tcp://127.0.0.1:{port}", timeout="60s") as client:
             client.wait_for_workers(2, timeout=60)
-        outcome = run_sweep(spec, tmp_path / "ext", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+        outcome = run_sweep(spec, tmp_path / "ext", scheduler=f"tcp://127.0.0.1:{port}", progress=False,
+                            unit_figures=False)
         assert "2 workers" in outcome.cluster
     finally:
         for p in procs:

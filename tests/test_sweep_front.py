@@ -32,7 +32,7 @@ def tiny_split_sweep(tmp_path_factory):
     store.prepare()
     units = plan_units(spec)
     for unit in units:
-        _write(store, unit, spec, run_unit(UnitJob(unit.id, spec.task, unit.config)))
+        _write(store, unit, spec, run_unit(UnitJob(unit.id, spec.task, unit.config, figures=False)))
     return SweepOutcome(folder, units, skipped=[], computed=[u.id for u in units])
 
 

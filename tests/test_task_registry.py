@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from tiny import TINY, cli
+from tiny import READOUT_EXTRAS_OFF, TINY, cli
 
 from neurosim import seeds
 from neurosim.cli import main
@@ -105,7 +105,8 @@ def test_run_id_covers_task_engine_and_every_input():
 
 def test_a_folder_with_another_tasks_report_is_refused_before_running(tmp_path, capsys):
     out = str(tmp_path / "same")
-    args = ["--engine", "cpu", "--quiet", "--out", out, *cli(TINY)]
+    # the readout's extra work and the figures off: this is about the folder, not the report's contents
+    args = ["--engine", "cpu", "--quiet", "--no-figures", "--out", out, *cli(TINY + READOUT_EXTRAS_OFF)]
     assert main(["run", *args]) == 0
     capsys.readouterr()
     assert main(["run", "--task", "reservoir", *args]) == 1
@@ -196,8 +197,9 @@ def test_an_engine_registered_elsewhere_is_chosen_by_name(tmp_path, capsys):
     try:
         assert "cpu-1" in engine_choices() and get_engine("cpu-1").threads == 1
         out = tmp_path / "one"
-        assert main(["run", "--engine", "cpu-1", "--quiet", "--out", str(out),
-                     *cli(TINY)]) == 0
+        # the readout's extra work and the figures off: this is about which engine ran
+        assert main(["run", "--engine", "cpu-1", "--quiet", "--no-figures", "--out", str(out),
+                     *cli(TINY + READOUT_EXTRAS_OFF)]) == 0
         assert json.loads((out / "report.json").read_text())["engine"] == "cpu-1"
         register_engine(EngineEntry("off", OneThread, available=lambda: (False, "not here (test)")))
         with pytest.raises(Exception, match="not available here: not here"):
@@ -205,3 +207,19 @@ def test_an_engine_registered_elsewhere_is_chosen_by_name(tmp_path, capsys):
     finally:
         unregister_engine("cpu-1")
         unregister_engine("off")
+
+
+def test_the_cli_sees_a_task_registered_after_its_first_call(capsys):
+    """``main`` keeps its parser between calls in one process (building it is most of a quick
+    command's time); a task registered after a call is a ``--task`` choice at the next call, and is
+    refused again once unregistered."""
+    assert main(["config", "--task", "classify"]) == 0
+    register_task(MeanRate)
+    try:
+        assert main(["config", "--task", "mean-rate"]) == 0
+        assert "[mean-rate]" in capsys.readouterr().out
+    finally:
+        unregister_task(MeanRate.name)
+    with pytest.raises(SystemExit):
+        main(["config", "--task", "mean-rate"])
+    assert "invalid choice: 'mean-rate'" in capsys.readouterr().err

@@ -30,16 +30,18 @@ __all__ = ["OptimizeSpec", "optimize", "spec_from_file"]
 def optimize(config: OptimizeSpec | Path | str, out: Path | str = "neurosim-out/optimize", *,
              trials: int | None = None, sampler: str | None = None, seed: int | None = None,
              scheduler: str | None = None, workers: int | None = None, progress: bool = False,
-             page: bool = True) -> Any:
+             page: bool = True, unit_figures: bool = True) -> Any:
     """Run (or resume) the co-design search of ``config`` (a search TOML file with an ``[optimize]``
     table, or an :class:`OptimizeSpec`) in folder ``out``; ``trials``, ``sampler``, ``seed`` override
     the file's. Returns the :class:`~neurosim.optimize.driver.OptimizeOutcome` (trials, front, page,
-    front files). Same as ``neurosim optimize --config FILE --out DIR``."""
+    front files). Same as ``neurosim optimize --config FILE --out DIR``; ``unit_figures=False`` is
+    ``--no-unit-figures``."""
     from neurosim.optimize.driver import run_search
 
     given = {k: v for k, v in (("trials", trials), ("sampler", sampler), ("seed", seed)) if v is not None}
     spec = replace(config, **given) if isinstance(config, OptimizeSpec) else spec_from_file(config, **given)
-    return run_search(spec, out, scheduler=scheduler, workers=workers, progress=progress, page=page)
+    return run_search(spec, out, scheduler=scheduler, workers=workers, progress=progress, page=page,
+                      unit_figures=unit_figures)
 
 
 class _CallableModule(types.ModuleType):

@@ -149,8 +149,10 @@ class OptimizeOutcome:
 class _Cluster:
     """The dask client, started on first use and kept for the whole search."""
 
-    def __init__(self, stack: contextlib.ExitStack, scheduler: str | None, workers: int | None):
+    def __init__(self, stack: contextlib.ExitStack, scheduler: str | None, workers: int | None,
+                 unit_figures: bool = True):
         self.stack, self.scheduler, self.workers = stack, scheduler, workers
+        self.unit_figures = unit_figures  # draw the figures of each unit's report.html
         self.client: Any = None
         self.where = ""
 
@@ -174,7 +176,8 @@ def _run_units(units: list[Unit], spec: OptimizeSpec, store: SweepStore, cluster
     client = cluster.get()
     by_id = {u.id: u for u in units}
     sweep = _sweep_spec(spec, {})
-    jobs = [UnitJob(u.id, spec.task, u.config, spec.engine, spec.data_dir) for u in units]  # type: ignore[arg-type]
+    jobs = [UnitJob(u.id, spec.task, u.config, spec.engine, spec.data_dir,  # type: ignore[arg-type]
+                    figures=cluster.unit_figures) for u in units]
     futures = client.map(run_unit, jobs, key=[f"neurosim-unit-{u.id}" for u in units], pure=False)
     computed, failed, seconds = [], {}, 0.0
     for future in as_completed(futures):
@@ -286,11 +289,12 @@ def _study(spec: OptimizeSpec, out: Path):
 
 
 def run_search(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = None, workers: int | None = None,
-               progress: bool = True, page: bool = True) -> OptimizeOutcome:
+               progress: bool = True, page: bool = True, unit_figures: bool = True) -> OptimizeOutcome:
     """Run (or resume) the search ``spec`` in folder ``out`` (see the module docstring): ``trials``
     trials in all, each evaluated over the chip instances; then write ``search.json``, the page and
     the front's TOML files. ``scheduler``: address of a running dask scheduler; ``workers``:
-    LocalCluster processes (default: up to 2)."""
+    LocalCluster processes (default: up to 2); ``unit_figures=False``: the units' report.html pages
+    without figures (as for a sweep, :func:`neurosim.sweep.run_sweep`)."""
     from optuna.trial import Trial, TrialState
 
     out = Path(out)
@@ -306,7 +310,7 @@ def run_search(spec: OptimizeSpec, out: Path | str, *, scheduler: str | None = N
     outcome = OptimizeOutcome(out, spec, [], [], maximize)
     rounds: list[dict] = []
     with contextlib.ExitStack() as stack:
-        cluster = _Cluster(stack, scheduler, workers)
+        cluster = _Cluster(stack, scheduler, workers, unit_figures)
         while True:
             trials = study.get_trials(deepcopy=False)
             running = [t for t in trials if t.state == TrialState.RUNNING]

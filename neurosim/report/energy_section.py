@@ -62,7 +62,8 @@ def energy_headline_section(energy: dict, figs: PageFigures) -> list[str]:
                          f'<td class="num">{escape(format_ratio(p["ratio"]))}</td></tr>')
         parts.append("</table>")
         if len(curve) > 1:
-            parts.append(figs.add(plot_rate_curve(curve), "line chart of the energy ratio against inference rate",
+            parts.append(figs.add(lambda: plot_rate_curve(curve),
+                                  "line chart of the energy ratio against inference rate",
                                   "Baseline / chip energy per inference, static power included, against the "
                                   "inference rate (log axes).", "ratio-vs-rate"))
     if sensitivity:

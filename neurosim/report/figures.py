@@ -3,7 +3,9 @@
 A page builder hands every matplotlib figure it draws to :meth:`PageFigures.add`, which returns the
 page's ``<figure>`` element; :meth:`PageFigures.write` then writes ``<name>.svg`` and ``<name>.pdf`` of
 each into a folder (the run folder's ``figures/``, or ``PAGE_figures/`` beside a sweep page), so a
-figure can go into a paper as a vector file.
+figure can go into a paper as a vector file. A page built with ``PageFigures(draw=False)`` (``neurosim run
+--no-figures``, a sweep's unit pages under ``--no-unit-figures``) makes and renders no figure: drawing
+them is most of a tiny run's time.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from neurosim.report.atomic import write_atomic
-from neurosim.report.html_page import figure
+from neurosim.report.html_page import escape, figure
 from neurosim.report.style import house_style
 
 __all__ = ["FIGURES_DIR", "PageFigures"]
@@ -31,17 +33,27 @@ def _slug(name: str) -> str:
 
 
 class PageFigures:
-    """The figures of one page, in page order: ``items`` is a list of ``(file stem, Figure)``."""
+    """The figures of one page, in page order: ``items`` is a list of ``(file stem, Figure)``.
 
-    def __init__(self) -> None:
+    ``draw=False``: :meth:`add` renders nothing and keeps nothing; the page shows each figure's
+    caption as a note in its place (and :meth:`write` writes no file).
+    """
+
+    def __init__(self, draw: bool = True) -> None:
         self.items: list[tuple[str, Any]] = []
+        self.draw = draw
 
     def add(self, fig: Any, alt: str, caption: str, name: str) -> str:
         """The HTML ``<figure>`` of ``fig`` (PNG inline, ``alt`` text, ``caption``; ``data-figure`` =
         ``name``), as :func:`~neurosim.report.html_page.figure` makes it; ``fig`` is kept for export
-        under a file stem made from ``name`` (unique within the page)."""
+        under a file stem made from ``name`` (unique within the page). ``fig`` may be a function that
+        makes the figure, called only when the page draws its figures."""
         from neurosim.report.plots import png_data_uri
 
+        if not self.draw:
+            return f'<p class="note">Figure not drawn: {escape(caption)}</p>'
+        if callable(fig):
+            fig = fig()
         stem, taken = _slug(name), {s for s, _ in self.items}
         n = 2
         while stem in taken:
