@@ -31,16 +31,21 @@ KINDS = ("linear", "twofc")
 _C = math.sqrt(2.0 / math.pi)
 
 
-def gelu(u):
-    """GELU, tanh approximation (elementwise, any array namespace)."""
+def _gelu_tanh(u):
+    """The tanh of :func:`gelu`, ``tanh(√(2/π)(u + 0.044715 u³))``, shared with its gradient."""
     xp = get_namespace(u)
-    return 0.5 * u * (1.0 + xp.tanh(_C * (u + 0.044715 * u ** 3)))
+    return xp.tanh(_C * (u + 0.044715 * u ** 3))
 
 
-def gelu_grad(u):
-    """d GELU(u) / du of :func:`gelu` (elementwise)."""
-    xp = get_namespace(u)
-    t = xp.tanh(_C * (u + 0.044715 * u ** 3))
+def gelu(u, t=None):
+    """GELU, tanh approximation (elementwise, any array namespace); ``t``: :func:`_gelu_tanh` of ``u``
+    if already computed."""
+    return 0.5 * u * (1.0 + (_gelu_tanh(u) if t is None else t))
+
+
+def gelu_grad(u, t=None):
+    """d GELU(u) / du of :func:`gelu` (elementwise); ``t`` as for :func:`gelu`."""
+    t = _gelu_tanh(u) if t is None else t
     return 0.5 * (1.0 + t) + 0.5 * u * (1.0 - t * t) * _C * (1.0 + 3 * 0.044715 * u * u)
 
 
@@ -69,16 +74,17 @@ class Projection:
         """
         p = self.params
         u = x @ p["w1"] + p["b1"] if pre1 is None else pre1
-        h = gelu(u)
+        t = _gelu_tanh(u)        # kept for the backward pass (its GELU gradient)
+        h = gelu(u, t)
         z = h @ p["w2"] + p["b2"] if self.kind == "twofc" else h
-        return z, (x, u, h)
+        return z, (x, u, h, t)
 
     def __call__(self, x):
         return self.forward(x)[0]
 
     def backward(self, cache, dz) -> dict:
         """Gradients of the loss w.r.t. every parameter, from ``dz`` = dL/dz ``(batch, n_out)``."""
-        x, u, h = cache
+        x, u, h, t = cache
         grads = {}
         if self.kind == "twofc":
             grads["w2"] = h.T @ dz
@@ -86,7 +92,7 @@ class Projection:
             dh = dz @ self.params["w2"].T
         else:
             dh = dz
-        du = dh * gelu_grad(u)
+        du = dh * gelu_grad(u, t)
         grads["w1"] = x.T @ du
         grads["b1"] = du.sum(axis=0)
         return grads

@@ -164,15 +164,25 @@ class LateralSubspace:
             return
         eta = scale * self.rate / energy
         f = self.frozen
+        velocity, learning = self._velocity[f:], self.h[f:]     # views: updated in place
+        # the frozen rows' share of the feedback, a − H_oldᵀ H_old a, is the same in every iteration
+        outside_old = project_rows(a, self.old)
         for _ in range(iterations):
-            y = a @ self.h.T                        # lateral neurons (B × k)
-            residual = a - y @ self.h               # feedback a − Hᵀy
-            delta = xp.clip(y[:, f:].T @ residual / a.shape[0], -self.clamp, self.clamp)
+            y = a @ learning.T                      # learning lateral neurons (B × (k − frozen))
+            residual = outside_old - y @ learning   # feedback a − Hᵀy
+            # ΔH in place, op by op as v ← m v + (1 − m) clip(Δ) · rate_j; H ← H + η v: the same roundings
+            # as the expression form, without its (k − frozen) × n temporaries (half the update's time)
+            delta = y.T @ residual
+            delta /= a.shape[0]
+            xp.clip(delta, -self.clamp, self.clamp, out=delta)
             if self.adaptive:                       # each lateral neuron's own rate: η / ⟨y_j²⟩
-                power = xp.mean(y[:, f:] ** 2, axis=0)
-                delta = delta * xp.minimum(energy / xp.maximum(power, 1e-300), self.adaptive)[:, None]
-            self._velocity[f:] = self.momentum * self._velocity[f:] + (1.0 - self.momentum) * delta
-            self.h[f:] += eta * self._velocity[f:]
+                power = xp.mean(y ** 2, axis=0)
+                delta *= xp.minimum(energy / xp.maximum(power, 1e-300), self.adaptive)[:, None]
+            velocity *= self.momentum
+            delta *= 1.0 - self.momentum
+            velocity += delta
+            xp.multiply(velocity, eta, out=delta)
+            learning += delta
             self.updates += 1
 
     def merge(self) -> None:

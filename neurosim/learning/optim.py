@@ -71,12 +71,25 @@ class Adam:
         for name, p in params.items():
             xp = get_namespace(p)
             g = grads[name] + self.weight_decay * p if self.weight_decay else grads[name]
-            m = self._m.get(name, xp.zeros_like(p))
-            v = self._v.get(name, xp.zeros_like(p))
-            m = self.beta1 * m + (1.0 - self.beta1) * g
-            v = self.beta2 * v + (1.0 - self.beta2) * g * g
-            self._m[name], self._v[name] = m, v
-            p -= self.lr * (m / c1) / (xp.sqrt(v / c2) + self.eps)
+            if name not in self._m:
+                self._m[name], self._v[name] = xp.zeros_like(p), xp.zeros_like(p)
+            m, v = self._m[name], self._v[name]
+            # in place, op by op as m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g·g;
+            # p ← p − lr (m/c1) / (√(v/c2) + ε): the same roundings, two temporaries instead of twelve
+            t = (1.0 - self.beta1) * g
+            m *= self.beta1
+            m += t
+            xp.multiply(1.0 - self.beta2, g, out=t)
+            t *= g
+            v *= self.beta2
+            v += t
+            xp.divide(m, c1, out=t)
+            t *= self.lr
+            d = v / c2
+            xp.sqrt(d, out=d)
+            d += self.eps
+            t /= d
+            p -= t
 
 
 def make_optimizer(name: str, lr: float, **options) -> SGD | Adam:

@@ -34,6 +34,7 @@ from neurosim import seeds
 from neurosim.config import RESISTIVE_KINDS, Config, param
 from neurosim.crossbar import Tally
 from neurosim.crossbar.mapping import tiling_for
+from neurosim.data.memo import memoized_loading
 from neurosim.energy import EnergyEstimate, estimate_area, estimate_energy, tally_energy_breakdown
 from neurosim.energy.parts import array_estimate
 from neurosim.errors import ConfigError, DataError
@@ -49,6 +50,9 @@ from neurosim.tasks.classify import split_indices
 from neurosim.tasks.pipeline import Pipeline
 from neurosim.tasks.registry import Headline, RunContext, Task, register_task
 from neurosim.tasks.report_parts import energy_sections, energy_summary
+
+#: Bytes of loaded events a permuted stream keeps for its later tasks (the sweep workers' default bound).
+STREAM_MEMO_BYTES = 1 << 30
 
 __all__ = ["Continual", "ContinualSettings", "parse_grid", "parse_methods", "parse_k_sweep"]
 
@@ -268,7 +272,9 @@ def _permutations(n: int, tasks: int, rng: np.random.Generator) -> list[np.ndarr
 
 
 def _stream(config: Config, context: RunContext, s: ContinualSettings, seed: int):
-    """The reservoir runs of one repeat: a list of (DatasetRun, head classes or None) per task."""
+    """The reservoir runs of one repeat: a list of (DatasetRun, head classes or None) per task. A permuted
+    stream loads its samples once (:func:`~neurosim.data.memo.memoized_loading`, up to
+    :data:`STREAM_MEMO_BYTES` of events, kept in the process's memo of loaded data after the run)."""
     cfg = replace(config, run=replace(config.run, seed=seed))
     pipe = Pipeline(cfg, context.engine, context.data_dir, context.progress)
     if s.stream == "class-split":
@@ -293,10 +299,13 @@ def _stream(config: Config, context: RunContext, s: ContinualSettings, seed: int
         return transform
 
     runs = []
-    for t in range(s.tasks):
-        runs.append((pipe.run_dataset(raster_transform=permute(t),
-                                      stage=f"seed {seed}: task {t + 1}/{s.tasks} through the reservoir"),
-                     None))
+    # every task streams the same samples: each chunk is read (or generated) once, for the first task, and
+    # handed to the later ones (the process's memo of loaded data, as a sweep worker's; bounded in bytes)
+    with memoized_loading(STREAM_MEMO_BYTES):
+        for t in range(s.tasks):
+            runs.append((pipe.run_dataset(raster_transform=permute(t),
+                                          stage=f"seed {seed}: task {t + 1}/{s.tasks} through the reservoir"),
+                         None))
     return cfg, runs
 
 
