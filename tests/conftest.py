@@ -82,7 +82,7 @@ CORE_SHARE: dict = {}
 
 def share_cores(workers: int) -> None:
     """Give each of ``workers`` xdist workers ``cores // workers`` threads (at least 1) for OpenBLAS/OpenMP
-    and numba, in this process and in the subprocesses its tests start. With 2 workers on 2 cores each
+    (in this process and the subprocesses its tests start) and numba (in this process). With 2 workers on 2 cores each
     worker otherwise runs 2 BLAS and 2 numba threads, and OpenBLAS's waiting threads spin: the real N-MNIST
     science test took 3.3x the CPU time that way on a loaded machine (103 vs 31.5 CPU-s). A test that
     needs several threads asks for them (``CpuEngine(threads=2)``)."""
@@ -90,7 +90,8 @@ def share_cores(workers: int) -> None:
     from threadpoolctl import threadpool_limits
 
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    # not NUMBA_NUM_THREADS: numba rereads it at each compile and refuses a change once its threads run
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
     CORE_SHARE["blas"] = threadpool_limits(limits=threads)
     CORE_SHARE["numba"] = min(threads, numba.config.NUMBA_NUM_THREADS)
