@@ -1,11 +1,8 @@
 """Brian2 compiles each neuron flavour once: the code it generates for a model's neuron group does not
 depend on the number of input bins, so runs (and tests) with different ``input.n_bins`` reuse the
-Cython code compiled for the first (kept in ``$NEUROSIM_CACHE_DIR/brian2-cython``, keyed by the code); nor does
-it depend on the networks built before in the same process (their clocks' names)."""
+Cython code compiled for the first (kept in ``$NEUROSIM_CACHE_DIR/brian2-cython``, keyed by the code)."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
@@ -52,26 +49,3 @@ def test_cython_modules_compile_without_debug_information_and_the_code_shaping_f
     assert NO_DEBUG_INFO == "-g0" and args[-1] == "-g0", args
     assert args[:-1] == [a for a in before if a in args] and "-O3" in args, "Brian2's own flags stay, in order"
     assert prefs["codegen.cpp.extra_compile_args_gcc"] == before
-
-
-def clock_names(chip: str) -> dict[str, str]:
-    """``{object name: its clock's name}`` of the network the Brian2 engine builds for a tiny ``chip`` run."""
-    import brian2
-
-    from neurosim.engines.brian2_models import build_network
-
-    lsm = build_lsm(load_config(chip, overrides=["network.neurons=5"]), 3, np.random.default_rng(0))
-    built = build_network(brian2, lsm, 4)
-    for obj in built.net.objects:
-        obj._network = 0  # built only to read its clocks: no "never included in a network" warning
-    return {obj.name: obj.clock.name for obj in built.net.objects}
-
-
-def test_a_network_built_after_another_gets_the_same_clock_names():
-    """The clock names are in Brian2's generated code: a second network built in the same process (the
-    first one dropped, as after a run) must not get suffixed names ("lsm_neurons_clock_1"), or each run
-    compiles its own copy of every Cython module."""
-    first = clock_names("rram-40nm-256kb")
-    second = clock_names("rram-40nm-256kb")
-    assert second == first and len(first) > 5
-    assert not [clock for clock in first.values() if re.search(r"_clock_\d+$", clock)], first

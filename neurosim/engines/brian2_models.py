@@ -21,7 +21,6 @@ ADC's drives; see :mod:`neurosim.engines.online`).
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,11 +66,6 @@ def build_network(brian2, lsm: LSM, bins: int, trace_neurons: int = 0, feedback:
     Brian2 skips the write for refractory neurons when the target is ``v (unless
     refractory)``. See :mod:`neurosim.engines.online`.
     """
-    # Brian2 names an object's clock after the object ("lsm_neurons_clock"), with a suffix ("_1", "_2", …)
-    # while an older clock of that name is alive, and the name is part of the generated code: free the
-    # previous run's network (reference cycles) first, so every run generates the same code and reuses
-    # the Cython modules compiled for the first instead of compiling its own.
-    gc.collect()
     period = separator_steps(lsm) + bins
     quantizing = lsm.drive_adc is not None
     extra = (FEEDBACK_MODEL if feedback else "") + (ADC_NEURON_MODEL if quantizing else "")
