@@ -155,7 +155,7 @@ def brian2_state_restored():
         return
     import brian2
     from brian2 import prefs
-    keys = ["codegen.target", "codegen.runtime.cython.cache_dir"]
+    keys = ["codegen.target", "codegen.runtime.cython.cache_dir", "codegen.cpp.extra_compile_args_gcc"]
     before = {k: prefs[k] for k in keys}
     device_before = type(brian2.get_device()).__name__
     yield

@@ -31,3 +31,21 @@ def group_code(model: str, bins: int, trailing_separator: bool) -> tuple:
 @pytest.mark.parametrize("trailing_separator", [False, True])
 def test_generated_code_does_not_depend_on_the_number_of_bins(model, trailing_separator):
     assert group_code(model, 20, trailing_separator) == group_code(model, 50, trailing_separator)
+
+
+def test_cython_modules_compile_without_debug_information_and_the_code_shaping_flags_stay():
+    """A run compiles its Cython modules with ``-g0`` after Brian2's flags (the machine code is the same; the
+    compiler takes about a third less CPU time per module), and leaves Brian2's flags as it found them."""
+    from brian2 import prefs
+    from brian2.codegen.cpp_prefs import get_compiler_and_args
+
+    from neurosim.engines.brian2_engine import NO_DEBUG_INFO, brian2_prefs
+
+    before = list(prefs["codegen.cpp.extra_compile_args_gcc"])
+    with brian2_prefs("cython"):
+        compiler, args = get_compiler_and_args()
+    if compiler not in ("gcc", "unix"):
+        pytest.skip(f"compiler {compiler!r}: Brian2 passes its GCC flags only to GCC-like compilers")
+    assert NO_DEBUG_INFO == "-g0" and args[-1] == "-g0", args
+    assert args[:-1] == [a for a in before if a in args] and "-O3" in args, "Brian2's own flags stay, in order"
+    assert prefs["codegen.cpp.extra_compile_args_gcc"] == before

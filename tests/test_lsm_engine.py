@@ -239,8 +239,9 @@ def test_traces_and_window_counts(small_lsm, raster):
 def test_cpp_standalone_gives_the_runtime_spikes_and_restores_the_device(small_lsm, raster, tmp_path,
                                                                          monkeypatch):
     import brian2
-    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path))
     runtime = Brian2Engine().run(small_lsm, raster).spike_raster
+    # the standalone build in a folder of its own; the runtime run above reuses the Cython modules of the other tests
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path))
     standalone = Brian2Engine(device="cpp_standalone").run(small_lsm, raster).spike_raster
     np.testing.assert_array_equal(runtime, standalone)
     assert type(brian2.get_device()).__name__ == "RuntimeDevice"
