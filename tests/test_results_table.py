@@ -7,6 +7,7 @@ JSONs), except in its section of earlier measurements."""
 
 from __future__ import annotations
 
+import argparse
 import copy
 import importlib.util
 import json
@@ -132,6 +133,20 @@ def test_the_addendum_s_rows_are_its_protocol_s_rows_in_its_order(results, conti
     got = [(r["row"], r["command"]) for r in continued["rows"] + continued["not_run"]]
     assert got == planned[:len(got)], f"the addendum's JSON holds {got}, not its protocol's rows in order"
     assert all(r["source"] == results.CONTINUED_SOURCE for r in continued["rows"])
+
+
+def test_the_addendum_s_run_takes_its_rows_in_the_order_rows_names_them_and_copies_none(results):
+    """``--continued --rows 11 12 4 5`` plans the rows in that order (not the table's), copies no frozen
+    study's row, and names the addendum's protocol (a stop time already past: nothing runs)."""
+    argv = ["--continued", "--rows", "11", "12", "4", "5", "--stop-at", "00:00"]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--stop-at")
+    parser.add_argument("--continued", action="store_true")
+    args, rows = results.selected_rows("", argv, parser)
+    planned = results.run_study(rows, args, argv)
+    assert planned["rows"] == [] and [n["row"] for n in planned["not_run"]] == [11, 12, 4, 5]
+    assert planned["protocol"] == results.CONTINUED_PROTOCOL and planned["part"] == "continued"
 
 
 def test_the_json_s_rows_have_left_the_earlier_measurements(results, study, continued):
