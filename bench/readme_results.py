@@ -370,10 +370,12 @@ def prune_earlier(text: str, rows: list[dict]) -> str:
     if EARLIER not in text:
         raise SystemExit(f"readme_results: the results page has no section {EARLIER!r}")
     before, section = text.split(EARLIER, 1)
+    body = section.rstrip("\n")
+    ending = section[len(body):]  # the page's final newline stays when its last paragraph goes
     done = {r["row"] for r in rows}
     commands = [f"`{r['command']}`" for r in rows]
     blocks = []
-    for block in section.split("\n\n"):
+    for block in body.split("\n\n"):
         marker = EARLIER_ROWS.search(block)
         if marker and {int(k) for k in marker.group(1).split()} <= done:
             continue
@@ -383,7 +385,7 @@ def prune_earlier(text: str, rows: list[dict]) -> str:
                 continue
             block = "\n".join(kept)
         blocks.append(block)
-    return before + EARLIER + "\n\n".join(blocks)
+    return before + EARLIER + "\n\n".join(blocks) + ending
 
 
 def write_page(study: dict, continued: dict | None = None, page: Path = PAGE) -> str:

@@ -156,14 +156,17 @@ def test_the_json_s_rows_have_left_the_earlier_measurements(results, study, cont
 
 
 def test_prune_earlier_drops_a_row_s_lines_and_its_paragraph_with_the_last_of_its_rows(results):
-    text = (REPO / "docs" / "studies" / "results.md").read_text(encoding="utf-8").split(results.END, 1)[1]
-    fsdd = [{"row": k, "command": f"neurosim run {results.ROWS[k][1]}"} for k in (11, 12)]
-    one = results.prune_earlier(text, fsdd[:1])
-    assert f"`{fsdd[0]['command']}`" not in one and f"`{fsdd[1]['command']}` |" in one and "**FSDD**" in one
-    both = results.prune_earlier(text, fsdd)
-    assert "`neurosim run --dataset fsdd" not in both and "**FSDD**" not in both
-    every = [{"row": k, "command": f"neurosim run {results.ROWS[k][1]}"} for k in (4, 5, 11, 12)]
-    assert "| data | chip |" not in results.prune_earlier(text, every)
+    """On a made-up earlier section of two rows and a paragraph marked as about both: a row in a JSON
+    loses its line, the paragraph goes with the last of its rows, the table with its last row, and the
+    text's final newline stays."""
+    a, b = (f"neurosim run {results.ROWS[k][1]}" for k in (11, 12))
+    text = (f"\n\n## Before\n\nkept\n\n{results.EARLIER}\n\nIntro.\n\n| data | command |\n|---|---|\n"
+            f"| FSDD | `{a}` |\n| FSDD | `{b}` |\n\nAbout both. <!-- earlier rows: 11 12 -->\n")
+    one = results.prune_earlier(text, [{"row": 11, "command": a}])
+    assert f"`{a}`" not in one and f"| FSDD | `{b}` |" in one and "About both." in one
+    both = results.prune_earlier(text, [{"row": 11, "command": a}, {"row": 12, "command": b}])
+    assert both == f"\n\n## Before\n\nkept\n\n{results.EARLIER}\n\nIntro.\n"
+    assert results.prune_earlier(text, []) == text
 
 
 @pytest.mark.parametrize("which", ["RESULT", "CONTINUED"])
