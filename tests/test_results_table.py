@@ -246,6 +246,19 @@ CLAIMS = {
         ("table", lambda s: all(r["report"]["accuracy"]["cv"]["grouped_by"] == "speaker"
                                 and r["report"]["accuracy"]["test"] - r["report"]["accuracy"]["cv"]["value"] > 0.2
                                 for r in _rows(s, "FSDD"))),
+    "since the\naddendum's run every row of the table is in one of the two JSONs":
+        ("table", lambda s: {r["row"] for r in s["rows"]} == set(range(13))),
+    "The addendum's two N-MNIST rows at 2,000 neurons, on `ideal` and `pcm-14nm-hermes`, are like\nthe carried "
+    "one: the reservoir beats its strongest input baseline, but not random features of its\nwidth":
+        ("continued", lambda s: sorted(r["chip"] for r in _rows(s, "N-MNIST", neurons=2000))
+         == ["ideal", "pcm-14nm-hermes"] and all(
+            r["report"]["comparison"]["reservoir_beats_strongest"]
+            and r["report"]["comparison"]["strongest_control"] == "random features"
+            and not r["report"]["comparison"]["reservoir_beats_all_controls"]
+            for r in _rows(s, "N-MNIST", neurons=2000))),
+    "but less on the addendum's N-MNIST row at 2,000 neurons":
+        ("continued", lambda s: [r["report"]["energy"]["improvement_vs_baseline"] > 1
+                                 for r in _rows(s, "N-MNIST", "pcm-14nm-hermes", 2000)] == [True]),
     "`rram-40nm-256kb` chip\nneeds less dynamic energy than the digital baseline on every row of the table":
         ("table", lambda s: all(r["report"]["energy"]["improvement_vs_baseline"] > 1
                                 for r in _rows(s, chip="rram-40nm-256kb"))),
