@@ -3,14 +3,13 @@ outer folds report; and the N-MNIST study's table on its docs page comes from it
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from docpages import page
-from studies import load_study_script
+from studies import load_bench_script, load_study_script
 from tiny import TINY
 
 from neurosim.config import load_config
@@ -103,9 +102,7 @@ def test_the_nmnist_page_table_is_the_study_json_table():
 
 
 def test_the_results_page_rows_of_a_study_are_rendered_from_its_json():
-    spec = importlib.util.spec_from_file_location("readme_results", REPO / "bench/readme_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_bench_script("readme_results.py")
     args, rows = module.selected_rows("", ["--rows", *map(str, module.STUDIES)])
     shown = page("studies/results.md")
     for k, label, config, _ in rows:

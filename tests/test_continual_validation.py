@@ -133,12 +133,8 @@ def test_report_gives_hlops_paired_differences_over_seeds():
 
 
 def test_study_verdicts_say_met_on_the_mean_where_only_the_mean_meets_a_target():
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[1] / "bench" / "studies" / "continual_nmnist_v2.py"
-    spec = importlib.util.spec_from_file_location("continual_nmnist_v2", path)
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
+    from studies import load_study_script
+    study = load_study_script("continual_nmnist_v2")
     # version 1's N-MNIST HLOP BWT, −4.8 [−6.3, −3.4], against BWT ≥ −5
     assert study.verdict(-6.3, -4.8, -3.4, lo=-5.0) == "met on the mean"
     assert study.verdict(-4.9, -4.0, -3.1, lo=-5.0) == "met"

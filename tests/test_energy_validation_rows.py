@@ -4,7 +4,6 @@ predictions from enough papers, leave-one-macro-out, the breakdown's error, and 
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from pathlib import Path
@@ -14,15 +13,13 @@ import pytest
 from neurosim.energy.validation import (BREAKDOWNS, FIGURES, ROLES, breakdown_table, figure, fixed_share,
                                         leave_one_macro_out, mvm_time_from_throughput, names_a_work_item,
                                         simulate_value, validation_table)
+from studies import load_bench_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("energy_validation_bench", REPO / "bench" / "energy_validation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("energy_validation.py")
 
 
 @pytest.fixture(scope="module")

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from neurosim.optimize.space import spec_from_table
 from neurosim.sweep import plan_units
+from studies import load_bench_script
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
 def _load(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCH))
+    return load_bench_script(f"{name}.py")
 
 
 TABLE = {"chip": "rram-40nm-256kb", "task": "classify", "instances": 1, "engine": "cpu",

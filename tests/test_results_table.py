@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from docpages import page
+from studies import load_bench_script
 
 REPO = Path(__file__).resolve().parents[1]
 #: The page's section of rows not from a study JSON (the last section; it may quote its own figures).
@@ -30,10 +30,7 @@ FIGURE = re.compile(r"\d+\.\d+ ?%|\d+(?:\.\d+)? ?×|[+−-]\d+(?:\.\d+)? points?
 @pytest.fixture(scope="module")
 def results():
     """bench/readme_results.py as a module."""
-    spec = importlib.util.spec_from_file_location("readme_results", REPO / "bench" / "readme_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("readme_results.py")
 
 
 @pytest.fixture(scope="module")

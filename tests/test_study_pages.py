@@ -4,14 +4,13 @@ and the tests of their tasks."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
 import docpages
 import pytest
-from docpages import DOCS, page
-from studies import STUDIES, load_study_script
+from docpages import page
+from studies import STUDIES, load_bench_script, load_study_script
 
 #: (study script of bench/studies/, its JSON, the docs page that shows the table)
 PAGE_TABLES = [
@@ -32,9 +31,7 @@ def test_the_page_table_is_the_study_script_output(script, result, shown_on):
 
 @pytest.mark.parametrize("result", ["optimize_vs_grid.json", "optimize_vs_grid_nmnist.json"])
 def test_the_codesign_page_tables_are_the_study_output(result):
-    spec = importlib.util.spec_from_file_location("optimize_study", DOCS.parent / "bench" / "optimize_study.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_bench_script("optimize_study.py")
     tables = module.markdown(json.loads((STUDIES / result).read_text()))
     missing = [block for block in tables.split("\n\n") if block not in page("studies/codesign.md")]
     assert not missing, f"docs/studies/codesign.md differs from `python bench/optimize_study.py --table` of {result}"
