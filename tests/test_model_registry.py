@@ -27,14 +27,15 @@ class QIFConfig(ContinuousConfig):
 
     tau_m: float = param(10e-3, "Membrane time constant", "s", 1e-6, 1.0)
     bias: float = param(0.5, "Constant drive (membrane units)", "", -10.0, 10.0)
-    v_peak: float = param(1.0, "Spike cut-off; v restarts at −v_peak", "", 0.1, 100.0)
 
 
 class QIF(ContinuousModel):
-    """``tau_m dv/dt = v² + bias + I_syn``; spike at ``v ≥ v_peak``, then ``v = −v_peak``.
+    """``tau_m dv/dt = v² + bias + I_syn``; spike at ``v ≥ 1``, then ``v = −1``.
 
     Defines only its equations: the slot layout, synapses and separator clamp come
-    from :class:`ContinuousModel`; no fast-engine kernel, so only Brian2 runs it.
+    from :class:`ContinuousModel`; no fast-engine kernel, so only Brian2 runs it. Its
+    equations are those of tests/test_adc_every_engine.py's ``qif`` (and the plugin tutorial's),
+    so that on the same chip Brian2 generates the same code and a cold test run compiles it once.
     """
 
     name = "test-qif"
@@ -45,21 +46,19 @@ class QIF(ContinuousModel):
         return f"dv/dt = (v**2 + bias + {syn_term}) / tau_m : 1\n"
 
     def parameters(self, lsm):
-        return "bias : 1 (shared, constant)\nv_peak : 1 (shared, constant)\ntau_m : second (shared, constant)\n"
+        return "bias : 1 (shared, constant)\ntau_m : second (shared, constant)\n"
 
     def threshold(self, lsm):
-        return "v >= v_peak"
+        return "v >= 1"
 
     def reset(self, lsm):
-        return "v = -v_peak"
+        return "v = -1"
 
     def rest(self, lsm):
-        return {"v": "-v_peak"}
+        return {"v": "-1"}
 
     def initialise(self, brian2, group, lsm):
-        p = lsm.params
-        group.bias, group.v_peak, group.tau_m = p.bias, p.v_peak, p.tau_m * brian2.second
-        group.v = -p.v_peak
+        group.bias, group.tau_m, group.v = lsm.params.bias, lsm.params.tau_m * brian2.second, -1
 
 
 @pytest.fixture
@@ -72,8 +71,9 @@ def qif():
 @pytest.mark.brian2  # through auto: no pattern in its source names the engine
 def test_a_model_defined_in_one_module_runs_on_brian2_through_auto(qif):
     assert "test-qif" in model_names()
-    config = load_config("ideal", overrides=["network.model=test-qif", "network.neurons=12",
-                                             "network.test-qif.bias=0.6", "network.input_scale=0.2"])
+    # the default chip (its ADC in the loop), as tests/test_adc_every_engine.py runs its ``qif``
+    config = load_config("rram-40nm-256kb", overrides=["network.model=test-qif", "network.neurons=12",
+                                                       "network.test-qif.bias=0.6", "network.input_scale=4.0"])
     assert config.section("network.test-qif").bias == 0.6
     lsm = build_lsm(config, 4, np.random.default_rng(0))
     assert lsm.model == "test-qif" and lsm.params.bias == 0.6
@@ -90,7 +90,7 @@ def test_a_model_defined_in_one_module_runs_on_brian2_through_auto(qif):
 
 def test_a_registered_model_owns_its_section_and_leaves_with_it(qif):
     keys = {row[0] for row in reference_rows()}
-    assert {"network.test-qif.tau_m", "network.test-qif.bias", "network.test-qif.v_peak"} <= keys
+    assert {"network.test-qif.tau_m", "network.test-qif.bias"} <= keys
     with pytest.raises(ConfigError, match=r"network.test-qif.bias = 20.0 is out of range"):
         load_config(overrides=["network.model=test-qif", "network.test-qif.bias=20"])
     unregister_model("test-qif")
