@@ -189,10 +189,12 @@ def test_lif_network_matches_numpy_exact_integration(raster):
     [],
     ["network.lif.synapse=exponential", "network.lif.tau_syn=2e-3", "network.input_scale=3"],
     ["network.lif.delay=3e-3", "network.lif.refractory=2e-3", "network.recurrent_p=0.3", "network.dale=true"],
-    ["network.connectivity=distance", "network.input_p=0.5", "network.lif.synapse=exponential",
-     "network.lif.tau_syn=2e-3", "network.input_scale=3"],
 ])
 def test_lif_chunking_and_seed_do_not_change_spikes(raster, extra):
+    """Chunked, whole and single-sample Brian2 runs of one LIF chip give the same spikes: delta and
+    exponential synapses, delays, refractoriness, masked (sparse) synapses. Connectivity (random or
+    distance) only shapes the weights and mask build_lsm hands the engine, so it is no engine path of
+    its own (distance chips: tests/test_networks.py, tests/test_cpu_engine.py)."""
     config = load_config("rram-40nm-256kb", overrides=LIF + extra)
     lsm = build_lsm(config, 30, np.random.default_rng(1))
     whole = Brian2Engine(chunk_samples=100).run(lsm, raster).spike_raster
