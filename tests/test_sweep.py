@@ -336,14 +336,15 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path):
+def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path, cluster):
     """`dask scheduler` + 2 `dask worker` processes, a 1-worker and a 2-worker LocalCluster: every unit
     bit-identical (its result digest, i.e. report less the time stamp, and its arrays). Four units
     (read noise off and on × 2 chip instances, each instance its own random chip), so that a worker of a 2-worker
-    cluster runs more than one unit."""
+    cluster runs more than one unit. The 1-worker cluster is the sweep's own; the 2-worker one is this
+    module's ``cluster`` (shared with the other tests here: a cluster start-up the fewer)."""
     spec = tiny_spec(grid=["device.read_noise_std=0.0,0.05"], instances=2)
     run_sweep(spec, tmp_path / "one", workers=1, progress=False, unit_figures=False)
-    run_sweep(spec, tmp_path / "two", workers=2, progress=False, unit_figures=False)
+    run_sweep(spec, tmp_path / "two", scheduler=cluster[0], progress=False, unit_figures=False)
     bindir = Path(sys.executable).parent
     dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
                 else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
