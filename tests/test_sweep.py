@@ -308,12 +308,13 @@ def test_sigkilled_sweep_resumes_without_loss_or_recomputation(swept, cluster, t
 
 
 @pytest.mark.slow
-def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
+def test_sigkilled_local_cluster_sweep_several_times(tmp_path, cluster):
     """The whole LocalCluster sweep (client, nannies, workers) SIGKILLed at random points, twice in
     a row (the second kill lands in a resumed sweep), then finished: nothing lost, nothing
     recomputed, every file parses. Eight units (2 × 2 grid points × 2 instances): a unit, most of it
     drawing its report's figures, outlasts the kills' 0–3 s delays, so the resumed sweep still has units
-    to finish."""
+    to finish. The finishing run (not killed) runs on this module's ``cluster``: a cluster start-up the
+    fewer."""
     folder = tmp_path / "out"
     grid = ["crossbar.adc_bits=4,8", "device.read_noise_std=0.0,0.05"]
     argv = [*(a for g in grid for a in ("--grid", g)), "--instances", "2", "--out", str(folder), "--quiet",
@@ -325,7 +326,7 @@ def test_sigkilled_local_cluster_sweep_several_times(tmp_path):
         finished = sigkill_during(folder, argv, rng.uniform(0.0, 3.0))
         assert all(finished[u] == text for u, text in before.items()), f"kill seed {seed}"
         before = finished
-    resume_and_check(folder, {"grid": grid, "instances": 2}, before, workers=2)
+    resume_and_check(folder, {"grid": grid, "instances": 2}, before, scheduler=cluster[0])
 
 
 def free_port() -> int:
@@ -336,14 +337,15 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path):
+def test_external_scheduler_and_workers_give_the_same_bits_as_any_local_cluster(tmp_path, cluster):
     """`dask scheduler` + 2 `dask worker` processes, a 1-worker and a 2-worker LocalCluster: every unit
     bit-identical (its result digest, i.e. report less the time stamp, and its arrays). Four units
     (read noise off and on × 2 chip instances, each instance its own random chip), so that a worker of a 2-worker
-    cluster runs more than one unit."""
+    cluster runs more than one unit. The 1-worker cluster is the sweep's own; the 2-worker one is this
+    module's ``cluster`` (shared with the other tests here: a cluster start-up the fewer)."""
     spec = tiny_spec(grid=["device.read_noise_std=0.0,0.05"], instances=2)
     run_sweep(spec, tmp_path / "one", workers=1, progress=False, unit_figures=False)
-    run_sweep(spec, tmp_path / "two", workers=2, progress=False, unit_figures=False)
+    run_sweep(spec, tmp_path / "two", scheduler=cluster[0], progress=False, unit_figures=False)
     bindir = Path(sys.executable).parent
     dask_cli = ([str(bindir / "dask")] if (bindir / "dask").exists()
                 else [sys.executable, "-m", "distributed.cli.dask_scheduler"])
