@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import skip_or_fail
 
 from neurosim.config import load_config
 from neurosim.networks import build_lsm
@@ -45,7 +46,7 @@ def test_cython_modules_compile_without_debug_information_and_the_code_shaping_f
     with brian2_prefs("cython"):
         compiler, args = get_compiler_and_args()
     if compiler not in ("gcc", "unix"):
-        pytest.skip(f"compiler {compiler!r}: Brian2 passes its GCC flags only to GCC-like compilers")
+        skip_or_fail(f"compiler {compiler!r}: Brian2 passes its GCC flags only to GCC-like compilers")
     assert NO_DEBUG_INFO == "-g0" and args[-1] == "-g0", args
     assert args[:-1] == [a for a in before if a in args] and "-O3" in args, "Brian2's own flags stay, in order"
     assert prefs["codegen.cpp.extra_compile_args_gcc"] == before

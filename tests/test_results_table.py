@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import skip_or_fail
 from docpages import page
 from studies import load_bench_script
 
@@ -173,7 +174,7 @@ def test_the_protocol_was_committed_before_the_run(results, which):
                           capture_output=True)
     if done.returncode != 0 and subprocess.run(["git", "cat-file", "-e", study["commit"]], cwd=REPO,
                                                capture_output=True).returncode != 0:
-        pytest.skip("the run's commit is not in this clone (shallow)")
+        skip_or_fail("the run's commit is not in this clone (shallow)")
     assert done.returncode == 0, f"{study['protocol']} is not in the run's commit {study['commit']}"
     source = results.CONTINUED_SOURCE if which == "CONTINUED" else "results v1"
     assert all(row["commit"] == study["commit"] for row in study["rows"] if row["source"] == source)
