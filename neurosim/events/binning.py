@@ -312,4 +312,13 @@ def window_starts(n_bins: int, n_windows: int) -> np.ndarray:
 def window_sums(raster: np.ndarray, n_windows: int) -> np.ndarray:
     """Spikes per channel in ``n_windows`` consecutive windows: ``[samples, bins, channels]`` →
     int64 ``[samples, n_windows, channels]`` (the windows sum to the whole-sample counts)."""
-    return np.add.reduceat(raster, window_starts(raster.shape[1], n_windows), axis=1, dtype=np.int64)
+    starts = window_starts(raster.shape[1], n_windows)
+    ends = [*starts[1:], raster.shape[1]]
+    out = np.empty((raster.shape[0], n_windows, raster.shape[2]), dtype=np.int64)
+    # one sum per window, not ``np.add.reduceat(..., axis=1)``: reduceat over a middle axis runs
+    # element by element, ten times slower on a [110, 100, 2,000] spike raster (0.24 vs 0.02 CPU-s)
+    for k, (start, end) in enumerate(zip(starts, ends)):
+        window = raster[:, start:end]
+        out[:, k] = (np.count_nonzero(window, axis=1) if raster.dtype == bool
+                     else window.sum(axis=1, dtype=np.int64))
+    return out
