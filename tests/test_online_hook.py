@@ -147,6 +147,39 @@ def test_closed_loop_learning_is_bit_identical_on_brian2_and_cpu(raster, overrid
         assert all(i is None for i in ref_hook.i_syn + cpu_hook.i_syn)
 
 
+@pytest.mark.parametrize("chunk_samples", [1, 2])
+def test_brian2_steps_a_hook_through_chunks_of_several_samples_as_through_one(raster, chunk_samples):
+    """The stepping path runs a chunk of samples per ``net.run``: a closed loop gives the same spikes,
+    potentials, weights and calls, in the same order, whether the 3 samples run in chunks of 1 or 2
+    or in one, and progress still comes after every sample."""
+    lsm = network(MODELS["lif exponential"].values[0])
+    scale = float(np.abs(lsm.w_in[lsm.w_in != 0]).mean())
+    whole_hook, chunked_hook, done = DeltaRule(scale), DeltaRule(scale), []
+    whole = Brian2Engine(trace_neurons=N).run(lsm, raster, hook=whole_hook)
+    chunked = Brian2Engine(trace_neurons=N, chunk_samples=chunk_samples).run(
+        lsm, raster, hook=chunked_hook, progress=lambda d, t: done.append(d))
+    np.testing.assert_array_equal(chunked.spike_raster, whole.spike_raster)
+    np.testing.assert_array_equal(chunked.traces, whole.traces)
+    np.testing.assert_array_equal(chunked_hook.w, whole_hook.w)
+    assert chunked_hook.calls == whole_hook.calls and done == [1, 2, 3]
+
+
+def test_a_brian2_run_leaves_the_garbage_collector_as_it_found_it(raster):
+    """The engine freezes older objects during a run (Brian2 collects garbage at every ``net.run``) and
+    unfreezes them after, and leaves a process that froze objects itself frozen."""
+    import gc
+    lsm = network(["network.input_scale=2.0"])
+    assert gc.get_freeze_count() == 0
+    Brian2Engine(chunk_samples=1).run(lsm, raster)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        Brian2Engine(chunk_samples=1).run(lsm, raster)
+        assert gc.get_freeze_count() > 0              # not unfrozen by the engine (objects freed meanwhile leave it)
+    finally:
+        gc.unfreeze()
+
+
 class Drive(Recorder):
     """Feeds ``amount`` into neurons ``0 … 4`` after every bin."""
 
