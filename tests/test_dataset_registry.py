@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny import READOUT_EXTRAS_OFF, cli
 
 from neurosim.cli import main
 from neurosim.data import (Dataset, get_dataset, iter_batches, list_datasets, load_dataset, register_dataset,
@@ -73,7 +74,7 @@ def test_registered_dataset_runs_through_the_cli(blobs, capsys, tmp_path):
     assert blobs in out and "tiny generated test dataset" in out
     out_dir = tmp_path / "run"
     code = main(["run", "--dataset", blobs, "--samples", "40", "--set", "network.neurons=30",
-                 "--set", "input.n_bins=20", "--quiet", "--out", str(out_dir)])
+                 "--set", "input.n_bins=20", "--quiet", "--out", str(out_dir), "--no-figures", *cli(READOUT_EXTRAS_OFF)])
     assert code == 0, capsys.readouterr().err
     report = json.loads((out_dir / "report.json").read_text())
     assert report["dataset"]["name"] == blobs
@@ -156,7 +157,8 @@ def test_recommended_settings_apply_under_the_config_file_and_set(recommending, 
     assert "recommends network.neurons = 24, network.discrete-lif.threshold = 3.0" in capsys.readouterr().out
     out_dir = tmp_path / "run"
     assert main(["run", "--dataset", recommending, "--samples", "40", "--set", "input.n_bins=20",
-                 "--set", "network.neurons=30", "--out", str(out_dir)]) == 0
+                 "--set", "network.neurons=30", "--out", str(out_dir), "--no-figures",
+                 *cli(READOUT_EXTRAS_OFF)]) == 0      # the notes on the recommended settings, not the readout
     err = capsys.readouterr().err
     assert "recommends network.neurons = 24 (this run uses 30" in err
     assert "recommends network.discrete-lif.threshold = 3.0 (in use" in err

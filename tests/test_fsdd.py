@@ -187,7 +187,7 @@ def test_index_range(tiny):
     one_line_error(lambda: fsdd.load(tiny, indices=[18]), "[0, 18)")
 
 
-CLI_ARGS = ["--samples", "0", "--quiet", *cli(TINY_FSDD)]
+CLI_ARGS = ["--samples", "0", "--quiet", "--no-figures", *cli(TINY_FSDD)]   # the tests read report.json
 
 
 def test_skip_corrupt_through_the_cli_counts_the_file(capsys, tmp_path):

@@ -15,7 +15,7 @@ import types
 import numpy as np
 import pytest
 from conftest import REPO, SHARED_DATA, require_data
-from tiny import TINY, as_mapping
+from tiny import READOUT_EXTRAS_OFF, TINY, as_mapping, cli
 
 import neurosim
 from neurosim import api, tasks
@@ -67,7 +67,8 @@ def test_public_names_are_the_library_objects():
 
 
 def test_set_run_save_round_trip(tmp_path):
-    config = neurosim.load_config("rram-40nm-256kb").set(as_mapping(TINY))
+    """Config.set, run, save and its refusals; the readout's extras and the figures are other tests'."""
+    config = neurosim.load_config("rram-40nm-256kb").set(as_mapping(TINY + READOUT_EXTRAS_OFF))
     with pytest.raises(neurosim.ConfigError, match="network.nerons"):
         config.set({"network.nerons": 5})
     run = neurosim.run("classify", config, engine="cpu")
@@ -78,15 +79,15 @@ def test_set_run_save_round_trip(tmp_path):
     assert run.report["accuracy"]["test"] == run.result.accuracy_test
     assert run.saved == ()
 
-    json_path, html_path = run.save(tmp_path / "r")
+    json_path, html_path = run.save(tmp_path / "r", draw_figures=False)
     assert run.saved == (json_path, html_path) and html_path.is_file()
     assert json.loads(json_path.read_text()) == json.loads(json.dumps(run.report))
-    run.save(tmp_path / "r")  # its own report: overwritten
+    run.save(tmp_path / "r", draw_figures=False)  # its own report: overwritten
 
     other = neurosim.run("classify", config.set({"run.seed": 1}), engine="cpu")
     assert other.id != run.id
     with pytest.raises(neurosim.NeurosimError, match="different run"):
-        other.save(tmp_path / "r")
+        other.save(tmp_path / "r", draw_figures=False)
     assert json.loads(json_path.read_text())["run"]["id"] == run.id
 
 
@@ -125,7 +126,7 @@ def test_cli_computes_run_id_and_preflight_once(tmp_path, monkeypatch):
     for module in (runner, tasks, api):
         monkeypatch.setattr(module, "preflight", counted_preflight, raising=False)
     argv = ["run", "--samples", "40", "--set", "network.neurons=30", "--set", "input.n_bins=20", "--quiet",
-            "--out", str(tmp_path / "r")]
+            "--out", str(tmp_path / "r"), "--no-figures", *cli(READOUT_EXTRAS_OFF)]
     assert main(argv) == 0
     assert calls == {"identity": 1, "preflight": 1}
 

@@ -42,7 +42,7 @@ def test_task_settings_sit_above_the_chip_and_under_the_users_file_and_set(tmp_p
 
 def test_cli_runs_prediction_on_the_default_chip_with_no_set_for_what_it_needs(tmp_path, capsys):
     out = tmp_path / "pred"
-    code = main(["run", "--task", "prediction", "--engine", "cpu", "--out", str(out),
+    code = main(["run", "--task", "prediction", "--engine", "cpu", "--out", str(out), "--no-figures",
                  *(f"--set={s}" for s in TINY_PREDICTION_WITHOUT_NEEDS)])
     stdout, err = capsys.readouterr()
     assert code == 0, err
