@@ -74,7 +74,8 @@ def test_registered_dataset_runs_through_the_cli(blobs, capsys, tmp_path):
     assert blobs in out and "tiny generated test dataset" in out
     out_dir = tmp_path / "run"
     code = main(["run", "--dataset", blobs, "--samples", "40", "--set", "network.neurons=30",
-                 "--set", "input.n_bins=20", "--quiet", "--out", str(out_dir), "--no-figures", *cli(READOUT_EXTRAS_OFF)])
+                 "--set", "input.n_bins=20", "--quiet", "--out", str(out_dir), "--no-figures",
+                 *cli(READOUT_EXTRAS_OFF)])
     assert code == 0, capsys.readouterr().err
     report = json.loads((out_dir / "report.json").read_text())
     assert report["dataset"]["name"] == blobs

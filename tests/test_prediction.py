@@ -433,7 +433,7 @@ def test_cli_runs_prediction_names_no_dataset_and_reports_progress_per_block(tmp
     from neurosim.cli import main
     out = tmp_path / "pred"
     assert main(["run", "--task", "prediction", "--chip", "ideal", "--engine", "cpu", "--out", str(out),
-                 "--no-figures", *(f"--set={s}" for s in TINY_PREDICTION)]) == 0   # figures: ..._report_holds_every_figure
+                 "--no-figures", *(f"--set={s}" for s in TINY_PREDICTION)]) == 0   # figures: ...holds_every_figure
     err = capsys.readouterr().err
     first = err.splitlines()[0]
     assert first.startswith("neurosim prediction: chip ideal") and "dataset" not in first, first
