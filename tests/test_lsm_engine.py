@@ -259,10 +259,12 @@ def test_brian2_runs_from_threads_are_serialised_and_equal():
     from neurosim.engines.brian2_engine import Brian2Engine
     from neurosim.networks import build_lsm
 
-    config = load_config(overrides=["network.neurons=20", "network.read_noise_per_step=true",
-                                    "device.read_noise_std=0.1", "crossbar.adc_mode=ideal"])
-    lsm = build_lsm(config, 12, seeds.chip_rng(0))
-    raster = np.random.default_rng(1).random((3, 15, 12)) < 0.2
+    # the network of the read-noise test above (model0): the same Brian2 code, compiled once in a cold run
+    config = load_config("rram-40nm-256kb", overrides=["network.neurons=40", "network.input_scale=2.0",
+                                                       "device.read_noise_std=0.1", "crossbar.adc_mode=ideal",
+                                                       "network.read_noise_per_step=true"])
+    lsm = build_lsm(config, 30, seeds.chip_rng(0))
+    raster = np.random.default_rng(1).random((3, 15, 30)) < 0.2
     alone = Brian2Engine().run(lsm, raster).spike_raster
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(lambda _: Brian2Engine().run(lsm, raster).spike_raster, range(3)))
