@@ -196,7 +196,9 @@ class Drive(Recorder):
 @pytest.mark.parametrize("engine", ["cpu", "brian2"])
 @pytest.mark.parametrize("overrides, amount, first", [
     (["network.discrete-lif.threshold=5.0"], 10.0, 1),                   # enters mem of the next bin
-    (["network.model=lif", "network.lif.threshold=0.5"], 1.0, 2),  # delta: v after threshold, seen a step later
+    # delta: v after threshold, seen a step later; the network of the reading test's lif-delta-refractory-delay
+    # case (refractory and delay change no first spike), so that a cold run compiles its Brian2 code once
+    (MODELS["lif delta refractory delay"].values[0], 1.0, 2),
     (["network.model=lif", "network.lif.threshold=0.5", "network.lif.synapse=exponential",
       "network.lif.tau_syn=3e-3"], 20.0, 2),
     (["network.model=izhikevich"], 200.0, 2),
