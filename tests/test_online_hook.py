@@ -168,13 +168,14 @@ def test_a_brian2_run_leaves_the_garbage_collector_as_it_found_it(raster):
     """The engine freezes older objects during a run (Brian2 collects garbage at every ``net.run``) and
     unfreezes them after, and leaves a process that froze objects itself frozen."""
     import gc
-    lsm = network(["network.input_scale=2.0"])
+    lsm = network(MODELS["discrete-lif"].values[0])     # the reading test's network and traces: no new Brian2 code
     assert gc.get_freeze_count() == 0
-    Brian2Engine(chunk_samples=1).run(lsm, raster)
+    Brian2Engine(chunk_samples=1, trace_neurons=N).run(lsm, raster)
     assert gc.get_freeze_count() == 0
+    gc.collect()    # the first run's network, dead: frozen alive, its names would stay taken (new Brian2 code)
     gc.freeze()
     try:
-        Brian2Engine(chunk_samples=1).run(lsm, raster)
+        Brian2Engine(chunk_samples=1, trace_neurons=N).run(lsm, raster)
         assert gc.get_freeze_count() > 0              # not unfrozen by the engine (objects freed meanwhile leave it)
     finally:
         gc.unfreeze()
@@ -199,8 +200,7 @@ class Drive(Recorder):
     # delta: v after threshold, seen a step later; the network of the reading test's lif-delta-refractory-delay
     # case (refractory and delay change no first spike), so that a cold run compiles its Brian2 code once
     (MODELS["lif delta refractory delay"].values[0], 1.0, 2),
-    (["network.model=lif", "network.lif.threshold=0.5", "network.lif.synapse=exponential",
-      "network.lif.tau_syn=3e-3"], 20.0, 2),
+    (MODELS["lif exponential"].values[0], 20.0, 2),           # the reading test's network (refractory moves none)
     (["network.model=izhikevich"], 200.0, 2),
 ], ids=["discrete-lif", "lif-delta", "lif-exponential", "izhikevich"])
 def test_feedback_makes_silent_neurons_spike_at_the_documented_step(engine, overrides, amount, first):

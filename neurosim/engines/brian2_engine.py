@@ -145,21 +145,26 @@ def brian2_seed(seed: int | None) -> Iterator[None]:
 
 @contextmanager
 def older_objects_frozen() -> Iterator[None]:
-    """Collect garbage once, then freeze the objects that exist (``gc.freeze``) until the run ends.
+    """Collect garbage once, before the network is built, then freeze the objects that exist
+    (``gc.freeze``) until the run ends.
 
     ``brian2.Network.run`` starts with a full ``gc.collect()`` (there to warn about objects left out
     of a "magic" network, which this engine does not use), and a run of many chunks calls it once
     per chunk. In a process holding many objects (a notebook, a test session, a sweep worker) each
     walks all of them: 0.36 s per ``net.run`` in a test session. Collected once here and then
     frozen, the older objects are skipped; what the run itself leaves as garbage is still collected.
-    The first collection matters: Brian2 keeps a registry of its live objects, and a dead network of
-    an earlier run, frozen uncollected, would stay in it and slow every later run down.
-    A process that froze objects itself (``gc.get_freeze_count()`` > 0) is left alone.
+
+    The first collection matters twice. Brian2 keeps a registry of its live objects: a dead network
+    of an earlier run, frozen uncollected, would stay in it and slow every later run down. And while
+    it is in it, its objects' names stay taken, so Brian2 names some of the new network's objects
+    with a suffix, which is new code to compile (5 more Cython modules for a small network).
+    A process that froze objects itself (``gc.get_freeze_count()`` > 0) is only collected, not
+    frozen or unfrozen.
     """
+    gc.collect()
     if gc.get_freeze_count():
         yield
         return
-    gc.collect()
     gc.freeze()
     try:
         yield
