@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from conftest import in_ci
+from conftest import skip_or_fail
 
 from neurosim.data import cochlea, espeak
 from neurosim.data.datasets import spoken_digits
@@ -56,12 +56,10 @@ def test_espeak_noise_is_not_seeded_from_the_clock():
     np.testing.assert_array_equal(a, spoken_digits.waveform(voice, 7)[0])
 
 
-@pytest.mark.skipif(
-    not (sys.platform.startswith("linux") and platform.machine() == "x86_64") and not in_ci(),
-    reason="golden waveform recorded with the Linux x86-64 wheel (runs, and must pass, under CI)",
-)
 def test_espeak_golden_waveform():
     """Same waveform as recorded in another process (espeakng-loader 0.2.4, eSpeak NG 1.52.0)."""
+    if not (sys.platform.startswith("linux") and platform.machine() == "x86_64"):
+        skip_or_fail("golden waveform recorded with the Linux x86-64 wheel")
     assert espeak.version() == "1.52.0", (
         f"the golden waveform was recorded with eSpeak NG 1.52.0 (espeakng-loader 0.2.x, as pinned in "
         f"pyproject.toml), this is {espeak.version()}: record a new golden hash with the new pin")
@@ -71,9 +69,9 @@ def test_espeak_golden_waveform():
     )
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") and not in_ci(),
-                    reason="libc rand() via ctypes (Linux; runs, and must pass, under CI)")
 def test_speakers_do_not_depend_on_libc_rand():
+    if not sys.platform.startswith("linux"):
+        skip_or_fail("libc rand() via ctypes needs Linux")
     libc = ctypes.CDLL(None)
     speaker = spoken_digits.SPEAKERS[7]  # a variant that declares (silent) breath noise
     first = spoken_digits.waveform(speaker, 6)[0]
