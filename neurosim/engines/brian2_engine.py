@@ -254,10 +254,10 @@ class Brian2Engine:
         """Simulate every sample of ``raster`` (bool ``[samples, bins, inputs]``).
 
         With a ``hook`` (:class:`~neurosim.engines.online.StepHook`, runtime device only)
-        the hook reads every bin of every sample, in order, and may feed a current back (:mod:`neurosim.engines.online`,
-        :mod:`neurosim.engines.brian2_stepping`). ``first_sample``: position of ``raster[0]``
-        in a longer, chunked stream; with read noise per step the run is seeded from
-        :func:`run_noise_seed` of it.
+        the hook reads every bin of every sample, in order, and may feed a current back
+        (:mod:`neurosim.engines.online`, :mod:`neurosim.engines.brian2_stepping`).
+        ``first_sample``: position of ``raster[0]`` in a longer, chunked stream; with read noise
+        per step the run is seeded from :func:`run_noise_seed` of it.
         """
         why = _ir_drop_refusal(lsm, self.name)
         if why is not None:

@@ -9,9 +9,9 @@ synaptic pathways. The engine runs a whole chunk of samples per ``net.run``, as 
 hook (a ``net.run`` per sample would generate the network's code again for every sample:
 about 0.4 s each on a 16-neuron network); at the ``end`` slot of every step that holds a bin
 (after the thresholds, resets, separator clamp and membrane trace), :class:`HookOperation`
-reads the spikes of that step (``NeuronGroup.spikes``), ``v`` and ``I_syn`` (exponential synapses), hands them to the
-:class:`~neurosim.engines.online.HookDriver` and writes the feedback it returns into
-``fb`` for the next step.
+reads the spikes of that step (``NeuronGroup.spikes``), ``v`` and ``I_syn`` (exponential
+synapses), hands them to the :class:`~neurosim.engines.online.HookDriver` and writes the
+feedback it returns into ``fb`` for the next step.
 """
 
 from __future__ import annotations
