@@ -34,8 +34,8 @@ _C = math.sqrt(2.0 / math.pi)
 def _gelu_tanh(u):
     """The tanh of :func:`gelu`, ``tanh(√(2/π)(u + 0.044715 u³))``, shared with its gradient."""
     xp = get_namespace(u)
-    # u·u·u, not u ** 3: numpy sends a cube to pow(), about 60 times slower here (1.2 ms against
-    # 19 µs for 64 × 256 values), and this runs twice per training step
+    # u·u·u, not u ** 3: numpy sends a cube to pow(), about 25 times slower on 64 × 256 values
+    # (bench/hot_paths.py), and this runs twice per training step
     return xp.tanh(_C * (u + 0.044715 * (u * u * u)))
 
 
