@@ -125,15 +125,26 @@ def encode(events: list[tuple[int, int, int, int]]) -> bytes:
     return b"".join(bytes([x, y, (p << 7) | (t >> 16), (t >> 8) & 255, t & 255]) for x, y, t, p in events)
 
 
+#: N-MNIST's y value of a timestamp-overflow marker: not an event; every later timestamp gains 2**13 µs
+#: (the format as tonic.io.read_mnist_file reads it).
+OVERFLOW_Y = 240
+
+
 def valid_nmnist(data: bytes) -> bool:
-    """What the reader accepts: whole events, at least one, inside 34x34, time non-decreasing, and
-    not degenerate (several events all at one timestamp)."""
+    """What the reader accepts: whole events, at least one event once the overflow markers are taken
+    out, inside 34x34, time non-decreasing, and not degenerate (several events all at one timestamp)."""
     if not data or len(data) % 5:
         return False
-    ev = [data[i:i + 5] for i in range(0, len(data), 5)]
-    ts = [((e[2] & 0x7F) << 16) | (e[3] << 8) | e[4] for e in ev]
-    return (all(e[0] < SENSOR and e[1] < SENSOR for e in ev) and all(a <= b for a, b in zip(ts, ts[1:]))
-            and (len(ts) == 1 or ts[-1] > ts[0]))
+    ev, ts, offset = [], [], 0
+    for i in range(0, len(data), 5):
+        e = data[i:i + 5]
+        if e[1] == OVERFLOW_Y:
+            offset += 2**13
+            continue
+        ev.append(e)
+        ts.append((((e[2] & 0x7F) << 16) | (e[3] << 8) | e[4]) + offset)
+    return (bool(ev) and all(e[0] < SENSOR and e[1] < SENSOR for e in ev)
+            and all(a <= b for a, b in zip(ts, ts[1:])) and (len(ts) == 1 or ts[-1] > ts[0]))
 
 
 timestamp = st.integers(0, 2**23 - 1)
@@ -155,7 +166,9 @@ def corrupt_sample(draw) -> tuple[str, bytes | None]:
         data = data if len(data) % 5 else data + b"\0"
     elif kind == "outside":
         evs = draw(valid_events)
-        bad = (draw(st.integers(SENSOR, 255)), draw(st.integers(0, 255)))
+        # y = 240 would make an overflow marker, which the reader rightly takes out, not an outside event
+        not_overflow = st.integers(0, 255).filter(lambda v: v != OVERFLOW_Y)
+        bad = (draw(st.integers(SENSOR, 255).filter(lambda v: v != OVERFLOW_Y)), draw(not_overflow))
         x, y = bad if draw(st.booleans()) else bad[::-1]
         evs.insert(draw(st.integers(0, len(evs))), (x, y, evs[-1][2], 0))
         data = encode(sorted(evs, key=lambda e: e[2]))
@@ -275,6 +288,27 @@ def nmnist_case(spec: dict) -> None:
         case = Case(["run", "--dataset", "nmnist", "--data-dir", str(data_dir), "--out", str(out_dir),
                      *RUN_FAST], names, label=f"N-MNIST {spec['layout']} {spec['specials'] or ''}")
         check_refused(case, Path(tmp) if spec["layout"] == "no_folder" else data_dir, out_dir)
+
+
+def test_the_validity_model_reads_overflow_markers_as_the_reader_does():
+    """The fuzz's model of a valid file agrees with the reader where the format has its one special
+    event: y = 240 marks a timestamp overflow (found by this fuzz: a zip member with an "outside" event
+    at y = 240 was a valid one-event sample, not a corrupt one)."""
+    from neurosim.data.datasets.nmnist import decode
+    marker = encode([(0, OVERFLOW_Y, 0, 0)])
+    cases = {marker + encode([(0, 0, 0, 0)]): True,                      # one event after the marker
+             marker: False,                                               # nothing but a marker
+             encode([(3, 3, 100, 0)]) + marker + encode([(3, 3, 50, 0)]): True,   # 50 + 8192 µs > 100
+             encode([(3, 3, 9000, 0)]) + marker + encode([(3, 3, 50, 0)]): False,  # 50 + 8192 < 9000
+             encode([(OVERFLOW_Y, 3, 0, 0)]): False}                      # x = 240 is outside
+    for data, valid in cases.items():
+        assert valid_nmnist(data) is valid, data
+        try:
+            decode(data, "sample")
+        except Exception:
+            assert not valid, data
+        else:
+            assert valid, data
 
 
 @pytest.mark.parametrize("scale", EXAMPLES)
