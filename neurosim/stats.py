@@ -9,11 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 __all__ = ["Interval", "binomial_test_vs_chance", "corrected_resampled_interval", "corrected_resampled_p",
            "mcnemar_p", "mean_interval", "t_test_vs_chance", "wilson_interval"]
 
+
+
+def _scipy_stats():
+    # imported at first use, not with this module: the commands that compute no statistic
+    # (`neurosim --help`, `config`, `chips`) start without SciPy's statistics (≈0.5 s)
+    from scipy import stats
+
+    return stats
 
 @dataclass(frozen=True)
 class Interval:
@@ -34,7 +41,7 @@ def wilson_interval(correct: int, total: int, level: float = 0.95) -> Interval:
     if total <= 0:
         raise ValueError("wilson_interval needs total > 0")
     p = correct / total
-    z = sps.norm.ppf(0.5 + level / 2)
+    z = _scipy_stats().norm.ppf(0.5 + level / 2)
     denom = 1 + z * z / total
     centre = (p + z * z / (2 * total)) / denom
     half = z * np.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
@@ -52,13 +59,13 @@ def mean_interval(values, level: float = 0.95) -> Interval:
     m = float(v.mean())
     if v.size < 2:
         return Interval(m, m, m, level)
-    half = float(sps.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    half = float(_scipy_stats().t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
     return Interval(m, m - half, m + half, level)
 
 
 def binomial_test_vs_chance(correct: int, total: int, chance: float) -> float:
     """One-sided p-value that ``correct`` of ``total`` trials beat a per-trial ``chance`` rate."""
-    return float(sps.binomtest(int(correct), int(total), chance, alternative="greater").pvalue)
+    return float(_scipy_stats().binomtest(int(correct), int(total), chance, alternative="greater").pvalue)
 
 
 def mcnemar_p(correct_a, correct_b) -> float:
@@ -68,7 +75,7 @@ def mcnemar_p(correct_a, correct_b) -> float:
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     if only_a + only_b == 0:
         return 1.0
-    return float(sps.binomtest(only_a, only_a + only_b, 0.5).pvalue)
+    return float(_scipy_stats().binomtest(only_a, only_a + only_b, 0.5).pvalue)
 
 
 def t_test_vs_chance(values, chance: float) -> float:
@@ -80,7 +87,7 @@ def t_test_vs_chance(values, chance: float) -> float:
         return 1.0
     if float(v.std(ddof=1)) == 0.0:
         return 0.0 if float(v.mean()) > chance else 1.0
-    return float(sps.ttest_1samp(v, chance, alternative="greater").pvalue)
+    return float(_scipy_stats().ttest_1samp(v, chance, alternative="greater").pvalue)
 
 
 def _corrected_moments(values, n_train: float, n_test: float) -> tuple[np.ndarray, float, float]:
@@ -102,7 +109,7 @@ def corrected_resampled_interval(values, n_train: float, n_test: float, level: f
     training samples, which the plain ``s²/J`` ignores (too narrow an interval).
     ``n_train``/``n_test``: samples per training and test set (means over the splits)."""
     v, mean, se = _corrected_moments(values, n_train, n_test)
-    half = float(sps.t.ppf(0.5 + level / 2, v.size - 1)) * se
+    half = float(_scipy_stats().t.ppf(0.5 + level / 2, v.size - 1)) * se
     return Interval(mean, mean - half, mean + half, level)
 
 
@@ -113,4 +120,4 @@ def corrected_resampled_p(differences, n_train: float, n_test: float) -> float:
     v, mean, se = _corrected_moments(differences, n_train, n_test)
     if se == 0.0:
         return 1.0 if mean == 0.0 else 0.0
-    return float(2 * sps.t.sf(abs(mean) / se, v.size - 1))
+    return float(2 * _scipy_stats().t.sf(abs(mean) / se, v.size - 1))

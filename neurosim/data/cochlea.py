@@ -39,7 +39,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from neurosim.errors import DataError
 from neurosim.events.batch import AUDIO_DTYPE
@@ -113,6 +112,8 @@ def gammatone_sos(freqs_hz: np.ndarray, fs_hz: float) -> np.ndarray:
     Filtering with these sections matches the design's frequency response (gain 1 at
     the centre frequency); ``lfilter(b, a)`` itself is inaccurate below a few hundred Hz.
     """
+    from scipy import signal  # here, not with the module: see the note in filterbank
+
     sections = []
     for f in np.asarray(freqs_hz, dtype=float):
         if not 0 < f < fs_hz / 2:
@@ -137,6 +138,10 @@ def filterbank(wave: np.ndarray, fs_hz: float, sos: np.ndarray) -> np.ndarray:
     Returns:
         float64 array, shape ``(C, N)``: channel ``c`` filtered by ``sos[c]`` (zero initial state).
     """
+    # scipy.signal (≈0.7 s to import) comes in where a wave is filtered: the dataset registry imports
+    # this module, and the commands that read no audio (`neurosim config`, `chips`) need none of it
+    from scipy import signal
+
     wave = np.asarray(wave, dtype=np.float64)
     return np.stack([signal.sosfilt(s, wave) for s in sos])
 
@@ -152,6 +157,8 @@ def envelopes(bands: np.ndarray, fs_hz: float, params: CochleaParams) -> np.ndar
         float64 ``(C, K)``: the envelope at times ``k * step_us`` µs, ``k = 0..K-1``,
         covering the ``N / fs_hz`` seconds of input; same units as ``bands``.
     """
+    from scipy import signal
+
     lowpass = signal.butter(2, params.smoothing_hz, fs=fs_hz, output="sos")
     smooth = signal.sosfilt(lowpass, np.maximum(bands, 0.0), axis=-1)
     n = smooth.shape[1]

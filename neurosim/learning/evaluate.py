@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from neurosim.config import ReadoutConfig
 from neurosim.learning.readout import chosen_regularisation, linear_readout
@@ -66,6 +64,8 @@ def stratified_folds(labels: np.ndarray, folds: int, seed: int,
     ``groups`` (int ``(samples,)``, e.g. speakers): every group lies within one test fold
     (scikit-learn's ``StratifiedGroupKFold``), at most one fold per group.
     """
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold  # where used: see readout.py
+
     if groups is not None:
         k = min(folds, len(np.unique(groups)))
         splitter = StratifiedGroupKFold(k, shuffle=True, random_state=seed)
@@ -83,6 +83,8 @@ def _subset(train: np.ndarray, labels: np.ndarray, fraction: float, seed: int) -
     size = int(round(fraction * len(train)))
     if size < 2 * len(classes):
         return None
+    from sklearn.model_selection import train_test_split
+
     part, _ = train_test_split(train, train_size=size, stratify=labels[train], random_state=seed)
     return np.sort(part)
 
@@ -95,6 +97,8 @@ def cross_validate(features: np.ndarray, labels: np.ndarray, readout: ReadoutCon
     ``features`` ``(samples, features)``; ``labels`` int ``(samples,)``. None when ``fraction``
     leaves too few training samples (fewer than 2 per class).
     """
+    from sklearn.metrics import confusion_matrix
+
     predicted = np.empty(len(labels), dtype=np.int64)
     fold_accuracy, chosen, n_train = [], [], []
     for k, (train, test) in enumerate(folds):

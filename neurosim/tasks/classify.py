@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import train_test_split
 
 from neurosim import seeds
 from neurosim.config import Config, param
@@ -107,9 +105,18 @@ def split_indices(data: DatasetRun, config: Config) -> tuple[np.ndarray, np.ndar
     check_splittable(data.labels, False, data.name, config)
     per_class = np.unique(data.labels, return_counts=True)[1]
     stratify = data.labels if per_class.min() * config.run.test_fraction >= 1 else None
+    from sklearn.model_selection import train_test_split  # where used: see neurosim/learning/readout.py
+
     train, test = train_test_split(idx, test_size=config.run.test_fraction, stratify=stratify,
                                    random_state=seeds.int_seed(config.run.seed, "split"))
     return np.sort(train), np.sort(test)
+
+
+def _confusion(labels: np.ndarray, predicted: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Counts int ``(classes, classes)``: row = true class, column = predicted, in ``classes`` order."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(labels, predicted, labels=classes)
 
 
 def _advice(config: Config, n: int) -> str:
@@ -200,7 +207,7 @@ class Classify(Task):
             accuracy_train=float(readout.score(features[train], data.labels[train])),
             accuracy_test=float(np.mean(predicted == data.labels[test])),
             energy=energy, counts=counts, mean_spike_counts=data.counts.mean(axis=0),
-            confusion=confusion_matrix(data.labels[test], predicted, labels=classes),
+            confusion=_confusion(data.labels[test], predicted, classes),
             mean_duration_s=float(data.durations_s.mean()), skipped=data.skipped,
             area=estimate_area(config, programmed.tiling), regularisation=chosen_regularisation(readout),
             n_features=features.shape[1],

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.io import wavfile
 
 from neurosim import seeds
 from neurosim.data import cochlea
@@ -212,6 +211,8 @@ def read_wave(path: Path) -> np.ndarray:
     Raises :class:`CorruptSampleError` naming the file if it cannot be read as WAV, is not mono,
     not :data:`RATE_HZ`, holds no sample, is not 8/16/32-bit integer or float PCM, or is silent.
     """
+    from scipy.io import wavfile  # where read: the commands that read no audio start without it
+
     # scipy's parser raises many types on malformed bytes (the fuzz suite found ValueError, struct.error,
     # UnboundLocalError, ZeroDivisionError, ...): any failure inside it means an unreadable file
     try:

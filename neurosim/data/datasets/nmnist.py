@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import tonic.io
 
 from neurosim.data.corrupt import CorruptSampleError, single_timestamp
 from neurosim.data.loader import locate, positions, read_samples, require
@@ -208,6 +207,8 @@ def decode(data: bytes, where: str) -> np.ndarray:
             where, f"truncated or not an N-MNIST .bin file: its size {len(data)} bytes "
             f"is not a multiple of {_BYTES_PER_EVENT} (one event = 5 bytes)",
         )
+    import tonic.io  # where decoded: the commands that read no data start without tonic
+
     events = tonic.io.read_mnist_file(io.BytesIO(data), dtype=VISION_DTYPE, is_stream=True)
     if len(events) == 0:
         raise _corrupt(where, "empty sample (no events)")
