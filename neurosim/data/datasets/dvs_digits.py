@@ -25,6 +25,7 @@ other samples are generated. There is no official train/test split (``is_test`` 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Callable
 
@@ -74,16 +75,25 @@ _PAD = 4  # pixels of background padding around the sensor for the moving image
 _CHUNK = 128  # samples simulated together (vectorised over pixels of the chunk)
 
 
+@functools.cache
 def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits, images float64 ``(1797, 8, 8)`` and targets int64 ``(1797,)``, read-only.
+
+    Read once per process: ``load_digits`` parses its compressed CSV at every call (0.1 s), and a run
+    asks for the labels several times (planning, splitting, loading).
+    """
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    return digits.images, digits.target.astype(np.int64)
+    images, targets = digits.images, digits.target.astype(np.int64)
+    images.setflags(write=False)
+    targets.setflags(write=False)
+    return images, targets
 
 
 def labels(data_dir: Path | None = None) -> np.ndarray:
-    """Labels of all 1,797 samples (int64); ``data_dir`` is unused (built in)."""
-    return _digits()[1]
+    """Labels of all 1,797 samples (int64, a new array); ``data_dir`` is unused (built in)."""
+    return _digits()[1].copy()
 
 
 def sample_rng(seed: int, i: int) -> np.random.Generator:
