@@ -14,13 +14,13 @@ __all__ = ["Interval", "binomial_test_vs_chance", "corrected_resampled_interval"
            "mcnemar_p", "mean_interval", "t_test_vs_chance", "wilson_interval"]
 
 
-
 def _scipy_stats():
     # imported at first use, not with this module: the commands that compute no statistic
     # (`neurosim --help`, `config`, `chips`) start without SciPy's statistics (≈0.5 s)
     from scipy import stats
 
     return stats
+
 
 @dataclass(frozen=True)
 class Interval:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,7 @@ def linear_readout(config: ReadoutConfig, seed: int, labels: np.ndarray | None =
     return make_pipeline(StandardScaler(), model)
 
 
+@functools.cache
 def _new_attributes(logistic_cv: type) -> dict:
     # scikit-learn ≥ 1.8 warns unless the new fitted attributes and the (pure L2) l1_ratios are explicit
     return ({"use_legacy_attributes": False, "l1_ratios": (0.0,)}
